@@ -4,3 +4,4 @@
  * The package root re-exports the public API of every module.
  */
 export const VERSION = '0.1.0';
+export * from './codec/index.js';

@@ -1,0 +1,217 @@
+/**
+ * Typed, lazy access to the fields of a parsed message or of one repeating-group entry. Values are
+ * decoded from the received bytes only when asked for.
+ */
+import { FieldFormatError, FieldNotFoundError } from './errors.js';
+import { latin1, printable } from './bytes.js';
+import type { FieldTable } from './parser.js';
+import type { MessageSchema } from './schema.js';
+import {
+  isDecimalBytes,
+  parseDate,
+  parseIntBytes,
+  parseMonthYear,
+  parseUtcTimeOnly,
+  parseUtcTimestamp,
+  type FixDate,
+  type FixMonthYear,
+  type FixTime,
+} from './values.js';
+
+/** A tag number, or a field name when a dictionary is attached. */
+export type FieldKey = number | string;
+
+/** Read access to the fields in table[from, to) over `buf`. */
+export abstract class FieldReader {
+  protected constructor(
+    /** The buffer holding the values. */
+    public buf: Buffer,
+    /** The field table. */
+    public table: FieldTable,
+    protected from: number,
+    protected to: number,
+    /** Dictionary used for names and groups, when one is attached. */
+    public schema: MessageSchema | undefined,
+  ) {}
+
+  /** Number of fields in this range. */
+  get fieldCount(): number {
+    return this.to - this.from;
+  }
+
+  /** Tag of the i-th field of this range. */
+  tagAt(i: number): number {
+    return this.table.tags[this.from + i];
+  }
+
+  /** Text value of the i-th field of this range. */
+  valueAt(i: number): string {
+    const k = this.from + i;
+    return latin1(this.buf, this.table.starts[k], this.table.ends[k]);
+  }
+
+  /** Resolves a field name through the attached dictionary. */
+  protected tagOf(key: FieldKey): number {
+    if (typeof key === 'number') return key;
+    const def = this.schema?.fieldByName(key);
+    if (!def) throw new RangeError(`unknown field name ${key}${this.schema ? '' : ' (no dictionary attached)'}`);
+    return def.tag;
+  }
+
+  /** Absolute table index of the first field with this tag in the range, or -1. */
+  protected find(tag: number): number {
+    const tags = this.table.tags;
+    for (let i = this.from; i < this.to; i++) if (tags[i] === tag) return i;
+    return -1;
+  }
+
+  private must(key: FieldKey): number {
+    const tag = this.tagOf(key);
+    const i = this.find(tag);
+    if (i < 0) throw new FieldNotFoundError(tag);
+    return i;
+  }
+
+  /** True when the field is present. */
+  has(key: FieldKey): boolean {
+    return this.find(this.tagOf(key)) >= 0;
+  }
+
+  /** Number of occurrences of a tag (more than one means a repeated tag). */
+  countOf(key: FieldKey): number {
+    const tag = this.tagOf(key);
+    let n = 0;
+    for (let i = this.from; i < this.to; i++) if (this.table.tags[i] === tag) n++;
+    return n;
+  }
+
+  /** The value as text, or undefined when absent. */
+  get(key: FieldKey): string | undefined {
+    const i = this.find(this.tagOf(key));
+    return i < 0 ? undefined : latin1(this.buf, this.table.starts[i], this.table.ends[i]);
+  }
+
+  /** The value as text; throws FieldNotFoundError when absent. */
+  getString(key: FieldKey): string {
+    const i = this.must(key);
+    return latin1(this.buf, this.table.starts[i], this.table.ends[i]);
+  }
+
+  /** The raw value bytes (a view into the received buffer), or undefined. */
+  getBytes(key: FieldKey): Buffer | undefined {
+    const i = this.find(this.tagOf(key));
+    return i < 0 ? undefined : this.buf.subarray(this.table.starts[i], this.table.ends[i]);
+  }
+
+  /** Integer value; throws FieldNotFoundError or FieldFormatError. */
+  getInt(key: FieldKey): number {
+    const i = this.must(key);
+    const v = parseIntBytes(this.buf, this.table.starts[i], this.table.ends[i]);
+    if (Number.isNaN(v)) throw this.formatError(i, 'an integer');
+    return v;
+  }
+
+  /** Integer value, or `fallback` when the field is absent. */
+  getIntOr(key: FieldKey, fallback: number): number {
+    return this.has(key) ? this.getInt(key) : fallback;
+  }
+
+  /** Decimal value as a JavaScript number (price, quantity, amount…). */
+  getNumber(key: FieldKey): number {
+    const i = this.must(key);
+    const s = this.table.starts[i];
+    const e = this.table.ends[i];
+    if (!isDecimalBytes(this.buf, s, e)) throw this.formatError(i, 'a decimal');
+    return Number(latin1(this.buf, s, e));
+  }
+
+  /** Decimal value as its exact text (no binary rounding), validated. */
+  getDecimal(key: FieldKey): string {
+    const i = this.must(key);
+    if (!isDecimalBytes(this.buf, this.table.starts[i], this.table.ends[i])) throw this.formatError(i, 'a decimal');
+    return latin1(this.buf, this.table.starts[i], this.table.ends[i]);
+  }
+
+  /** Boolean value (Y or N). */
+  getBoolean(key: FieldKey): boolean {
+    const i = this.must(key);
+    if (this.table.ends[i] - this.table.starts[i] === 1) {
+      const c = this.buf[this.table.starts[i]];
+      if (c === 0x59) return true;
+      if (c === 0x4e) return false;
+    }
+    throw this.formatError(i, 'Y or N');
+  }
+
+  /** Single-character value. */
+  getChar(key: FieldKey): string {
+    const i = this.must(key);
+    if (this.table.ends[i] - this.table.starts[i] !== 1) throw this.formatError(i, 'a single character');
+    return String.fromCharCode(this.buf[this.table.starts[i]]);
+  }
+
+  /** UTCTimestamp with full precision. */
+  getTime(key: FieldKey): FixTime {
+    const i = this.must(key);
+    const t = parseUtcTimestamp(this.buf, this.table.starts[i], this.table.ends[i]);
+    if (!t) throw this.formatError(i, 'a UTCTimestamp (YYYYMMDD-HH:MM:SS[.sss])');
+    return t;
+  }
+
+  /** UTCTimestamp as a Date (millisecond precision). */
+  getDate(key: FieldKey): Date {
+    return new Date(this.getTime(key).millis);
+  }
+
+  /** UTCTimeOnly; millis are since midnight. */
+  getTimeOnly(key: FieldKey): FixTime {
+    const i = this.must(key);
+    const t = parseUtcTimeOnly(this.buf, this.table.starts[i], this.table.ends[i]);
+    if (!t) throw this.formatError(i, 'a UTCTimeOnly (HH:MM:SS[.sss])');
+    return t;
+  }
+
+  /** UTCDateOnly or LocalMktDate (YYYYMMDD). */
+  getDateOnly(key: FieldKey): FixDate {
+    const i = this.must(key);
+    const d = parseDate(this.buf, this.table.starts[i], this.table.ends[i]);
+    if (!d) throw this.formatError(i, 'a date (YYYYMMDD)');
+    return d;
+  }
+
+  /** MonthYear (YYYYMM, YYYYMMDD or YYYYMMwN). */
+  getMonthYear(key: FieldKey): FixMonthYear {
+    const i = this.must(key);
+    const d = parseMonthYear(this.buf, this.table.starts[i], this.table.ends[i]);
+    if (!d) throw this.formatError(i, 'a MonthYear (YYYYMM[DD|wN])');
+    return d;
+  }
+
+  /** MultipleValueString / MultipleCharValue: space-separated values. */
+  getValues(key: FieldKey): string[] {
+    const v = this.getString(key);
+    return v.length === 0 ? [] : v.split(' ');
+  }
+
+  /** Iterates the fields of the range as [tag, text] pairs (allocates; not for the hot path). */
+  *entries(): IterableIterator<[number, string]> {
+    for (let i = this.from; i < this.to; i++) {
+      yield [this.table.tags[i], latin1(this.buf, this.table.starts[i], this.table.ends[i])];
+    }
+  }
+
+  /** The fields of the range with `|` for SOH. */
+  toString(): string {
+    let s = '';
+    for (let i = this.from; i < this.to; i++) {
+      s += `${this.table.tags[i]}=${printable(this.buf, this.table.starts[i], this.table.ends[i])}|`;
+    }
+    return s;
+  }
+
+  private formatError(i: number, expected: string): FieldFormatError {
+    const tag = this.table.tags[i];
+    const text = printable(this.buf, this.table.starts[i], this.table.ends[i]);
+    return new FieldFormatError(tag, expected, `field ${tag}=${text} is not ${expected}`);
+  }
+}

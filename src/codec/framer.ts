@@ -1,0 +1,226 @@
+/**
+ * Framing: finds whole FIX messages in a byte stream that arrives in arbitrary chunks.
+ *
+ * A frame starts at `8=FIX`, its end is located from BodyLength(9) and the CheckSum(10) field that
+ * follows, exactly as QuickFIX does: the search for `<SOH>10=` starts where BodyLength says the body
+ * ends, so a message with a wrong BodyLength is still delimited (and later refused by the parser).
+ * Bytes before a frame are skipped and reported as garbage; after a frame that cannot be delimited
+ * the framer resynchronises on the next `8=FIX`. A frame larger than `maxMessageSize` is dropped
+ * with an error, so memory stays bounded whatever the peer sends.
+ */
+import { CodecError } from './errors.js';
+import { EQUALS, SOH, ZERO } from './bytes.js';
+
+/** Receives complete frames and framing errors. */
+export interface FrameHandler {
+  /**
+   * A complete frame in `buf[start, end)`. The bytes are only valid during the call: copy them to
+   * keep them (the parser's `MessageView.clone()` does).
+   */
+  onFrame(buf: Buffer, start: number, end: number): void;
+  /** Bytes were skipped or a frame was dropped; the stream continues after them. */
+  onError(error: CodecError): void;
+}
+
+export interface FramerOptions {
+  /** Largest accepted frame in bytes (default 1 MiB). Larger frames are dropped with an error. */
+  maxMessageSize?: number;
+}
+
+export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
+/** Longest BeginString value accepted while looking for BodyLength. */
+const MAX_BEGIN_STRING = 32;
+const START = Buffer.from('8=FIX', 'latin1');
+const TRAILER = Buffer.from('\x0110=', 'latin1');
+
+/** Outcome of examining the buffer at a frame start. */
+const enum Scan {
+  NeedMore = -1,
+  Bad = -2,
+}
+
+export class Framer {
+  private readonly maxMessageSize: number;
+  private pending: Buffer = Buffer.allocUnsafe(0);
+  private pendingLength = 0;
+  /** Garbage bytes skipped since the last report; reported once a frame start is found. */
+  private skipped = 0;
+
+  constructor(
+    private readonly handler: FrameHandler,
+    options: FramerOptions = {},
+  ) {
+    this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    if (!(this.maxMessageSize >= 64)) throw new RangeError('maxMessageSize must be at least 64 bytes');
+  }
+
+  /** Number of bytes held while waiting for the rest of a frame. */
+  get buffered(): number {
+    return this.pendingLength;
+  }
+
+  /** Drops any partial frame (after a disconnect, for example). */
+  reset(): void {
+    this.pendingLength = 0;
+    this.skipped = 0;
+  }
+
+  /** Feeds the next chunk of the stream. Frames and errors are reported synchronously. */
+  push(chunk: Buffer): void {
+    if (this.pendingLength === 0) {
+      const used = this.scan(chunk, 0, chunk.length);
+      if (used < chunk.length) this.keep(chunk, used, chunk.length);
+      return;
+    }
+    this.append(chunk);
+    const buf = this.pending;
+    const used = this.scan(buf, 0, this.pendingLength);
+    if (used > 0) {
+      buf.copy(buf, 0, used, this.pendingLength);
+      this.pendingLength -= used;
+    }
+  }
+
+  /** Processes buf[start, end); returns how many bytes were consumed. */
+  private scan(buf: Buffer, start: number, end: number): number {
+    let pos = start;
+    while (pos < end) {
+      const frameStart = this.findStart(buf, pos, end);
+      if (frameStart < 0) {
+        // Keep a possible partial "8=FIX" at the very end; everything before it is garbage.
+        const keep = partialStartLength(buf, end);
+        this.skipped += end - keep - pos;
+        if (this.skipped > 0 && keep === 0) this.flushGarbage();
+        return end - keep;
+      }
+      this.skipped += frameStart - pos;
+      this.flushGarbage();
+      const frameEnd = this.frameEnd(buf, frameStart, end);
+      if (frameEnd === Scan.NeedMore) {
+        if (end - frameStart > this.maxMessageSize) {
+          this.dropOversized(end - frameStart);
+          pos = frameStart + 1;
+          continue;
+        }
+        return frameStart;
+      }
+      if (frameEnd === Scan.Bad) {
+        pos = frameStart + 1;
+        continue;
+      }
+      if (frameEnd - frameStart > this.maxMessageSize) {
+        this.dropOversized(frameEnd - frameStart);
+        pos = frameEnd;
+        continue;
+      }
+      this.handler.onFrame(buf, frameStart, frameEnd);
+      pos = frameEnd;
+    }
+    return pos;
+  }
+
+  private findStart(buf: Buffer, pos: number, end: number): number {
+    const i = buf.indexOf(START, pos);
+    return i < 0 || i + START.length > end ? -1 : i;
+  }
+
+  /**
+   * Returns the end of the frame starting at `s`, Scan.NeedMore when more bytes are needed, or
+   * Scan.Bad (after reporting) when the envelope cannot be read.
+   */
+  private frameEnd(buf: Buffer, s: number, end: number): number {
+    // BeginString value ends at the first SOH.
+    let p = s + 2;
+    const limit = Math.min(end, p + MAX_BEGIN_STRING);
+    while (p < limit && buf[p] !== SOH) p++;
+    if (p >= limit) {
+      if (limit === end && end - s < MAX_BEGIN_STRING + 2) return Scan.NeedMore;
+      return this.bad('begin-string-missing', 'BeginString(8) is not terminated by SOH', 8);
+    }
+    p++;
+    // "9=" then digits then SOH.
+    if (end - p < 2) return Scan.NeedMore;
+    if (buf[p] !== 0x39 || buf[p + 1] !== EQUALS) {
+      return this.bad('body-length-missing', 'BodyLength(9) must be the second field', 9);
+    }
+    p += 2;
+    let length = 0;
+    const digitsStart = p;
+    while (p < end && buf[p] !== SOH) {
+      const d = buf[p] - ZERO;
+      if (d < 0 || d > 9 || p - digitsStart >= 9) {
+        return this.bad('body-length-missing', 'BodyLength(9) is not a non-negative integer', 9);
+      }
+      length = length * 10 + d;
+      p++;
+    }
+    if (p >= end) return Scan.NeedMore;
+    if (p === digitsStart) return this.bad('body-length-missing', 'BodyLength(9) is empty', 9);
+    p++;
+    if (p - s + length > this.maxMessageSize) {
+      this.dropOversized(p - s + length);
+      return Scan.Bad;
+    }
+    // Search for "<SOH>10=" from the last byte of the declared body, as QuickFIX does.
+    const from = p + length - 1;
+    if (from + TRAILER.length > end) return Scan.NeedMore;
+    const t = buf.indexOf(TRAILER, Math.max(from, p - 1));
+    if (t < 0 || t + TRAILER.length > end) return Scan.NeedMore;
+    const soh = buf.indexOf(SOH, t + TRAILER.length);
+    if (soh < 0 || soh >= end) return Scan.NeedMore;
+    return soh + 1;
+  }
+
+  private bad(reason: 'begin-string-missing' | 'body-length-missing', message: string, tag: number): Scan {
+    this.handler.onError(new CodecError(reason, message, tag));
+    return Scan.Bad;
+  }
+
+  private dropOversized(size: number): void {
+    this.handler.onError(
+      new CodecError('oversized', `message of at least ${size} bytes exceeds the maximum of ${this.maxMessageSize}`, undefined, size),
+    );
+  }
+
+  private flushGarbage(): void {
+    if (this.skipped === 0) return;
+    const n = this.skipped;
+    this.skipped = 0;
+    this.handler.onError(new CodecError('garbage', `skipped ${n} bytes that do not start a FIX message`, undefined, n));
+  }
+
+  private keep(src: Buffer, start: number, end: number): void {
+    this.pendingLength = 0;
+    this.ensure(end - start);
+    src.copy(this.pending, 0, start, end);
+    this.pendingLength = end - start;
+  }
+
+  private append(chunk: Buffer): void {
+    this.ensure(this.pendingLength + chunk.length);
+    chunk.copy(this.pending, this.pendingLength);
+    this.pendingLength += chunk.length;
+  }
+
+  private ensure(size: number): void {
+    if (this.pending.length >= size) return;
+    const next = Buffer.allocUnsafe(Math.max(size, this.pending.length * 2, 4096));
+    this.pending.copy(next, 0, 0, this.pendingLength);
+    this.pending = next;
+  }
+}
+
+/** Length of a proper prefix of "8=FIX" that ends the buffer (0 when none). */
+function partialStartLength(buf: Buffer, end: number): number {
+  for (let k = Math.min(START.length - 1, end); k > 0; k--) {
+    let match = true;
+    for (let j = 0; j < k; j++) {
+      if (buf[end - k + j] !== START[j]) {
+        match = false;
+        break;
+      }
+    }
+    if (match) return k;
+  }
+  return 0;
+}

@@ -1,0 +1,214 @@
+/**
+ * A parsed FIX message: integer tags and value offsets over the received bytes. Reading is lazy;
+ * nothing is decoded until asked for, and no object is created per field.
+ */
+import { FieldReader, type FieldKey } from './field-reader.js';
+import { scanGroup, type GroupScan } from './groups.js';
+import { GroupError } from './errors.js';
+import { printable } from './bytes.js';
+import type { FieldTable } from './parser.js';
+import { STANDARD_HEADER_TAGS, STANDARD_TRAILER_TAGS, type GroupSchema, type MessageSchema } from './schema.js';
+
+/** Which part of the message a field belongs to. */
+export type Section = 'header' | 'body' | 'trailer';
+
+/** Shared implementation of group access for messages and group entries. */
+function groupEntries(
+  owner: FieldReader & { readonly msgType: string },
+  key: FieldKey,
+  from: number,
+  to: number,
+  lookup: (countTag: number) => GroupSchema | undefined,
+): GroupView[] {
+  const countTag = typeof key === 'number' ? key : (owner.schema?.fieldByName(key)?.tag ?? -1);
+  if (countTag < 0) throw new RangeError(`unknown field name ${String(key)}`);
+  const tags = owner.table.tags;
+  let at = -1;
+  for (let i = from; i < to; i++) {
+    if (tags[i] === countTag) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) return [];
+  const schema = lookup(countTag);
+  if (!schema) throw new RangeError(`no repeating group ${countTag} is defined for message type ${owner.msgType}`);
+  const scan: GroupScan = scanGroup(owner.buf, owner.table, at, schema, to);
+  if (scan.error) throw scan.error;
+  return scan.entries.map((e) => new GroupView(owner, e.from, e.to, schema));
+}
+
+/** One entry of a repeating group. */
+export class GroupView extends FieldReader {
+  constructor(
+    private readonly owner: FieldReader & { readonly msgType: string },
+    from: number,
+    to: number,
+    /** Layout of the group this entry belongs to. */
+    readonly groupSchema: GroupSchema,
+  ) {
+    super(owner.buf, owner.table, from, to, owner.schema);
+  }
+
+  get msgType(): string {
+    return this.owner.msgType;
+  }
+
+  /** Entries of a group nested in this entry. */
+  groups(key: FieldKey): GroupView[] {
+    return groupEntries(this, key, this.from, this.to, (t) => this.groupSchema.groups.get(t));
+  }
+}
+
+/**
+ * A parsed message. A view returned by `Parser.parse` is reused by the next parse: call `clone()`
+ * to keep it.
+ */
+export class MessageView extends FieldReader {
+  private cachedMsgType: string | undefined;
+  private cachedBeginString: string | undefined;
+
+  /** @internal use Parser */
+  constructor(
+    buf: Buffer,
+    /** Offset of the frame in `buf`. */
+    public start: number,
+    /** End of the frame in `buf`. */
+    public end: number,
+    table: FieldTable,
+    schema?: MessageSchema,
+  ) {
+    super(buf, table, 0, table.count, schema);
+  }
+
+  /** @internal points the view at a newly parsed frame. */
+  reset(buf: Buffer, start: number, end: number): void {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.from = 0;
+    this.to = this.table.count;
+    this.cachedMsgType = undefined;
+    this.cachedBeginString = undefined;
+  }
+
+  /** Attaches a dictionary for names, groups and header/trailer membership. */
+  withSchema(schema: MessageSchema | undefined): this {
+    this.schema = schema;
+    return this;
+  }
+
+  /** BeginString(8). */
+  get beginString(): string {
+    return (this.cachedBeginString ??= this.valueAt(0));
+  }
+
+  /** MsgType(35). */
+  get msgType(): string {
+    return (this.cachedMsgType ??= this.valueAt(2));
+  }
+
+  /** The frame bytes (a view into the received buffer). */
+  get bytes(): Buffer {
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  /** Whether a tag belongs to the header, body or trailer according to the dictionary. */
+  sectionOf(tag: number): Section {
+    if (this.schema) {
+      if (this.schema.isHeaderField(tag)) return 'header';
+      if (this.schema.isTrailerField(tag)) return 'trailer';
+      return 'body';
+    }
+    if (STANDARD_HEADER_TAGS.has(tag)) return 'header';
+    return STANDARD_TRAILER_TAGS.has(tag) ? 'trailer' : 'body';
+  }
+
+  /** Entries of a repeating group at the top level of the message (needs a dictionary). */
+  groups(key: FieldKey): GroupView[] {
+    const schema = this.requireSchema();
+    return groupEntries(this, key, 0, this.to, (t) => schema.group(this.msgType, t));
+  }
+
+  /** Scans a top-level group without throwing: entries plus the first structural error. */
+  scanGroup(countIndex: number, schema: GroupSchema): GroupScan {
+    return scanGroup(this.buf, this.table, countIndex, schema, this.to);
+  }
+
+  /** An independent copy that stays valid after the parser moves on. */
+  clone(): MessageView {
+    const buf = Buffer.from(this.buf.subarray(this.start, this.end));
+    const table = this.table.copy();
+    const delta = this.start;
+    for (let i = 0; i < table.count; i++) {
+      table.starts[i] -= delta;
+      table.ends[i] -= delta;
+    }
+    const v = new MessageView(buf, 0, buf.length, table, this.schema);
+    return v;
+  }
+
+  /** The whole message with `|` for SOH. */
+  override toString(): string {
+    return printable(this.buf, this.start, this.end);
+  }
+
+  /**
+   * A JSON form for humans: header, body and trailer objects keyed by field name (tag number when
+   * unknown), repeating groups as arrays of entries when a dictionary is attached.
+   */
+  toJSON(): Record<string, Record<string, unknown>> {
+    const out: Record<Section, Record<string, unknown>> = { header: {}, body: {}, trailer: {} };
+    let i = 0;
+    while (i < this.to) {
+      const tag = this.table.tags[i];
+      const section = this.sectionOf(tag);
+      const group = this.schema?.group(this.msgType, tag);
+      if (group) {
+        const scan = scanGroup(this.buf, this.table, i, group, this.to);
+        put(out[section], this.nameOf(tag), scan.entries.map((e) => this.entryJSON(e.from, e.to, group)));
+        i = Math.max(scan.next, i + 1);
+        continue;
+      }
+      put(out[section], this.nameOf(tag), this.valueAt(i));
+      i++;
+    }
+    return out;
+  }
+
+  private entryJSON(from: number, to: number, schema: GroupSchema): Record<string, unknown> {
+    const obj: Record<string, unknown> = {};
+    let i = from;
+    while (i < to) {
+      const tag = this.table.tags[i];
+      const nested = schema.groups.get(tag);
+      if (nested) {
+        const scan = scanGroup(this.buf, this.table, i, nested, to);
+        put(obj, this.nameOf(tag), scan.entries.map((e) => this.entryJSON(e.from, e.to, nested)));
+        i = Math.max(scan.next, i + 1);
+        continue;
+      }
+      put(obj, this.nameOf(tag), this.valueAt(i));
+      i++;
+    }
+    return obj;
+  }
+
+  private nameOf(tag: number): string {
+    return this.schema?.field(tag)?.name ?? String(tag);
+  }
+
+  private requireSchema(): MessageSchema {
+    if (!this.schema) throw new GroupError('bad-count', 0, 0, 'repeating groups need a dictionary: call withSchema()');
+    return this.schema;
+  }
+}
+
+function put(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (!(key in obj)) {
+    obj[key] = value;
+    return;
+  }
+  const prev = obj[key];
+  obj[key] = Array.isArray(prev) && !Array.isArray(value) ? [...prev, value] : [prev, value];
+}

@@ -1,0 +1,228 @@
+/**
+ * Parsing: one pass over a frame's bytes that records, for every field, its integer tag and the
+ * offsets of its value. Values stay in the received buffer and are decoded only when read.
+ * The same pass checks the envelope: 8, 9 and 35 first, BodyLength and CheckSum.
+ */
+import { CodecError } from './errors.js';
+import { EQUALS, SOH, ZERO } from './bytes.js';
+import { DataFieldMap, STANDARD_DATA_FIELDS } from './data-fields.js';
+import { MessageView } from './message-view.js';
+
+export interface ParserOptions {
+  /** Check that BodyLength(9) matches the body (QuickFIX `ValidateLengthAndChecksum`). Default true. */
+  validateLength?: boolean;
+  /** Check the CheckSum(10) value (QuickFIX `ValidateChecksum`). Default true. */
+  validateChecksum?: boolean;
+  /** Length/data field pairs for raw data; defaults to the standard pairs. */
+  dataFields?: DataFieldMap;
+}
+
+/** Growable parallel arrays: tag, value start and value end of every field, in wire order. */
+export class FieldTable {
+  tags: Int32Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  count = 0;
+
+  constructor(capacity = 64) {
+    this.tags = new Int32Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+  }
+
+  grow(): void {
+    const n = this.tags.length * 2;
+    const tags = new Int32Array(n);
+    const starts = new Int32Array(n);
+    const ends = new Int32Array(n);
+    tags.set(this.tags);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    this.tags = tags;
+    this.starts = starts;
+    this.ends = ends;
+  }
+
+  /** A copy holding exactly `count` fields. */
+  copy(): FieldTable {
+    const t = new FieldTable(Math.max(this.count, 1));
+    t.tags.set(this.tags.subarray(0, this.count));
+    t.starts.set(this.starts.subarray(0, this.count));
+    t.ends.set(this.ends.subarray(0, this.count));
+    t.count = this.count;
+    return t;
+  }
+}
+
+/**
+ * Parses frames into a reused `MessageView`: `parse()` returns the same view object each time, so
+ * decoding allocates nothing per field. Call `view.clone()` to keep a message past the next parse.
+ */
+export class Parser {
+  private readonly table = new FieldTable();
+  private readonly view: MessageView;
+  private readonly validateLength: boolean;
+  private readonly validateChecksum: boolean;
+  private readonly dataFields: DataFieldMap;
+
+  constructor(options: ParserOptions = {}) {
+    this.validateLength = options.validateLength ?? true;
+    this.validateChecksum = options.validateChecksum ?? true;
+    this.dataFields = options.dataFields ?? STANDARD_DATA_FIELDS;
+    this.view = new MessageView(Buffer.alloc(0), 0, 0, this.table);
+  }
+
+  /**
+   * Parses the frame in buf[start, end). Throws `CodecError` when the envelope is invalid; the
+   * returned view is valid until the next call.
+   */
+  parse(buf: Buffer, start = 0, end = buf.length): MessageView {
+    parseInto(buf, start, end, this.table, this.validateLength, this.validateChecksum, this.dataFields);
+    this.view.reset(buf, start, end);
+    return this.view;
+  }
+
+  /** Like `parse` but returns the error instead of throwing it. */
+  tryParse(buf: Buffer, start = 0, end = buf.length): MessageView | CodecError {
+    try {
+      return this.parse(buf, start, end);
+    } catch (e) {
+      if (e instanceof CodecError) return e;
+      throw e;
+    }
+  }
+}
+
+/** Parses a standalone frame into a new, independent view. */
+export function parseMessage(buf: Buffer, options: ParserOptions = {}): MessageView {
+  return new Parser(options).parse(buf).clone();
+}
+
+function fail(reason: ConstructorParameters<typeof CodecError>[0], message: string, tag?: number): never {
+  throw new CodecError(reason, message, tag);
+}
+
+/** The single pass. Fills `table`; throws CodecError on an envelope failure. */
+function parseInto(
+  buf: Buffer,
+  start: number,
+  end: number,
+  table: FieldTable,
+  validateLength: boolean,
+  validateChecksum: boolean,
+  dataFields: DataFieldMap,
+): void {
+  let count = 0;
+  let pos = start;
+  let sum = 0;
+  let bodyStart = -1;
+  let declaredLength = -1;
+  let dataTag = 0;
+  let dataLength = -1;
+  let tags = table.tags;
+  while (pos < end) {
+    const fieldStart = pos;
+    // Tag: digits up to '='.
+    let tag = 0;
+    let c = buf[pos];
+    while (c !== EQUALS) {
+      const d = c - ZERO;
+      if (d < 0 || d > 9 || pos >= end) {
+        fail('malformed-field', `malformed field at byte ${fieldStart - start}: tag is not a number`);
+      }
+      tag = tag * 10 + d;
+      sum += c;
+      c = buf[++pos];
+    }
+    if (pos === fieldStart || tag === 0) fail('malformed-field', `malformed field at byte ${fieldStart - start}: empty or zero tag`);
+    sum += EQUALS;
+    const valueStart = ++pos;
+    if (tag === 10) {
+      finishTrailer(buf, start, end, fieldStart, valueStart, count, bodyStart, declaredLength, sum - 0x31 - 0x30 - EQUALS, validateLength, validateChecksum);
+      if (count === tags.length) {
+        table.grow();
+        tags = table.tags;
+      }
+      tags[count] = 10;
+      table.starts[count] = valueStart;
+      table.ends[count] = end - 1;
+      table.count = count + 1;
+      return;
+    }
+    if (tag === dataTag && dataLength >= 0) {
+      // Raw data: read exactly dataLength bytes, which may include SOH.
+      const valueEnd = valueStart + dataLength;
+      if (valueEnd >= end || buf[valueEnd] !== SOH) {
+        fail('data-length-mismatch', `data field ${tag} is not ${dataLength} bytes long`, tag);
+      }
+      for (let i = valueStart; i <= valueEnd; i++) sum += buf[i];
+      pos = valueEnd;
+    } else {
+      while (pos < end && buf[pos] !== SOH) sum += buf[pos++];
+      if (pos >= end) fail('malformed-field', `field ${tag} is not terminated by SOH`, tag);
+      sum += SOH;
+    }
+    if (count === tags.length) {
+      table.grow();
+      tags = table.tags;
+    }
+    tags[count] = tag;
+    table.starts[count] = valueStart;
+    table.ends[count] = pos;
+    // Envelope order and raw-data bookkeeping.
+    if (count < 3) checkEnvelopeField(count, tag, valueStart, pos);
+    if (count === 1) {
+      declaredLength = readLength(buf, valueStart, pos);
+      bodyStart = pos + 1;
+    }
+    dataTag = dataFields.dataTagOf(tag);
+    dataLength = dataTag === 0 ? -1 : readLength(buf, valueStart, pos);
+    count++;
+    pos++;
+  }
+  table.count = count;
+  fail('checksum-missing', 'message does not end with CheckSum(10)', 10);
+}
+
+function checkEnvelopeField(index: number, tag: number, valueStart: number, valueEnd: number): void {
+  if (index === 0 && tag !== 8) fail('begin-string-missing', 'BeginString(8) must be the first field', 8);
+  if (index === 1 && tag !== 9) fail('body-length-missing', 'BodyLength(9) must be the second field', 9);
+  if (index === 2 && (tag !== 35 || valueEnd === valueStart)) fail('msg-type-missing', 'MsgType(35) must be the third field', 35);
+}
+
+function readLength(buf: Buffer, s: number, e: number): number {
+  if (e <= s || e - s > 9) return -1;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const d = buf[i] - ZERO;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function finishTrailer(
+  buf: Buffer,
+  start: number,
+  end: number,
+  fieldStart: number,
+  valueStart: number,
+  count: number,
+  bodyStart: number,
+  declaredLength: number,
+  sum: number,
+  validateLength: boolean,
+  validateChecksum: boolean,
+): void {
+  if (count < 3) fail('msg-type-missing', 'message ends before MsgType(35)', 35);
+  if (end - 1 <= valueStart || buf[end - 1] !== SOH) fail('checksum-missing', 'CheckSum(10) must be the last field', 10);
+  const declaredSum = readLength(buf, valueStart, end - 1);
+  if (declaredSum < 0 || end - 1 - valueStart !== 3) fail('checksum-missing', 'CheckSum(10) must be three digits', 10);
+  if (validateLength && declaredLength !== fieldStart - bodyStart) {
+    fail('body-length-mismatch', `BodyLength(9) is ${declaredLength} but the body is ${fieldStart - bodyStart} bytes`, 9);
+  }
+  if (validateChecksum && (sum & 0xff) !== declaredSum) {
+    fail('checksum-mismatch', `CheckSum(10) is ${declaredSum} but the message sums to ${sum & 0xff}`, 10);
+  }
+  void start;
+}

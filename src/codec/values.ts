@@ -1,0 +1,224 @@
+/**
+ * Decoding and formatting of FIX value types, straight from and to bytes.
+ *
+ * Timestamps keep their full precision: a UTCTimestamp decodes to epoch milliseconds plus the
+ * nanoseconds within the millisecond, and the number of fractional digits it was written with.
+ */
+import { ZERO } from './bytes.js';
+
+/** Fractional-second digits written in timestamps: 0 (seconds), 3, 6 or 9. */
+export type TimestampPrecision = 0 | 3 | 6 | 9;
+
+/** Maps QuickFIX's `TimeStampPrecision` names to digits. */
+export const PRECISION_BY_NAME: Readonly<Record<string, TimestampPrecision>> = {
+  SECONDS: 0,
+  MILLIS: 3,
+  MICROS: 6,
+  NANOS: 9,
+};
+
+/** A decoded UTC timestamp or time of day with sub-millisecond precision preserved. */
+export interface FixTime {
+  /** Milliseconds since the epoch (for a time-only value: since midnight). */
+  readonly millis: number;
+  /** Nanoseconds beyond `millis` (0 to 999,999). */
+  readonly nanos: number;
+  /** Fractional digits present in the text. */
+  readonly precision: TimestampPrecision;
+}
+
+/** A LocalMktDate or UTCDateOnly: calendar date without time. */
+export interface FixDate {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+}
+
+/** A MonthYear value: YYYYMM, optionally with a day (DD) or week (wN). */
+export interface FixMonthYear {
+  readonly year: number;
+  readonly month: number;
+  readonly day?: number;
+  readonly week?: number;
+}
+
+function digits(buf: Uint8Array, s: number, n: number): number {
+  let v = 0;
+  for (let i = s; i < s + n; i++) {
+    const d = buf[i] - ZERO;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Parses a signed integer; NaN when the text is not one. */
+export function parseIntBytes(buf: Uint8Array, s: number, e: number): number {
+  if (e <= s) return NaN;
+  let neg = false;
+  let i = s;
+  if (buf[i] === 0x2d) {
+    neg = true;
+    i++;
+    if (i === e) return NaN;
+  }
+  let v = 0;
+  for (; i < e; i++) {
+    const d = buf[i] - ZERO;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}
+
+/** True when [s, e) is a FIX float: optional sign, digits, optional single '.', at least one digit. */
+export function isDecimalBytes(buf: Uint8Array, s: number, e: number): boolean {
+  let i = s;
+  if (i < e && (buf[i] === 0x2d || buf[i] === 0x2b)) i++;
+  let seenDigit = false;
+  let seenDot = false;
+  for (; i < e; i++) {
+    const c = buf[i];
+    if (c === 0x2e) {
+      if (seenDot) return false;
+      seenDot = true;
+    } else if (c >= 0x30 && c <= 0x39) seenDigit = true;
+    else return false;
+  }
+  return seenDigit;
+}
+
+function validTime(h: number, m: number, sec: number): boolean {
+  return h >= 0 && h <= 23 && m >= 0 && m <= 59 && sec >= 0 && sec <= 60;
+}
+
+function validDate(y: number, mo: number, d: number): boolean {
+  return y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
+}
+
+/** Parses HH:MM:SS[.f{3,6,9}] at s; returns millis since midnight in `out`, or false. */
+function parseTimeOfDay(buf: Uint8Array, s: number, e: number, out: { millis: number; nanos: number; precision: TimestampPrecision }): boolean {
+  if (e - s < 8 || buf[s + 2] !== 0x3a || buf[s + 5] !== 0x3a) return false;
+  const h = digits(buf, s, 2);
+  const m = digits(buf, s + 3, 2);
+  const sec = digits(buf, s + 6, 2);
+  if (!validTime(h, m, sec)) return false;
+  let millis = ((h * 60 + m) * 60 + sec) * 1000;
+  let nanos = 0;
+  let precision: TimestampPrecision = 0;
+  if (e - s > 8) {
+    if (buf[s + 8] !== 0x2e) return false;
+    const n = e - s - 9;
+    if (n !== 3 && n !== 6 && n !== 9) return false;
+    const frac = digits(buf, s + 9, n);
+    if (frac < 0) return false;
+    const ns = n === 3 ? frac * 1_000_000 : n === 6 ? frac * 1000 : frac;
+    millis += Math.floor(ns / 1_000_000);
+    nanos = ns % 1_000_000;
+    precision = n as TimestampPrecision;
+  }
+  out.millis = millis;
+  out.nanos = nanos;
+  out.precision = precision;
+  return true;
+}
+
+/** Parses a UTCTimestamp `YYYYMMDD-HH:MM:SS[.sss|.ssssss|.sssssssss]`; null when malformed. */
+export function parseUtcTimestamp(buf: Uint8Array, s: number, e: number): FixTime | null {
+  if (e - s < 17 || buf[s + 8] !== 0x2d) return null;
+  const y = digits(buf, s, 4);
+  const mo = digits(buf, s + 4, 2);
+  const d = digits(buf, s + 6, 2);
+  if (!validDate(y, mo, d)) return null;
+  const t = { millis: 0, nanos: 0, precision: 0 as TimestampPrecision };
+  if (!parseTimeOfDay(buf, s + 9, e, t)) return null;
+  return { millis: Date.UTC(y, mo - 1, d) + t.millis, nanos: t.nanos, precision: t.precision };
+}
+
+/** Parses a UTCTimeOnly `HH:MM:SS[.fff…]`; millis are since midnight. */
+export function parseUtcTimeOnly(buf: Uint8Array, s: number, e: number): FixTime | null {
+  const t = { millis: 0, nanos: 0, precision: 0 as TimestampPrecision };
+  return parseTimeOfDay(buf, s, e, t) ? t : null;
+}
+
+/** Parses a UTCDateOnly or LocalMktDate `YYYYMMDD`. */
+export function parseDate(buf: Uint8Array, s: number, e: number): FixDate | null {
+  if (e - s !== 8) return null;
+  const year = digits(buf, s, 4);
+  const month = digits(buf, s + 4, 2);
+  const day = digits(buf, s + 6, 2);
+  return validDate(year, month, day) ? { year, month, day } : null;
+}
+
+/** Parses a MonthYear `YYYYMM`, `YYYYMMDD` or `YYYYMMwN`. */
+export function parseMonthYear(buf: Uint8Array, s: number, e: number): FixMonthYear | null {
+  const n = e - s;
+  if (n !== 6 && n !== 8) return null;
+  const year = digits(buf, s, 4);
+  const month = digits(buf, s + 4, 2);
+  if (year < 0 || month < 1 || month > 12) return null;
+  if (n === 6) return { year, month };
+  if (buf[s + 6] === 0x77) {
+    const week = digits(buf, s + 7, 1);
+    return week >= 1 && week <= 5 ? { year, month, week } : null;
+  }
+  const day = digits(buf, s + 6, 2);
+  return day >= 1 && day <= 31 ? { year, month, day } : null;
+}
+
+/** Formats epoch milliseconds (plus extra nanoseconds) as a UTCTimestamp at the given precision. */
+export function formatUtcTimestamp(millis: number, precision: TimestampPrecision = 3, nanos = 0): string {
+  const d = new Date(millis);
+  const date = `${d.getUTCFullYear()}${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}`;
+  return `${date}-${formatTimeOfDay(millis, precision, nanos)}`;
+}
+
+/** Formats the time of day of `millis` as HH:MM:SS[.fff…]. */
+export function formatTimeOfDay(millis: number, precision: TimestampPrecision = 3, nanos = 0): string {
+  const d = new Date(millis);
+  const base = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+  if (precision === 0) return base;
+  const ns = d.getUTCMilliseconds() * 1_000_000 + nanos;
+  return `${base}.${String(ns).padStart(9, '0').slice(0, precision)}`;
+}
+
+/** Formats a date as YYYYMMDD (UTC). */
+export function formatDate(d: Date | FixDate): string {
+  if (d instanceof Date) return `${d.getUTCFullYear()}${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}`;
+  return `${String(d.year).padStart(4, '0')}${pad2(d.month)}${pad2(d.day)}`;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/**
+ * Formats a number as a FIX decimal: the shortest text that reads back as the same number
+ * (so 123.46 stays `123.46`), never in exponent notation.
+ */
+export function formatDecimal(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite decimal: ${value}`);
+  const s = String(value);
+  if (s.indexOf('e') < 0) return s;
+  return expandExponent(s);
+}
+
+/** Rewrites `1.5e-7` style text without an exponent. */
+function expandExponent(s: string): string {
+  const neg = s.startsWith('-');
+  const [mant, expText] = (neg ? s.slice(1) : s).split('e');
+  const exp = Number(expText);
+  const [intPart, fracPart = ''] = mant.split('.');
+  const digitsAll = intPart + fracPart;
+  const point = intPart.length + exp;
+  let out: string;
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${digitsAll}`;
+  else if (point >= digitsAll.length) out = digitsAll + '0'.repeat(point - digitsAll.length);
+  else out = `${digitsAll.slice(0, point)}.${digitsAll.slice(point)}`;
+  return neg ? `-${out}` : out;
+}
+
+/** Checks that a decimal given as text is a valid FIX float (used when text is passed through as is). */
+export function isDecimalText(text: string): boolean {
+  return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(text);
+}
