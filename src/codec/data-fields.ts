@@ -26,10 +26,14 @@ export const STANDARD_DATA_PAIRS: ReadonlyArray<readonly [number, number]> = [
   [1403, 1404], // EncryptedNewPasswordLen / EncryptedNewPassword
 ];
 
+const FAST_LIMIT = 4096;
+
 /** Maps a length tag to the data tag it announces. */
 export class DataFieldMap {
   private readonly byLength = new Map<number, number>();
   private readonly byData = new Map<number, number>();
+  /** Direct lookup for small length tags (the parser asks for every field). */
+  readonly fast = new Int32Array(FAST_LIMIT);
 
   constructor(pairs: Iterable<readonly [number, number]> = STANDARD_DATA_PAIRS) {
     for (const [len, data] of pairs) this.add(len, data);
@@ -38,10 +42,12 @@ export class DataFieldMap {
   add(lengthTag: number, dataTag: number): void {
     this.byLength.set(lengthTag, dataTag);
     this.byData.set(dataTag, lengthTag);
+    if (lengthTag < FAST_LIMIT) this.fast[lengthTag] = dataTag;
   }
 
   /** The data tag announced by `lengthTag`, or 0. */
   dataTagOf(lengthTag: number): number {
+    if (lengthTag < FAST_LIMIT) return this.fast[lengthTag];
     return this.byLength.get(lengthTag) ?? 0;
   }
 

@@ -9,6 +9,7 @@ import type { MessageSchema } from './schema.js';
 import {
   isDecimalBytes,
   parseDate,
+  parseDecimalBytes,
   parseIntBytes,
   parseMonthYear,
   parseUtcTimeOnly,
@@ -119,10 +120,9 @@ export abstract class FieldReader {
   /** Decimal value as a JavaScript number (price, quantity, amount…). */
   getNumber(key: FieldKey): number {
     const i = this.must(key);
-    const s = this.table.starts[i];
-    const e = this.table.ends[i];
-    if (!isDecimalBytes(this.buf, s, e)) throw this.formatError(i, 'a decimal');
-    return Number(latin1(this.buf, s, e));
+    const v = parseDecimalBytes(this.buf, this.table.starts[i], this.table.ends[i]);
+    if (Number.isNaN(v)) throw this.formatError(i, 'a decimal');
+    return v;
   }
 
   /** Decimal value as its exact text (no binary rounding), validated. */

@@ -120,6 +120,10 @@ export class Framer {
   }
 
   private findStart(buf: Buffer, pos: number, end: number): number {
+    // Fast path: the next frame starts right here (the usual case between frames).
+    if (pos + 5 <= end && buf[pos] === 0x38 && buf[pos + 1] === EQUALS && buf[pos + 2] === 0x46 && buf[pos + 3] === 0x49 && buf[pos + 4] === 0x58) {
+      return pos;
+    }
     const i = buf.indexOf(START, pos);
     return i < 0 || i + START.length > end ? -1 : i;
   }
@@ -161,7 +165,12 @@ export class Framer {
       this.dropOversized(p - s + length);
       return Scan.Bad;
     }
-    // Search for "<SOH>10=" from the last byte of the declared body, as QuickFIX does.
+    // Fast path: "10=ddd<SOH>" right where BodyLength says the body ends.
+    const b = p + length;
+    if (b + 7 <= end && buf[b] === 0x31 && buf[b + 1] === ZERO && buf[b + 2] === EQUALS && buf[b + 6] === SOH && buf[b - 1] === SOH) {
+      return b + 7;
+    }
+    // Otherwise search for "<SOH>10=" from the last byte of the declared body, as QuickFIX does.
     const from = p + length - 1;
     if (from + TRAILER.length > end) return Scan.NeedMore;
     const t = buf.indexOf(TRAILER, Math.max(from, p - 1));

@@ -112,6 +112,9 @@ function parseInto(
   validateChecksum: boolean,
   dataFields: DataFieldMap,
 ): void {
+  // A frame always ends with SOH; knowing that, the loops below stop at the latest on the last
+  // byte without a bounds check per byte (SOH is neither a digit nor '=').
+  if (end - start < 3 || buf[end - 1] !== SOH) fail('checksum-missing', 'message does not end with SOH', 10);
   let count = 0;
   let pos = start;
   let sum = 0;
@@ -120,6 +123,10 @@ function parseInto(
   let dataTag = 0;
   let dataLength = -1;
   let tags = table.tags;
+  let starts = table.starts;
+  let ends = table.ends;
+  let capacity = tags.length;
+  const fast = dataFields.fast;
   while (pos < end) {
     const fieldStart = pos;
     // Tag: digits up to '='.
@@ -127,25 +134,26 @@ function parseInto(
     let c = buf[pos];
     while (c !== EQUALS) {
       const d = c - ZERO;
-      if (d < 0 || d > 9 || pos >= end) {
-        fail('malformed-field', `malformed field at byte ${fieldStart - start}: tag is not a number`);
-      }
+      if (d >>> 0 > 9) badTag(fieldStart - start);
       tag = tag * 10 + d;
       sum += c;
       c = buf[++pos];
     }
-    if (pos === fieldStart || tag === 0) fail('malformed-field', `malformed field at byte ${fieldStart - start}: empty or zero tag`);
+    if (tag === 0) badTag(fieldStart - start);
     sum += EQUALS;
     const valueStart = ++pos;
+    if (count === capacity) {
+      table.grow();
+      tags = table.tags;
+      starts = table.starts;
+      ends = table.ends;
+      capacity = tags.length;
+    }
     if (tag === 10) {
-      finishTrailer(buf, start, end, fieldStart, valueStart, count, bodyStart, declaredLength, sum - 0x31 - 0x30 - EQUALS, validateLength, validateChecksum);
-      if (count === tags.length) {
-        table.grow();
-        tags = table.tags;
-      }
+      finishTrailer(buf, end, fieldStart, valueStart, count, bodyStart, declaredLength, sum - 0x31 - 0x30 - EQUALS, validateLength, validateChecksum);
       tags[count] = 10;
-      table.starts[count] = valueStart;
-      table.ends[count] = end - 1;
+      starts[count] = valueStart;
+      ends[count] = end - 1;
       table.count = count + 1;
       return;
     }
@@ -155,28 +163,25 @@ function parseInto(
       if (valueEnd >= end || buf[valueEnd] !== SOH) {
         fail('data-length-mismatch', `data field ${tag} is not ${dataLength} bytes long`, tag);
       }
-      for (let i = valueStart; i <= valueEnd; i++) sum += buf[i];
+      for (let i = valueStart; i < valueEnd; i++) sum += buf[i];
       pos = valueEnd;
     } else {
-      while (pos < end && buf[pos] !== SOH) sum += buf[pos++];
-      if (pos >= end) fail('malformed-field', `field ${tag} is not terminated by SOH`, tag);
-      sum += SOH;
+      c = buf[pos];
+      while (c !== SOH) {
+        sum += c;
+        c = buf[++pos];
+      }
     }
-    if (count === tags.length) {
-      table.grow();
-      tags = table.tags;
-    }
+    sum += SOH;
     tags[count] = tag;
-    table.starts[count] = valueStart;
-    table.ends[count] = pos;
-    // Envelope order and raw-data bookkeeping.
-    if (count < 3) checkEnvelopeField(count, tag, valueStart, pos);
-    if (count === 1) {
+    starts[count] = valueStart;
+    ends[count] = pos;
+    if (count < 3 && checkEnvelopeField(count, tag, valueStart, pos)) {
       declaredLength = readLength(buf, valueStart, pos);
       bodyStart = pos + 1;
     }
-    dataTag = dataFields.dataTagOf(tag);
-    dataLength = dataTag === 0 ? -1 : readLength(buf, valueStart, pos);
+    dataTag = tag < 4096 ? fast[tag] : dataFields.dataTagOf(tag);
+    if (dataTag !== 0) dataLength = readLength(buf, valueStart, pos);
     count++;
     pos++;
   }
@@ -184,10 +189,16 @@ function parseInto(
   fail('checksum-missing', 'message does not end with CheckSum(10)', 10);
 }
 
-function checkEnvelopeField(index: number, tag: number, valueStart: number, valueEnd: number): void {
+function badTag(offset: number): never {
+  fail('malformed-field', `malformed field at byte ${offset}: tag is not a positive number`);
+}
+
+/** Checks that fields 0, 1, 2 are 8, 9, 35; returns true for BodyLength. */
+function checkEnvelopeField(index: number, tag: number, valueStart: number, valueEnd: number): boolean {
   if (index === 0 && tag !== 8) fail('begin-string-missing', 'BeginString(8) must be the first field', 8);
   if (index === 1 && tag !== 9) fail('body-length-missing', 'BodyLength(9) must be the second field', 9);
   if (index === 2 && (tag !== 35 || valueEnd === valueStart)) fail('msg-type-missing', 'MsgType(35) must be the third field', 35);
+  return index === 1;
 }
 
 function readLength(buf: Buffer, s: number, e: number): number {
@@ -203,7 +214,6 @@ function readLength(buf: Buffer, s: number, e: number): number {
 
 function finishTrailer(
   buf: Buffer,
-  start: number,
   end: number,
   fieldStart: number,
   valueStart: number,
@@ -224,5 +234,4 @@ function finishTrailer(
   if (validateChecksum && (sum & 0xff) !== declaredSum) {
     fail('checksum-mismatch', `CheckSum(10) is ${declaredSum} but the message sums to ${sum & 0xff}`, 10);
   }
-  void start;
 }

@@ -71,6 +71,46 @@ export function parseIntBytes(buf: Uint8Array, s: number, e: number): number {
   return neg ? -v : v;
 }
 
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * Parses a FIX float into the nearest double; NaN when malformed. With at most 15 significant
+ * digits the value is digits / 10^scale, one correctly rounded division, so the result equals
+ * `Number(text)` without building a string.
+ */
+export function parseDecimalBytes(buf: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let neg = false;
+  if (i < e && (buf[i] === 0x2d || buf[i] === 0x2b)) {
+    neg = buf[i] === 0x2d;
+    i++;
+  }
+  let mantissa = 0;
+  let digitsSeen = 0;
+  let scale = -1;
+  for (; i < e; i++) {
+    const c = buf[i];
+    if (c === 0x2e) {
+      if (scale >= 0) return NaN;
+      scale = 0;
+      continue;
+    }
+    const d = c - ZERO;
+    if (d >>> 0 > 9) return NaN;
+    mantissa = mantissa * 10 + d;
+    digitsSeen++;
+    if (scale >= 0) scale++;
+  }
+  if (digitsSeen === 0) return NaN;
+  if (digitsSeen > 15 || scale > 22) {
+    let text = '';
+    for (let k = s; k < e; k++) text += String.fromCharCode(buf[k]);
+    return Number(text);
+  }
+  const v = scale > 0 ? mantissa / POW10[scale] : mantissa;
+  return neg ? -v : v;
+}
+
 /** True when [s, e) is a FIX float: optional sign, digits, optional single '.', at least one digit. */
 export function isDecimalBytes(buf: Uint8Array, s: number, e: number): boolean {
   let i = s;
