@@ -1,0 +1,126 @@
+/**
+ * Property-based tests: random and mutated byte streams fed to the framer and parser. No
+ * exception escapes, nothing hangs, buffered memory stays bounded and every refusal has a reason.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { CodecError, Framer, Message, Parser } from '../../src/codec/index.js';
+
+const MAX = 2048;
+
+const fieldArb = fc.record({
+  tag: fc.integer({ min: 11, max: 9999 }).filter((t) => ![35, 10, 9, 8, 90, 93, 95, 212, 348, 350, 352, 354, 356, 358, 360, 362, 364, 445, 618, 621, 1277, 1401, 1403].includes(t)),
+  value: fc.string({ minLength: 1, maxLength: 20, unit: fc.constantFrom(...'ABCxyz0123456789.-+ :=') }),
+});
+
+const messageArb = fc.record({
+  msgType: fc.constantFrom('0', '1', 'D', '8', 'AE'),
+  fields: fc.array(fieldArb, { maxLength: 30 }),
+});
+
+function build(m: { msgType: string; fields: { tag: number; value: string }[] }): Buffer {
+  const msg = new Message(m.msgType).set(8, 'FIX.4.4');
+  for (const f of m.fields) msg.body.append(f.tag, f.value);
+  return msg.toBuffer({ preserveOrder: true });
+}
+
+function feed(stream: Buffer, cuts: number[]) {
+  const frames: Buffer[] = [];
+  const errors: CodecError[] = [];
+  const parser = new Parser();
+  const parseErrors: CodecError[] = [];
+  let maxBuffered = 0;
+  const framer = new Framer(
+    {
+      onFrame(b, s, e) {
+        frames.push(Buffer.from(b.subarray(s, e)));
+        const r = parser.tryParse(b, s, e);
+        if (r instanceof CodecError) parseErrors.push(r);
+        else r.toString();
+      },
+      onError: (e) => errors.push(e),
+    },
+    { maxMessageSize: MAX },
+  );
+  let pos = 0;
+  for (const c of [...cuts.filter((x) => x < stream.length)].sort((a, b) => a - b).concat(stream.length)) {
+    framer.push(stream.subarray(pos, c));
+    pos = c;
+    maxBuffered = Math.max(maxBuffered, framer.buffered);
+  }
+  return { frames, errors, parseErrors, maxBuffered };
+}
+
+test('valid messages round-trip through framer and parser for any chunking', () => {
+  fc.assert(
+    fc.property(fc.array(messageArb, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(4000)), (msgs, cuts) => {
+      const bufs = msgs.map(build);
+      const { frames, errors, parseErrors } = feed(Buffer.concat(bufs), cuts);
+      assert.equal(errors.length, 0);
+      assert.equal(parseErrors.length, 0);
+      assert.deepEqual(frames, bufs);
+      const parser = new Parser();
+      bufs.forEach((b, i) => {
+        const v = parser.parse(b);
+        assert.equal(v.msgType, msgs[i].msgType);
+        assert.equal(v.fieldCount, msgs[i].fields.length + 4);
+        msgs[i].fields.forEach((f, k) => {
+          assert.equal(v.tagAt(k + 3), f.tag);
+          assert.equal(v.valueAt(k + 3), f.value);
+        });
+      });
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('mutated streams: no exception escapes, memory stays bounded, every refusal has a reason', () => {
+  const mutation = fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }), kind: fc.constantFrom('flip', 'insert', 'delete') });
+  fc.assert(
+    fc.property(fc.array(messageArb, { minLength: 1, maxLength: 6 }), fc.array(mutation, { maxLength: 10 }), fc.array(fc.nat(3000)), (msgs, muts, cuts) => {
+      const bytes = [...Buffer.concat(msgs.map(build))];
+      for (const m of muts) {
+        const at = m.at % (bytes.length + 1);
+        if (m.kind === 'flip' && at < bytes.length) bytes[at] = m.byte;
+        else if (m.kind === 'insert') bytes.splice(at, 0, m.byte);
+        else if (at < bytes.length) bytes.splice(at, 1);
+      }
+      const { errors, parseErrors, maxBuffered } = feed(Buffer.from(bytes), cuts);
+      assert.ok(maxBuffered <= MAX + 4000, `buffered ${maxBuffered}`);
+      for (const e of [...errors, ...parseErrors]) {
+        assert.ok(e instanceof CodecError);
+        assert.ok(e.reason.length > 0 && e.message.length > 0);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('random bytes: the framer and parser never throw and never hold more than the maximum', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 6000 }), fc.array(fc.nat(6000)), (arr, cuts) => {
+      const { maxBuffered } = feed(Buffer.from(arr), cuts);
+      assert.ok(maxBuffered <= MAX + 6000);
+    }),
+    { numRuns: 300 },
+  );
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 400 }), (arr) => {
+      const r = new Parser().tryParse(Buffer.from(arr));
+      if (r instanceof CodecError) assert.ok(r.reason);
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('random bytes prefixed with a valid envelope start do not hang the parser', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), (arr) => {
+      const buf = Buffer.concat([Buffer.from('8=FIX.4.4\x019=5\x0135=0\x01'), Buffer.from(arr)]);
+      const r = new Parser().tryParse(buf);
+      assert.ok(r instanceof CodecError || r.fieldCount >= 3);
+    }),
+    { numRuns: 1000 },
+  );
+});
