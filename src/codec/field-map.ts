@@ -20,7 +20,7 @@ type Stored = string | Uint8Array | GroupList;
 export function toFieldText(value: string | number | boolean): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'Y' : 'N';
-  return Number.isInteger(value) ? String(value) : formatDecimal(value);
+  return Number.isSafeInteger(value) ? String(value) : formatDecimal(value);
 }
 
 /** An ordered collection of fields; base of message sections and group entries. */

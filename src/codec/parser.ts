@@ -132,6 +132,14 @@ function parseInto(
     // Tag: digits up to '='.
     let tag = 0;
     let c = buf[pos];
+    // QuickFIX reads tags as signed integers: "0=x" and "-1=x" parse, and are refused later by
+    // validation with "Invalid tag number".
+    const negative = c === 0x2d;
+    if (negative) {
+      sum += c;
+      c = buf[++pos];
+    }
+    const digitsStart = pos;
     while (c !== EQUALS) {
       const d = c - ZERO;
       if (d >>> 0 > 9) badTag(fieldStart - start);
@@ -139,7 +147,8 @@ function parseInto(
       sum += c;
       c = buf[++pos];
     }
-    if (tag === 0) badTag(fieldStart - start);
+    if (pos === digitsStart) badTag(fieldStart - start);
+    if (negative) tag = -tag;
     sum += EQUALS;
     const valueStart = ++pos;
     if (count === capacity) {
@@ -180,7 +189,7 @@ function parseInto(
       declaredLength = readLength(buf, valueStart, pos);
       bodyStart = pos + 1;
     }
-    dataTag = tag < 4096 ? fast[tag] : dataFields.dataTagOf(tag);
+    dataTag = tag >>> 0 < 4096 ? fast[tag] : dataFields.dataTagOf(tag);
     if (dataTag !== 0) dataLength = readLength(buf, valueStart, pos);
     count++;
     pos++;
@@ -190,7 +199,7 @@ function parseInto(
 }
 
 function badTag(offset: number): never {
-  fail('malformed-field', `malformed field at byte ${offset}: tag is not a positive number`);
+  fail('malformed-field', `malformed field at byte ${offset}: tag is not a number`);
 }
 
 /** Checks that fields 0, 1, 2 are 8, 9, 35; returns true for BodyLength. */

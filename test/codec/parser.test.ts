@@ -55,7 +55,13 @@ test('BodyLength and CheckSum are checked, and each check can be switched off', 
 test('malformed fields are refused with a reason', () => {
   assert.equal(reason(raw('8=FIX.4.4|9=13|35=0|4x9=A|10=000|')), 'malformed-field');
   assert.equal(reason(raw('8=FIX.4.4|9=13|35=0|=A|10=000|')), 'malformed-field');
-  assert.equal(reason(raw('8=FIX.4.4|9=13|35=0|0=A|10=000|')), 'malformed-field');
+  assert.equal(reason(raw('8=FIX.4.4|9=13|35=0|-=A|10=000|')), 'malformed-field');
+});
+
+test('tags 0 and negative tags parse, as in QuickFIX, so validation can reject them by number', () => {
+  const v = parser.parse(frame('35=0|34=2|0=HI|-1=HO|'));
+  assert.equal(v.get(0), 'HI');
+  assert.equal(v.get(-1), 'HO');
 });
 
 test('repeated tags are kept for the session layer to reject', () => {
