@@ -81,8 +81,8 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
 export function parseDecimalBytes(buf: Uint8Array, s: number, e: number): number {
   let i = s;
   let neg = false;
-  if (i < e && (buf[i] === 0x2d || buf[i] === 0x2b)) {
-    neg = buf[i] === 0x2d;
+  if (i < e && buf[i] === 0x2d) {
+    neg = true;
     i++;
   }
   let mantissa = 0;
@@ -111,10 +111,10 @@ export function parseDecimalBytes(buf: Uint8Array, s: number, e: number): number
   return neg ? -v : v;
 }
 
-/** True when [s, e) is a FIX float: optional sign, digits, optional single '.', at least one digit. */
+/** True when [s, e) is a FIX float as QuickFIX reads one: optional '-', digits, optional single '.', at least one digit ('+' is refused). */
 export function isDecimalBytes(buf: Uint8Array, s: number, e: number): boolean {
   let i = s;
-  if (i < e && (buf[i] === 0x2d || buf[i] === 0x2b)) i++;
+  if (i < e && buf[i] === 0x2d) i++;
   let seenDigit = false;
   let seenDot = false;
   for (; i < e; i++) {
@@ -260,5 +260,5 @@ function expandExponent(s: string): string {
 
 /** Checks that a decimal given as text is a valid FIX float (used when text is passed through as is). */
 export function isDecimalText(text: string): boolean {
-  return /^[-+]?(\d+\.?\d*|\.\d+)$/.test(text);
+  return /^-?(\d+\.?\d*|\.\d+)$/.test(text);
 }
