@@ -57,9 +57,7 @@ export type GroupErrorReason =
   /** Members of an entry are not in the order the dictionary defines. */
   | 'out-of-order'
   /** The NumInGroup value is not a non-negative integer. */
-  | 'bad-count'
-  /** A member field appears twice in one entry. */
-  | 'repeated-member';
+  | 'bad-count';
 
 /** A repeating-group structure error, naming the group's count tag and the field involved. */
 export class GroupError extends FixoverError {

@@ -39,7 +39,9 @@ function orderOf(schema: GroupSchema): Map<number, number> {
 
 /**
  * Scans the group whose NumInGroup field is at table index `countIndex`, looking no further than
- * `limit`. Nested groups are scanned (and checked) recursively.
+ * `limit`. Entries are delimited as QuickFIX does: a new entry starts at the delimiter, or at a
+ * member that is already set in the current entry; the group ends at the first non-member.
+ * Nested groups are scanned (and checked) recursively.
  */
 export function scanGroup(buf: Buffer, table: FieldTable, countIndex: number, schema: GroupSchema, limit: number): GroupScan {
   const countTag = schema.countTag;
@@ -55,30 +57,18 @@ export function scanGroup(buf: Buffer, table: FieldTable, countIndex: number, sc
   }
   const order = orderOf(schema);
   let i = countIndex + 1;
-  while (i < limit) {
-    const tag = tags[i];
-    if (tag !== schema.delimiter) {
-      if (entries.length < declared && schema.fields.has(tag)) {
-        note(new GroupError('missing-delimiter', countTag, tag, `group ${countTag} entry starts with ${tag}, expected delimiter ${schema.delimiter}`));
-      }
-      break;
-    }
+  while (i < limit && schema.fields.has(tags[i])) {
     const from = i;
-    const seen = new Set<number>([tag]);
-    let lastPos = order.get(tag) ?? 0;
-    i++;
-    while (i < limit) {
+    if (tags[i] !== schema.delimiter) {
+      note(new GroupError('missing-delimiter', countTag, tags[i], `group ${countTag} entry starts with ${tags[i]}, expected delimiter ${schema.delimiter}`));
+    }
+    const seen = new Set<number>();
+    let lastPos = -1;
+    do {
       const t = tags[i];
-      if (t === schema.delimiter || !schema.fields.has(t)) break;
-      if (seen.has(t)) {
-        note(new GroupError('repeated-member', countTag, t, `field ${t} appears twice in one entry of group ${countTag}`));
-        break;
-      }
       seen.add(t);
       const pos = order.get(t) ?? lastPos;
-      if (pos < lastPos) {
-        note(new GroupError('out-of-order', countTag, t, `field ${t} is out of order in group ${countTag}`));
-      }
+      if (pos < lastPos) note(new GroupError('out-of-order', countTag, t, `field ${t} is out of order in group ${countTag}`));
       lastPos = pos;
       const nested = schema.groups.get(t);
       if (nested) {
@@ -88,7 +78,7 @@ export function scanGroup(buf: Buffer, table: FieldTable, countIndex: number, sc
       } else {
         i++;
       }
-    }
+    } while (i < limit && tags[i] !== schema.delimiter && schema.fields.has(tags[i]) && !seen.has(tags[i]));
     entries.push({ from, to: i });
   }
   if (declared >= 0 && entries.length !== declared) {

@@ -44,6 +44,15 @@ test('errors in nested groups surface with the nested count tag', () => {
   assert.equal(r.error?.countTag, 802);
 });
 
+test('a member repeated inside an entry starts a new entry, as QuickFIX parses groups', () => {
+  const r = scan('453=1|448=A|452=1|452=2|55=IBM|');
+  assert.equal(r.entries.length, 2);
+  assert.equal(r.error?.reason, 'missing-delimiter');
+  const counted = scan('453=2|448=A|336=x|');
+  assert.equal(counted.entries.length, 1);
+  assert.equal(counted.next, 6);
+});
+
 test('a bad NumInGroup value is reported', () => {
   assert.equal(scan('453=x|448=A|').error?.reason, 'bad-count');
 });
