@@ -20,6 +20,8 @@ export interface GroupScan {
   readonly entries: EntryRange[];
   /** Table index just past the group. */
   readonly next: number;
+  /** The NumInGroup value (NaN when it is not a number). */
+  readonly declared: number;
   /** First structural problem found, if any. */
   readonly error: GroupError | undefined;
 }
@@ -86,5 +88,5 @@ export function scanGroup(buf: Buffer, table: FieldTable, countIndex: number, sc
       new GroupError('count-mismatch', countTag, countTag, `group ${countTag} declares ${declared} entries but has ${entries.length}`),
     );
   }
-  return { entries, next: i, error };
+  return { entries, next: i, declared, error };
 }

@@ -1,0 +1,63 @@
+/**
+ * What the sans-I/O session core asks its driver to do, in order. The driver executes the actions
+ * of one call in sequence: store writes before the socket write that follows them.
+ */
+import type { MessageView } from '../codec/message-view.js';
+
+/** How an outgoing message touches the store before it is written. */
+export type Persist =
+  /** Store the message under its sequence number and advance the next sender sequence number. */
+  | 'message'
+  /** Advance the next sender sequence number only (PersistMessages=N). */
+  | 'seq'
+  /** Nothing: a resend or gap fill reusing an old sequence number. */
+  | 'none';
+
+export type SessionAction =
+  /** An outgoing message: persist as asked, then write it to the socket when `write` is true. */
+  | { readonly type: 'send'; readonly bytes: Buffer; readonly seq: number; readonly msgType: string; readonly persist: Persist; readonly write: boolean }
+  | { readonly type: 'set-next-target-seq'; readonly seq: number }
+  | { readonly type: 'set-next-sender-seq'; readonly seq: number }
+  /** Reset the store: both sequence numbers to 1, stored messages dropped, new creation time. */
+  | { readonly type: 'reset-store' }
+  /** Load stored outgoing messages [begin, end] and pass them to `SessionCore.resendStored`. */
+  | { readonly type: 'load-resend'; readonly begin: number; readonly end: number }
+  /** Close the connection. */
+  | { readonly type: 'disconnect'; readonly reason: string }
+  /** Wait for an asynchronous application callback, then call `SessionCore.resume`. */
+  | { readonly type: 'wait'; readonly promise: Promise<unknown> }
+  | { readonly type: 'event'; readonly event: SessionEvent };
+
+/** Something that happened, for logs, metrics and the application. */
+export type SessionEvent =
+  | { readonly kind: 'logon' }
+  | { readonly kind: 'logout'; readonly reason: string }
+  | { readonly kind: 'incoming'; readonly bytes: Buffer }
+  | { readonly kind: 'outgoing'; readonly bytes: Buffer }
+  | { readonly kind: 'note'; readonly text: string }
+  | { readonly kind: 'error'; readonly text: string };
+
+/** A stored outgoing message handed back for a resend. */
+export interface StoredMessage {
+  readonly seq: number;
+  readonly bytes: Buffer;
+}
+
+/** The application's callbacks, QuickFIX style. Throwing the session errors steers the engine. */
+export interface Application<Id = unknown> {
+  onCreate?(sessionId: Id): void;
+  onLogon?(sessionId: Id): void;
+  onLogout?(sessionId: Id): void;
+  /** An admin message is about to be sent; it may be modified. */
+  toAdmin?(message: import('../codec/message.js').Message, sessionId: Id): void;
+  /** An admin message arrived. Throw RejectLogon to refuse a Logon. */
+  fromAdmin?(message: MessageView, sessionId: Id): void | Promise<void>;
+  /** An application message is about to be sent; throw DoNotSend to veto it. */
+  toApp?(message: import('../codec/message.js').Message, sessionId: Id): void;
+  /**
+   * An application message arrived. The view is only valid during the call (clone it to keep it).
+   * Throw FieldNotFoundError, IncorrectTagValue, IncorrectDataFormat or UnsupportedMessageType to
+   * make the engine reject it. A returned promise is awaited before the next message is handled.
+   */
+  fromApp?(message: MessageView, sessionId: Id): void | Promise<void>;
+}

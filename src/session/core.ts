@@ -1,0 +1,965 @@
+/**
+ * The FIX session state machine, sans I/O: bytes and clock ticks go in; bytes to send, store
+ * operations, events and disconnects come out as actions. The same core serves acceptors and
+ * initiators. Rules follow QuickFIX's session layer so the same input gives the same output.
+ */
+import { Framer } from '../codec/framer.js';
+import { Parser } from '../codec/parser.js';
+import { Encoder } from '../codec/encoder.js';
+import { Message } from '../codec/message.js';
+import type { MessageView } from '../codec/message-view.js';
+import { CodecError, FieldNotFoundError } from '../codec/errors.js';
+import { formatUtcTimestamp, parseUtcTimestamp } from '../codec/values.js';
+import { SessionRejectReason as R, rejectText } from '../validation/reject-reason.js';
+import type { Rejection, ValidationDictionary } from '../validation/validator.js';
+import type { Application, Persist, SessionAction, StoredMessage } from './actions.js';
+import { DoNotSend, IncorrectDataFormat, IncorrectTagValue, RejectLogon, UnsupportedMessageType } from './errors.js';
+import { applVerIdValue, resolveOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js';
+import type { SessionID } from './session-id.js';
+
+const ADMIN_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
+
+/** Thrown inside the core to end processing of a message with a disconnect (QuickFIX's logic_error path). */
+class Disconnect extends Error {}
+
+/** Sequence numbers and flags of one session. */
+interface State {
+  nextSenderSeq: number;
+  nextTargetSeq: number;
+  connected: boolean;
+  receivedLogon: boolean;
+  sentLogon: boolean;
+  sentLogout: boolean;
+  receivedReset: boolean;
+  sentReset: boolean;
+  /** HeartBtInt in milliseconds (0: no heartbeats). */
+  heartBtInt: number;
+  lastSentTime: number;
+  lastReceivedTime: number;
+  testRequests: number;
+  logoutReason: string;
+  resendRange: [number, number] | null;
+  /** Messages that arrived with a sequence number too high, waiting for the gap to fill. */
+  queue: Map<number, Buffer>;
+  targetDefaultApplVerID: string;
+}
+
+export class SessionCore {
+  readonly options: ResolvedSessionOptions;
+  readonly sessionId: SessionID;
+  private readonly app: Application<SessionID>;
+  private readonly parser: Parser;
+  private readonly framer: Framer;
+  private readonly encoder = new Encoder();
+  private readonly state: State;
+  private actions: SessionAction[] = [];
+  private now: number;
+  /** Frames received while an asynchronous callback is pending. */
+  private pending: Buffer[] = [];
+  private waiting = false;
+  /** Continuation to run when the pending callback settles. */
+  private afterWait: ((error: unknown) => void) | null = null;
+  /** Application messages sent while a resend is being loaded; written after it. */
+  private resendLoading = 0;
+  private held: Message[] = [];
+
+  constructor(options: SessionOptions, app: Application<SessionID> = {}, now = Date.now()) {
+    this.options = resolveOptions(options);
+    this.sessionId = options.sessionId;
+    this.app = app;
+    this.now = now;
+    this.parser = new Parser({ validateLength: this.options.validateLengthAndChecksum, validateChecksum: this.options.validateLengthAndChecksum && this.options.validateChecksum });
+    this.framer = new Framer(
+      {
+        onFrame: (buf, start, end) => this.onFrame(buf, start, end),
+        onError: (e) => this.note(`garbled input: ${e.message}`),
+      },
+      { maxMessageSize: this.options.maxMessageSize },
+    );
+    this.state = {
+      nextSenderSeq: 1,
+      nextTargetSeq: 1,
+      connected: false,
+      receivedLogon: false,
+      sentLogon: false,
+      sentLogout: false,
+      receivedReset: false,
+      sentReset: false,
+      heartBtInt: this.options.role === 'initiator' ? this.options.heartBtInt * 1000 : 0,
+      lastSentTime: now,
+      lastReceivedTime: now,
+      testRequests: 0,
+      logoutReason: '',
+      resendRange: null,
+      queue: new Map(),
+      targetDefaultApplVerID: '',
+    };
+    app.onCreate?.(this.sessionId);
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** Sets the sequence numbers (from the store at start-up or on refresh). */
+  setSequenceNumbers(nextSender: number, nextTarget: number): void {
+    this.state.nextSenderSeq = nextSender;
+    this.state.nextTargetSeq = nextTarget;
+  }
+
+  get nextSenderSeq(): number {
+    return this.state.nextSenderSeq;
+  }
+
+  get nextTargetSeq(): number {
+    return this.state.nextTargetSeq;
+  }
+
+  /** Logged on in both directions. */
+  get isLoggedOn(): boolean {
+    return this.state.receivedLogon && this.state.sentLogon;
+  }
+
+  get isConnected(): boolean {
+    return this.state.connected;
+  }
+
+  /** A connection was established. An initiator sends its Logon at once. */
+  connected(now: number): SessionAction[] {
+    this.now = now;
+    this.state.connected = true;
+    this.state.lastReceivedTime = now;
+    this.state.lastSentTime = now;
+    this.framer.reset();
+    if (this.options.role === 'initiator') this.generateLogon();
+    return this.take();
+  }
+
+  /** The connection was lost or closed. */
+  disconnected(now: number, reason = 'connection closed'): SessionAction[] {
+    this.now = now;
+    if (this.state.connected) this.disconnect(reason, false);
+    return this.take();
+  }
+
+  /** Bytes received from the counterparty. */
+  receive(chunk: Buffer, now: number): SessionAction[] {
+    this.now = now;
+    this.framer.push(chunk);
+    return this.take();
+  }
+
+  /** Clock tick: heartbeats, test requests, logon and logout timeouts. Call at least once a second. */
+  tick(now: number): SessionAction[] {
+    this.now = now;
+    if (this.state.connected && !this.waiting) this.onTimer();
+    return this.take();
+  }
+
+  /**
+   * Sends an application (or admin) message: header fields are filled in, the message is stored and
+   * written when logged on, or stored for the resend rules when not. Returns false when toApp vetoed it.
+   */
+  send(message: Message, now: number): { sent: boolean; actions: SessionAction[] } {
+    this.now = now;
+    if (this.resendLoading > 0 && !ADMIN_TYPES.has(message.msgType)) {
+      this.held.push(message);
+      return { sent: true, actions: this.take() };
+    }
+    const sent = this.sendRaw(message);
+    return { sent, actions: this.take() };
+  }
+
+  /** Starts a logout with an optional reason text. */
+  logout(reason: string, now: number): SessionAction[] {
+    this.now = now;
+    if (this.isLoggedOn && !this.state.sentLogout) this.generateLogout(reason);
+    else if (this.state.connected) this.disconnect(reason || 'logout', true);
+    return this.take();
+  }
+
+  /** Stored messages for a `load-resend` action (any that exist in the range, in order). */
+  resendStored(begin: number, end: number, messages: readonly StoredMessage[], now: number): SessionAction[] {
+    this.now = now;
+    this.resendLoading = Math.max(0, this.resendLoading - 1);
+    if (this.state.connected) this.resendMessages(begin, end, messages);
+    if (this.resendLoading === 0 && this.held.length > 0) {
+      const held = this.held;
+      this.held = [];
+      for (const m of held) this.sendRaw(m);
+    }
+    return this.take();
+  }
+
+  /** An awaited application callback settled (`error` is what it threw, if anything). */
+  resume(error: unknown, now: number): SessionAction[] {
+    this.now = now;
+    const k = this.afterWait;
+    this.afterWait = null;
+    this.waiting = false;
+    if (k) this.guard(() => k(error));
+    this.processQueued();
+    while (!this.waiting && this.pending.length > 0) {
+      const frame = this.pending.shift()!;
+      this.onFrame(frame, 0, frame.length);
+    }
+    return this.take();
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  private onFrame(buf: Buffer, start: number, end: number): void {
+    if (!this.state.connected) return;
+    if (this.waiting) {
+      this.pending.push(Buffer.from(buf.subarray(start, end)));
+      return;
+    }
+    this.emitEvent({ kind: 'incoming', bytes: buf.subarray(start, end) });
+    const parsed = this.parser.tryParse(buf, start, end);
+    if (parsed instanceof CodecError) {
+      this.onGarbled(parsed, buf.subarray(start, end));
+      return;
+    }
+    this.guard(() => this.next(parsed, false));
+    this.processQueued();
+  }
+
+  /** Runs a step, turning a Disconnect into the disconnect action. */
+  private guard(step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      if (e instanceof Disconnect) {
+        this.note(e.message);
+        this.disconnect(e.message, true);
+        return;
+      }
+      throw e;
+    }
+  }
+
+  private onGarbled(error: CodecError, bytes: Buffer): void {
+    this.note(`Invalid message: ${error.message}`);
+    if (bytes.includes('\x0135=A\x01')) {
+      this.note('Logon message is not valid');
+      this.disconnect('invalid logon', true);
+    }
+  }
+
+  /** QuickFIX's Session::next(message): checks, validation and dispatch by MsgType. */
+  private next(view: MessageView, queued: boolean): void {
+    const msgType = view.msgType;
+    const seq = view.has(34) ? view.getInt(34) : 0;
+    if (!view.has(49) || !view.has(56)) {
+      this.rejectOrDisconnect(view, { reason: R.RequiredTagMissing, tag: view.has(49) ? 56 : 49, text: rejectText(R.RequiredTagMissing) });
+      return;
+    }
+    if (view.beginString !== this.sessionId.beginString) {
+      if (msgType === '5') this.nextLogout(view);
+      else {
+        this.generateLogout('Incorrect BeginString');
+        this.incrTarget();
+      }
+      return;
+    }
+    if (msgType === 'A') {
+      this.state.targetDefaultApplVerID = this.sessionId.isFIXT ? (view.get(1137) ?? '') : '';
+    }
+    const rejection = this.validate(view);
+    if (rejection) {
+      this.rejectOrDisconnect(view, rejection);
+      return;
+    }
+    void queued;
+    void seq;
+    try {
+      switch (msgType) {
+        case 'A':
+          this.nextLogon(view);
+          break;
+        case '0':
+          this.nextHeartbeat(view);
+          break;
+        case '1':
+          this.nextTestRequest(view);
+          break;
+        case '4':
+          this.nextSequenceReset(view);
+          break;
+        case '5':
+          this.nextLogout(view);
+          break;
+        case '2':
+          this.nextResendRequest(view);
+          break;
+        case '3':
+          this.nextReject(view);
+          break;
+        default:
+          this.verify(view, true, true, () => this.incrTarget());
+      }
+    } catch (e) {
+      this.handleCallbackError(view, e);
+    }
+  }
+
+  /** Dictionary validation with the right application dictionary (FIXT: by ApplVerID). */
+  private validate(view: MessageView): Rejection | null {
+    const v = this.options.validator;
+    if (!v) return null;
+    let app: ValidationDictionary | undefined;
+    if (this.sessionId.isFIXT && !ADMIN_TYPES.has(view.msgType)) {
+      const id = view.get(1128) ?? this.state.targetDefaultApplVerID;
+      app = this.options.appDictionaries?.get(applVerIdValue(id)) ?? v.app;
+    }
+    return app ? v.validate(view, app) : v.validate(view);
+  }
+
+  /** A reject for a bad message; a Logon missing a required field ends the connection instead. */
+  private rejectOrDisconnect(view: MessageView, r: Rejection): void {
+    if (r.reason === R.RequiredTagMissing && view.msgType === 'A') {
+      this.note('Required field missing from logon');
+      this.disconnect('required field missing from logon', true);
+      return;
+    }
+    this.generateReject(view, r.reason, r.tag);
+  }
+
+  /** Exceptions thrown by application callbacks, mapped to rejects as QuickFIX does. */
+  private handleCallbackError(view: MessageView, e: unknown): void {
+    if (e instanceof Disconnect) throw e;
+    if (e instanceof RejectLogon) {
+      this.note(e.message);
+      this.generateLogout(e.message);
+      this.disconnect(e.message, true);
+      return;
+    }
+    const fix42 = this.sessionId.beginString >= 'FIX.4.2' || this.sessionId.isFIXT;
+    if (e instanceof FieldNotFoundError) {
+      if (fix42 && !ADMIN_TYPES.has(view.msgType)) this.generateBusinessReject(view, 5, e.tag);
+      else this.generateReject(view, R.RequiredTagMissing, e.tag);
+      return;
+    }
+    if (e instanceof IncorrectTagValue) return this.generateReject(view, R.ValueIsIncorrect, e.tag);
+    if (e instanceof IncorrectDataFormat) return this.generateReject(view, R.IncorrectDataFormat, e.tag);
+    if (e instanceof UnsupportedMessageType) {
+      if (fix42) this.generateBusinessReject(view, 3);
+      else this.generateReject(view, 'Unsupported message type');
+      return;
+    }
+    throw e;
+  }
+
+  /** The application callback for an incoming message; async results pause the session. */
+  private fromCallback(view: MessageView, after: () => void): void {
+    const admin = ADMIN_TYPES.has(view.msgType);
+    const result = admin ? this.app.fromAdmin?.(view, this.sessionId) : this.app.fromApp?.(view, this.sessionId);
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      const copy = view.clone();
+      this.waiting = true;
+      this.afterWait = (error) => {
+        if (error) {
+          this.handleCallbackError(copy, error);
+          return;
+        }
+        after();
+      };
+      this.push({ type: 'wait', promise: result as Promise<void> });
+      return;
+    }
+    after();
+  }
+
+  /** Sequence, CompID, SendingTime and logon-state checks, then the application callback. */
+  private verify(view: MessageView, checkTooHigh: boolean, checkTooLow: boolean, after?: () => void): boolean {
+    const msgType = view.msgType;
+    const seq = checkTooHigh || checkTooLow ? this.requireInt(view, 34) : 0;
+    if (!this.validLogonState(msgType)) throw new Disconnect('Logon state is not valid for message');
+    if (!this.isGoodTime(view)) {
+      this.doBadTime(view);
+      return false;
+    }
+    if (!this.isCorrectCompID(view)) {
+      this.doBadCompID(view);
+      return false;
+    }
+    if (checkTooHigh && seq > this.state.nextTargetSeq) {
+      this.doTargetTooHigh(view, seq);
+      return false;
+    }
+    if (checkTooLow && seq < this.state.nextTargetSeq) {
+      this.doTargetTooLow(view, seq);
+      return false;
+    }
+    if ((checkTooHigh || checkTooLow) && this.state.resendRange && seq >= this.state.resendRange[1]) {
+      this.note(`ResendRequest for messages FROM: ${this.state.resendRange[0]} TO: ${this.state.resendRange[1]} has been satisfied.`);
+      this.state.resendRange = null;
+    }
+    this.state.lastReceivedTime = this.now;
+    this.state.testRequests = 0;
+    this.fromCallback(view, after ?? (() => undefined));
+    return true;
+  }
+
+  private requireInt(view: MessageView, tag: number): number {
+    if (!view.has(tag)) throw new FieldNotFoundError(tag);
+    return view.getInt(tag);
+  }
+
+  private validLogonState(msgType: string): boolean {
+    const s = this.state;
+    if ((msgType === 'A' && s.sentReset) || s.receivedReset) return true;
+    if ((msgType === 'A' && !s.receivedLogon) || (msgType !== 'A' && s.receivedLogon)) return true;
+    if (msgType === '5' && s.sentLogon) return true;
+    if (msgType !== '5' && s.sentLogout) return true;
+    return msgType === '4' || msgType === '3';
+  }
+
+  private isGoodTime(view: MessageView): boolean {
+    if (!this.options.checkLatency) return true;
+    const b = view.getBytes(52);
+    const t = b ? parseUtcTimestamp(b, 0, b.length) : null;
+    if (!t) return false;
+    return Math.abs(this.now - (t.millis + t.nanos / 1e6)) <= this.options.maxLatency * 1000;
+  }
+
+  private isCorrectCompID(view: MessageView): boolean {
+    if (!this.options.checkCompID) return true;
+    return view.get(49) === this.sessionId.targetCompID && view.get(56) === this.sessionId.senderCompID;
+  }
+
+  private doBadTime(view: MessageView): void {
+    this.generateReject(view, R.SendingTimeAccuracyProblem);
+    this.generateLogout();
+  }
+
+  private doBadCompID(view: MessageView): void {
+    this.generateReject(view, R.CompIdProblem);
+    this.generateLogout();
+  }
+
+  private doTargetTooLow(view: MessageView, seq: number): void {
+    const possDup = view.get(43) === 'Y';
+    if (!possDup) {
+      const text = `MsgSeqNum too low, expecting ${this.state.nextTargetSeq} but received ${seq}`;
+      this.generateLogout(text);
+      throw new Disconnect(text);
+    }
+    this.doPossDup(view);
+  }
+
+  private doPossDup(view: MessageView): boolean {
+    if (view.msgType === '4') return true;
+    if (!view.has(122)) {
+      if (this.options.requiresOrigSendingTime) {
+        this.generateReject(view, R.RequiredTagMissing, 122);
+        return false;
+      }
+      return true;
+    }
+    const orig = view.getBytes(122)!;
+    const sending = view.getBytes(52)!;
+    const o = parseUtcTimestamp(orig, 0, orig.length);
+    const s = parseUtcTimestamp(sending, 0, sending.length);
+    if (o && s && o.millis * 1e6 + o.nanos > s.millis * 1e6 + s.nanos) {
+      this.generateReject(view, R.SendingTimeAccuracyProblem);
+      this.generateLogout();
+      return false;
+    }
+    return true;
+  }
+
+  private doTargetTooHigh(view: MessageView, seq: number): void {
+    this.note(`MsgSeqNum too high, expecting ${this.state.nextTargetSeq} but received ${seq}`);
+    this.state.queue.set(seq, Buffer.from(view.bytes));
+    const range = this.state.resendRange;
+    if (range && !this.options.sendRedundantResendRequests && seq >= range[0]) {
+      this.note(`Already sent ResendRequest FROM: ${range[0]} TO: ${range[1]}.  Not sending another.`);
+      return;
+    }
+    this.generateResendRequest(seq);
+  }
+
+  /** Processes queued messages whose turn has come. */
+  private processQueued(): void {
+    while (!this.waiting && this.state.connected) {
+      const seq = this.state.nextTargetSeq;
+      const bytes = this.state.queue.get(seq);
+      if (!bytes) return;
+      this.state.queue.delete(seq);
+      this.note(`Processing QUEUED message: ${seq}`);
+      const view = new Parser({ validateChecksum: false, validateLength: false }).parse(bytes);
+      const t = view.msgType;
+      if (t === 'A' || t === '2') this.incrTarget();
+      else this.guard(() => this.next(view, true));
+    }
+  }
+
+  private nextLogon(view: MessageView): void {
+    const s = this.state;
+    const resetFlag = view.get(141) === 'Y';
+    s.receivedReset = resetFlag;
+    if (resetFlag) {
+      this.note('Logon contains ResetSeqNumFlag=Y, resetting sequence numbers to 1');
+      if (!s.sentReset) this.resetState();
+    }
+    if (this.options.role === 'initiator' && !s.sentLogon && !resetFlag) {
+      throw new Disconnect('Received logon response before sending request');
+    }
+    if (this.options.role === 'acceptor' && this.options.resetOnLogon) this.resetState();
+    const seq = this.requireInt(view, 34);
+    const heartBtInt = view.has(108) ? view.getInt(108) : 0;
+    const bytes = seq > s.nextTargetSeq ? Buffer.from(view.bytes) : null;
+    this.verify(view, false, true, () => this.afterLogon(heartBtInt, seq, resetFlag, bytes));
+  }
+
+  private afterLogon(heartBtInt: number, seq: number, resetFlag: boolean, bytes: Buffer | null): void {
+    const s = this.state;
+    s.receivedLogon = true;
+    if (this.options.role === 'acceptor' || (s.receivedReset && !s.sentReset)) {
+      s.heartBtInt = heartBtInt * 1000;
+      this.note('Received logon request');
+      this.generateLogonResponse(heartBtInt);
+      this.note('Responding to logon request');
+    } else {
+      this.note('Received logon response');
+    }
+    s.sentReset = false;
+    s.receivedReset = false;
+    if (seq > s.nextTargetSeq && !resetFlag && bytes) {
+      this.doTargetTooHigh(new Parser({ validateChecksum: false, validateLength: false }).parse(bytes), seq);
+    } else {
+      this.incrTarget();
+    }
+    if (this.isLoggedOn) {
+      this.emitEvent({ kind: 'logon' });
+      this.app.onLogon?.(this.sessionId);
+    }
+  }
+
+  private nextHeartbeat(view: MessageView): void {
+    this.verify(view, true, true, () => this.incrTarget());
+  }
+
+  private nextTestRequest(view: MessageView): void {
+    this.verify(view, true, true, () => {
+      this.generateHeartbeat(view.get(112));
+      this.incrTarget();
+    });
+  }
+
+  private nextReject(view: MessageView): void {
+    this.verify(view, false, true, () => this.incrTarget());
+  }
+
+  private nextSequenceReset(view: MessageView): void {
+    const gapFill = view.get(123) === 'Y';
+    const newSeq = view.has(36) ? view.getInt(36) : undefined;
+    const copy = view.clone();
+    this.verify(view, gapFill, gapFill, () => {
+      if (newSeq === undefined) return;
+      this.note(`Received SequenceReset FROM: ${this.state.nextTargetSeq} TO: ${newSeq}`);
+      if (newSeq > this.state.nextTargetSeq) this.setTarget(newSeq);
+      else if (newSeq < this.state.nextTargetSeq) this.generateReject(copy, R.ValueIsIncorrect);
+    });
+  }
+
+  private nextLogout(view: MessageView): void {
+    this.verify(view, false, false, () => {
+      if (!this.state.sentLogout) {
+        this.note('Received logout request');
+        this.generateLogout();
+        this.note('Sending logout response');
+      } else {
+        this.note('Received logout response');
+      }
+      this.incrTarget();
+      if (this.options.resetOnLogout) this.resetState();
+      this.disconnect('logout', true);
+    });
+  }
+
+  private nextResendRequest(view: MessageView): void {
+    const begin = view.getInt(7);
+    const endField = view.getInt(16);
+    const seq = this.requireInt(view, 34);
+    this.verify(view, false, false, () => {
+      this.note(`Received ResendRequest FROM: ${begin} TO: ${endField}`);
+      const old = !this.sessionId.isFIXT && this.sessionId.beginString <= 'FIX.4.1';
+      let end = endField;
+      if ((!old && end === 0) || (this.sessionId.beginString <= 'FIX.4.2' && !this.sessionId.isFIXT && end === 999999) || end >= this.state.nextSenderSeq) {
+        end = this.state.nextSenderSeq - 1;
+      }
+      if (!this.options.persistMessages) {
+        this.generateSequenceReset(begin, Math.min(end + 1, this.state.nextSenderSeq));
+      } else {
+        this.resendLoading++;
+        this.push({ type: 'load-resend', begin, end });
+      }
+      if (seq === this.state.nextTargetSeq) this.incrTarget();
+    });
+  }
+
+  /** Answers a resend request with stored application messages and gap fills for the rest. */
+  private resendMessages(beginSeq: number, endSeq: number, messages: readonly StoredMessage[]): void {
+    let begin = 0;
+    let current = beginSeq;
+    let lastSeq = 0;
+    const parser = new Parser({ validateChecksum: false, validateLength: false });
+    for (const stored of messages) {
+      if (stored.seq < beginSeq || stored.seq > endSeq) continue;
+      const view = parser.parse(stored.bytes);
+      const seq = stored.seq;
+      if (current !== seq && !begin) begin = current;
+      if (ADMIN_TYPES.has(view.msgType)) {
+        if (!begin) begin = seq;
+      } else {
+        const msg = Message.fromView(view, this.options.schema);
+        if (this.prepareResend(msg)) {
+          if (begin) this.generateSequenceReset(begin, seq);
+          this.write(msg, seq, 'none');
+          this.note(`Resending Message: ${seq}`);
+          begin = 0;
+        } else if (!begin) {
+          begin = seq;
+        }
+      }
+      current = seq + 1;
+      lastSeq = seq;
+    }
+    if (begin) this.generateSequenceReset(begin, lastSeq + 1);
+    if (endSeq > lastSeq) {
+      this.generateSequenceReset(lastSeq ? lastSeq + 1 : beginSeq, Math.min(endSeq + 1, this.state.nextSenderSeq));
+    }
+  }
+
+  /** Marks a stored message as a possible duplicate with its original SendingTime; toApp may veto. */
+  private prepareResend(msg: Message): boolean {
+    const sendingTime = msg.header.get(52);
+    if (sendingTime) msg.header.set(122, sendingTime);
+    msg.header.set(43, 'Y');
+    msg.header.set(52, this.timestamp());
+    try {
+      this.app.toApp?.(msg, this.sessionId);
+      return true;
+    } catch (e) {
+      if (e instanceof DoNotSend) return false;
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private onTimer(): void {
+    const s = this.state;
+    const now = this.now;
+    if (!s.receivedLogon) {
+      if (s.sentLogon && now - s.lastReceivedTime >= this.options.logonTimeout * 1000) {
+        this.note('Timed out waiting for logon response');
+        this.disconnect('logon timeout', true);
+      } else if (this.options.role === 'acceptor' && now - s.lastReceivedTime >= this.options.logonTimeout * 1000) {
+        this.note('Timed out waiting for logon request');
+        this.disconnect('logon timeout', true);
+      }
+      return;
+    }
+    if (s.heartBtInt === 0) return;
+    if (s.sentLogout && now - s.lastSentTime >= this.options.logoutTimeout * 1000) {
+      this.note('Timed out waiting for logout response');
+      this.disconnect('logout timeout', true);
+      return;
+    }
+    const sinceSent = now - s.lastSentTime;
+    const sinceReceived = now - s.lastReceivedTime;
+    if (sinceSent < s.heartBtInt && sinceReceived < s.heartBtInt) return;
+    if (sinceReceived >= 2.4 * s.heartBtInt) {
+      this.note('Timed out waiting for heartbeat');
+      this.disconnect('heartbeat timeout', true);
+    } else if (sinceReceived >= 1.2 * (s.testRequests + 1) * s.heartBtInt) {
+      this.generateTestRequest('TEST');
+      s.testRequests++;
+      this.note('Sent test request TEST');
+    } else if (sinceSent >= s.heartBtInt && s.testRequests === 0) {
+      this.generateHeartbeat();
+    }
+  }
+
+  // ---------------------------------------------------------------- outbound
+
+  private timestamp(): string {
+    return formatUtcTimestamp(this.now, this.options.timestampPrecision);
+  }
+
+  /** Header fields every outgoing message gets (QuickFIX's fill()). */
+  private fill(msg: Message): void {
+    const id = this.sessionId;
+    const h = msg.header;
+    h.set(8, id.beginString).set(49, id.senderCompID).set(56, id.targetCompID);
+    if (id.senderSubID) h.set(50, id.senderSubID);
+    if (id.senderLocationID) h.set(142, id.senderLocationID);
+    if (id.targetSubID) h.set(57, id.targetSubID);
+    if (id.targetLocationID) h.set(143, id.targetLocationID);
+    h.set(34, this.state.nextSenderSeq);
+    h.set(52, this.timestamp());
+    if (this.options.enableLastMsgSeqNumProcessed) h.set(369, this.state.nextTargetSeq - 1);
+  }
+
+  /** QuickFIX's sendRaw: fill, callbacks, persist, write when appropriate. `seq` reuses a number. */
+  private sendRaw(msg: Message, seq = 0): boolean {
+    const msgType = msg.msgType;
+    this.fill(msg);
+    if (seq) msg.header.set(34, seq);
+    if (ADMIN_TYPES.has(msgType)) {
+      this.app.toAdmin?.(msg, this.sessionId);
+      if (msgType === 'A' && !this.state.receivedReset) {
+        const reset = msg.get(141) === 'Y';
+        if (reset) {
+          this.resetState();
+          msg.header.set(34, this.state.nextSenderSeq);
+        }
+        this.state.sentReset = reset;
+      }
+      const number = seq || this.state.nextSenderSeq;
+      const canSend = msgType === 'A' || msgType === '5' || msgType === '2' || msgType === '4' || this.isLoggedOn;
+      this.write(msg, number, seq ? 'none' : this.persistMode(), canSend);
+      return true;
+    }
+    if (!this.isLoggedOn && this.shouldSendReset()) return false;
+    try {
+      this.app.toApp?.(msg, this.sessionId);
+    } catch (e) {
+      if (e instanceof DoNotSend) return false;
+      throw e;
+    }
+    this.write(msg, seq || this.state.nextSenderSeq, seq ? 'none' : this.persistMode(), this.isLoggedOn);
+    return true;
+  }
+
+  private persistMode(): Persist {
+    return this.options.persistMessages ? 'message' : 'seq';
+  }
+
+  /**
+   * Encodes and emits a message; advances the sender sequence number when it is a new one. A
+   * message that cannot go out now (not logged on) is still stored for the resend rules.
+   */
+  private write(msg: Message, seq: number, persist: Persist, toSocket = true): void {
+    if (!toSocket && persist === 'none') return;
+    const bytes = Buffer.from(this.encoder.encode(msg));
+    if (persist !== 'none') this.state.nextSenderSeq = seq + 1;
+    this.push({ type: 'send', bytes, seq, msgType: msg.msgType, persist, write: toSocket });
+    if (!toSocket) return;
+    this.state.lastSentTime = this.now;
+    this.emitEvent({ kind: 'outgoing', bytes });
+  }
+
+  private shouldSendReset(): boolean {
+    const o = this.options;
+    const b = this.sessionId.beginString;
+    return (b >= 'FIX.4.1' || this.sessionId.isFIXT) && (o.resetOnLogon || o.resetOnLogout || o.resetOnDisconnect) && this.state.nextSenderSeq === 1 && this.state.nextTargetSeq === 1;
+  }
+
+  private newAdmin(msgType: string): Message {
+    return new Message(msgType, this.options.schema);
+  }
+
+  private generateLogon(): void {
+    const logon = this.newAdmin('A');
+    logon.set(98, 0).set(108, this.options.heartBtInt);
+    if (this.sessionId.isFIXT && this.options.defaultApplVerID) logon.set(1137, applVerIdValue(this.options.defaultApplVerID));
+    if (this.options.resetOnLogon) this.resetState();
+    if (this.shouldSendReset()) logon.set(141, 'Y');
+    for (const [tag, value] of this.options.logonTags) logon.set(tag, value);
+    if (this.options.enableNextExpectedMsgSeqNum) logon.set(789, this.state.nextTargetSeq);
+    this.state.lastReceivedTime = this.now;
+    this.state.testRequests = 0;
+    this.state.sentLogon = true;
+    this.sendRaw(logon);
+  }
+
+  private generateLogonResponse(heartBtInt: number): void {
+    const logon = this.newAdmin('A');
+    logon.set(98, 0);
+    if (this.sessionId.isFIXT && this.options.defaultApplVerID) logon.set(1137, applVerIdValue(this.options.defaultApplVerID));
+    if (this.state.receivedReset) logon.set(141, 'Y');
+    logon.set(108, heartBtInt);
+    if (this.options.enableNextExpectedMsgSeqNum) logon.set(789, this.state.nextTargetSeq + 1);
+    this.sendRaw(logon);
+    this.state.sentLogon = true;
+  }
+
+  private generateHeartbeat(testReqId?: string): void {
+    const hb = this.newAdmin('0');
+    if (testReqId !== undefined) hb.set(112, testReqId);
+    this.sendRaw(hb);
+  }
+
+  private generateTestRequest(id: string): void {
+    this.sendRaw(this.newAdmin('1').set(112, id));
+  }
+
+  private generateResendRequest(seq: number): void {
+    const begin = this.state.nextTargetSeq;
+    const chunk = this.options.resendRequestChunkSize;
+    let end: number;
+    let sentEnd: number;
+    if (chunk > 0 && seq - begin > chunk) {
+      end = begin + chunk - 1;
+      sentEnd = end;
+    } else {
+      end = seq - 1;
+      sentEnd = this.sessionId.isFIXT || this.sessionId.beginString >= 'FIX.4.2' ? 0 : 999999;
+    }
+    this.sendRaw(this.newAdmin('2').set(7, begin).set(16, sentEnd));
+    this.note(`Sent ResendRequest FROM: ${begin} TO: ${end}`);
+    this.state.resendRange = [begin, end];
+  }
+
+  private generateSequenceReset(begin: number, newSeq: number): void {
+    const sr = this.newAdmin('4');
+    sr.header.set(43, 'Y');
+    sr.set(36, newSeq).set(123, 'Y');
+    this.fill(sr);
+    sr.header.set(122, sr.header.get(52)!);
+    this.sendRaw(sr, begin);
+    this.note(`Sent SequenceReset TO: ${newSeq}`);
+  }
+
+  /** Sends a Logout (the reason goes in Text). */
+  private generateLogout(text = ''): void {
+    const logout = this.newAdmin('5');
+    if (text) logout.set(58, text);
+    this.sendRaw(logout);
+    this.state.sentLogout = true;
+  }
+
+  /** Copies routing fields back, swapped (QuickFIX's reverseRoute). */
+  private reverseRoute(msg: Message, view: MessageView): void {
+    const pairs: Array<[number, number]> = [
+      [115, 128],
+      [116, 129],
+      [128, 115],
+      [129, 116],
+    ];
+    if (this.sessionId.isFIXT || this.sessionId.beginString >= 'FIX.4.1') {
+      pairs.push([144, 145], [145, 144]);
+    }
+    for (const [from, to] of pairs) {
+      const v = view.get(from);
+      if (v) msg.header.set(to, v);
+    }
+  }
+
+  /** QuickFIX's generateReject: Reject(3) with RefSeqNum, RefMsgType, reason and text per version. */
+  private generateReject(view: MessageView, err: number | string, tag?: number): void {
+    const b = this.sessionId.beginString;
+    const fix42plus = this.sessionId.isFIXT || b >= 'FIX.4.2';
+    const reject = this.newAdmin('3');
+    this.reverseRoute(reject, view);
+    const seqText = view.get(34);
+    const msgType = view.msgType;
+    if (seqText) reject.set(45, seqText);
+    if (typeof err === 'number' && fix42plus) {
+      if (msgType) reject.set(372, msgType);
+      if ((b === 'FIX.4.2' && err <= R.InvalidMsgType) || b > 'FIX.4.2' || this.sessionId.isFIXT) reject.set(373, err);
+    } else if (typeof err === 'string' && fix42plus && msgType) {
+      reject.set(372, msgType);
+    }
+    const seq = seqText !== undefined ? Number(seqText) : NaN;
+    if (msgType !== 'A' && msgType !== '4' && seq === this.state.nextTargetSeq) this.incrTarget();
+    const text = typeof err === 'string' ? err : rejectText(err);
+    if (typeof err === 'number' && tag !== undefined && (tag !== 0 || err === R.InvalidTagNumber)) {
+      if (fix42plus) reject.set(371, tag).set(58, text);
+      else reject.set(58, `${text} (${tag})`);
+      this.note(`Message ${seqText ?? ''} Rejected: ${text}:${tag}`);
+    } else {
+      reject.set(58, text);
+      this.note(`Message ${seqText ?? ''} Rejected: ${text}`);
+    }
+    if (!this.state.receivedLogon) throw new Disconnect('Tried to send a reject while not logged on');
+    this.sendRaw(reject);
+  }
+
+  /** BusinessMessageReject(j) with RefSeqNum, RefMsgType, reason and text. */
+  private generateBusinessReject(view: MessageView, reason: number, tag?: number): void {
+    const reject = this.newAdmin('j');
+    this.reverseRoute(reject, view);
+    const seqText = view.get(34);
+    if (seqText) reject.set(45, seqText);
+    reject.set(372, view.msgType).set(380, reason);
+    const texts: Record<number, string> = {
+      0: 'Other',
+      1: 'Unknown ID',
+      2: 'Unknown Security',
+      3: 'Unsupported Message Type',
+      4: 'Application not available',
+      5: 'Conditionally Required Field Missing',
+      6: 'Not authorized',
+      7: 'DeliverTo firm not available at this time',
+    };
+    const text = texts[reason] ?? 'Other';
+    if (tag !== undefined) reject.set(379, tag);
+    reject.set(58, text);
+    this.incrTarget();
+    this.note(`Message ${seqText ?? ''} Rejected: ${text}`);
+    this.sendRaw(reject);
+  }
+
+  // ---------------------------------------------------------------- state helpers
+
+  private incrTarget(): void {
+    this.setTarget(this.state.nextTargetSeq + 1);
+  }
+
+  private setTarget(seq: number): void {
+    this.state.nextTargetSeq = seq;
+    this.push({ type: 'set-next-target-seq', seq });
+  }
+
+  /** Resets sequence numbers to 1 and asks the driver to reset the store. */
+  private resetState(): void {
+    this.state.nextSenderSeq = 1;
+    this.state.nextTargetSeq = 1;
+    this.state.queue.clear();
+    this.push({ type: 'reset-store' });
+  }
+
+  private disconnect(reason: string, closeSocket: boolean): void {
+    const s = this.state;
+    if (!s.connected) return;
+    s.connected = false;
+    if (closeSocket) this.push({ type: 'disconnect', reason });
+    if (s.receivedLogon || s.sentLogon) {
+      s.receivedLogon = false;
+      s.sentLogon = false;
+      this.emitEvent({ kind: 'logout', reason });
+      this.app.onLogout?.(this.sessionId);
+    }
+    s.sentLogout = false;
+    s.receivedReset = false;
+    s.sentReset = false;
+    s.queue.clear();
+    s.resendRange = null;
+    s.testRequests = 0;
+    this.pending = [];
+    this.waiting = false;
+    this.afterWait = null;
+    if (this.options.resetOnDisconnect) this.resetState();
+  }
+
+  private note(text: string): void {
+    this.emitEvent({ kind: 'note', text });
+  }
+
+  private emitEvent(event: import('./actions.js').SessionEvent): void {
+    this.push({ type: 'event', event });
+  }
+
+  private push(a: SessionAction): void {
+    this.actions.push(a);
+  }
+
+  private take(): SessionAction[] {
+    const a = this.actions;
+    this.actions = [];
+    return a;
+  }
+}

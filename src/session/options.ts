@@ -1,0 +1,109 @@
+/** Behaviour switches of one session, with QuickFIX's setting names in the doc comments. */
+import type { MessageSchema } from '../codec/schema.js';
+import type { TimestampPrecision } from '../codec/values.js';
+import type { MessageValidator, ValidationDictionary } from '../validation/validator.js';
+import type { SessionID } from './session-id.js';
+
+export interface SessionOptions {
+  sessionId: SessionID;
+  /** `ConnectionType`. */
+  role: 'acceptor' | 'initiator';
+  /** `HeartBtInt` in seconds (an acceptor uses the value from the counterparty's Logon). */
+  heartBtInt?: number;
+  /** `DefaultApplVerID` (FIXT): sent in our Logon, e.g. `FIX.5.0SP2` or its enum `9`. */
+  defaultApplVerID?: string;
+  /** `ResetOnLogon`. */
+  resetOnLogon?: boolean;
+  /** `ResetOnLogout`. */
+  resetOnLogout?: boolean;
+  /** `ResetOnDisconnect`. */
+  resetOnDisconnect?: boolean;
+  /** `CheckCompID` (default true). */
+  checkCompID?: boolean;
+  /** `CheckLatency` (default true). */
+  checkLatency?: boolean;
+  /** `MaxLatency` in seconds (default 120). */
+  maxLatency?: number;
+  /** `LogonTimeout` in seconds (default 10). */
+  logonTimeout?: number;
+  /** `LogoutTimeout` in seconds (default 2). */
+  logoutTimeout?: number;
+  /** `ResendRequestChunkSize` (default 0: one request for the whole gap). */
+  resendRequestChunkSize?: number;
+  /** `SendRedundantResendRequests` (default false). */
+  sendRedundantResendRequests?: boolean;
+  /** `PersistMessages` (default true): without it resend requests are answered with a gap fill. */
+  persistMessages?: boolean;
+  /** `TimeStampPrecision`: fractional digits of SendingTime (default 3; FIX 4.0/4.1 always 0). */
+  timestampPrecision?: TimestampPrecision;
+  /** `EnableLastMsgSeqNumProcessed`: put tag 369 on every message. */
+  enableLastMsgSeqNumProcessed?: boolean;
+  /** `EnableNextExpectedMsgSeqNum`: put tag 789 on Logon. */
+  enableNextExpectedMsgSeqNum?: boolean;
+  /** `RequiresOrigSendingTime` (default true): PossDup messages without tag 122 are rejected. */
+  requiresOrigSendingTime?: boolean;
+  /** `ValidateLengthAndChecksum` (default true). */
+  validateLengthAndChecksum?: boolean;
+  /** `ValidateChecksum` (default true). */
+  validateChecksum?: boolean;
+  /** Dictionary validation (absent with `UseDataDictionary=N` or `ValidateIncomingMessage=N`). */
+  validator?: MessageValidator;
+  /** FIXT: application dictionaries by ApplVerID (enum value or `FIX.5.0SP2` form). */
+  appDictionaries?: ReadonlyMap<string, ValidationDictionary>;
+  /** Dictionary used to build outgoing messages (names, groups). */
+  schema?: MessageSchema;
+  /** `LogonTag<n>`: extra fields put on our Logon. */
+  logonTags?: ReadonlyArray<readonly [number, string]>;
+  /** Largest accepted incoming message in bytes. */
+  maxMessageSize?: number;
+}
+
+/** Options with defaults applied. */
+export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'validator' | 'appDictionaries' | 'schema' | 'defaultApplVerID'>> &
+  Pick<SessionOptions, 'validator' | 'appDictionaries' | 'schema' | 'defaultApplVerID'>;
+
+export function resolveOptions(o: SessionOptions): ResolvedSessionOptions {
+  const old = o.sessionId.beginString === 'FIX.4.0' || o.sessionId.beginString === 'FIX.4.1';
+  return {
+    heartBtInt: 30,
+    resetOnLogon: false,
+    resetOnLogout: false,
+    resetOnDisconnect: false,
+    checkCompID: true,
+    checkLatency: true,
+    maxLatency: 120,
+    logonTimeout: 10,
+    logoutTimeout: 2,
+    resendRequestChunkSize: 0,
+    sendRedundantResendRequests: false,
+    persistMessages: true,
+    enableLastMsgSeqNumProcessed: false,
+    enableNextExpectedMsgSeqNum: false,
+    requiresOrigSendingTime: true,
+    validateLengthAndChecksum: true,
+    validateChecksum: true,
+    logonTags: [],
+    maxMessageSize: 1024 * 1024,
+    ...o,
+    timestampPrecision: old ? 0 : (o.timestampPrecision ?? 3),
+  };
+}
+
+/** ApplVerID(1128) enum values by the names used in settings. */
+export const APPL_VER_IDS: Readonly<Record<string, string>> = {
+  'FIX.2.7': '0',
+  'FIX.3.0': '1',
+  'FIX.4.0': '2',
+  'FIX.4.1': '3',
+  'FIX.4.2': '4',
+  'FIX.4.3': '5',
+  'FIX.4.4': '6',
+  'FIX.5.0': '7',
+  'FIX.5.0SP1': '8',
+  'FIX.5.0SP2': '9',
+};
+
+/** Normalises `FIX.5.0SP2` or `9` to the enum value. */
+export function applVerIdValue(v: string): string {
+  return APPL_VER_IDS[v] ?? v;
+}
