@@ -1,0 +1,6 @@
+/** The FIX session layer: a sans-I/O state machine shared by acceptors and initiators. */
+export { SessionCore } from './core.js';
+export { SessionID, type SessionIdFields } from './session-id.js';
+export type { SessionAction, SessionEvent, Persist, Application, StoredMessage } from './actions.js';
+export { RejectLogon, DoNotSend, IncorrectTagValue, IncorrectDataFormat, UnsupportedMessageType } from './errors.js';
+export { type SessionOptions, type ResolvedSessionOptions, resolveOptions, APPL_VER_IDS, applVerIdValue } from './options.js';

@@ -1,0 +1,67 @@
+/** A store that keeps everything in memory: fast, lost when the process ends. */
+import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
+
+export class MemoryStore implements MessageStore {
+  private nextSender = 1;
+  private nextTarget = 1;
+  private readonly messages = new Map<number, Buffer>();
+  creationTime = new Date();
+
+  getNextSenderSeq(): number {
+    return this.nextSender;
+  }
+
+  getNextTargetSeq(): number {
+    return this.nextTarget;
+  }
+
+  setNextSenderSeq(seq: number): void {
+    this.nextSender = seq;
+  }
+
+  setNextTargetSeq(seq: number): void {
+    this.nextTarget = seq;
+  }
+
+  saveOutgoing(seq: number, bytes: Buffer): void {
+    this.messages.set(seq, bytes);
+    this.nextSender = seq + 1;
+  }
+
+  async getRange(begin: number, end: number): Promise<StoredMessage[]> {
+    return this.getRangeSync(begin, end);
+  }
+
+  /** Synchronous range read (memory only). */
+  getRangeSync(begin: number, end: number): StoredMessage[] {
+    const out: StoredMessage[] = [];
+    if (end - begin < this.messages.size) {
+      for (let s = begin; s <= end; s++) {
+        const b = this.messages.get(s);
+        if (b) out.push({ seq: s, bytes: b });
+      }
+      return out;
+    }
+    for (const [seq, bytes] of this.messages) if (seq >= begin && seq <= end) out.push({ seq, bytes });
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  reset(now = new Date()): void {
+    this.nextSender = 1;
+    this.nextTarget = 1;
+    this.messages.clear();
+    this.creationTime = now;
+  }
+
+  async refresh(): Promise<void> {}
+
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}
+
+export class MemoryStoreFactory implements MessageStoreFactory {
+  async create(): Promise<MessageStore> {
+    return new MemoryStore();
+  }
+}

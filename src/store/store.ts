@@ -1,0 +1,34 @@
+/**
+ * The message store interface: the session's sequence numbers, its creation time and the outgoing
+ * messages kept for resends. Writes are buffered and made durable by `flush()` (group commit); the
+ * session flushes before the bytes of a stored message reach the socket.
+ */
+export interface StoredMessage {
+  readonly seq: number;
+  readonly bytes: Buffer;
+}
+
+export interface MessageStore {
+  /** When the store was created or last reset (start of the current FIX session). */
+  readonly creationTime: Date;
+  getNextSenderSeq(): number;
+  getNextTargetSeq(): number;
+  setNextSenderSeq(seq: number): void;
+  setNextTargetSeq(seq: number): void;
+  /** Keeps an outgoing message for resends and sets the next sender sequence number past it. */
+  saveOutgoing(seq: number, bytes: Buffer): void;
+  /** Stored outgoing messages with begin <= seq <= end, in sequence order. */
+  getRange(begin: number, end: number): Promise<StoredMessage[]>;
+  /** Sequence numbers back to 1, messages dropped, a new creation time. */
+  reset(now?: Date): void;
+  /** Reloads state written by another process sharing the store. */
+  refresh(): Promise<void>;
+  /** Makes every write so far durable. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Creates a store for a session, from the settings that name the kind of store. */
+export interface MessageStoreFactory {
+  create(sessionId: { toString(): string; filePrefix: string }): Promise<MessageStore>;
+}

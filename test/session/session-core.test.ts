@@ -1,0 +1,254 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Harness, field } from './harness.js';
+import { DoNotSend, RejectLogon, SessionID, UnsupportedMessageType } from '../../src/session/index.js';
+import { Message } from '../../src/codec/index.js';
+import { frame as frameOf } from '../codec/helpers.js';
+
+const types = (msgs: string[]) => msgs.map((m) => field(m, 35));
+
+test('acceptor answers a Logon and both sides are logged on', () => {
+  const h = new Harness().connect().logon(1);
+  const out = h.take();
+  assert.deepEqual(types(out), ['A']);
+  assert.equal(field(out[0], 34), '1');
+  assert.equal(field(out[0], 108), '30');
+  assert.equal(field(out[0], 98), '0');
+  assert.match(out[0], /^8=FIX\.4\.4\|9=\d+\|35=A\|34=1\|49=ISLD\|52=20261123-12:00:00\.000\|56=TW\|98=0\|108=30\|10=\d{3}\|$/);
+  assert.ok(h.core.isLoggedOn);
+  assert.equal(h.store.getNextTargetSeq(), 2);
+  assert.equal(h.store.getNextSenderSeq(), 2);
+});
+
+test('first message not a Logon: disconnect without sending', () => {
+  const h = new Harness().connect().send('35=0|', { seq: 1 });
+  assert.deepEqual(h.take(), []);
+  assert.equal(h.disconnects.length, 1);
+});
+
+test('heartbeat after HeartBtInt of silence, TestRequest at 1.2x, disconnect at 2.4x', () => {
+  const h = new Harness().connect().logon(1);
+  h.take();
+  h.advance(30_000);
+  assert.deepEqual(types(h.take()), ['0']);
+  h.advance(6_000);
+  const tr = h.take();
+  assert.deepEqual(types(tr), ['1']);
+  assert.equal(field(tr[0], 112), 'TEST');
+  h.advance(30_000);
+  assert.deepEqual(types(h.take()), [], 'no heartbeat while a TestRequest is outstanding');
+  assert.equal(h.disconnects.length, 0);
+  h.advance(36_000);
+  assert.deepEqual(h.disconnects, ['heartbeat timeout']);
+});
+
+test('TestRequest is answered with a Heartbeat echoing TestReqID', () => {
+  const h = new Harness().connect().logon(1);
+  h.take();
+  h.send('35=1|112=hello|', { seq: 2 });
+  const out = h.take();
+  assert.deepEqual(types(out), ['0']);
+  assert.equal(field(out[0], 112), 'hello');
+});
+
+test('MsgSeqNum too high: ResendRequest, queued messages processed after the gap fills', () => {
+  const seen: string[] = [];
+  const h = new Harness({}, { fromApp: (m) => void seen.push(m.get(11)!) }).connect().logon(1);
+  h.take();
+  h.send('35=D|11=c|', { seq: 4 });
+  const rr = h.take();
+  assert.deepEqual(types(rr), ['2']);
+  assert.equal(field(rr[0], 7), '2');
+  assert.equal(field(rr[0], 16), '0');
+  h.send('35=D|11=d|', { seq: 5 });
+  assert.deepEqual(h.take(), [], 'no redundant ResendRequest');
+  h.send('35=4|123=Y|36=4|', { seq: 2, possDup: true });
+  assert.deepEqual(seen, ['c', 'd']);
+  assert.equal(h.store.getNextTargetSeq(), 6);
+});
+
+test('a PossDup message with a too-low MsgSeqNum and no OrigSendingTime is rejected; the sequence stays', () => {
+  const h = new Harness().connect().logon(1);
+  h.send('35=0|', { seq: 2 }).send('35=0|', { seq: 3 });
+  h.take();
+  h.send('35=0|', { seq: 2, possDup: true });
+  const out = h.take();
+  assert.deepEqual(types(out), ['3']);
+  assert.equal(field(out[0], 371), '122');
+  assert.equal(field(out[0], 58), 'Required tag missing');
+  assert.equal(h.store.getNextTargetSeq(), 4);
+});
+
+test('MsgSeqNum too low without PossDupFlag: Logout and disconnect', () => {
+  const h = new Harness().connect().logon(1);
+  h.take();
+  h.send('35=0|', { seq: 2 }).send('35=0|', { seq: 2 });
+  const out = h.take();
+  assert.deepEqual(types(out), ['5']);
+  assert.equal(field(out[0], 58), 'MsgSeqNum too low, expecting 3 but received 2');
+  assert.equal(h.disconnects.length, 1);
+});
+
+test('ResendRequest: application messages resent with PossDupFlag and OrigSendingTime, admin replaced by a gap fill', () => {
+  const h = new Harness().connect().logon(1);
+  h.take();
+  const order = (id: string) => new Message('D').set(11, id).set(55, 'IBM');
+  h.apply(h.core.send(order('o1'), h.now).actions);
+  h.advance(30_000);
+  h.apply(h.core.send(order('o2'), h.now).actions);
+  const firstOut = h.take();
+  assert.deepEqual(types(firstOut), ['D', '0', 'D']);
+  h.advance(1000);
+  h.send('35=2|7=1|16=0|', { seq: 2 });
+  const out = h.take();
+  assert.deepEqual(types(out), ['4', 'D', '4', 'D']);
+  assert.equal(field(out[0], 34), '1');
+  assert.equal(field(out[0], 36), '2');
+  assert.equal(field(out[0], 123), 'Y');
+  assert.equal(field(out[1], 34), '2');
+  assert.equal(field(out[1], 43), 'Y');
+  assert.equal(field(out[1], 122), field(firstOut[0], 52));
+  assert.equal(field(out[2], 34), '3');
+  assert.equal(field(out[2], 36), '4');
+  assert.equal(field(out[3], 11), 'o2');
+});
+
+test('messages sent while disconnected are stored and resent on request after reconnect', () => {
+  const h = new Harness().connect().logon(1);
+  h.take();
+  h.apply(h.core.disconnected(h.now));
+  const r = h.core.send(new Message('D').set(11, 'late'), h.now);
+  h.apply(r.actions);
+  assert.deepEqual(h.take(), []);
+  assert.equal(h.store.getNextSenderSeq(), 3);
+  h.connect().logon(2);
+  assert.deepEqual(types(h.take()), ['A']);
+  h.send('35=2|7=2|16=0|', { seq: 3 });
+  const out = h.take();
+  assert.deepEqual(types(out), ['D', '4']);
+  assert.equal(field(out[0], 11), 'late');
+});
+
+test('Logout is answered and the connection closed', () => {
+  const h = new Harness().connect().logon(1);
+  h.take();
+  h.send('35=5|', { seq: 2 });
+  assert.deepEqual(types(h.take()), ['5']);
+  assert.deepEqual(h.disconnects, ['logout']);
+  assert.equal(h.core.isLoggedOn, false);
+});
+
+test('a garbled message (bad CheckSum) is ignored', () => {
+  const h = new Harness().connect().logon(1);
+  h.take();
+  h.raw(Buffer.from(`8=FIX.4.4|9=51|35=0|34=2|49=TW|52=20261123-12:00:00.000|56=ISLD|10=000|`.split('|').join('\x01')));
+  assert.deepEqual(h.take(), []);
+  assert.equal(h.store.getNextTargetSeq(), 2);
+  assert.equal(h.disconnects.length, 0);
+});
+
+test('wrong CompID after logon: Reject (CompID problem) and Logout', () => {
+  const h = new Harness({ sessionId: new SessionID({ beginString: 'FIX.4.4', senderCompID: 'ISLD', targetCompID: 'TW' }) }).connect().logon(1);
+  h.take();
+  h.raw(Buffer.from(frameOf('35=0|34=2|49=XX|52=20261123-12:00:00.000|56=ISLD|')));
+  const out = h.take();
+  assert.deepEqual(types(out), ['3', '5']);
+  assert.equal(field(out[0], 373), '9');
+  assert.equal(field(out[0], 58), 'CompID problem');
+});
+
+test('SendingTime too far off: Reject 10 and Logout', () => {
+  const h = new Harness().connect().logon(1);
+  h.take();
+  h.send('35=0|', { seq: 2, sendingTime: '20261123-11:57:59.000' });
+  const out = h.take();
+  assert.deepEqual(types(out), ['3', '5']);
+  assert.equal(field(out[0], 373), '10');
+  assert.equal(field(out[0], 58), 'SendingTime accuracy problem');
+});
+
+test('application callbacks: RejectLogon, DoNotSend, UnsupportedMessageType', () => {
+  const refused = new Harness({}, {
+    fromAdmin(m) {
+      if (m.msgType === 'A') throw new RejectLogon('not today');
+    },
+  })
+    .connect()
+    .logon(1);
+  const out = refused.take();
+  assert.deepEqual(types(out), ['5']);
+  assert.equal(field(out[0], 58), 'not today');
+  assert.equal(refused.disconnects.length, 1);
+
+  const h = new Harness({}, {
+    toApp(m) {
+      if (m.get(11) === 'veto') throw new DoNotSend('no');
+    },
+    fromApp() {
+      throw new UnsupportedMessageType();
+    },
+  })
+    .connect()
+    .logon(1);
+  h.take();
+  assert.equal(h.core.send(new Message('D').set(11, 'veto'), h.now).sent, false);
+  h.send('35=8|37=x|', { seq: 2 });
+  const br = h.take();
+  assert.deepEqual(types(br), ['j']);
+  assert.equal(field(br[0], 380), '3');
+  assert.equal(field(br[0], 58), 'Unsupported Message Type');
+  assert.equal(h.store.getNextTargetSeq(), 3);
+});
+
+test('async fromApp: messages are handed over one at a time, in order', async () => {
+  const seen: string[] = [];
+  let release: () => void = () => undefined;
+  const h = new Harness({}, {
+    fromApp(m) {
+      const id = m.get(11)!;
+      seen.push(`start ${id}`);
+      return new Promise<void>((resolve) => {
+        release = () => {
+          seen.push(`end ${id}`);
+          resolve();
+        };
+      });
+    },
+  })
+    .connect()
+    .logon(1);
+  h.send('35=D|11=a|', { seq: 2 }).send('35=D|11=b|', { seq: 3 });
+  assert.deepEqual(seen, ['start a']);
+  assert.equal(h.store.getNextTargetSeq(), 2, 'not advanced before the application is done');
+  release();
+  await h.waits.shift();
+  h.apply(h.core.resume(undefined, h.now));
+  assert.deepEqual(seen, ['start a', 'end a', 'start b']);
+  assert.equal(h.store.getNextTargetSeq(), 3);
+  release();
+  await h.waits.shift();
+  h.apply(h.core.resume(undefined, h.now));
+  assert.equal(h.store.getNextTargetSeq(), 4);
+});
+
+test('ResetSeqNumFlag on Logon resets both sequence numbers', () => {
+  const h = new Harness().connect().logon(1);
+  h.take();
+  h.send('35=0|', { seq: 2 });
+  h.apply(h.core.disconnected(h.now));
+  h.connect().send('35=A|98=0|108=30|141=Y|', { seq: 1 });
+  const out = h.take();
+  assert.deepEqual(types(out), ['A']);
+  assert.equal(field(out[0], 141), 'Y');
+  assert.equal(field(out[0], 34), '1');
+});
+
+test('initiator sends Logon on connect and times out without an answer', () => {
+  const h = new Harness({ role: 'initiator', heartBtInt: 20, logonTimeout: 5 });
+  h.connect();
+  const out = h.take();
+  assert.deepEqual(types(out), ['A']);
+  assert.equal(field(out[0], 108), '20');
+  h.advance(5000);
+  assert.deepEqual(h.disconnects, ['logon timeout']);
+});
