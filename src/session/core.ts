@@ -160,6 +160,9 @@ export class SessionCore {
    */
   send(message: Message, now: number): { sent: boolean; actions: SessionAction[] } {
     this.now = now;
+    // A new message is never a possible duplicate (QuickFIX's Session::send does the same).
+    message.header.remove(43);
+    message.header.remove(122);
     if (this.resendLoading > 0 && !ADMIN_TYPES.has(message.msgType)) {
       this.held.push(message);
       return { sent: true, actions: this.take() };

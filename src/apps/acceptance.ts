@@ -1,0 +1,46 @@
+/**
+ * The application of QuickFIX's acceptance suite: NewOrderSingle and SecurityDefinition are sent
+ * straight back; a NewOrderSingle with PossResend=Y whose ClOrdID was already seen is dropped;
+ * anything else is an unsupported message type. Seen ClOrdIDs are forgotten when the session is
+ * reset (a Logon with sequence number 1).
+ */
+import { Message } from '../codec/message.js';
+import type { MessageView } from '../codec/message-view.js';
+import type { Application } from '../session/actions.js';
+import { UnsupportedMessageType } from '../session/errors.js';
+import type { SessionID } from '../session/session-id.js';
+
+export interface Sender {
+  send(message: Message, sessionId: SessionID): void;
+}
+
+export function acceptanceApplication(sender: Sender): Application<SessionID> {
+  const seen = new Map<string, Set<string>>();
+  const ids = (sessionId: SessionID): Set<string> => {
+    const key = sessionId.toString();
+    let s = seen.get(key);
+    if (!s) seen.set(key, (s = new Set()));
+    return s;
+  };
+  return {
+    fromAdmin(message: MessageView, sessionId: SessionID): void {
+      if (message.msgType === 'A' && message.get(34) === '1') ids(sessionId).clear();
+    },
+    fromApp(message: MessageView, sessionId: SessionID): void {
+      const type = message.msgType;
+      if (type === 'D') {
+        const clOrdId = message.get(11) ?? '';
+        const set = ids(sessionId);
+        if (message.get(97) === 'Y' && set.has(clOrdId)) return;
+        set.add(clOrdId);
+        sender.send(Message.fromView(message), sessionId);
+        return;
+      }
+      if (type === 'd' && sessionId.beginString !== 'FIX.4.0' && sessionId.beginString !== 'FIX.4.1') {
+        sender.send(Message.fromView(message), sessionId);
+        return;
+      }
+      throw new UnsupportedMessageType();
+    },
+  };
+}

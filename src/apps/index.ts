@@ -1,0 +1,4 @@
+/** Built-in applications for `fixover run --app <name>`. */
+export { acceptanceApplication, type Sender } from './acceptance.js';
+export { executorApplication } from './executor.js';
+export { logApplication } from './log.js';

@@ -1,0 +1,187 @@
+/**
+ * The acceptor: listens on one or more ports, identifies the session of each new connection from
+ * its first message (BeginString and the CompIDs, seen from our side), and hands the socket to
+ * that session. Unknown sessions, refused addresses and a second connection for a session that
+ * already has one are closed without a word, as QuickFIX does.
+ */
+import net from 'node:net';
+import { EventEmitter } from 'node:events';
+import { Framer } from '../codec/framer.js';
+import { Parser } from '../codec/parser.js';
+import { CodecError } from '../codec/errors.js';
+import type { Session } from './session.js';
+
+export interface ListenAddress {
+  port: number;
+  host?: string;
+}
+
+export interface AcceptorOptions {
+  /** `AllowedRemoteAddresses`: when set, only these peers may connect. */
+  allowedRemoteAddresses?: readonly string[];
+  /** Seconds to wait for the first message of a connection (LogonTimeout, default 10). */
+  logonTimeout?: number;
+  /** `SocketNodelay` (default true). */
+  noDelay?: boolean;
+  /** Finds or creates a session for an identity no configured session matches (AcceptorTemplate). */
+  dynamic?: (key: SessionKey) => Session | undefined;
+  /** Largest first message accepted (bytes). */
+  maxMessageSize?: number;
+}
+
+/** Identity of an incoming session as seen from our side. */
+export interface SessionKey {
+  beginString: string;
+  senderCompID: string;
+  targetCompID: string;
+}
+
+export function keyOf(k: SessionKey): string {
+  return `${k.beginString}:${k.senderCompID}->${k.targetCompID}`;
+}
+
+export interface AcceptorEvents {
+  refused: [string, string];
+  connected: [Session, string];
+}
+
+export class Acceptor extends EventEmitter<AcceptorEvents> {
+  private readonly servers: net.Server[] = [];
+  private readonly byKey = new Map<string, Session>();
+  private readonly pendingSockets = new Set<net.Socket>();
+
+  constructor(
+    sessions: Iterable<Session>,
+    private readonly addresses: readonly ListenAddress[],
+    private readonly options: AcceptorOptions = {},
+  ) {
+    super();
+    for (const s of sessions) this.add(s);
+  }
+
+  /** Adds a session this acceptor serves. */
+  add(session: Session): void {
+    const id = session.id;
+    this.byKey.set(keyOf(id), session);
+  }
+
+  get sessions(): Session[] {
+    return [...this.byKey.values()];
+  }
+
+  /** Starts listening on every address; resolves with the bound ports. */
+  async start(): Promise<number[]> {
+    const ports: number[] = [];
+    for (const addr of this.addresses) {
+      const server = net.createServer((socket) => this.onConnection(socket));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(addr.port, addr.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      this.servers.push(server);
+      ports.push((server.address() as net.AddressInfo).port);
+    }
+    return ports;
+  }
+
+  /** Stops listening, logs every session out and closes them. */
+  async stop(): Promise<void> {
+    for (const s of this.servers) s.close();
+    for (const socket of this.pendingSockets) socket.destroy();
+    const sessions = this.sessions;
+    for (const s of sessions) if (s.isLoggedOn) s.logout();
+    await new Promise((r) => setTimeout(r, sessions.some((s) => s.hasSocket) ? 200 : 0));
+    for (const s of sessions) if (s.hasSocket) s.disconnect('acceptor stopped');
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+
+  private onConnection(socket: net.Socket): void {
+    const remote = socket.remoteAddress ?? '';
+    const allowed = this.options.allowedRemoteAddresses;
+    if (allowed && allowed.length > 0 && !allowed.some((a) => sameAddress(a, remote))) {
+      this.emit('refused', remote, 'address not allowed');
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(this.options.noDelay ?? true);
+    this.pendingSockets.add(socket);
+    const chunks: Buffer[] = [];
+    let done = false;
+    const finish = (): void => {
+      done = true;
+      clearTimeout(timer);
+      this.pendingSockets.delete(socket);
+      socket.off('data', onData);
+    };
+    const timer = setTimeout(() => {
+      if (done) return;
+      finish();
+      this.emit('refused', remote, 'no logon received');
+      socket.destroy();
+    }, (this.options.logonTimeout ?? 10) * 1000);
+    timer.unref();
+    const framer = new Framer(
+      {
+        onFrame: (buf, start, end) => {
+          if (done) return;
+          finish();
+          this.identify(socket, remote, buf.subarray(start, end), Buffer.concat(chunks));
+        },
+        onError: (e: CodecError) => {
+          if (e.reason === 'oversized' && !done) {
+            finish();
+            socket.destroy();
+          }
+        },
+      },
+      { maxMessageSize: this.options.maxMessageSize },
+    );
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      framer.push(chunk);
+    };
+    socket.on('data', onData);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      if (!done) finish();
+    });
+  }
+
+  private identify(socket: net.Socket, remote: string, first: Buffer, received: Buffer): void {
+    const view = new Parser({ validateChecksum: false, validateLength: false }).tryParse(first);
+    if (view instanceof CodecError) {
+      this.emit('refused', remote, `unreadable first message: ${view.message}`);
+      socket.destroy();
+      return;
+    }
+    const key: SessionKey = {
+      beginString: view.beginString,
+      senderCompID: view.get(56) ?? '',
+      targetCompID: view.get(49) ?? '',
+    };
+    const session = this.byKey.get(keyOf(key)) ?? this.options.dynamic?.(key);
+    if (!session) {
+      this.emit('refused', remote, `unknown session ${keyOf(key)}`);
+      socket.destroy();
+      return;
+    }
+    if (!this.byKey.has(keyOf(key))) this.byKey.set(keyOf(key), session);
+    if (session.hasSocket) {
+      this.emit('refused', remote, `session ${keyOf(key)} is already connected`);
+      socket.destroy();
+      return;
+    }
+    socket.pause();
+    session.attach(socket, received);
+    socket.resume();
+    this.emit('connected', session, remote);
+  }
+}
+
+function sameAddress(allowed: string, remote: string): boolean {
+  const norm = (a: string): string => (a.startsWith('::ffff:') ? a.slice(7) : a);
+  return norm(allowed) === norm(remote);
+}

@@ -1,0 +1,217 @@
+/**
+ * A running session: binds the sans-I/O core to a store, a clock and one socket at a time.
+ * Store writes of a turn are flushed before that turn's bytes are written, and the bytes of one
+ * event-loop turn go out in a single socket write.
+ */
+import type { Socket } from 'node:net';
+import { EventEmitter } from 'node:events';
+import type { Message } from '../codec/message.js';
+import { SessionCore } from '../session/core.js';
+import type { Application, SessionAction, SessionEvent } from '../session/actions.js';
+import type { SessionOptions } from '../session/options.js';
+import type { SessionID } from '../session/session-id.js';
+import type { MessageStore } from '../store/store.js';
+
+export interface SessionHandleOptions {
+  /** Bytes queued for a slow reader before the session disconnects (default 16 MiB). */
+  maxQueuedBytes?: number;
+  /** Timer period in milliseconds (default 1000). */
+  tickMs?: number;
+}
+
+export interface SessionHandleEvents {
+  event: [SessionEvent];
+  disconnected: [string];
+  logon: [];
+  logout: [string];
+}
+
+/** One FIX session with its store; sockets come and go. */
+export class Session extends EventEmitter<SessionHandleEvents> {
+  readonly core: SessionCore;
+  readonly id: SessionID;
+  private socket: Socket | null = null;
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private flushScheduled = false;
+  private closing: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly maxQueuedBytes: number;
+  private readonly tickMs: number;
+  /** Serialises store flushes and socket writes. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    options: SessionOptions,
+    readonly store: MessageStore,
+    app: Application<SessionID> = {},
+    handle: SessionHandleOptions = {},
+  ) {
+    super();
+    this.core = new SessionCore(options, app);
+    this.id = options.sessionId;
+    this.core.setSequenceNumbers(store.getNextSenderSeq(), store.getNextTargetSeq());
+    this.maxQueuedBytes = handle.maxQueuedBytes ?? 16 * 1024 * 1024;
+    this.tickMs = handle.tickMs ?? 1000;
+  }
+
+  /** A socket is attached (acceptor: after the first frame identified this session). */
+  get hasSocket(): boolean {
+    return this.socket !== null;
+  }
+
+  get isLoggedOn(): boolean {
+    return this.core.isLoggedOn;
+  }
+
+  /** Takes over a connected socket; `initial` are bytes already read from it. */
+  attach(socket: Socket, initial?: Buffer): void {
+    this.socket = socket;
+    this.closing = null;
+    socket.on('data', (chunk: Buffer) => this.run(this.core.receive(chunk, Date.now())));
+    socket.on('close', () => this.onClose());
+    socket.on('error', () => undefined);
+    this.run(this.core.connected(Date.now()));
+    if (initial && initial.length > 0) this.run(this.core.receive(initial, Date.now()));
+    this.timer ??= setInterval(() => this.run(this.core.tick(Date.now())), this.tickMs);
+    this.timer.unref?.();
+  }
+
+  /** Reloads sequence numbers from the store (RefreshOnLogon, or on demand). */
+  async refresh(): Promise<void> {
+    await this.store.refresh();
+    this.core.setSequenceNumbers(this.store.getNextSenderSeq(), this.store.getNextTargetSeq());
+  }
+
+  /** Sends a message: stored, then written when logged on. Returns false when toApp vetoed it. */
+  send(message: Message): boolean {
+    const r = this.core.send(message, Date.now());
+    this.run(r.actions);
+    return r.sent;
+  }
+
+  /** Logs out (the socket closes when the Logout is answered or times out). */
+  logout(reason = ''): void {
+    this.run(this.core.logout(reason, Date.now()));
+  }
+
+  /** Closes the socket at once. */
+  disconnect(reason = 'closed'): void {
+    this.run(this.core.disconnected(Date.now(), reason));
+    this.socket?.destroy();
+  }
+
+  /** Waits until everything queued was stored and written. */
+  async drain(): Promise<void> {
+    await this.chain;
+  }
+
+  /** Stops timers and closes the store. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.drain();
+    await this.store.close();
+  }
+
+  private onClose(): void {
+    this.socket = null;
+    this.run(this.core.disconnected(Date.now()));
+    this.emit('disconnected', this.closing ?? 'connection closed');
+  }
+
+  /** Executes the core's actions in order. */
+  run(actions: SessionAction[]): void {
+    for (const a of actions) {
+      switch (a.type) {
+        case 'send':
+          if (a.persist === 'message') this.store.saveOutgoing(a.seq, a.bytes);
+          else if (a.persist === 'seq') this.store.setNextSenderSeq(a.seq + 1);
+          if (a.write) this.queue(a.bytes);
+          break;
+        case 'set-next-target-seq':
+          this.store.setNextTargetSeq(a.seq);
+          break;
+        case 'set-next-sender-seq':
+          this.store.setNextSenderSeq(a.seq);
+          break;
+        case 'reset-store':
+          this.store.reset();
+          break;
+        case 'load-resend':
+          this.store.getRange(a.begin, a.end).then(
+            (msgs) => this.run(this.core.resendStored(a.begin, a.end, msgs, Date.now())),
+            (err: unknown) => this.run(this.core.resendStored(a.begin, a.end, [], Date.now())) ?? this.emitError(err),
+          );
+          break;
+        case 'disconnect':
+          this.closeAfterFlush(a.reason);
+          break;
+        case 'wait':
+          a.promise.then(
+            () => this.run(this.core.resume(undefined, Date.now())),
+            (err: unknown) => this.run(this.core.resume(err ?? new Error('rejected'), Date.now())),
+          );
+          break;
+        case 'event':
+          this.emit('event', a.event);
+          if (a.event.kind === 'logon') this.emit('logon');
+          else if (a.event.kind === 'logout') this.emit('logout', a.event.reason);
+          break;
+      }
+    }
+  }
+
+  private emitError(err: unknown): void {
+    this.emit('event', { kind: 'error', text: err instanceof Error ? err.message : String(err) });
+  }
+
+  private queue(bytes: Buffer): void {
+    this.batch.push(bytes);
+    this.batchBytes += bytes.length;
+    const socket = this.socket;
+    if (socket && socket.writableLength + this.batchBytes > this.maxQueuedBytes) {
+      this.emitError(new Error(`peer is not reading: more than ${this.maxQueuedBytes} bytes queued`));
+      this.batch = [];
+      this.batchBytes = 0;
+      socket.destroy();
+      return;
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Store first, then one socket write for the whole turn. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    if (batch.length === 0) return;
+    const socket = this.socket;
+    this.chain = this.chain
+      .then(() => this.store.flush())
+      .then(
+        () => {
+          if (socket && !socket.destroyed) socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+        },
+        (err: unknown) => {
+          this.emitError(err);
+          socket?.destroy();
+        },
+      );
+  }
+
+  private closeAfterFlush(reason: string): void {
+    this.closing = reason;
+    const socket = this.socket;
+    if (!socket) return;
+    if (this.flushScheduled) this.flush();
+    this.chain = this.chain.then(() => {
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    });
+  }
+}
