@@ -50,7 +50,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     super();
     this.core = new SessionCore(options, app);
     this.id = options.sessionId;
-    this.core.setSequenceNumbers(store.getNextSenderSeq(), store.getNextTargetSeq());
+    this.core.setSequenceNumbers(store.getNextSenderSeq(), store.getNextTargetSeq(), store.creationTime.getTime());
     this.maxQueuedBytes = handle.maxQueuedBytes ?? 16 * 1024 * 1024;
     this.tickMs = handle.tickMs ?? 1000;
   }
@@ -80,7 +80,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   /** Reloads sequence numbers from the store (RefreshOnLogon, or on demand). */
   async refresh(): Promise<void> {
     await this.store.refresh();
-    this.core.setSequenceNumbers(this.store.getNextSenderSeq(), this.store.getNextTargetSeq());
+    this.core.setSequenceNumbers(this.store.getNextSenderSeq(), this.store.getNextTargetSeq(), this.store.creationTime.getTime());
   }
 
   /** Sends a message: stored, then written when logged on. Returns false when toApp vetoed it. */
@@ -136,7 +136,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
           this.store.setNextSenderSeq(a.seq);
           break;
         case 'reset-store':
-          this.store.reset();
+          this.store.reset(new Date());
           break;
         case 'load-resend':
           this.store.getRange(a.begin, a.end).then(

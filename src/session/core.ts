@@ -16,6 +16,7 @@ import type { Application, Persist, SessionAction, StoredMessage } from './actio
 import { DoNotSend, IncorrectDataFormat, IncorrectTagValue, RejectLogon, UnsupportedMessageType } from './errors.js';
 import { applVerIdValue, resolveOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js';
 import type { SessionID } from './session-id.js';
+import { Schedule } from './schedule.js';
 
 const ADMIN_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
 
@@ -62,12 +63,17 @@ export class SessionCore {
   /** Application messages sent while a resend is being loaded; written after it. */
   private resendLoading = 0;
   private held: Message[] = [];
+  private readonly schedule: Schedule;
+  /** Start of the current FIX session in the store (its creation or last reset). */
+  private creationTime: number;
 
   constructor(options: SessionOptions, app: Application<SessionID> = {}, now = Date.now()) {
     this.options = resolveOptions(options);
     this.sessionId = options.sessionId;
     this.app = app;
     this.now = now;
+    this.schedule = options.schedule ?? Schedule.nonStop();
+    this.creationTime = now;
     this.parser = new Parser({ validateLength: this.options.validateLengthAndChecksum, validateChecksum: this.options.validateLengthAndChecksum && this.options.validateChecksum });
     this.framer = new Framer(
       {
@@ -99,10 +105,16 @@ export class SessionCore {
 
   // ---------------------------------------------------------------- inputs
 
-  /** Sets the sequence numbers (from the store at start-up or on refresh). */
-  setSequenceNumbers(nextSender: number, nextTarget: number): void {
+  /** Sets the sequence numbers and the session's creation time (from the store at start-up or on refresh). */
+  setSequenceNumbers(nextSender: number, nextTarget: number, creationTime?: number): void {
     this.state.nextSenderSeq = nextSender;
     this.state.nextTargetSeq = nextTarget;
+    if (creationTime !== undefined) this.creationTime = creationTime;
+  }
+
+  /** Inside the schedule's window now. */
+  isSessionTime(now: number): boolean {
+    return this.schedule.isSessionTime(now);
   }
 
   get nextSenderSeq(): number {
@@ -150,8 +162,32 @@ export class SessionCore {
   /** Clock tick: heartbeats, test requests, logon and logout timeouts. Call at least once a second. */
   tick(now: number): SessionAction[] {
     this.now = now;
-    if (this.state.connected && !this.waiting) this.onTimer();
+    if (this.checkSessionTime() && this.state.connected && !this.waiting) this.onTimer();
     return this.take();
+  }
+
+  /**
+   * Applies the schedule: outside the window a logged-on session logs out and nothing else runs;
+   * when a new session instance has started since the store was created, the session resets.
+   */
+  private checkSessionTime(): boolean {
+    if (!this.schedule.isSessionTime(this.now)) {
+      if (this.isLoggedOn && !this.state.sentLogout) {
+        this.note('Session time ended: logging out');
+        this.generateLogout();
+      } else if (this.state.connected && !this.isLoggedOn) {
+        this.disconnect('outside session time', true);
+      }
+      return this.isLoggedOn;
+    }
+    if (!this.schedule.isSameSession(this.creationTime, this.now)) {
+      this.note('New session period: resetting sequence numbers');
+      if (this.isLoggedOn) this.generateLogout();
+      if (this.state.connected) this.disconnect('session reset', true);
+      this.resetState();
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -498,6 +534,7 @@ export class SessionCore {
 
   private nextLogon(view: MessageView): void {
     const s = this.state;
+    if (!this.schedule.isSessionTime(this.now)) throw new Disconnect('Received logon outside of valid logon time');
     const resetFlag = view.get(141) === 'Y';
     s.receivedReset = resetFlag;
     if (resetFlag) {
@@ -922,6 +959,7 @@ export class SessionCore {
     this.state.nextSenderSeq = 1;
     this.state.nextTargetSeq = 1;
     this.state.queue.clear();
+    this.creationTime = this.now;
     this.push({ type: 'reset-store' });
   }
 

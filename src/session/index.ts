@@ -4,3 +4,4 @@ export { SessionID, type SessionIdFields } from './session-id.js';
 export type { SessionAction, SessionEvent, Persist, Application, StoredMessage } from './actions.js';
 export { RejectLogon, DoNotSend, IncorrectTagValue, IncorrectDataFormat, UnsupportedMessageType } from './errors.js';
 export { type SessionOptions, type ResolvedSessionOptions, resolveOptions, APPL_VER_IDS, applVerIdValue } from './options.js';
+export { Schedule, parseDay, parseTimeOfDay, type ScheduleSpec, type TimeOfDay } from './schedule.js';

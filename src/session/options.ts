@@ -3,6 +3,7 @@ import type { MessageSchema } from '../codec/schema.js';
 import type { TimestampPrecision } from '../codec/values.js';
 import type { MessageValidator, ValidationDictionary } from '../validation/validator.js';
 import type { SessionID } from './session-id.js';
+import type { Schedule } from './schedule.js';
 
 export interface SessionOptions {
   sessionId: SessionID;
@@ -56,11 +57,13 @@ export interface SessionOptions {
   logonTags?: ReadonlyArray<readonly [number, string]>;
   /** Largest accepted incoming message in bytes. */
   maxMessageSize?: number;
+  /** `StartTime`/`EndTime`/`StartDay`/`EndDay`/`Weekdays`/`TimeZone`/`NonStopSession` (default: always in session). */
+  schedule?: Schedule;
 }
 
 /** Options with defaults applied. */
-export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'validator' | 'appDictionaries' | 'schema' | 'defaultApplVerID'>> &
-  Pick<SessionOptions, 'validator' | 'appDictionaries' | 'schema' | 'defaultApplVerID'>;
+type Optional = 'validator' | 'appDictionaries' | 'schema' | 'defaultApplVerID' | 'schedule';
+export type ResolvedSessionOptions = Required<Omit<SessionOptions, Optional>> & Pick<SessionOptions, Optional>;
 
 export function resolveOptions(o: SessionOptions): ResolvedSessionOptions {
   const old = o.sessionId.beginString === 'FIX.4.0' || o.sessionId.beginString === 'FIX.4.1';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness, field } from './harness.js';
-import { DoNotSend, RejectLogon, SessionID, UnsupportedMessageType } from '../../src/session/index.js';
+import { DoNotSend, RejectLogon, Schedule, SessionID, UnsupportedMessageType, parseTimeOfDay } from '../../src/session/index.js';
 import { Message } from '../../src/codec/index.js';
 import { frame as frameOf } from '../codec/helpers.js';
 
@@ -251,4 +251,29 @@ test('initiator sends Logon on connect and times out without an answer', () => {
   assert.equal(field(out[0], 108), '20');
   h.advance(5000);
   assert.deepEqual(h.disconnects, ['logon timeout']);
+});
+
+test('schedule: logon outside the window is refused, the end time logs out, a new period resets', () => {
+  const hms = (t: string) => parseTimeOfDay(t)!.seconds;
+  // T0 is 12:00 UTC; the window is 11:00-12:00:30.
+  const schedule = new Schedule({ startTime: hms('11:00:00'), endTime: hms('12:00:30') });
+  const h = new Harness({ schedule }).connect().logon(1);
+  assert.ok(h.core.isLoggedOn);
+  h.take();
+  h.send('35=0|', { seq: 2 });
+  h.advance(31_000);
+  const out = h.take();
+  assert.deepEqual(types(out), ['5'], 'logs out at the end time');
+  const late = new Harness({ schedule });
+  late.now += 60_000;
+  late.connect().logon(1);
+  assert.deepEqual(late.take(), []);
+  assert.equal(late.disconnects.length, 1);
+  // Next day inside the window: the store is reset before the logon is processed.
+  const next = new Harness({ schedule });
+  next.store.setNextTargetSeq(7);
+  next.core.setSequenceNumbers(5, 7, next.now - 86_400_000);
+  next.apply(next.core.tick(next.now));
+  assert.equal(next.core.nextSenderSeq, 1);
+  assert.equal(next.store.getNextTargetSeq(), 1);
 });
