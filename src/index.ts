@@ -5,3 +5,4 @@
  */
 export const VERSION = '0.1.0';
 export * from './codec/index.js';
+export * from './dictionary/index.js';
