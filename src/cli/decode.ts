@@ -19,21 +19,31 @@ export interface DecodeOptions {
   strict?: boolean;
 }
 
-/** Turns log text into FIX bytes: `|` and `^A` become SOH. Raw input is returned as is. */
-export function normaliseInput(input: Buffer): Buffer {
-  if (input.includes(0x01)) return input;
-  const text = input.toString('latin1').replace(/\^A/g, '|');
-  const lines = text.split(/\r?\n/).filter((l) => l.includes('8=FIX'));
-  return Buffer.from(lines.map((l) => l.slice(l.indexOf('8=FIX')).split('|').join('\x01')).join(''), 'latin1');
+/**
+ * Splits the input into messages: raw FIX is framed by BodyLength and CheckSum; log text (no SOH)
+ * is read one message per line, `|` and `^A` standing for SOH, from the first `8=FIX` on the line.
+ */
+export function splitMessages(input: Buffer, onMessage: (msg: Buffer) => void, onError: (text: string) => void): void {
+  if (input.includes(0x01)) {
+    const framer = new Framer({ onFrame: (b, s, e) => onMessage(b.subarray(s, e)), onError: (e) => onError(e.message) });
+    framer.push(input);
+    return;
+  }
+  for (const line of input.toString('latin1').split(/\r?\n/)) {
+    const at = line.indexOf('8=FIX');
+    if (at < 0) continue;
+    onMessage(Buffer.from(line.slice(at).replace(/\^A/g, '|').split('|').join('\x01'), 'latin1'));
+  }
 }
 
 /** Decodes every message in `input` and returns the printed text. */
 export function decodeToText(input: Buffer, options: DecodeOptions = {}): string {
   const out: string[] = [];
   const parser = new Parser({ validateChecksum: options.strict ?? false, validateLength: options.strict ?? false });
-  const framer = new Framer({
-    onFrame: (buf, start, end) => {
-      const r = parser.tryParse(buf, start, end);
+  splitMessages(
+    input,
+    (msg) => {
+      const r = parser.tryParse(msg);
       if (r instanceof CodecError) {
         out.push(`! invalid message (${r.reason}): ${r.message}`);
         return;
@@ -41,9 +51,8 @@ export function decodeToText(input: Buffer, options: DecodeOptions = {}): string
       r.withSchema(options.schema);
       out.push(options.json ? JSON.stringify(r.toJSON()) : render(r, options.schema));
     },
-    onError: (e) => out.push(`! ${e.message}`),
-  });
-  framer.push(normaliseInput(input));
+    (text) => out.push(`! ${text}`),
+  );
   return out.join('\n') + (out.length ? '\n' : '');
 }
 
