@@ -40,6 +40,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private readonly tickMs: number;
   /** Serialises store flushes and socket writes. */
   private chain: Promise<void> = Promise.resolve();
+  /** RefreshOnLogon for an acceptor: reload the store before the first message of a connection. */
+  refreshBeforeLogon = false;
 
   constructor(
     options: SessionOptions,
@@ -66,7 +68,25 @@ export class Session extends EventEmitter<SessionHandleEvents> {
 
   /** Takes over a connected socket; `initial` are bytes already read from it. */
   attach(socket: Socket, initial?: Buffer): void {
+    if (this.refreshBeforeLogon) {
+      socket.pause();
+      this.socket = socket;
+      this.refresh().then(
+        () => this.bind(socket, initial),
+        (err: unknown) => {
+          this.emitError(err);
+          this.socket = null;
+          socket.destroy();
+        },
+      );
+      return;
+    }
+    this.bind(socket, initial);
+  }
+
+  private bind(socket: Socket, initial?: Buffer): void {
     this.socket = socket;
+    socket.resume();
     this.closing = null;
     socket.on('data', (chunk: Buffer) => this.run(this.core.receive(chunk, Date.now())));
     socket.on('close', () => this.onClose());

@@ -1,0 +1,107 @@
+/**
+ * An engine: every session of a settings file running at once — acceptor sessions grouped by
+ * listening address, initiator sessions connecting out — with stores and the application.
+ */
+import { dirname } from 'node:path';
+import { Acceptor, type ListenAddress } from './acceptor.js';
+import { Initiator, type InitiatorSession } from './initiator.js';
+import { Session } from './session.js';
+import { endpointsFrom, reconnectDelays, refreshOnLogon, sessionOptionsFrom, type SessionSettings } from './from-settings.js';
+import type { Application } from '../session/actions.js';
+import type { SessionID } from '../session/session-id.js';
+import type { Message } from '../codec/message.js';
+import type { MessageStore } from '../store/store.js';
+import { MemoryStore } from '../store/memory-store.js';
+
+export interface EngineOptions {
+  /** Creates the store of a session (default: memory). */
+  store?: (settings: SessionSettings, id: SessionID) => Promise<MessageStore> | MessageStore;
+  /** Directory that relative paths in the settings are resolved from (the settings file's folder). */
+  baseDir?: string;
+  /** Timer period of sessions in milliseconds. */
+  tickMs?: number;
+}
+
+/** Something that can send on behalf of an application (the engine itself). */
+export interface EngineSender {
+  send(message: Message, sessionId: SessionID): boolean;
+}
+
+export class Engine implements EngineSender {
+  readonly sessions = new Map<string, Session>();
+  readonly acceptors: Acceptor[] = [];
+  initiator: Initiator | null = null;
+
+  private constructor() {}
+
+  /**
+   * Creates every session. `app` receives the engine so built-in applications can send replies.
+   */
+  static async create(settings: readonly SessionSettings[], app: (sender: EngineSender) => Application<SessionID>, options: EngineOptions = {}): Promise<Engine> {
+    const engine = new Engine();
+    const application = app(engine);
+    const baseDir = options.baseDir ?? process.cwd();
+    const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettings }>();
+    const initiated: InitiatorSession[] = [];
+    for (const s of settings) {
+      const opts = sessionOptionsFrom(s, baseDir);
+      const store = options.store ? await options.store(s, opts.sessionId) : new MemoryStore();
+      const session = new Session(opts, store, application, { tickMs: options.tickMs });
+      engine.sessions.set(opts.sessionId.toString(), session);
+      if (opts.role === 'acceptor') {
+        const address: ListenAddress = { port: Number(s.SocketAcceptPort), host: s.SocketAcceptAddress };
+        const key = `${address.host ?? '*'}:${address.port}`;
+        const group = byAddress.get(key) ?? { address, sessions: [], settings: s };
+        group.sessions.push(session);
+        byAddress.set(key, group);
+        if (refreshOnLogon(s)) session.refreshBeforeLogon = true;
+      } else {
+        initiated.push({
+          session,
+          endpoints: endpointsFrom(s),
+          reconnectDelays: reconnectDelays(s),
+          connectTimeout: s.SocketConnectTimeout ? Number(s.SocketConnectTimeout) : undefined,
+          localAddress: s.SocketLocalHost,
+          localPort: s.SocketLocalPort ? Number(s.SocketLocalPort) : undefined,
+          noDelay: (s.SocketTcpNoDelay ?? s.SocketNodelay ?? 'Y').toUpperCase() === 'Y',
+          refreshOnLogon: refreshOnLogon(s),
+        });
+      }
+    }
+    for (const { address, sessions, settings: s } of byAddress.values()) {
+      engine.acceptors.push(
+        new Acceptor(sessions, [address], {
+          allowedRemoteAddresses: s.AllowedRemoteAddresses ? s.AllowedRemoteAddresses.split(',').map((a) => a.trim()) : undefined,
+          logonTimeout: s.LogonTimeout ? Number(s.LogonTimeout) : undefined,
+          noDelay: (s.SocketTcpNoDelay ?? s.SocketNodelay ?? 'Y').toUpperCase() === 'Y',
+        }),
+      );
+    }
+    if (initiated.length > 0) engine.initiator = new Initiator(initiated);
+    return engine;
+  }
+
+  /** Starts listening and connecting; resolves with the acceptor ports. */
+  async start(): Promise<number[]> {
+    const ports: number[] = [];
+    for (const a of this.acceptors) ports.push(...(await a.start()));
+    this.initiator?.start();
+    return ports;
+  }
+
+  /** Logs every session out, then closes sockets and stores. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.acceptors.map((a) => a.stop()), this.initiator?.stop()]);
+  }
+
+  send(message: Message, sessionId: SessionID): boolean {
+    const s = this.sessions.get(sessionId.toString());
+    if (!s) throw new Error(`no session ${sessionId.toString()}`);
+    return s.send(message);
+  }
+}
+
+/** The folder a settings file lives in, to resolve relative paths from. */
+export function settingsBaseDir(file: string): string {
+  return dirname(file);
+}

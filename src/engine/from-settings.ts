@@ -1,0 +1,178 @@
+/**
+ * Builds sessions, acceptors and initiators from QuickFIX settings: one flat map of setting name
+ * to value per session (DEFAULT merged in). Values are assumed checked by the settings parser;
+ * what can only fail here (a dictionary file that does not load) is reported with the setting.
+ */
+import { combineDictionaries, loadDictionary, resolveDictionaryPath, type DataDictionary } from '../dictionary/index.js';
+import { MessageValidator, type ValidationOptions } from '../validation/validator.js';
+import { SessionID } from '../session/session-id.js';
+import { Schedule, parseDay, parseTimeOfDay } from '../session/schedule.js';
+import { APPL_VER_IDS, type SessionOptions } from '../session/options.js';
+import { PRECISION_BY_NAME } from '../codec/values.js';
+import { FixoverError } from '../codec/errors.js';
+
+/** Effective settings of one session. */
+export type SessionSettings = Readonly<Record<string, string>>;
+
+/** A setting could not be applied. */
+export class SettingsApplyError extends FixoverError {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+  }
+}
+
+const yes = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : v.toUpperCase() === 'Y');
+const num = (v: string | undefined, dflt: number): number => (v === undefined || v === '' ? dflt : Number(v));
+
+export function sessionIdFrom(s: SessionSettings): SessionID {
+  return new SessionID({
+    beginString: s.BeginString,
+    senderCompID: s.SenderCompID,
+    targetCompID: s.TargetCompID,
+    senderSubID: s.SenderSubID,
+    senderLocationID: s.SenderLocationID,
+    targetSubID: s.TargetSubID,
+    targetLocationID: s.TargetLocationID,
+    qualifier: s.SessionQualifier,
+  });
+}
+
+function dictionary(s: SessionSettings, setting: string, baseDir: string): DataDictionary {
+  try {
+    return loadDictionary(resolveDictionaryPath(s[setting], baseDir));
+  } catch (e) {
+    throw new SettingsApplyError(setting, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** The validator a session's dictionary settings describe (undefined with UseDataDictionary=N). */
+export function validatorFrom(s: SessionSettings, baseDir: string): { validator?: MessageValidator; appDictionaries?: Map<string, DataDictionary> } {
+  if (!yes(s.UseDataDictionary, true)) return {};
+  const options: Partial<ValidationOptions> = {
+    validateFieldsOutOfOrder: yes(s.ValidateFieldsOutOfOrder, true),
+    validateFieldsHaveValues: yes(s.ValidateFieldsHaveValues, true),
+    validateUserDefinedFields: yes(s.ValidateUserDefinedFields, true),
+    allowUnknownMsgFields: yes(s.AllowUnknownMsgFields, false),
+    allowUnknownEnumValues: yes(s.AllowUnknownEnumValues, false),
+    validateUnorderedGroupFields: yes(s.ValidateUnorderedGroupFields, true),
+    firstFieldInGroupIsDelimiter: yes(s.FirstFieldInGroupIsDelimiter, false),
+  };
+  const fixt = s.BeginString.startsWith('FIXT');
+  if (!fixt) {
+    const name = s.DataDictionary ?? `FIX${s.BeginString.slice(4).replace(/\./g, '')}.xml`;
+    const dict = s.DataDictionary ? dictionary(s, 'DataDictionary', baseDir) : loadDictionary(resolveDictionaryPath(name, baseDir));
+    if (!yes(s.ValidateIncomingMessage, true)) return {};
+    return { validator: new MessageValidator(dict, dict, options) };
+  }
+  const transport = s.TransportDataDictionary ? dictionary(s, 'TransportDataDictionary', baseDir) : loadDictionary(resolveDictionaryPath('FIXT11.xml'));
+  const appDictionaries = new Map<string, DataDictionary>();
+  let app: DataDictionary | undefined;
+  if (s.AppDataDictionary) app = dictionary(s, 'AppDataDictionary', baseDir);
+  else {
+    const v = s.DefaultApplVerID ?? 'FIX.5.0SP2';
+    const name = Object.keys(APPL_VER_IDS).find((k) => k === v || APPL_VER_IDS[k] === v) ?? 'FIX.5.0SP2';
+    app = loadDictionary(resolveDictionaryPath(`${name.replace(/\./g, '')}.xml`));
+  }
+  const session = combineDictionaries(transport, app);
+  const applVer = s.DefaultApplVerID ? (APPL_VER_IDS[s.DefaultApplVerID] ?? s.DefaultApplVerID) : app.beginString;
+  appDictionaries.set(APPL_VER_IDS[app.beginString] ?? applVer, app);
+  for (const [k, v] of Object.entries(s)) {
+    const m = /^AppDataDictionary\.(.+)$/.exec(k);
+    if (m) appDictionaries.set(APPL_VER_IDS[m[1]] ?? m[1], dictionary(s, k, baseDir));
+    void v;
+  }
+  if (!yes(s.ValidateIncomingMessage, true)) return {};
+  return { validator: new MessageValidator(transport, session.app, options), appDictionaries };
+}
+
+/** `StartTime`, `EndTime`, `StartDay`, `EndDay`, `Weekdays`, `TimeZone`, `NonStopSession`, `UseLocalTime`. */
+export function scheduleFrom(s: SessionSettings): Schedule {
+  if (yes(s.NonStopSession, false) || s.StartTime === undefined || s.EndTime === undefined) return Schedule.nonStop();
+  const start = parseTimeOfDay(s.StartTime);
+  const end = parseTimeOfDay(s.EndTime);
+  if (!start) throw new SettingsApplyError('StartTime', `invalid time ${s.StartTime}: expected HH:MM:SS [timezone]`);
+  if (!end) throw new SettingsApplyError('EndTime', `invalid time ${s.EndTime}: expected HH:MM:SS [timezone]`);
+  const timeZone = s.TimeZone ?? start.timeZone ?? end.timeZone ?? (yes(s.UseLocalTime, false) ? Intl.DateTimeFormat().resolvedOptions().timeZone : undefined);
+  const startDay = s.StartDay ? (parseDay(s.StartDay) ?? undefined) : undefined;
+  const endDay = s.EndDay ? (parseDay(s.EndDay) ?? undefined) : undefined;
+  const weekdays = s.Weekdays ? s.Weekdays.split(',').map((d) => parseDay(d)).filter((d): d is number => d !== null) : undefined;
+  try {
+    return new Schedule({ startTime: start.seconds, endTime: end.seconds, startDay, endDay, weekdays, timeZone });
+  } catch (e) {
+    throw new SettingsApplyError('TimeZone', `unknown time zone ${timeZone}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** `LogonTag`, `LogonTag1`, … as tag=value pairs. */
+function logonTags(s: SessionSettings): Array<[number, string]> {
+  const out: Array<[number, string]> = [];
+  for (const [k, v] of Object.entries(s)) {
+    if (!/^LogonTag\d*$/.test(k)) continue;
+    const i = v.indexOf('=');
+    if (i > 0) out.push([Number(v.slice(0, i)), v.slice(i + 1)]);
+  }
+  return out;
+}
+
+/** Session options from settings; `baseDir` resolves relative dictionary paths. */
+export function sessionOptionsFrom(s: SessionSettings, baseDir = process.cwd()): SessionOptions {
+  const role = (s.ConnectionType ?? 'acceptor').toLowerCase() === 'initiator' ? 'initiator' : 'acceptor';
+  const precision = s.TimeStampPrecision ? PRECISION_BY_NAME[s.TimeStampPrecision.toUpperCase()] : undefined;
+  return {
+    sessionId: sessionIdFrom(s),
+    role,
+    heartBtInt: num(s.HeartBtInt, 30),
+    defaultApplVerID: s.DefaultApplVerID,
+    resetOnLogon: yes(s.ResetOnLogon, false),
+    resetOnLogout: yes(s.ResetOnLogout, false),
+    resetOnDisconnect: yes(s.ResetOnDisconnect, false),
+    checkCompID: yes(s.CheckCompID, true),
+    checkLatency: yes(s.CheckLatency, true),
+    maxLatency: num(s.MaxLatency, 120),
+    logonTimeout: num(s.LogonTimeout, 10),
+    logoutTimeout: num(s.LogoutTimeout, 2),
+    resendRequestChunkSize: num(s.ResendRequestChunkSize, 0),
+    sendRedundantResendRequests: yes(s.SendRedundantResendRequests, false),
+    persistMessages: yes(s.PersistMessages, true),
+    timestampPrecision: precision,
+    enableLastMsgSeqNumProcessed: yes(s.EnableLastMsgSeqNumProcessed, false),
+    enableNextExpectedMsgSeqNum: yes(s.EnableNextExpectedMsgSeqNum, false),
+    requiresOrigSendingTime: yes(s.RequiresOrigSendingTime, true),
+    validateLengthAndChecksum: yes(s.ValidateLengthAndChecksum, true),
+    validateChecksum: yes(s.ValidateChecksum, true),
+    logonTags: logonTags(s),
+    schedule: scheduleFrom(s),
+    ...validatorFrom(s, baseDir),
+  };
+}
+
+/** True when RefreshOnLogon (or its historical name RefreshMessageStoreAtLogon) is on. */
+export function refreshOnLogon(s: SessionSettings): boolean {
+  return yes(s.RefreshOnLogon ?? s.RefreshMessageStoreAtLogon, false);
+}
+
+/** ReconnectInterval: `30`, or the list form `3x5;10x30;60` (count x seconds; the last repeats). */
+export function reconnectDelays(s: SessionSettings): number[] {
+  const text = s.ReconnectInterval ?? '30';
+  const out: number[] = [];
+  for (const part of text.split(';')) {
+    const m = /^\s*(?:(\d+)x)?(\d+)\s*$/.exec(part);
+    if (!m) throw new SettingsApplyError('ReconnectInterval', `invalid value ${text}: expected seconds or a list like 3x5;10x30;60`);
+    const count = m[1] ? Number(m[1]) : 1;
+    for (let i = 0; i < count; i++) out.push(Number(m[2]));
+  }
+  return out;
+}
+
+/** Initiator addresses: SocketConnectHost/Port, then SocketConnectHost1/Port1, … */
+export function endpointsFrom(s: SessionSettings): Array<{ host: string; port: number }> {
+  const out: Array<{ host: string; port: number }> = [];
+  if (s.SocketConnectPort) out.push({ host: s.SocketConnectHost ?? '127.0.0.1', port: Number(s.SocketConnectPort) });
+  for (let n = 1; s[`SocketConnectPort${n}`] !== undefined; n++) {
+    out.push({ host: s[`SocketConnectHost${n}`] ?? s.SocketConnectHost ?? '127.0.0.1', port: Number(s[`SocketConnectPort${n}`]) });
+  }
+  return out;
+}
