@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadDictionary, type DataDictionary, type FieldDef, type MemberSet } from '../../src/dictionary/index.js';
+import { TARGETS, buildModel, renderDictionary } from '../../scripts/gen-dictionaries.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DICT_DIR = `${REPO_ROOT}dict/`;
@@ -358,3 +359,19 @@ for (const [suite, file] of SUITES) {
     assert.deepEqual([...problems], [], `${suite}: what the acceptance suite exercises differs from the reference`);
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// The committed files are what the generator produces (runs without ../shared).
+// ---------------------------------------------------------------------------------------------
+
+const FIX_REPO = `${REPO_ROOT}node_modules/jspurefix/data/fix_repo`;
+
+test('dict/*.xml are up to date with scripts/gen-dictionaries.ts and its overlay', {
+  skip: existsSync(FIX_REPO) ? false : `FIX Repository not found at ${FIX_REPO} (dev dependencies not installed)`,
+}, () => {
+  for (const target of TARGETS) {
+    const expected = renderDictionary(buildModel(FIX_REPO, target));
+    const actual = readFileSync(DICT_DIR + target.file, 'utf8');
+    assert.ok(actual === expected, `dict/${target.file} differs from the generator's output: run npm run gen:dictionaries`);
+  }
+});
