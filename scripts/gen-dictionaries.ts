@@ -465,7 +465,7 @@ export const OVERLAY: OverlayEntry[] = [
     adjust: { op: 'removeFields', tags: [20, 24, 46, 51, 76, 85, 86, 92, 105, 109, 125, 166, 201, 204, 205, 314, 318, 319, 439, 440, 502] },
     ours: 'not defined',
     repo: 'defined (FIX 4.4\'s list, which keeps retired fields, or FIX 4.2\'s)',
-    why: 'fields retired before FIX 4.3 (ExecTransType, ExecBroker, ClientID, PutOrCall, ...): no FIX 4.3 message uses them and FIX 4.3\'s field list (as QuickFIX\'s) leaves them out, so such a tag is an invalid tag number (SessionRejectReason 0) as for any unknown tag',
+    why: 'fields FIX 4.3 no longer uses (ExecTransType, ExecBroker, ClientID, PutOrCall, ...): no FIX 4.3 message has them and FIX 4.3\'s field list (as QuickFIX\'s) leaves them out, so such a tag is an invalid tag number (SessionRejectReason 0) as for any unknown tag',
   },
   // FIXT 1.1.
   {
