@@ -19,6 +19,69 @@ import {
   type FixTime,
 } from './values.js';
 
+const fromCharCode = String.fromCharCode;
+
+/**
+ * Decodes bytes [s, e) one byte per character, like `latin1`. Short values, the usual case, are
+ * built with String.fromCharCode, which costs a fraction of a call into Node's latin1Slice.
+ */
+function text(b: Buffer, s: number, e: number): string {
+  switch (e - s) {
+    case 0:
+      return '';
+    case 1:
+      return fromCharCode(b[s]);
+    case 2:
+      return fromCharCode(b[s], b[s + 1]);
+    case 3:
+      return fromCharCode(b[s], b[s + 1], b[s + 2]);
+    case 4:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3]);
+    case 5:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
+    case 6:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
+    case 7:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
+    case 8:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7]);
+    case 9:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8]);
+    case 10:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9]);
+    case 11:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10]);
+    case 12:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11]);
+    case 13:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12]);
+    case 14:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13]);
+    case 15:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14]);
+    case 16:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15]);
+    case 17:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16]);
+    case 18:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17]);
+    case 19:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18]);
+    case 20:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19]);
+    case 21:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20]);
+    case 22:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21]);
+    case 23:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22]);
+    case 24:
+      return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23]);
+    default:
+      return latin1(b, s, e);
+  }
+}
+
 /** A tag number, or a field name when a dictionary is attached. */
 export type FieldKey = number | string;
 
@@ -48,7 +111,7 @@ export abstract class FieldReader {
   /** Text value of the i-th field of this range. */
   valueAt(i: number): string {
     const k = this.from + i;
-    return latin1(this.buf, this.table.starts[k], this.table.ends[k]);
+    return text(this.buf, this.table.starts[k], this.table.ends[k]);
   }
 
   /** Resolves a field name through the attached dictionary. */
@@ -89,13 +152,13 @@ export abstract class FieldReader {
   /** The value as text, or undefined when absent. */
   get(key: FieldKey): string | undefined {
     const i = this.find(this.tagOf(key));
-    return i < 0 ? undefined : latin1(this.buf, this.table.starts[i], this.table.ends[i]);
+    return i < 0 ? undefined : text(this.buf, this.table.starts[i], this.table.ends[i]);
   }
 
   /** The value as text; throws FieldNotFoundError when absent. */
   getString(key: FieldKey): string {
     const i = this.must(key);
-    return latin1(this.buf, this.table.starts[i], this.table.ends[i]);
+    return text(this.buf, this.table.starts[i], this.table.ends[i]);
   }
 
   /** The raw value bytes (a view into the received buffer), or undefined. */
@@ -129,7 +192,7 @@ export abstract class FieldReader {
   getDecimal(key: FieldKey): string {
     const i = this.must(key);
     if (!isDecimalBytes(this.buf, this.table.starts[i], this.table.ends[i])) throw this.formatError(i, 'a decimal');
-    return latin1(this.buf, this.table.starts[i], this.table.ends[i]);
+    return text(this.buf, this.table.starts[i], this.table.ends[i]);
   }
 
   /** Boolean value (Y or N). */
@@ -196,7 +259,7 @@ export abstract class FieldReader {
   /** Iterates the fields of the range as [tag, text] pairs (allocates; not for the hot path). */
   *entries(): IterableIterator<[number, string]> {
     for (let i = this.from; i < this.to; i++) {
-      yield [this.table.tags[i], latin1(this.buf, this.table.starts[i], this.table.ends[i])];
+      yield [this.table.tags[i], text(this.buf, this.table.starts[i], this.table.ends[i])];
     }
   }
 

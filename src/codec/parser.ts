@@ -115,6 +115,219 @@ function parseInto(
   // A frame always ends with SOH; knowing that, the loops below stop at the latest on the last
   // byte without a bounds check per byte (SOH is neither a digit nor '=').
   if (end - start < 3 || buf[end - 1] !== SOH) fail('checksum-missing', 'message does not end with SOH', 10);
+  const fast = dataFields.fast;
+  // Fast path for the usual prologue "8=...|9=digits|35=...|"; anything unusual (or a dictionary
+  // that makes 8 or 9 a length field) goes through the general loop, which reports the error.
+  if (buf[start] === 0x38 && buf[start + 1] === EQUALS && fast[8] === 0 && fast[9] === 0 && table.tags.length >= 3) {
+    let sum = 0x38 + EQUALS;
+    let p = start + 2;
+    let c = buf[p];
+    while (c !== SOH) {
+      sum += c;
+      c = buf[++p];
+    }
+    const end8 = p;
+    // p < end - 1 here, else the byte after it is outside the frame.
+    if (p < end - 1 && buf[p + 1] === 0x39 && buf[p + 2] === EQUALS) {
+      const start9 = p + 3;
+      sum += SOH + 0x39 + EQUALS;
+      let length = 0;
+      p = start9;
+      c = buf[p];
+      while (c !== SOH) {
+        const d = c - ZERO;
+        length = d >>> 0 > 9 ? -1e10 : length * 10 + d;
+        sum += c;
+        c = buf[++p];
+      }
+      const end9 = p;
+      if (p < end - 1 && buf[p + 1] === 0x33 && buf[p + 2] === 0x35 && buf[p + 3] === EQUALS) {
+        const start35 = p + 4;
+        sum += SOH + 0x33 + 0x35 + EQUALS;
+        p = start35;
+        c = buf[p];
+        while (c !== SOH) {
+          sum += c;
+          c = buf[++p];
+        }
+        if (p > start35) {
+          const tags = table.tags;
+          const starts = table.starts;
+          const ends = table.ends;
+          tags[0] = 8;
+          starts[0] = start + 2;
+          ends[0] = end8;
+          tags[1] = 9;
+          starts[1] = start9;
+          ends[1] = end9;
+          tags[2] = 35;
+          starts[2] = start35;
+          ends[2] = p;
+          const declared = end9 === start9 || end9 - start9 > 9 || length < 0 ? -1 : length;
+          parseBody(buf, start, end, table, validateLength, validateChecksum, dataFields, p + 1, sum + SOH, declared, end9 + 1);
+          return;
+        }
+      }
+    }
+  }
+  parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
+}
+
+/**
+ * The fields after MsgType, once the prologue is known to be well formed. Same rules as
+ * `parseGeneral`, with the common cases unrolled: tags of one to three digits, values scanned four
+ * bytes per iteration.
+ */
+function parseBody(
+  buf: Buffer,
+  start: number,
+  end: number,
+  table: FieldTable,
+  validateLength: boolean,
+  validateChecksum: boolean,
+  dataFields: DataFieldMap,
+  from: number,
+  prologueSum: number,
+  declaredLength: number,
+  bodyStart: number,
+): void {
+  let count = 3;
+  let pos = from;
+  // Only sum & 0xff matters: the sum is kept in 32 bits (wrapping) so no add needs an overflow check.
+  let sum = prologueSum;
+  let tags = table.tags;
+  let starts = table.starts;
+  let ends = table.ends;
+  let capacity = tags.length;
+  const fast = dataFields.fast;
+  let dataTag = fast[35];
+  let dataLength = dataTag !== 0 ? readLength(buf, starts[2], ends[2]) : -1;
+  while (pos < end) {
+    const fieldStart = pos;
+    let c = buf[pos];
+    let tag = c - ZERO;
+    if (tag >>> 0 > 9) {
+      // Signed (or malformed) tag: checked by the general rules, then summed.
+      tag = signedTag(buf, pos, start);
+      while (c !== EQUALS) {
+        sum = (sum + c) | 0;
+        c = buf[++pos];
+      }
+    } else {
+      sum = (sum + c) | 0;
+      c = buf[pos + 1];
+      if (c === EQUALS) pos += 1;
+      else {
+        let d = c - ZERO;
+        if (d >>> 0 > 9) badTag(fieldStart - start);
+        tag = tag * 10 + d;
+        sum = (sum + c) | 0;
+        c = buf[pos + 2];
+        if (c === EQUALS) pos += 2;
+        else {
+          pos += 2;
+          while (c !== EQUALS) {
+            d = c - ZERO;
+            if (d >>> 0 > 9) badTag(fieldStart - start);
+            tag = tag * 10 + d;
+            sum = (sum + c) | 0;
+            c = buf[++pos];
+          }
+        }
+      }
+    }
+    sum = (sum + EQUALS) | 0;
+    const valueStart = ++pos;
+    if (count === capacity) {
+      table.grow();
+      tags = table.tags;
+      starts = table.starts;
+      ends = table.ends;
+      capacity = tags.length;
+    }
+    if (tag === 10) {
+      finishTrailer(buf, end, fieldStart, valueStart, count, bodyStart, declaredLength, sum - 0x31 - 0x30 - EQUALS, validateLength, validateChecksum);
+      tags[count] = 10;
+      starts[count] = valueStart;
+      ends[count] = end - 1;
+      table.count = count + 1;
+      return;
+    }
+    if (tag === dataTag && dataLength >= 0) {
+      // Raw data: read exactly dataLength bytes, which may include SOH.
+      const valueEnd = valueStart + dataLength;
+      if (valueEnd >= end || buf[valueEnd] !== SOH) {
+        fail('data-length-mismatch', `data field ${tag} is not ${dataLength} bytes long`, tag);
+      }
+      for (let i = valueStart; i < valueEnd; i++) sum = (sum + buf[i]) | 0;
+      pos = valueEnd;
+    } else {
+      // The frame ends with SOH, so this stops inside it.
+      for (;;) {
+        c = buf[pos];
+        if (c === SOH) break;
+        sum = (sum + c) | 0;
+        c = buf[pos + 1];
+        if (c === SOH) {
+          pos += 1;
+          break;
+        }
+        sum = (sum + c) | 0;
+        c = buf[pos + 2];
+        if (c === SOH) {
+          pos += 2;
+          break;
+        }
+        sum = (sum + c) | 0;
+        c = buf[pos + 3];
+        if (c === SOH) {
+          pos += 3;
+          break;
+        }
+        sum = (sum + c) | 0;
+        pos += 4;
+      }
+    }
+    sum = (sum + SOH) | 0;
+    tags[count] = tag;
+    starts[count] = valueStart;
+    ends[count] = pos;
+    dataTag = tag >>> 0 < 4096 ? fast[tag] : dataFields.dataTagOf(tag);
+    if (dataTag !== 0) dataLength = readLength(buf, valueStart, pos);
+    count++;
+    pos++;
+  }
+  table.count = count;
+  fail('checksum-missing', 'message does not end with CheckSum(10)', 10);
+}
+
+/** A tag that does not start with a digit: '-' then digits (as QuickFIX reads it), else malformed. */
+function signedTag(buf: Buffer, fieldStart: number, start: number): number {
+  let pos = fieldStart;
+  if (buf[pos] !== 0x2d) badTag(fieldStart - start);
+  let c = buf[++pos];
+  const digitsStart = pos;
+  let tag = 0;
+  while (c !== EQUALS) {
+    const d = c - ZERO;
+    if (d >>> 0 > 9) badTag(fieldStart - start);
+    tag = tag * 10 + d;
+    c = buf[++pos];
+  }
+  if (pos === digitsStart) badTag(fieldStart - start);
+  return -tag;
+}
+
+/** The general pass, from the first byte, for any input. */
+function parseGeneral(
+  buf: Buffer,
+  start: number,
+  end: number,
+  table: FieldTable,
+  validateLength: boolean,
+  validateChecksum: boolean,
+  dataFields: DataFieldMap,
+): void {
   let count = 0;
   let pos = start;
   let sum = 0;
