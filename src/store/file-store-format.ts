@@ -1,0 +1,131 @@
+/**
+ * The QuickFIX C++ file store formats, read strictly so that a torn record is recognised as such
+ * rather than misread:
+ *
+ * - `.header`: one record per stored message, `printf("%d,%ld,%lu ", seq, offset, size)`, e.g.
+ *   `1,0,84 2,84,91 `. A record counts only when its terminating whitespace is present.
+ * - `.seqnums`: `printf("%10.10d : %10.10d", nextSender, nextTarget)`, e.g.
+ *   `0000000003 : 0000000002`, rewritten in place. Both numbers must have their full width.
+ * - `.session`: the creation time as a UTCTimestamp, e.g. `20240102-03:04:05` (QuickFIX C++
+ *   writes whole seconds; fractions are accepted on read).
+ * - `.body`: the messages' bytes back to back.
+ */
+import { checksum } from '../codec/bytes.js';
+import { formatUtcTimestamp, parseUtcTimestamp } from '../codec/values.js';
+
+/** One `.header` record. */
+export interface HeaderRecord {
+  readonly seq: number;
+  readonly offset: number;
+  readonly size: number;
+  /** Byte position just past the record's terminating whitespace in the header file. */
+  readonly end: number;
+}
+
+const RECORD = /^(\d{1,10}),(\d{1,16}),(\d{1,10})$/;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * Incremental `.header` parser: feed chunks in file order; complete records come out. Parsing
+ * stops for good at the first malformed token (everything from there on is a torn or corrupt tail).
+ */
+export class HeaderParser {
+  private carry = '';
+  private pos = 0;
+  private stopped = false;
+
+  /** Byte position just past the last complete record (the valid prefix of the file). */
+  validEnd = 0;
+
+  /** True when bytes after the last complete record are not just whitespace (a torn or corrupt tail). */
+  get torn(): boolean {
+    return this.stopped || this.carry.length > 0;
+  }
+
+  /** Parses a chunk and returns the records completed in it. */
+  push(chunk: Buffer): HeaderRecord[] {
+    const out: HeaderRecord[] = [];
+    if (this.stopped) return out;
+    let start = this.carry.length > 0 ? 0 : -1;
+    for (let i = 0; i < chunk.length; i++) {
+      if (!isSpace(chunk[i])) {
+        if (start < 0) start = i;
+        continue;
+      }
+      if (start < 0) continue;
+      const text = this.carry + chunk.toString('latin1', start, i);
+      this.carry = '';
+      start = -1;
+      const m = RECORD.exec(text);
+      if (!m) {
+        this.carry = text;
+        this.stopped = true;
+        return out;
+      }
+      this.validEnd = this.pos + i + 1;
+      out.push({ seq: Number(m[1]), offset: Number(m[2]), size: Number(m[3]), end: this.validEnd });
+    }
+    if (start >= 0) this.carry += chunk.toString('latin1', start, chunk.length);
+    if (this.carry.length > 64) this.stopped = true;
+    this.pos += chunk.length;
+    return out;
+  }
+}
+
+/** The `.header` record for a message, as QuickFIX writes it. */
+export function formatHeaderRecord(seq: number, offset: number, size: number): string {
+  return `${seq},${offset},${size} `;
+}
+
+/** The `.seqnums` content, as QuickFIX writes it (23 bytes for numbers below 10^10). */
+export function formatSeqNums(nextSender: number, nextTarget: number): string {
+  return `${String(nextSender).padStart(10, '0')} : ${String(nextTarget).padStart(10, '0')}`;
+}
+
+/** Parses `.seqnums`; null when empty, torn or malformed. */
+export function parseSeqNums(text: string): { sender: number; target: number } | null {
+  const m = /^(\d{10,}) : (\d{10,})\s*$/.exec(text);
+  if (!m) return null;
+  const sender = Number(m[1]);
+  const target = Number(m[2]);
+  return sender >= 1 && target >= 1 && Number.isSafeInteger(sender) && Number.isSafeInteger(target) ? { sender, target } : null;
+}
+
+/** The `.session` content: the creation time in whole seconds, as QuickFIX C++ writes it. */
+export function formatCreationTime(time: Date): string {
+  return formatUtcTimestamp(time.getTime(), 0);
+}
+
+/** Parses `.session`; null when empty, torn or malformed. */
+export function parseCreationTime(content: Buffer): Date | null {
+  const text = content.toString('latin1', 0, content.length).trim();
+  const buf = Buffer.from(text, 'latin1');
+  const t = parseUtcTimestamp(buf, 0, buf.length);
+  return t ? new Date(t.millis) : null;
+}
+
+/** Creation times are kept at whole seconds, the precision of the `.session` file. */
+export function truncateToSecond(time: Date): Date {
+  return new Date(Math.floor(time.getTime() / 1000) * 1000);
+}
+
+/**
+ * Whether `bytes` is a complete FIX message: starts with `8=`, ends with `<SOH>10=nnn<SOH>` and the
+ * checksum matches. Used to vet the last stored message after a crash.
+ */
+export function isCompleteMessage(bytes: Buffer): boolean {
+  const n = bytes.length;
+  if (n < 10 || bytes[0] !== 0x38 || bytes[1] !== 0x3d) return false;
+  const t = n - 8;
+  if (bytes[t] !== 0x01 || bytes[t + 1] !== 0x31 || bytes[t + 2] !== 0x30 || bytes[t + 3] !== 0x3d || bytes[n - 1] !== 0x01) return false;
+  let v = 0;
+  for (let i = t + 4; i < t + 7; i++) {
+    const d = bytes[i] - 0x30;
+    if (d < 0 || d > 9) return false;
+    v = v * 10 + d;
+  }
+  return checksum(bytes, 0, t + 1) === v;
+}

@@ -1,0 +1,407 @@
+/**
+ * A message store in QuickFIX C++'s file format (`FileStorePath`): `<prefix>.body`, `.header`,
+ * `.seqnums` and `.session`, where prefix is `BeginString-SenderCompID-TargetCompID[-Qualifier]`.
+ * A store written by QuickFIX is picked up as is, and QuickFIX can read one written here.
+ *
+ * Writes are buffered in memory and performed by `flush()`, in order, through async file handles
+ * (the event loop never waits on the disk). With `sync` (`FileStoreSync=Y`) a flush ends with one
+ * fdatasync per file it touched (at most `.body`, `.header`, `.seqnums`), covering every message
+ * written since the previous flush (group commit); flush() calls made while a flush is running
+ * share the next one. After a crash, what was
+ * flushed is there and a torn last record is dropped on reopen (see `FileStore.recovery`).
+ */
+import { constants } from 'node:fs';
+import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
+import { FileStoreError } from './file-store-error.js';
+import { formatCreationTime, formatHeaderRecord, formatSeqNums, truncateToSecond } from './file-store-format.js';
+import type { IndexEntry, SeqIndex } from './file-store-index.js';
+import { type StoreFile, type StoreFileSystem, nodeFileSystem, writeAll } from './file-store-fs.js';
+import { readMessages } from './file-store-read.js';
+import { type FileStoreRecovery, type LoadedStore, type StoreFiles, closeAll, loadStore, storePaths } from './file-store-load.js';
+import { Batch } from './file-store-batch.js';
+import { MessageCache } from './file-store-cache.js';
+
+export type { FileStoreRecovery } from './file-store-load.js';
+
+/** Options of one file store. QuickFIX setting names in brackets. */
+export interface FileStoreOptions {
+  /** Directory of the store files, created when missing [`FileStorePath`]. */
+  path: string;
+  /** File name prefix, normally `SessionID.filePrefix`. */
+  prefix: string;
+  /** fdatasync on every flush (group commit) [`FileStoreSync`, default false]. */
+  sync?: boolean;
+  /** Recent outgoing messages kept in memory for resends [`FileStoreMaxCachedMsgs`, default 10000]. */
+  maxCachedMsgs?: number;
+  /** File system to use (tests inject one to count fsyncs or fail writes). */
+  fs?: StoreFileSystem;
+  /** Clock for the creation time of a new store. */
+  now?: () => Date;
+  /** Told when opening or refreshing had to work around a torn or corrupt file. */
+  onRecovery?: (recovery: FileStoreRecovery, prefix: string) => void;
+}
+
+const MAX_SEQ = 0xffffffff;
+
+/** A durable, QuickFIX-compatible message store. Create it with `FileStore.open`. */
+export class FileStore implements MessageStore {
+  private files!: StoreFiles;
+  private index!: SeqIndex;
+  private nextSender = 1;
+  private nextTarget = 1;
+  private created = new Date(0);
+  /** Logical sizes, including writes not yet flushed. */
+  private bodySize = 0;
+  private headerSize = 0;
+  /** Bytes of `.body` known to be on disk (reads beyond need a flush first). */
+  private flushedBody = 0;
+  private seqNumsFileSize = 0;
+  private pending!: Batch;
+  private readonly cache: MessageCache;
+  private readonly fs: StoreFileSystem;
+  private readonly paths: StoreFiles<string>;
+  /** Bumped by reset and refresh: results of older writes no longer apply. */
+  private generation = 0;
+  /** Serialises flushes, reads, refreshes and close. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private queued: Promise<void> | null = null;
+  private inflight: Promise<void> | null = null;
+  /** Mutations made while a refresh is reading, replayed on the new state. */
+  private replay: Array<() => void> | null = null;
+  private closed = false;
+  private lastRecovery!: FileStoreRecovery;
+
+  private constructor(private readonly options: FileStoreOptions) {
+    this.fs = options.fs ?? nodeFileSystem;
+    this.cache = new MessageCache(Math.max(0, Math.floor(options.maxCachedMsgs ?? 10_000)));
+    this.paths = storePaths(options.path, options.prefix);
+  }
+
+  /** Opens (creating the directory and files when missing) and loads a store. */
+  static async open(options: FileStoreOptions): Promise<FileStore> {
+    const store = new FileStore(options);
+    const dir = options.path || '.';
+    await store.fs.mkdir(dir, { recursive: true }).catch((e: unknown) => {
+      throw FileStoreError.wrap('open-failed', 'create directory', dir, e);
+    });
+    const loaded = await loadStore(store.fs, store.paths, store.now());
+    store.install(loaded);
+    try {
+      await store.writeBatch(store.take());
+      if (options.sync) await store.syncDirectory(dir);
+    } catch (e) {
+      await closeAll(loaded.files);
+      throw FileStoreError.wrap('open-failed', 'repair', store.paths.header, e);
+    }
+    store.report();
+    return store;
+  }
+
+  /** When the store was created or last reset (whole seconds, as stored in `.session`). */
+  get creationTime(): Date {
+    return new Date(this.created.getTime());
+  }
+
+  /** What the last open or refresh found torn or corrupt and dropped. */
+  get recovery(): FileStoreRecovery {
+    return { ...this.lastRecovery };
+  }
+
+  /** Memory held by the sequence index, in bytes (grows by 16 bytes per stored message). */
+  get indexBytes(): number {
+    return this.index.byteSize;
+  }
+
+  /** Number of stored messages indexed. */
+  get messageCount(): number {
+    return this.index.length;
+  }
+
+  /** Number of message bodies held in the cache (at most `maxCachedMsgs`). */
+  get cachedMessages(): number {
+    return this.cache.size;
+  }
+
+  /** The file names used. */
+  get fileNames(): StoreFiles<string> {
+    return this.paths;
+  }
+
+  getNextSenderSeq(): number {
+    return this.nextSender;
+  }
+
+  getNextTargetSeq(): number {
+    return this.nextTarget;
+  }
+
+  setNextSenderSeq(seq: number): void {
+    this.mutate(() => {
+      this.nextSender = checkSeq(seq);
+      this.pending.seqNums = true;
+    });
+  }
+
+  setNextTargetSeq(seq: number): void {
+    this.mutate(() => {
+      this.nextTarget = checkSeq(seq);
+      this.pending.seqNums = true;
+    });
+  }
+
+  saveOutgoing(seq: number, bytes: Buffer): void {
+    checkSeq(seq);
+    this.mutate(() => {
+      const offset = this.bodySize;
+      const record = formatHeaderRecord(seq, offset, bytes.length);
+      this.pending.addBody(bytes);
+      this.pending.addHeader(record);
+      this.bodySize += bytes.length;
+      this.headerSize += record.length;
+      this.index.set(seq, offset, bytes.length);
+      this.cache.set(seq, bytes);
+      this.nextSender = seq + 1;
+      this.pending.seqNums = true;
+    });
+  }
+
+  async getRange(begin: number, end: number): Promise<StoredMessage[]> {
+    this.assertOpen();
+    if (end < begin) return [];
+    return this.serial(() => this.readRange(begin, end));
+  }
+
+  reset(now: Date = this.now()): void {
+    this.mutate(() => {
+      this.generation++;
+      this.index.clear();
+      this.cache.clear();
+      this.nextSender = 1;
+      this.nextTarget = 1;
+      this.created = truncateToSecond(now);
+      this.bodySize = 0;
+      this.headerSize = 0;
+      this.flushedBody = 0;
+      this.pending = new Batch(0, 0);
+      this.pending.reset = true;
+      this.pending.session = this.created;
+      this.pending.seqNums = true;
+    });
+  }
+
+  /**
+   * Re-reads everything from disk (another process may have written it): writes still pending
+   * are completed first, the new state is built aside and swapped in at once, and changes made
+   * while it was being read are applied on top of it.
+   */
+  async refresh(): Promise<void> {
+    this.assertOpen();
+    await this.serial(async () => {
+      this.replay = [];
+      let loaded: LoadedStore;
+      try {
+        if (!this.pending.empty) await this.writePending();
+        loaded = await loadStore(this.fs, this.paths, this.now());
+      } catch (e) {
+        this.replay = null;
+        throw e;
+      }
+      const old = this.files;
+      const replay = this.replay;
+      this.replay = null;
+      this.install(loaded);
+      for (const op of replay) op();
+      await closeAll(old);
+      this.report();
+    });
+  }
+
+  flush(): Promise<void> {
+    if (this.queued) return this.queued;
+    if (this.pending.empty) return this.inflight ?? Promise.resolve();
+    const p = this.serial(() => {
+      this.queued = null;
+      return this.writePending();
+    });
+    this.queued = p;
+    return p;
+  }
+
+  /** Flushes and closes the files; the store cannot be used afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.serial(async () => {
+      if (this.closed) return;
+      try {
+        if (!this.pending.empty) await this.writePending();
+      } finally {
+        this.closed = true;
+        await closeAll(this.files);
+      }
+    });
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new FileStoreError('closed', `file store ${this.options.prefix} is closed`, this.paths.body);
+  }
+
+  /** Applies a synchronous change; during a refresh it is also replayed on the reloaded state. */
+  private mutate(op: () => void): void {
+    this.assertOpen();
+    op();
+    this.replay?.push(op);
+  }
+
+  private install(s: LoadedStore): void {
+    this.generation++;
+    this.files = s.files;
+    this.index = s.index;
+    this.nextSender = s.nextSender;
+    this.nextTarget = s.nextTarget;
+    this.created = s.creationTime;
+    this.bodySize = s.bodySize;
+    this.flushedBody = s.bodySize;
+    this.headerSize = s.headerEnd;
+    this.seqNumsFileSize = s.seqNumsFileSize;
+    this.cache.clear();
+    this.pending = new Batch(s.bodySize, s.headerEnd);
+    this.pending.truncateHeader = s.headerFileSize > s.headerEnd;
+    this.pending.seqNums = s.writeSeqNums;
+    if (s.writeSession) this.pending.session = s.creationTime;
+    this.lastRecovery = s.recovery;
+  }
+
+  private report(): void {
+    const r = this.lastRecovery;
+    if (r.droppedHeaderBytes > 0 || r.droppedRecords > 0 || r.seqNumsRecovered || r.creationTimeRecovered) {
+      this.options.onRecovery?.({ ...r }, this.options.prefix);
+    }
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.tail.then(fn);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Takes the pending writes (with the sequence numbers of this moment). */
+  private take(): Batch {
+    const batch = this.pending;
+    if (batch.seqNums) batch.seqNumsText = formatSeqNums(this.nextSender, this.nextTarget);
+    this.pending = new Batch(this.bodySize, this.headerSize);
+    return batch;
+  }
+
+  /** Writes what is pending (called inside `serial`). On failure it stays pending for a retry. */
+  private writePending(): Promise<void> {
+    const batch = this.take();
+    const generation = this.generation;
+    const p = this.writeBatch(batch).then(
+      () => {
+        if (generation === this.generation) this.flushedBody = Math.max(this.flushedBody, batch.bodyEnd);
+      },
+      (e: unknown) => {
+        this.pending = batch.merge(this.pending);
+        throw FileStoreError.wrap('io', 'write', this.paths.body, e);
+      },
+    );
+    this.inflight = p;
+    const clear = (): void => {
+      if (this.inflight === p) this.inflight = null;
+    };
+    p.then(clear, clear);
+    return p;
+  }
+
+  /**
+   * Performs a batch in crash-safe order: cut `.header` before `.body` (no record may point at
+   * missing bytes), message bytes before their header records, sequence numbers last.
+   */
+  private async writeBatch(b: Batch): Promise<void> {
+    if (b.empty) return;
+    const f = this.files;
+    const touched = new Set<StoreFile>();
+    if (b.reset) {
+      await f.header.truncate(0);
+      await f.body.truncate(0);
+      await this.writeSeqNums(formatSeqNums(1, 1));
+      touched.add(f.header).add(f.body).add(f.seqnums);
+    } else if (b.truncateHeader) {
+      await f.header.truncate(b.headerPos);
+      touched.add(f.header);
+    }
+    if (b.session) {
+      const text = Buffer.from(formatCreationTime(b.session), 'latin1');
+      await writeAll(f.session, text, 0);
+      await f.session.truncate(text.length);
+      touched.add(f.session);
+    }
+    if (b.headerBytes > 0) {
+      if (b.bodyBytes > 0) await writeAll(f.body, b.bodyBuffer(), b.bodyPos);
+      await writeAll(f.header, b.headerBuffer(), b.headerPos);
+      touched.add(f.body).add(f.header);
+    }
+    if (b.seqNumsText) {
+      await this.writeSeqNums(b.seqNumsText);
+      touched.add(f.seqnums);
+    }
+    if (this.options.sync) await Promise.all([...touched].map((file) => file.datasync()));
+  }
+
+  private async writeSeqNums(text: string): Promise<void> {
+    const buf = Buffer.from(text, 'latin1');
+    await writeAll(this.files.seqnums, buf, 0);
+    if (this.seqNumsFileSize !== buf.length) await this.files.seqnums.truncate(buf.length);
+    this.seqNumsFileSize = buf.length;
+  }
+
+  private async syncDirectory(dir: string): Promise<void> {
+    try {
+      const handle = await this.fs.open(dir, constants.O_RDONLY);
+      await handle.datasync().finally(() => handle.close());
+    } catch {
+      // Not every platform can fsync a directory; the files themselves are synced.
+    }
+  }
+
+  /** Reads stored messages (inside `serial`): from the cache, else from `.body`. */
+  private async readRange(begin: number, end: number): Promise<StoredMessage[]> {
+    const unflushed = (e: IndexEntry): boolean => !this.cache.has(e.seq) && e.offset + e.size > this.flushedBody;
+    if (!this.pending.empty && this.index.range(begin, end).some(unflushed)) await this.writePending();
+    const out: StoredMessage[] = [];
+    const misses: IndexEntry[] = [];
+    for (const e of this.index.range(begin, end)) {
+      const bytes = this.cache.get(e.seq);
+      if (bytes) out.push({ seq: e.seq, bytes });
+      else misses.push(e);
+    }
+    if (misses.length === 0) return out;
+    const read = await readMessages(this.files.body, this.paths.body, misses);
+    return out.length === 0 ? read : [...out, ...read].sort((a, b) => a.seq - b.seq);
+  }
+}
+
+function checkSeq(seq: number): number {
+  if (!Number.isInteger(seq) || seq < 1 || seq > MAX_SEQ) throw new RangeError(`invalid sequence number ${seq}`);
+  return seq;
+}
+
+/** Options of a file store factory: like `FileStoreOptions`, the path possibly per session. */
+export interface FileStoreFactoryOptions extends Omit<FileStoreOptions, 'prefix' | 'path'> {
+  /** `FileStorePath`, or a function giving it for a session. */
+  path: string | ((sessionId: { toString(): string; filePrefix: string }) => string);
+}
+
+/** Creates a `FileStore` per session, named by the session's file prefix. */
+export class FileStoreFactory implements MessageStoreFactory {
+  constructor(readonly options: FileStoreFactoryOptions) {}
+
+  create(sessionId: { toString(): string; filePrefix: string }): Promise<FileStore> {
+    const { path, ...rest } = this.options;
+    return FileStore.open({ ...rest, path: typeof path === 'function' ? path(sessionId) : path, prefix: sessionId.filePrefix });
+  }
+}
