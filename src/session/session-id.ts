@@ -43,14 +43,9 @@ export class SessionID implements SessionIdFields {
     return `${this.beginString}:${side(this.senderCompID, this.senderSubID, this.senderLocationID)}->${side(this.targetCompID, this.targetSubID, this.targetLocationID)}${q}`;
   }
 
-  /** The file prefix QuickFIX stores use: `BeginString-Sender-Target[-Qualifier]`. */
+  /** The file prefix QuickFIX stores and logs use: `BeginString-Sender-Target[-Qualifier]`. */
   get filePrefix(): string {
-    const parts = [this.beginString, this.senderCompID];
-    if (this.senderSubID) parts.push(this.senderSubID);
-    if (this.senderLocationID) parts.push(this.senderLocationID);
-    parts.push(this.targetCompID);
-    if (this.targetSubID) parts.push(this.targetSubID);
-    if (this.targetLocationID) parts.push(this.targetLocationID);
+    const parts = [this.beginString, this.senderCompID, this.targetCompID];
     if (this.qualifier) parts.push(this.qualifier);
     return parts.join('-');
   }
