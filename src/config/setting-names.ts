@@ -1,0 +1,245 @@
+/**
+ * Every setting name fixover recognises: QuickFIX/J's documented settings plus those QuickFIX C++,
+ * QuickFIX/n and QuickFIX/Go accept. Each has a value kind (checked when the file is read), a
+ * default where QuickFIX has one, and a status: `supported` settings change behaviour;
+ * `unsupported` ones are recognised and reported at start-up as not supported yet.
+ */
+
+export type ValueKind =
+  | 'bool'
+  | 'int'
+  | 'posint'
+  | 'nonneg'
+  | 'number'
+  | 'string'
+  | 'path'
+  | 'time'
+  | 'day'
+  | 'days'
+  | 'reconnect'
+  | 'logon-tag'
+  | 'enum'
+  | 'begin-string'
+  | 'appl-ver-id'
+  | 'addresses';
+
+export interface SettingSpec {
+  readonly name: string;
+  readonly kind: ValueKind;
+  readonly values?: readonly string[];
+  readonly dflt?: string;
+  readonly supported: boolean;
+  /** Matches `Name<n>` (n = 1, 2, …) as well as `Name`. */
+  readonly indexed?: boolean;
+  /** Matches any name starting with this prefix (e.g. `PostgreSQLStore`). */
+  readonly prefix?: boolean;
+  /** The canonical name this one is another name for. */
+  readonly aliasOf?: string;
+}
+
+const S = (name: string, kind: ValueKind, supported: boolean, extra: Partial<SettingSpec> = {}): SettingSpec => ({ name, kind, supported, ...extra });
+const Y = (name: string, dflt: 'Y' | 'N', supported = true): SettingSpec => S(name, 'bool', supported, { dflt });
+
+export const BEGIN_STRINGS = ['FIX.4.0', 'FIX.4.1', 'FIX.4.2', 'FIX.4.3', 'FIX.4.4', 'FIXT.1.1'];
+
+export const SETTINGS: readonly SettingSpec[] = [
+  // Session
+  S('BeginString', 'begin-string', true, { values: BEGIN_STRINGS }),
+  S('SenderCompID', 'string', true),
+  S('SenderSubID', 'string', true),
+  S('SenderLocationID', 'string', true),
+  S('TargetCompID', 'string', true),
+  S('TargetSubID', 'string', true),
+  S('TargetLocationID', 'string', true),
+  S('SessionQualifier', 'string', true),
+  S('DefaultApplVerID', 'appl-ver-id', true),
+  S('ConnectionType', 'enum', true, { values: ['initiator', 'acceptor'] }),
+  S('TimeZone', 'string', true),
+  S('StartTime', 'time', true),
+  S('EndTime', 'time', true),
+  S('StartDay', 'day', true),
+  S('EndDay', 'day', true),
+  S('Weekdays', 'days', true),
+  Y('NonStopSession', 'N'),
+  S('TimeStampPrecision', 'enum', true, { values: ['SECONDS', 'MILLIS', 'MICROS', 'NANOS'], dflt: 'MILLIS' }),
+  Y('ClosedResendInterval', 'N', false),
+  // Validation
+  Y('UseDataDictionary', 'Y'),
+  S('DataDictionary', 'path', true),
+  S('TransportDataDictionary', 'path', true),
+  S('AppDataDictionary', 'path', true, { prefix: true }),
+  Y('ValidateFieldsOutOfOrder', 'Y'),
+  Y('ValidateFieldsHaveValues', 'Y'),
+  Y('ValidateUserDefinedFields', 'Y'),
+  Y('ValidateUnorderedGroupFields', 'Y'),
+  Y('FirstFieldInGroupIsDelimiter', 'N'),
+  Y('ValidateIncomingMessage', 'Y'),
+  Y('ValidateSequenceNumbers', 'Y', false),
+  Y('ValidateChecksum', 'Y'),
+  Y('ValidateLengthAndChecksum', 'Y'),
+  Y('AllowUnknownMsgFields', 'N'),
+  Y('AllowUnknownEnumValues', 'N'),
+  Y('CheckCompID', 'Y'),
+  Y('CheckLatency', 'Y'),
+  S('MaxLatency', 'posint', true, { dflt: '120' }),
+  Y('RejectGarbledMessage', 'N', false),
+  Y('RejectInvalidMessage', 'Y', false),
+  Y('RejectMessageOnUnhandledException', 'N', false),
+  Y('RequiresOrigSendingTime', 'Y'),
+  // Initiator
+  S('ReconnectInterval', 'reconnect', true, { dflt: '30' }),
+  S('HeartBtInt', 'posint', true),
+  S('LogonTimeout', 'posint', true, { dflt: '10' }),
+  S('LogoutTimeout', 'posint', true, { dflt: '2' }),
+  S('SocketConnectPort', 'posint', true, { indexed: true }),
+  S('SocketConnectHost', 'string', true, { indexed: true }),
+  S('SocketConnectTimeout', 'posint', true, { dflt: '60' }),
+  S('SocketConnectProtocol', 'enum', false, { values: ['TCP', 'VM_PIPE'], dflt: 'TCP', indexed: true }),
+  S('SocketLocalPort', 'posint', true),
+  S('SocketLocalHost', 'string', true),
+  Y('DynamicSession', 'N', false),
+  // Acceptor
+  S('SocketAcceptPort', 'posint', true),
+  S('SocketAcceptAddress', 'string', true),
+  S('SocketAcceptProtocol', 'enum', false, { values: ['TCP', 'VM_PIPE'], dflt: 'TCP' }),
+  S('AllowedRemoteAddresses', 'addresses', true),
+  Y('AcceptorTemplate', 'N', false),
+  // Secure communication
+  Y('SocketUseSSL', 'N', false),
+  ...['SocketKeyStore', 'SocketKeyStorePassword', 'KeyManagerFactoryAlgorithm', 'KeyStoreType', 'SocketTrustStore', 'SocketTrustStorePassword', 'TrustManagerFactoryAlgorithm', 'TrustStoreType', 'EnabledProtocols', 'CipherSuites', 'EndpointIdentificationAlgorithm', 'SNIHostName'].map((n) => S(n, 'string', false)),
+  Y('NeedClientAuth', 'N', false),
+  Y('UseSNI', 'N', false),
+  // Proxy
+  S('ProxyType', 'enum', false, { values: ['http', 'socks'] }),
+  ...['ProxyVersion', 'ProxyHost', 'ProxyUser', 'ProxyPassword', 'ProxyDomain', 'ProxyWorkstation'].map((n) => S(n, 'string', false)),
+  S('ProxyPort', 'posint', false),
+  // Socket options
+  S('SocketKeepAlive', 'bool', true),
+  S('SocketOobInline', 'bool', false),
+  S('SocketReceiveBufferSize', 'int', false),
+  S('SocketReuseAddress', 'bool', true),
+  S('SocketSendBufferSize', 'int', false),
+  S('SocketLinger', 'int', false),
+  Y('SocketTcpNoDelay', 'Y'),
+  S('SocketNodelay', 'bool', true, { aliasOf: 'SocketTcpNoDelay' }),
+  S('SocketTrafficClass', 'string', false),
+  Y('SocketSynchronousWrites', 'N', false),
+  S('SocketSynchronousWriteTimeout', 'int', false),
+  S('MaxScheduledWriteRequests', 'nonneg', false),
+  // Storage
+  Y('PersistMessages', 'Y'),
+  S('FileStorePath', 'path', true),
+  S('FileStoreMaxCachedMsgs', 'nonneg', true, { dflt: '10000' }),
+  Y('FileStoreSync', 'N'),
+  S('Jdbc', 'string', false, { prefix: true }),
+  S('PostgreSQLStore', 'string', false, { prefix: true }),
+  S('PostgreSQLLog', 'string', false, { prefix: true }),
+  // Logging
+  S('FileLogPath', 'path', true),
+  S('FileLogBackupPath', 'path', true),
+  Y('FileLogHeartbeats', 'N'),
+  Y('FileIncludeMilliseconds', 'N', false),
+  Y('FileIncludeTimeStampForMessages', 'N', false),
+  S('SLF4JLog', 'string', false, { prefix: true }),
+  Y('ScreenLogShowEvents', 'Y'),
+  Y('ScreenLogShowIncoming', 'Y'),
+  Y('ScreenLogShowOutgoing', 'Y'),
+  Y('ScreenLogShowHeartBeats', 'N'),
+  // Miscellaneous
+  S('LogonTag', 'logon-tag', true, { indexed: true }),
+  Y('RefreshOnLogon', 'N'),
+  S('RefreshMessageStoreAtLogon', 'bool', true, { aliasOf: 'RefreshOnLogon' }),
+  Y('ResetOnLogon', 'N'),
+  Y('ResetOnLogout', 'N'),
+  Y('ResetOnDisconnect', 'N'),
+  Y('ResetOnError', 'N', false),
+  Y('DisconnectOnError', 'N', false),
+  Y('EnableLastMsgSeqNumProcessed', 'N'),
+  Y('EnableNextExpectedMsgSeqNum', 'N'),
+  S('ResendRequestChunkSize', 'nonneg', true, { dflt: '0' }),
+  Y('ContinueInitializationOnError', 'N', false),
+  Y('SendRedundantResendRequests', 'N'),
+  S('TestRequestDelayMultiplier', 'number', false),
+  S('HeartBeatTimeoutMultiplier', 'number', false),
+  Y('DisableHeartBeatCheck', 'N', false),
+  Y('ForceResendWhenCorruptedStore', 'N', false),
+  Y('LogMessageWhenSessionNotFound', 'Y', false),
+  Y('AllowPosDup', 'N', false),
+  // QuickFIX C++
+  S('LogonTime', 'time', false),
+  S('LogoutTime', 'time', false),
+  S('LogonDay', 'day', false),
+  S('LogoutDay', 'day', false),
+  Y('UseLocalTime', 'N'),
+  Y('MillisecondsInTimeStamp', 'Y', false),
+  S('TimestampPrecision', 'int', false),
+  Y('SendNextExpectedMsgSeqNum', 'N', false),
+  Y('SendResetSeqNumFlag', 'N', false),
+  Y('PreserveMessageFieldsOrder', 'N', false),
+  S('HttpAcceptPort', 'posint', false),
+  S('HostSelectionPolicy', 'enum', false, { values: ['ROUNDROBIN', 'PRIORITY'], dflt: 'ROUNDROBIN' }),
+  S('HostSelectionPolicyPriorityStartOverInterval', 'posint', false, { dflt: '120' }),
+  S('SocketConnectSourceHost', 'string', false, { indexed: true }),
+  S('SocketConnectSourcePort', 'posint', false, { indexed: true }),
+  // QuickFIX/n
+  Y('ResendSessionLevelRejects', 'N', false),
+  S('MaxMessagesInResendRequest', 'nonneg', false),
+  Y('SendLogoutBeforeDisconnectFromTimeout', 'N', false),
+  Y('IgnorePossDupResendRequests', 'N', false),
+  // QuickFIX/Go
+  S('ResetSeqTime', 'time', false),
+  S('HeartBtIntOverride', 'bool', false),
+  Y('UseTCPProxy', 'N', false),
+  Y('DynamicSessions', 'N', false),
+  Y('DynamicQualifier', 'N', false),
+  ...['SocketMinimumTLSVersion', 'SocketServerName', 'SocketPrivateKeyFile', 'SocketCertificateFile', 'SocketCAFile'].map((n) => S(n, 'string', false)),
+  Y('SocketInsecureSkipVerify', 'N', false),
+  // fixover
+  S('MaxMessageSize', 'posint', true, { dflt: '1048576' }),
+];
+
+const byLower = new Map(SETTINGS.filter((s) => !s.prefix).map((s) => [s.name.toLowerCase(), s]));
+const prefixes = SETTINGS.filter((s) => s.prefix);
+
+/** The spec of a setting name (exact case), following `<n>` suffixes and prefixes. */
+export function specOf(name: string): SettingSpec | undefined {
+  const exact = byLower.get(name.toLowerCase());
+  if (exact && exact.name === name) return exact;
+  const m = /^(.*?)(\d+)$/.exec(name);
+  if (m) {
+    const base = byLower.get(m[1].toLowerCase());
+    if (base && base.indexed && base.name === m[1]) return base;
+  }
+  return prefixes.find((p) => name.startsWith(p.name));
+}
+
+/** The known name closest to an unknown one (case-insensitive edit distance), for typo help. */
+export function closestName(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const exactCase = byLower.get(lower);
+  if (exactCase) return exactCase.name;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const spec of SETTINGS) {
+    const d = distance(lower, spec.name.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = spec.name;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

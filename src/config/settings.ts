@@ -1,0 +1,224 @@
+/**
+ * QuickFIX settings: `[DEFAULT]` and `[SESSION]` sections (any case), `Key=Value` lines, `#` and
+ * `;` comments, `${VAR}` from the environment. DEFAULT values apply to every session that does not
+ * set them. Every value keeps the file and line it came from; every problem is collected.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SessionID } from '../session/session-id.js';
+import { closestName, specOf, SETTINGS } from './setting-names.js';
+import { checkValue } from './value-checks.js';
+import { SettingsError, type SettingsProblem } from './problems.js';
+
+/** A value with where it was written. */
+export interface Located {
+  readonly value: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** One session's effective settings (DEFAULT merged in, aliases resolved to canonical names). */
+export class SessionSettings {
+  constructor(
+    readonly id: SessionID,
+    private readonly values: ReadonlyMap<string, Located>,
+  ) {}
+
+  /** The value of a setting (its default from the schema when not set), or undefined. */
+  get(name: string): string | undefined {
+    return this.values.get(name)?.value ?? SETTINGS.find((s) => s.name === name)?.dflt;
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  getBool(name: string): boolean {
+    return this.get(name) === 'Y';
+  }
+
+  getInt(name: string): number | undefined {
+    const v = this.get(name);
+    return v === undefined ? undefined : Number(v);
+  }
+
+  /** Where a setting was written. */
+  where(name: string): Located | undefined {
+    return this.values.get(name);
+  }
+
+  /** Plain name→value map of what was set (no schema defaults), for the engine. */
+  toRecord(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of this.values) out[k] = v.value;
+    return out;
+  }
+}
+
+export interface Settings {
+  readonly sessions: readonly SessionSettings[];
+  readonly problems: readonly SettingsProblem[];
+  /** The folder of the settings file (relative paths resolve from there). */
+  readonly baseDir: string;
+}
+
+interface RawSection {
+  kind: 'default' | 'session';
+  line: number;
+  values: Map<string, Located>;
+}
+
+const ENV = /\$\{([^}]+)\}/g;
+
+/** Splits text into sections; problems for lines that are not `key=value`. */
+function readSections(text: string, file: string, env: NodeJS.ProcessEnv, problems: SettingsProblem[]): RawSection[] {
+  const sections: RawSection[] = [];
+  let current: RawSection | null = null;
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = index + 1;
+    const t = raw.trim();
+    if (t === '' || t.startsWith('#') || t.startsWith(';')) return;
+    const header = /^\[\s*([A-Za-z]+)\s*\]$/.exec(t);
+    if (header) {
+      const kind = header[1].toLowerCase();
+      if (kind !== 'default' && kind !== 'session') {
+        problems.push({ file, line, setting: '', severity: 'error', message: `unknown section [${header[1]}]: expected [DEFAULT] or [SESSION]` });
+        current = null;
+        return;
+      }
+      current = { kind, line, values: new Map() };
+      sections.push(current);
+      return;
+    }
+    const eq = t.indexOf('=');
+    if (eq <= 0) {
+      problems.push({ file, line, setting: '', severity: 'error', message: `not a setting: "${t}" (expected Name=Value)` });
+      return;
+    }
+    if (!current) {
+      problems.push({ file, line, setting: t.slice(0, eq).trim(), severity: 'error', message: 'setting outside a [DEFAULT] or [SESSION] section' });
+      return;
+    }
+    const name = t.slice(0, eq).trim();
+    const value = t.slice(eq + 1).trim().replace(ENV, (_m, v: string) => {
+      const found = env[v];
+      if (found === undefined) problems.push({ file, line, setting: name, severity: 'error', message: `environment variable ${v} is not set` });
+      return found ?? '';
+    });
+    current.values.set(name, { value, file, line });
+  });
+  return sections;
+}
+
+/** Checks names and values of one section, resolving aliases to canonical names. */
+function checkSection(section: RawSection, problems: SettingsProblem[], reported: Set<string>, invalid: Set<string>): Map<string, Located> {
+  const out = new Map<string, Located>();
+  for (const [name, loc] of section.values) {
+    const spec = specOf(name);
+    const at = { file: loc.file, line: loc.line, setting: name };
+    if (!spec) {
+      const hint = closestName(name);
+      problems.push({ ...at, severity: 'warning', message: `unknown setting${hint ? `; did you mean ${hint}?` : ''}` });
+      continue;
+    }
+    const bad = checkValue(spec, loc.value);
+    if (bad) {
+      problems.push({ ...at, severity: 'error', message: `invalid value "${loc.value}": expected ${bad}` });
+      invalid.add(spec.aliasOf ?? name);
+      continue;
+    }
+    if (!spec.supported && !reported.has(spec.name)) {
+      reported.add(spec.name);
+      problems.push({ ...at, severity: 'notice', message: 'recognised but not supported yet; it has no effect' });
+    }
+    out.set(spec.aliasOf ?? name, loc);
+  }
+  return out;
+}
+
+/** Parses settings text. Never throws: problems are returned with the sessions that could be built. */
+export function parseSettings(text: string, file = '<string>', env: NodeJS.ProcessEnv = process.env, baseDir = process.cwd()): Settings {
+  const problems: SettingsProblem[] = [];
+  const sections = readSections(text, file, env, problems);
+  const reported = new Set<string>();
+  const defaults = new Map<string, Located>();
+  const invalidDefaults = new Set<string>();
+  for (const s of sections) if (s.kind === 'default') for (const [k, v] of checkSection(s, problems, reported, invalidDefaults)) defaults.set(k, v);
+  const sessions: SessionSettings[] = [];
+  const seen = new Map<string, number>();
+  for (const s of sections) {
+    if (s.kind !== 'session') continue;
+    const values = new Map(defaults);
+    const invalid = new Set(invalidDefaults);
+    for (const [k, v] of checkSection(s, problems, reported, invalid)) values.set(k, v);
+    const session = buildSession(values, file, s.line, problems, invalid);
+    if (!session) continue;
+    const key = session.id.toString();
+    if (seen.has(key)) {
+      problems.push({ file, line: s.line, setting: '', severity: 'error', message: `session ${key} is defined twice (first at line ${seen.get(key)})` });
+      continue;
+    }
+    seen.set(key, s.line);
+    sessions.push(session);
+  }
+  if (sections.every((s) => s.kind !== 'session')) problems.push({ file, line: 0, setting: '', severity: 'error', message: 'no [SESSION] section' });
+  return { sessions, problems, baseDir };
+}
+
+function buildSession(values: Map<string, Located>, file: string, line: number, problems: SettingsProblem[], invalid: Set<string>): SessionSettings | null {
+  const missing = ['BeginString', 'SenderCompID', 'TargetCompID', 'ConnectionType'].filter((n) => !values.get(n)?.value);
+  for (const n of missing) if (!invalid.has(n)) problems.push({ file, line, setting: n, severity: 'error', message: 'required setting is missing from this session (and from [DEFAULT])' });
+  if (missing.length > 0) return null;
+  const v = (n: string): string | undefined => values.get(n)?.value || undefined;
+  const id = new SessionID({
+    beginString: v('BeginString')!,
+    senderCompID: v('SenderCompID')!,
+    targetCompID: v('TargetCompID')!,
+    senderSubID: v('SenderSubID'),
+    senderLocationID: v('SenderLocationID'),
+    targetSubID: v('TargetSubID'),
+    targetLocationID: v('TargetLocationID'),
+    qualifier: v('SessionQualifier'),
+  });
+  const at = (n: string): { file: string; line: number } => values.get(n) ?? { file, line };
+  if (id.isFIXT && !v('DefaultApplVerID')) {
+    problems.push({ ...at('BeginString'), setting: 'DefaultApplVerID', severity: 'error', message: 'required for FIXT.1.1 sessions (e.g. FIX.5.0SP2)' });
+  }
+  const role = v('ConnectionType')!.toLowerCase();
+  if (role === 'acceptor' && !v('SocketAcceptPort') && !invalid.has('SocketAcceptPort')) {
+    problems.push({ file, line, setting: 'SocketAcceptPort', severity: 'error', message: 'required for an acceptor session' });
+  }
+  if (role === 'initiator') {
+    if (!v('SocketConnectPort') && !invalid.has('SocketConnectPort')) problems.push({ file, line, setting: 'SocketConnectPort', severity: 'error', message: 'required for an initiator session' });
+    if (!v('HeartBtInt') && !invalid.has('HeartBtInt')) problems.push({ file, line, setting: 'HeartBtInt', severity: 'error', message: 'required for an initiator session' });
+  }
+  if ((v('StartTime') === undefined) !== (v('EndTime') === undefined)) {
+    problems.push({ ...at(v('StartTime') ? 'StartTime' : 'EndTime'), setting: v('StartTime') ? 'EndTime' : 'StartTime', severity: 'error', message: 'StartTime and EndTime go together' });
+  }
+  return new SessionSettings(id, values);
+}
+
+/** Reads a settings file; throws SettingsError (listing every problem) when it has errors. */
+export function loadSettings(path: string, env: NodeJS.ProcessEnv = process.env): Settings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch (e) {
+    throw new SettingsError([{ file: path, line: 0, setting: '', severity: 'error', message: `cannot read settings file: ${(e as Error).message}` }]);
+  }
+  const settings = parseSettings(text, path, env, resolve(path, '..'));
+  if (settings.problems.some((p) => p.severity === 'error')) throw new SettingsError(settings.problems);
+  return settings;
+}
+
+/** Programmatic settings with the same names: `{ default: {...}, sessions: [{...}] }`, checked identically. */
+export function settingsFromObject(obj: { default?: Record<string, string | number | boolean>; sessions: Array<Record<string, string | number | boolean>> }): Settings {
+  const render = (o: Record<string, string | number | boolean>): string =>
+    Object.entries(o)
+      .map(([k, v]) => `${k}=${typeof v === 'boolean' ? (v ? 'Y' : 'N') : String(v)}`)
+      .join('\n');
+  const text = [obj.default ? `[DEFAULT]\n${render(obj.default)}` : '', ...obj.sessions.map((s) => `[SESSION]\n${render(s)}`)].join('\n');
+  const settings = parseSettings(text, '<object>', {});
+  if (settings.problems.some((p) => p.severity === 'error')) throw new SettingsError(settings.problems);
+  return settings;
+}

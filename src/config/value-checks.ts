@@ -1,0 +1,41 @@
+/** Checks a setting's value against its kind; returns what is valid when it is not. */
+import type { SettingSpec } from './setting-names.js';
+import { parseDay, parseTimeOfDay } from '../session/schedule.js';
+import { APPL_VER_IDS } from '../session/options.js';
+
+/** Null when valid, else a description of the valid values. */
+export function checkValue(spec: SettingSpec, value: string): string | null {
+  switch (spec.kind) {
+    case 'bool':
+      return value === 'Y' || value === 'N' ? null : 'Y or N';
+    case 'int':
+      return /^-?\d+$/.test(value) ? null : 'an integer';
+    case 'posint':
+      return /^\d+$/.test(value) && Number(value) > 0 ? null : 'a positive integer';
+    case 'nonneg':
+      return /^\d+$/.test(value) ? null : 'a non-negative integer';
+    case 'number':
+      return /^\d+(\.\d+)?$/.test(value) ? null : 'a non-negative number';
+    case 'string':
+    case 'path':
+      return null;
+    case 'addresses':
+      return value.split(',').every((a) => a.trim().length > 0) ? null : 'a comma-separated list of host names or IP addresses';
+    case 'time':
+      return parseTimeOfDay(value) ? null : 'a time of day HH:MM:SS, optionally followed by a time zone (e.g. 08:00:00 America/New_York)';
+    case 'day':
+      return parseDay(value) !== null ? null : 'a day of the week (Monday, mon, …)';
+    case 'days':
+      return value.split(',').every((d) => parseDay(d) !== null) ? null : 'a comma-separated list of days (e.g. Mon,Tue,Wed)';
+    case 'reconnect':
+      return value.split(';').every((p) => /^\s*(\d+x)?\d+\s*$/.test(p)) ? null : 'seconds, or a list such as 3x5;10x30;60';
+    case 'logon-tag':
+      return /^\d+=.*$/.test(value) ? null : '<tag>=<value> with a positive integer tag';
+    case 'enum':
+      return spec.values!.some((v) => v.toLowerCase() === value.toLowerCase()) ? null : spec.values!.join(', ');
+    case 'begin-string':
+      return spec.values!.includes(value) ? null : spec.values!.join(', ');
+    case 'appl-ver-id':
+      return value in APPL_VER_IDS || Object.values(APPL_VER_IDS).includes(value) ? null : `${Object.keys(APPL_VER_IDS).join(', ')} or their enum values 0-9`;
+  }
+}
