@@ -36,8 +36,6 @@ export class ByteBuffer {
   }
 }
 
-const orderCache = new WeakMap<FieldMap, { version: number; order: number[] }>();
-
 /** Sort key: header envelope first, a data field right after its length field. */
 function sortKey(tag: number, data: DataFieldMap): number {
   if (tag === 8) return -3;
@@ -47,33 +45,94 @@ function sortKey(tag: number, data: DataFieldMap): number {
   return len ? len * 2 + 1 : tag * 2;
 }
 
+/**
+ * Indices 0..n-1 ordered by (key, index). Messages have few fields, usually already in order, so
+ * an insertion sort beats Array.prototype.sort with a comparator; NaN keys (which make the
+ * comparator inconsistent) and long lists keep the original sort so the result is the same.
+ */
+function orderByKey(keys: number[]): number[] {
+  const n = keys.length;
+  const order: number[] = [];
+  let simple = n <= 64;
+  for (let i = 0; i < n; i++) {
+    order.push(i);
+    if (keys[i] !== keys[i]) simple = false;
+  }
+  if (!simple) {
+    order.sort((a, b) => keys[a] - keys[b] || a - b);
+    return order;
+  }
+  for (let i = 1; i < n; i++) {
+    const k = keys[i];
+    if (keys[order[i - 1]] <= k) continue;
+    let j = i - 1;
+    while (j >= 0 && keys[order[j]] > k) {
+      order[j + 1] = order[j];
+      j--;
+    }
+    order[j + 1] = i;
+  }
+  return order;
+}
+
+/** The cached order of a field map (a private slot of FieldMap, read here by name). */
+type OrderSlot = { orderCache: { version: number; order: number[] } | undefined };
+
 /** Indices of a map's fields in FIX order (cached until fields are added or removed). */
 function fixOrder(map: FieldMap, data: DataFieldMap): number[] {
-  const cached = orderCache.get(map);
-  if (cached && cached.version === map.version) return cached.order;
-  const order = map.tags.map((_, i) => i);
-  const keys = map.tags.map((t) => sortKey(t, data));
-  order.sort((a, b) => keys[a] - keys[b] || a - b);
-  orderCache.set(map, { version: map.version, order });
+  const slot = map as unknown as OrderSlot;
+  const cached = slot.orderCache;
+  if (cached !== undefined && cached.version === map.version) return cached.order;
+  const tags = map.tags;
+  const keys: number[] = [];
+  for (let i = 0; i < tags.length; i++) keys.push(sortKey(tags[i], data));
+  const order = orderByKey(keys);
+  slot.orderCache = { version: map.version, order };
   return order;
 }
 
 /** Indices of a group entry's fields: delimiter first, then the dictionary's member order. */
 function entryOrder(g: Group): number[] {
-  const cached = orderCache.get(g);
-  if (cached && cached.version === g.version) return cached.order;
+  const slot = g as unknown as OrderSlot;
+  const cached = slot.orderCache;
+  if (cached !== undefined && cached.version === g.version) return cached.order;
   const pos = new Map<number, number>();
   (g.order ?? []).forEach((t, i) => pos.set(t, i));
-  const rank = (t: number): number => (t === g.delimiter ? -1 : (pos.get(t) ?? 1e9 + t));
-  const order = g.tags.map((_, i) => i);
-  order.sort((a, b) => rank(g.tags[a]) - rank(g.tags[b]) || a - b);
-  orderCache.set(g, { version: g.version, order });
+  const keys = g.tags.map((t) => (t === g.delimiter ? -1 : (pos.get(t) ?? 1e9 + t)));
+  const order = orderByKey(keys);
+  slot.orderCache = { version: g.version, order };
   return order;
+}
+
+/** The value of `tag` as text, like FieldMap.get, without the generic lookups for the usual string. */
+function textOf(map: FieldMap, tag: number): string | undefined {
+  const tags = map.tags;
+  for (let i = 0; i < tags.length; i++) {
+    if (tags[i] === tag) {
+      const v = map.values[i];
+      return typeof v === 'string' ? v : map.get(tag);
+    }
+  }
+  return undefined;
+}
+
+/** Number of decimal digits of a non-negative integer. */
+function digitCount(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = (n / 10) | 0;
+    d++;
+  }
+  return d;
 }
 
 export class Encoder {
   private readonly out: ByteBuffer;
   private preserve = false;
+  /** Byte sum of the fields written so far by the current call (for CheckSum). */
+  private sum = 0;
+  /** Digits reserved for the BodyLength value: those of the previous message. */
+  private lengthDigits = 3;
 
   constructor(
     capacity = 4096,
@@ -87,63 +146,69 @@ export class Encoder {
    * call. Copy it (or use `encodeInto`) to keep it.
    */
   encode(msg: Message, options?: EncodeOptions): Buffer {
-    this.out.pos = 0;
-    const start = this.encodeInto(msg, this.out, options);
-    return this.out.buf.subarray(start, this.out.pos);
+    const out = this.out;
+    out.pos = 0;
+    const start = this.encodeInto(msg, out, options);
+    return out.buf.subarray(start, out.pos);
   }
 
   /** Appends the encoded message to `out`; returns the offset where it starts. */
   encodeInto(msg: Message, out: ByteBuffer, options?: EncodeOptions): number {
     this.preserve = options?.preserveOrder ?? false;
-    const beginString = msg.header.get(8) ?? options?.beginString;
+    const header = msg.header;
+    const beginString = textOf(header, 8) ?? options?.beginString;
     if (!beginString) throw new RangeError('message has no BeginString(8)');
-    const msgType = msg.header.get(35);
+    const msgType = textOf(header, 35);
     if (!msgType) throw new RangeError('message has no MsgType(35)');
-    // Reserve room for "8=<begin>|9=<up to 7 digits>|" and write from MsgType on.
-    const reserve = beginString.length + 13;
-    out.ensure(reserve);
+    // Reserve "8=<begin>|9=<digits>|" with as many digits as the last BodyLength had; the body is
+    // moved in the rare case the count differs.
     const origin = out.pos;
-    out.pos += reserve;
-    const bodyStart = out.pos;
-    this.writeField(out, 35, msgType);
-    this.writeMap(out, msg.header, true);
+    const reserved = this.lengthDigits;
+    const prefix = beginString.length + 6;
+    out.ensure(prefix + reserved);
+    let bodyStart = origin + prefix + reserved;
+    out.pos = bodyStart;
+    this.sum = 0;
+    this.writeString(out, 35, msgType);
+    this.writeMap(out, header, true);
     this.writeMap(out, msg.body, false);
     this.writeMap(out, msg.trailer, true);
     const bodyLength = out.pos - bodyStart;
-    // Write the prefix right-aligned against the body.
-    const lenText = String(bodyLength);
-    const prefixLength = 2 + beginString.length + 1 + 2 + lenText.length + 1;
-    const start = bodyStart - prefixLength;
-    const buf = out.buf;
-    let p = start;
+    const digits = digitCount(bodyLength);
+    out.ensure(7 + (digits > reserved ? digits - reserved : 0));
+    let buf = out.buf;
+    if (digits !== reserved) {
+      this.lengthDigits = digits;
+      buf.copy(buf, bodyStart + digits - reserved, bodyStart, out.pos);
+      out.pos += digits - reserved;
+      bodyStart += digits - reserved;
+    }
+    let p = origin;
     buf[p++] = 0x38;
     buf[p++] = 0x3d;
     p = writeAscii(buf, p, beginString);
     buf[p++] = SOH;
     buf[p++] = 0x39;
     buf[p++] = 0x3d;
-    p = writeAscii(buf, p, lenText);
-    buf[p++] = SOH;
-    // CheckSum over everything written.
-    let sum = 0;
-    for (let i = start; i < out.pos; i++) sum += buf[i];
-    sum &= 0xff;
-    out.ensure(7);
-    const b = out.buf;
-    let q = out.pos;
-    b[q++] = 0x31;
-    b[q++] = 0x30;
-    b[q++] = 0x3d;
-    b[q++] = 0x30 + ((sum / 100) | 0);
-    b[q++] = 0x30 + (((sum / 10) | 0) % 10);
-    b[q++] = 0x30 + (sum % 10);
-    b[q++] = SOH;
-    out.pos = q;
-    if (start !== origin) {
-      // Close the gap left by an over-sized reservation.
-      b.copy(b, origin, start, out.pos);
-      out.pos -= start - origin;
+    for (let k = bodyStart - 2, n = bodyLength; k >= p; k--) {
+      buf[k] = 0x30 + (n % 10);
+      n = (n / 10) | 0;
     }
+    buf[bodyStart - 1] = SOH;
+    // CheckSum: the prefix bytes plus the sum kept while writing the fields.
+    let sum = this.sum;
+    for (let i = origin; i < bodyStart; i++) sum += buf[i];
+    sum &= 0xff;
+    buf = out.buf;
+    let q = out.pos;
+    buf[q++] = 0x31;
+    buf[q++] = 0x30;
+    buf[q++] = 0x3d;
+    buf[q++] = 0x30 + ((sum / 100) | 0);
+    buf[q++] = 0x30 + (((sum / 10) | 0) % 10);
+    buf[q++] = 0x30 + (sum % 10);
+    buf[q++] = SOH;
+    out.pos = q;
     return origin;
   }
 
@@ -157,17 +222,25 @@ export class Encoder {
     const order = fixOrder(map, this.dataFields);
     for (let k = 0; k < order.length; k++) {
       const i = order[k];
-      this.writeEntry(out, tags[i], values[i], skipEnvelope);
+      const tag = tags[i];
+      const value = values[i];
+      // The usual field: a string outside the envelope.
+      if (typeof value === 'string' && !(skipEnvelope && (tag === 8 || tag === 9 || tag === 35 || tag === 10))) this.writeString(out, tag, value);
+      else this.writeEntry(out, tag, value, skipEnvelope);
     }
   }
 
   private writeEntry(out: ByteBuffer, tag: number, value: string | Uint8Array | Group[], skipEnvelope: boolean): void {
     if (skipEnvelope && (tag === 8 || tag === 9 || tag === 35 || tag === 10)) return;
-    if (typeof value === 'string' || value instanceof Uint8Array) {
-      this.writeField(out, tag, value);
+    if (typeof value === 'string') {
+      this.writeString(out, tag, value);
       return;
     }
-    this.writeField(out, tag, String(value.length));
+    if (value instanceof Uint8Array) {
+      this.writeBytes(out, tag, value);
+      return;
+    }
+    this.writeString(out, tag, String(value.length));
     for (const entry of value) {
       if (this.preserve) this.writeMap(out, entry, false);
       else {
@@ -177,17 +250,75 @@ export class Encoder {
     }
   }
 
-  private writeField(out: ByteBuffer, tag: number, value: string | Uint8Array): void {
-    out.ensure(12 + value.length * 3);
+  /** A text field: latin1 when every character fits in a byte, else UTF-8. */
+  private writeString(out: ByteBuffer, tag: number, value: string): void {
+    const n = value.length;
+    out.ensure(12 + n * 3);
     const buf = out.buf;
-    let p = writeUint(buf, out.pos, tag);
-    buf[p++] = 0x3d;
-    if (typeof value === 'string') p = writeText(buf, p, value);
-    else {
-      buf.set(value, p);
-      p += value.length;
+    let p = out.pos;
+    let sum = this.sum;
+    // "tag=": one to three digits directly, anything else through writeUint.
+    if (tag >= 0 && tag < 1000 && (tag | 0) === tag) {
+      if (tag < 10) {
+        buf[p++] = 0x30 + tag;
+        sum += 0x30 + 0x3d + tag;
+      } else if (tag < 100) {
+        const d = (tag / 10) | 0;
+        buf[p++] = 0x30 + d;
+        buf[p++] = 0x30 + tag - d * 10;
+        sum += 0x60 + 0x3d + tag - d * 9;
+      } else {
+        const h = (tag / 100) | 0;
+        const d = ((tag / 10) | 0) - h * 10;
+        const u = tag - h * 100 - d * 10;
+        buf[p++] = 0x30 + h;
+        buf[p++] = 0x30 + d;
+        buf[p++] = 0x30 + u;
+        sum += 0x90 + 0x3d + h + d + u;
+      }
+      buf[p++] = 0x3d;
+    } else {
+      const p0 = p;
+      p = writeUint(buf, p, tag);
+      buf[p++] = 0x3d;
+      for (let i = p0; i < p; i++) sum += buf[i];
+    }
+    const valueStart = p;
+    if (n > 48) {
+      p += buf.write(value, p, isLatin1(value) ? 'latin1' : 'utf8');
+      for (let i = valueStart; i < p; i++) sum += buf[i];
+    } else {
+      const before = sum;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c > 0xff) break;
+        buf[p++] = c;
+        sum += c;
+      }
+      if (i < n) {
+        p = valueStart + buf.write(value, valueStart, 'utf8');
+        sum = before;
+        for (let k = valueStart; k < p; k++) sum += buf[k];
+      }
     }
     buf[p++] = SOH;
+    this.sum = sum + SOH;
+    out.pos = p;
+  }
+
+  private writeBytes(out: ByteBuffer, tag: number, value: Uint8Array): void {
+    out.ensure(12 + value.length * 3);
+    const buf = out.buf;
+    const p0 = out.pos;
+    let p = writeUint(buf, p0, tag);
+    buf[p++] = 0x3d;
+    buf.set(value, p);
+    p += value.length;
+    buf[p++] = SOH;
+    let sum = this.sum;
+    for (let i = p0; i < p; i++) sum += buf[i];
+    this.sum = sum;
     out.pos = p;
   }
 }
@@ -213,18 +344,6 @@ function writeUint(buf: Buffer, p: number, n: number): number {
 
 function writeAscii(buf: Buffer, p: number, s: string): number {
   for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
-  return p;
-}
-
-/** Writes text as latin1 when every character fits in a byte, else as UTF-8. */
-function writeText(buf: Buffer, p: number, s: string): number {
-  const n = s.length;
-  if (n > 48) return p + buf.write(s, p, isLatin1(s) ? 'latin1' : 'utf8');
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 0xff) return p - i + buf.write(s, p - i, 'utf8');
-    buf[p++] = c;
-  }
   return p;
 }
 

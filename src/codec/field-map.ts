@@ -31,6 +31,8 @@ export class FieldMap {
   readonly values: Stored[] = [];
   /** Incremented when the set of tags changes (used to cache the encoding order). */
   version = 0;
+  /** The encoder's cached field order for `version` (read by the encoder). */
+  private orderCache: { version: number; order: number[] } | undefined = undefined;
 
   constructor(protected readonly names?: Pick<MessageSchema, 'fieldByName'>) {}
 
