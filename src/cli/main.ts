@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { loadDictionary, resolveDictionaryPath } from '../dictionary/index.js';
 import { decodeToText, readInputs } from './decode.js';
+import { run, APPS } from './run.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, conformance: 3 } as const;
 
@@ -24,6 +25,22 @@ function program(): Command {
       const schema = loadDictionary(resolveDictionaryPath(opts.dict));
       process.stdout.write(decodeToText(await readInputs(files), { schema, json: opts.json, strict: opts.strict }));
     });
+  p.command('run')
+    .description('run every session of a QuickFIX settings file with a built-in application')
+    .argument('<settings>', 'QuickFIX settings file')
+    .option('-a, --app <name>', `application: ${Object.keys(APPS).join(', ')}`, 'log')
+    .option('--json-log', 'structured JSON session events on standard error')
+    .action(async (file: string, opts: { app: string; jsonLog?: boolean }) => {
+      process.exitCode = await run(file, { app: opts.app, jsonLog: opts.jsonLog });
+    });
+
+  p.command('executor')
+    .description('run the order executor (short for run --app executor): fills every NewOrderSingle')
+    .argument('<settings>', 'QuickFIX settings file')
+    .option('--json-log', 'structured JSON session events on standard error')
+    .action(async (file: string, opts: { jsonLog?: boolean }) => {
+      process.exitCode = await run(file, { app: 'executor', jsonLog: opts.jsonLog });
+    });
   return p;
 }
 
@@ -34,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    process.stderr.write(`fixover: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (!(e as { printed?: boolean }).printed) process.stderr.write(`fixover: ${e instanceof Error ? e.message : String(e)}\n`);
     return (e as { exitCode?: number }).exitCode ?? EXIT.failure;
   }
 }

@@ -12,6 +12,8 @@ import type { SessionID } from '../session/session-id.js';
 import type { Message } from '../codec/message.js';
 import type { MessageStore } from '../store/store.js';
 import { MemoryStore } from '../store/memory-store.js';
+import { attachLog } from '../log/session-events.js';
+import type { Log } from '../log/log.js';
 
 export interface EngineOptions {
   /** Creates the store of a session (default: memory). */
@@ -20,6 +22,8 @@ export interface EngineOptions {
   baseDir?: string;
   /** Timer period of sessions in milliseconds. */
   tickMs?: number;
+  /** Creates the log of a session (none when it resolves to undefined). */
+  log?: (settings: SessionSettings, id: SessionID) => Promise<Log | undefined> | Log | undefined;
 }
 
 /** Something that can send on behalf of an application (the engine itself). */
@@ -31,6 +35,7 @@ export class Engine implements EngineSender {
   readonly sessions = new Map<string, Session>();
   readonly acceptors: Acceptor[] = [];
   initiator: Initiator | null = null;
+  private readonly logs: Log[] = [];
 
   private constructor() {}
 
@@ -48,6 +53,11 @@ export class Engine implements EngineSender {
       const store = options.store ? await options.store(s, opts.sessionId) : new MemoryStore();
       const session = new Session(opts, store, application, { tickMs: options.tickMs });
       engine.sessions.set(opts.sessionId.toString(), session);
+      const log = options.log ? await options.log(s, opts.sessionId) : undefined;
+      if (log) {
+        attachLog(session, log);
+        engine.logs.push(log);
+      }
       if (opts.role === 'acceptor') {
         const address: ListenAddress = { port: Number(s.SocketAcceptPort), host: s.SocketAcceptAddress };
         const key = `${address.host ?? '*'}:${address.port}`;
@@ -92,6 +102,7 @@ export class Engine implements EngineSender {
   /** Logs every session out, then closes sockets and stores. */
   async stop(): Promise<void> {
     await Promise.all([...this.acceptors.map((a) => a.stop()), this.initiator?.stop()]);
+    await Promise.all(this.logs.map((l) => l.close()));
   }
 
   send(message: Message, sessionId: SessionID): boolean {

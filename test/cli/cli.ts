@@ -1,8 +1,30 @@
 /** Runs the fixover command (from source, through tsx) and captures its output. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** tsx's loader by absolute URL, so the command can run from any directory. */
+export const TSX = import.meta.resolve('tsx');
+
+/** Starts the command in the background (for servers); stdout lines are collected. */
+export function start(args: string[], cwd = ROOT): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, ms?: number) => Promise<RegExpMatchArray> } {
+  const child = spawn(process.execPath, ['--import', TSX, `${ROOT}src/cli/bin.ts`, ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0' } });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const waitFor = (re: RegExp, ms = 20_000): Promise<RegExpMatchArray> =>
+    new Promise((resolve, reject) => {
+      const t0 = Date.now();
+      const check = (): void => {
+        const m = re.exec(out);
+        if (m) return resolve(m);
+        if (Date.now() - t0 > ms || child.exitCode !== null) return reject(new Error(`timed out waiting for ${re} in:\n${out}`));
+        setTimeout(check, 50);
+      };
+      check();
+    });
+  return { child, output: () => out, waitFor };
+}
 
 export interface Run {
   code: number | null;
@@ -12,7 +34,7 @@ export interface Run {
 
 export function fixover(args: string[], input?: string | Buffer, cwd = ROOT): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/bin.ts`, ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(process.execPath, ['--import', TSX, `${ROOT}src/cli/bin.ts`, ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

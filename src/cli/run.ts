@@ -1,0 +1,107 @@
+/**
+ * `fixover run <settings> --app <name>`: every session of a QuickFIX settings file, acceptors and
+ * initiators as ConnectionType says, with a built-in application. Stops cleanly on SIGINT/SIGTERM:
+ * sessions log out, stores and logs are flushed.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadSettings, formatProblem, SettingsError, type Settings } from '../config/index.js';
+import { Engine, type EngineSender } from '../engine/engine.js';
+import type { SessionSettings } from '../engine/from-settings.js';
+import { acceptanceApplication, executorApplication, logApplication } from '../apps/index.js';
+import type { Application } from '../session/actions.js';
+import type { SessionID } from '../session/session-id.js';
+import { FileStore } from '../store/file-store.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { FileLogFactory } from '../log/file-log.js';
+import { JsonLogFactory } from '../log/json-log.js';
+import { CompositeLog } from '../log/composite-log.js';
+import type { Log } from '../log/log.js';
+
+export const APPS: Record<string, (sender: EngineSender) => Application<SessionID>> = {
+  executor: (sender) => executorApplication({ send: (m, id) => void sender.send(m, id) }),
+  acceptance: (sender) => acceptanceApplication({ send: (m, id) => void sender.send(m, id) }),
+  log: () => logApplication(),
+};
+
+/** Reads settings, printing notices and warnings; a SettingsError is printed and rethrown. */
+export function readSettings(file: string): Settings {
+  try {
+    const settings = loadSettings(file);
+    for (const p of settings.problems) process.stderr.write(`${formatProblem(p)}\n`);
+    return settings;
+  } catch (e) {
+    if (e instanceof SettingsError) {
+      for (const p of e.problems) process.stderr.write(`${formatProblem(p)}\n`);
+      process.stderr.write(`fixover: ${file}: refusing to start with ${e.problems.filter((p) => p.severity === 'error').length} error(s)\n`);
+    }
+    throw e;
+  }
+}
+
+const yes = (v: string | undefined): boolean => (v ?? '').toUpperCase() === 'Y';
+
+/** Store of a session: a FileStore under FileStorePath (relative to the working directory), else memory. */
+export async function storeFor(s: SessionSettings, id: SessionID): Promise<FileStore | MemoryStore> {
+  if (!s.FileStorePath) return new MemoryStore();
+  return FileStore.open({
+    path: resolve(s.FileStorePath),
+    prefix: id.filePrefix,
+    sync: yes(s.FileStoreSync),
+    maxCachedMsgs: s.FileStoreMaxCachedMsgs ? Number(s.FileStoreMaxCachedMsgs) : undefined,
+  });
+}
+
+/** Logs of a session: FileLog under FileLogPath, plus JSON events on stderr when asked. */
+export function logFor(json: boolean): (s: SessionSettings, id: SessionID) => Promise<Log | undefined> {
+  const jsonFactory = json ? new JsonLogFactory({ destination: process.stderr }) : undefined;
+  return async (s, id) => {
+    const logs: Log[] = [];
+    if (s.FileLogPath) logs.push(await new FileLogFactory({ path: resolve(s.FileLogPath), backupPath: s.FileLogBackupPath, logHeartbeats: yes(s.FileLogHeartbeats) }).create(id));
+    if (jsonFactory) logs.push(await jsonFactory.create(id));
+    if (logs.length === 0) return undefined;
+    return logs.length === 1 ? logs[0] : new CompositeLog(logs);
+  };
+}
+
+export interface RunOptions {
+  app: string;
+  jsonLog?: boolean;
+  /** Resolve when the engine has started (tests); the default waits for a signal. */
+  untilStarted?: boolean;
+}
+
+/** Starts an engine from a settings file. */
+export async function startEngine(file: string, options: RunOptions): Promise<{ engine: Engine; ports: number[] }> {
+  if (!existsSync(file)) throw Object.assign(new Error(`settings file not found: ${file}`), { exitCode: 2 });
+  const app = APPS[options.app];
+  if (!app) throw Object.assign(new Error(`unknown --app ${options.app}: expected one of ${Object.keys(APPS).join(', ')}`), { exitCode: 2 });
+  let settings: Settings;
+  try {
+    settings = readSettings(file);
+  } catch (e) {
+    throw Object.assign(e as Error, { exitCode: 2, printed: true });
+  }
+  const engine = await Engine.create(
+    settings.sessions.map((s) => s.toRecord()),
+    app,
+    { store: storeFor, log: logFor(options.jsonLog ?? false), baseDir: settings.baseDir },
+  );
+  const ports = await engine.start();
+  return { engine, ports };
+}
+
+/** Runs until SIGINT or SIGTERM. */
+export async function run(file: string, options: RunOptions): Promise<number> {
+  const { engine, ports } = await startEngine(file, options);
+  const sessions = [...engine.sessions.keys()];
+  process.stdout.write(`fixover: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
+  await new Promise<void>((resolveStop) => {
+    const stop = (): void => resolveStop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  process.stdout.write('fixover: stopping: logging out and flushing stores\n');
+  await engine.stop();
+  return 0;
+}

@@ -1,0 +1,81 @@
+/**
+ * The seed configuration, saved as-is (apart from a free port), runs with `fixover executor` from
+ * an empty directory: orders are filled, SIGTERM logs out and exits 0, the store is on disk.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import net from 'node:net';
+import { start, fixover } from './cli.js';
+import { Initiator, Session } from '../../src/engine/index.js';
+import { SessionID } from '../../src/session/index.js';
+import { MemoryStore } from '../../src/store/index.js';
+import { OrderClient } from '../../src/client/index.js';
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer().listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as net.AddressInfo).port;
+  srv.close();
+  return port;
+}
+
+const SEED = (port: number) => `[default]
+FileStorePath=target/data/server
+DataDictionary=etc/FIX42.xml
+BeginString=FIX.4.2
+ConnectionType=acceptor
+StartTime=00:00:00
+EndTime=00:00:00
+HeartBtInt=30
+SocketAcceptPort=${port}
+RefreshMessageStoreAtLogon=Y
+
+[session]
+SenderCompID=EXEC
+TargetCompID=BANZAI
+`;
+
+test('fixover executor runs the seed configuration from any directory', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-exec-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'executor.cfg'), SEED(port));
+  const server = start(['executor', 'executor.cfg'], dir);
+  try {
+    await server.waitFor(/listening on \d+/);
+    const id = new SessionID({ beginString: 'FIX.4.2', senderCompID: 'BANZAI', targetCompID: 'EXEC' });
+    const box: { c?: OrderClient } = {};
+    const session = new Session({ sessionId: id, role: 'initiator', heartBtInt: 30 }, new MemoryStore(), {
+      fromApp: (m, s) => box.c!.application().fromApp!(m, s),
+    });
+    box.c = new OrderClient(session, { orders: 200, window: 10, settleMs: 5000 });
+    const initiator = new Initiator([{ session, endpoints: [{ host: '127.0.0.1', port }], reconnectDelays: [0.2] }]);
+    initiator.start();
+    await once(session, 'logon');
+    const report = await box.c.run();
+    assert.equal(report.filled, 200, server.output());
+    assert.equal(report.duplicates.unflagged, 0);
+    await initiator.stop();
+    server.child.kill('SIGTERM');
+    const [code] = await once(server.child, 'exit');
+    assert.equal(code, 0, server.output());
+    const seq = readFileSync(join(dir, 'target/data/server/FIX.4.2-EXEC-BANZAI.seqnums'), 'latin1');
+    assert.match(seq, /^0000000203 : 0000000203$/, 'logon, 200 fills and the logout reply sent; logon, 200 orders and the logout received');
+    assert.ok(existsSync(join(dir, 'target/data/server/FIX.4.2-EXEC-BANZAI.body')));
+  } finally {
+    server.child.kill('SIGKILL');
+  }
+});
+
+test('a settings file with errors is refused with every problem and exit code 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-bad-'));
+  writeFileSync(join(dir, 'bad.cfg'), '[default]\nConnectionType=acceptor\nHeartBtInt=often\n[session]\nBeginString=FIX.4.2\nSenderCompID=EXEC\nTargetCompID=BANZAI\nSocketAcceptPort=9877\nValidateFeildsOutOfOrder=N\n');
+  const r = await fixover(['executor', 'bad.cfg'], undefined, dir);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bad\.cfg:3: error: HeartBtInt: invalid value "often": expected a positive integer/);
+  assert.match(r.stderr, /bad\.cfg:9: warning: ValidateFeildsOutOfOrder: unknown setting; did you mean ValidateFieldsOutOfOrder\?/);
+  assert.match(r.stderr, /refusing to start with 1 error/);
+});
