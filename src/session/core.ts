@@ -938,6 +938,7 @@ export class SessionCore {
     const text = texts[reason] ?? 'Other';
     if (tag !== undefined) reject.set(379, tag);
     reject.set(58, text);
+    if (this.sessionId.isFIXT && this.options.defaultApplVerID) reject.set(1137, applVerIdValue(this.options.defaultApplVerID));
     this.incrTarget();
     this.note(`Message ${seqText ?? ''} Rejected: ${text}`);
     this.sendRaw(reject);

@@ -6,7 +6,7 @@
  */
 import { scanGroup, type GroupScan } from '../codec/groups.js';
 import type { MessageView } from '../codec/message-view.js';
-import type { GroupSchema, MessageSchema } from '../codec/schema.js';
+import { STANDARD_HEADER_TAGS, STANDARD_TRAILER_TAGS, type GroupSchema, type MessageSchema } from '../codec/schema.js';
 import { latin1 } from '../codec/bytes.js';
 import { formatCheck, MULTIPLE_VALUE_TYPES } from './formats.js';
 import { SessionRejectReason as R, rejectText } from './reject-reason.js';
@@ -19,6 +19,8 @@ export interface MemberSetLike {
 
 /** What validation needs from a dictionary (`DataDictionary` provides it). */
 export interface ValidationDictionary extends MessageSchema {
+  /** BeginString the dictionary describes: CHAR fields are only checked as single characters after FIX 4.1. */
+  readonly beginString?: string;
   readonly header: MemberSetLike;
   readonly trailer: MemberSetLike;
   message(msgType: string): MemberSetLike | undefined;
@@ -147,11 +149,12 @@ export class MessageValidator {
     while (i < n) {
       const tag = tags[i];
       let group: GroupSchema | undefined;
-      if (tag !== 10 && this.transport.isHeaderField(tag)) {
+      // As in QuickFIX, the standard header and trailer tags count as such whatever the dictionary says.
+      if (tag !== 10 && (STANDARD_HEADER_TAGS.has(tag) || this.transport.isHeaderField(tag))) {
         if (section !== 0) layout.outOfOrderTag ??= tag;
         layout.header.push(i);
         group = this.transport.header.groups.get(tag);
-      } else if (tag === 10 || this.transport.isTrailerField(tag)) {
+      } else if (STANDARD_TRAILER_TAGS.has(tag) || this.transport.isTrailerField(tag)) {
         section = 2;
         layout.trailer.push(i);
         group = this.transport.trailer.groups.get(tag);
@@ -267,7 +270,7 @@ export class MessageValidator {
     if (o.validateFieldsHaveValues && s === e) return reject(R.TagSpecifiedWithoutValue, tag);
     const def = dict.field(tag);
     if (def && s !== e) {
-      const check = formatCheck(def.type);
+      const check = def.type === 'CHAR' && isOldFix(dict.beginString) ? undefined : formatCheck(def.type);
       if (check && !check(view.buf, s, e)) return reject(R.IncorrectDataFormat, tag);
       if (def.values && def.values.size > 0 && !o.allowUnknownEnumValues && !enumOk(def.values, def.type, latin1(view.buf, s, e))) {
         return reject(R.ValueIsIncorrect, tag);
@@ -293,6 +296,11 @@ export class MessageValidator {
     }
     return null;
   }
+}
+
+/** FIX 4.0 and 4.1 used "char" for text: QuickFIX checks CHAR as a single character only from FIX 4.2 on. */
+function isOldFix(beginString: string | undefined): boolean {
+  return beginString === 'FIX.4.0' || beginString === 'FIX.4.1';
 }
 
 function enumOk(values: ReadonlyMap<string, string>, type: string, value: string): boolean {
