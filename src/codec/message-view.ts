@@ -9,6 +9,19 @@ import { printable } from './bytes.js';
 import type { FieldTable } from './parser.js';
 import { STANDARD_HEADER_TAGS, STANDARD_TRAILER_TAGS, type GroupSchema, type MessageSchema } from './schema.js';
 
+/**
+ * Tag -> first field index for the message view being read, shared by all views: a view that looks
+ * up more than one field fills it once (one pass over its fields), then each lookup is two loads
+ * instead of a scan. `indexStamp[tag] === indexGeneration` marks the tags present.
+ */
+const INDEX_LIMIT = 1024;
+const indexStamp = new Int32Array(INDEX_LIMIT);
+const indexPos = new Int32Array(INDEX_LIMIT);
+let indexGeneration = 0;
+/** Id of the view the index was filled for. */
+let indexOwner = 0;
+let viewIds = 0;
+
 /** Which part of the message a field belongs to. */
 export type Section = 'header' | 'body' | 'trailer';
 
@@ -67,6 +80,11 @@ export class GroupView extends FieldReader {
 export class MessageView extends FieldReader {
   private cachedMsgType: string | undefined;
   private cachedBeginString: string | undefined;
+  /** Lookups since the last reset; the shared index is filled at the second one. */
+  private lookups = 0;
+  /** Generation of the shared index when this view filled it (0: never since the last reset). */
+  private indexed = 0;
+  private readonly viewId = ++viewIds;
 
   /** @internal use Parser */
   constructor(
@@ -90,6 +108,38 @@ export class MessageView extends FieldReader {
     this.to = this.table.count;
     this.cachedMsgType = undefined;
     this.cachedBeginString = undefined;
+    this.lookups = 0;
+    this.indexed = 0;
+  }
+
+  /** First field with this tag: through the shared index from the second lookup on. */
+  protected override find(tag: number): number {
+    if (tag >>> 0 < INDEX_LIMIT) {
+      if (this.indexed === indexGeneration && indexOwner === this.viewId) return indexStamp[tag] === indexGeneration ? indexPos[tag] : -1;
+      if (++this.lookups > 1) {
+        this.fillIndex();
+        return indexStamp[tag] === indexGeneration ? indexPos[tag] : -1;
+      }
+    }
+    return super.find(tag);
+  }
+
+  private fillIndex(): void {
+    if (indexGeneration >= 0x3fffffff) {
+      indexStamp.fill(0);
+      indexGeneration = 0;
+    }
+    const gen = ++indexGeneration;
+    indexOwner = this.viewId;
+    this.indexed = gen;
+    const tags = this.table.tags;
+    for (let i = this.from, to = this.to; i < to; i++) {
+      const t = tags[i];
+      if (t >>> 0 < INDEX_LIMIT && indexStamp[t] !== gen) {
+        indexStamp[t] = gen;
+        indexPos[t] = i;
+      }
+    }
   }
 
   /** Attaches a dictionary for names, groups and header/trailer membership. */
