@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { loadDictionary, resolveDictionaryPath } from '../dictionary/index.js';
 import { decodeToText, readInputs } from './decode.js';
 import { run, APPS } from './run.js';
+import { clientCommand } from './client.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, conformance: 3 } as const;
 
@@ -41,7 +42,27 @@ function program(): Command {
     .action(async (file: string, opts: { jsonLog?: boolean }) => {
       process.exitCode = await run(file, { app: 'executor', jsonLog: opts.jsonLog });
     });
+  p.command('client')
+    .description('headless order-entry client: send NewOrderSingles, wait for fills, write a JSON report (exit 4 when incomplete)')
+    .argument('<settings>', 'QuickFIX settings file with an initiator session')
+    .requiredOption('-n, --orders <n>', 'number of orders', (v) => positive('--orders', v))
+    .option('-r, --rate <perSecond>', 'orders per second', (v) => positive('--rate', v))
+    .option('-w, --window <n>', 'orders in flight (default 1 without --rate)', (v) => positive('--window', v))
+    .option('--report <file>', 'write the JSON report to a file instead of standard output')
+    .option('--session <id>', 'which initiator session, e.g. FIX.4.2:BANZAI->EXEC (default: the first)')
+    .option('--settle <ms>', 'how long to wait for the last fills', (v) => positive('--settle', v), 10000)
+    .option('--json-log', 'structured JSON session events on standard error')
+    .action(async (file: string, o: { orders: number; rate?: number; window?: number; report?: string; session?: string; settle: number; jsonLog?: boolean }) => {
+      if (o.rate && o.window) throw Object.assign(new Error('--rate and --window exclude each other'), { exitCode: 2 });
+      process.exitCode = await clientCommand(file, { ...o, settleMs: o.settle });
+    });
   return p;
+}
+
+function positive(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw Object.assign(new Error(`${name} must be a positive number, not ${v}`), { exitCode: 2 });
+  return n;
 }
 
 /** Runs the command line; resolves with the exit code. */

@@ -79,3 +79,30 @@ test('a settings file with errors is refused with every problem and exit code 2'
   assert.match(r.stderr, /bad\.cfg:9: warning: ValidateFeildsOutOfOrder: unknown setting; did you mean ValidateFieldsOutOfOrder\?/);
   assert.match(r.stderr, /refusing to start with 1 error/);
 });
+
+test('fixover client against fixover executor: every order filled, JSON report written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-client-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'executor.cfg'), SEED(port));
+  writeFileSync(
+    join(dir, 'client.cfg'),
+    `[DEFAULT]\nConnectionType=initiator\nBeginString=FIX.4.2\nHeartBtInt=30\nReconnectInterval=1\nFileStorePath=client-store\nStartTime=00:00:00\nEndTime=00:00:00\n[SESSION]\nSenderCompID=BANZAI\nTargetCompID=EXEC\nSocketConnectHost=127.0.0.1\nSocketConnectPort=${port}\n`,
+  );
+  const server = start(['executor', 'executor.cfg'], dir);
+  try {
+    await server.waitFor(/listening on \d+/);
+    const r = await fixover(['client', 'client.cfg', '--orders', '500', '--window', '50', '--report', 'report.json'], undefined, dir);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    assert.equal(report.sent, 500);
+    assert.equal(report.filled, 500);
+    assert.equal(report.missing, 0);
+    assert.deepEqual(report.duplicates, { flagged: 0, unflagged: 0 });
+    assert.ok(report.latencyUs.p50 > 0);
+    assert.ok(report.logons.length >= 1);
+    assert.match(r.stderr, /500\/500 filled/);
+    assert.ok(existsSync(join(dir, 'client-store/FIX.4.2-BANZAI-EXEC.seqnums')));
+  } finally {
+    server.child.kill('SIGKILL');
+  }
+});

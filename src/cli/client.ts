@@ -1,0 +1,84 @@
+/**
+ * `fixover client <settings> --orders N [--rate R | --window W] [--report FILE]`: a headless
+ * order-entry client on the first initiator session of a settings file. It logs on, sends the
+ * orders, waits for the fills, writes the JSON report, logs out. Exit 0 when every order was
+ * filled exactly once (no unflagged duplicate), 4 otherwise.
+ */
+import { writeFileSync } from 'node:fs';
+import { Initiator } from '../engine/initiator.js';
+import { Session } from '../engine/session.js';
+import { endpointsFrom, reconnectDelays, refreshOnLogon, sessionOptionsFrom } from '../engine/from-settings.js';
+import { OrderClient, type ClientReport } from '../client/order-client.js';
+import { readSettings, storeFor, logFor } from './run.js';
+import { attachLog } from '../log/session-events.js';
+
+export interface ClientCommandOptions {
+  orders: number;
+  rate?: number;
+  window?: number;
+  report?: string;
+  session?: string;
+  settleMs?: number;
+  logonTimeoutMs?: number;
+  jsonLog?: boolean;
+}
+
+export const CLIENT_INCOMPLETE = 4;
+
+export async function clientCommand(file: string, o: ClientCommandOptions): Promise<number> {
+  const settings = readSettings(file);
+  const candidates = settings.sessions.filter((s) => s.get('ConnectionType')?.toLowerCase() === 'initiator');
+  const chosen = o.session ? candidates.find((s) => s.id.toString() === o.session) : candidates[0];
+  if (!chosen) throw Object.assign(new Error(`no initiator session${o.session ? ` ${o.session}` : ''} in ${file}`), { exitCode: 2 });
+  const record = chosen.toRecord();
+  const options = sessionOptionsFrom(record, settings.baseDir);
+  const store = await storeFor(record, options.sessionId);
+  const box: { client?: OrderClient } = {};
+  const session = new Session(options, store, {
+    onLogon: (id) => box.client!.application().onLogon!(id),
+    onLogout: (id) => box.client!.application().onLogout!(id),
+    fromApp: (m, id) => box.client!.application().fromApp!(m, id),
+    fromAdmin: (m, id) => box.client!.application().fromAdmin!(m, id),
+  });
+  const log = await logFor(o.jsonLog ?? false)(record, options.sessionId);
+  if (log) attachLog(session, log);
+  box.client = new OrderClient(session, { orders: o.orders, rate: o.rate, window: o.window, settleMs: o.settleMs });
+  session.on('event', (e) => {
+    if (e.kind === 'logon') box.client!.record('loggedOn');
+  });
+  const initiator = new Initiator([
+    {
+      session,
+      endpoints: endpointsFrom(record),
+      reconnectDelays: reconnectDelays(record),
+      refreshOnLogon: refreshOnLogon(record),
+      connectTimeout: record.SocketConnectTimeout ? Number(record.SocketConnectTimeout) : undefined,
+    },
+  ]);
+  initiator.start();
+  let report: ClientReport;
+  try {
+    await waitForLogon(session, o.logonTimeoutMs ?? 30_000);
+    report = await box.client.run();
+  } finally {
+    await initiator.stop();
+    await log?.close();
+  }
+  const text = JSON.stringify(report, null, 2);
+  if (o.report) writeFileSync(o.report, `${text}\n`);
+  else process.stdout.write(`${text}\n`);
+  const complete = report.missing === 0 && report.duplicates.unflagged === 0;
+  process.stderr.write(`fixover client: ${report.filled}/${report.sent} filled, p50 ${report.latencyUs.p50} µs, p99 ${report.latencyUs.p99} µs\n`);
+  return complete ? 0 : CLIENT_INCOMPLETE;
+}
+
+function waitForLogon(session: Session, ms: number): Promise<void> {
+  if (session.isLoggedOn) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(Object.assign(new Error(`no logon within ${ms} ms`), { exitCode: 1 })), ms);
+    session.once('logon', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
