@@ -84,7 +84,18 @@ export class Framer {
   /** Processes buf[start, end); returns how many bytes were consumed. */
   private scan(buf: Buffer, start: number, end: number): number {
     let pos = start;
+    const handler = this.handler;
+    const max = this.maxMessageSize;
     while (pos < end) {
+      // Fast path: a complete, well-formed frame starts right here.
+      if (this.skipped === 0) {
+        const f = wholeFrame(buf, pos, end, max);
+        if (f > 0) {
+          handler.onFrame(buf, pos, f);
+          pos = f;
+          continue;
+        }
+      }
       const frameStart = this.findStart(buf, pos, end);
       if (frameStart < 0) {
         // Keep a possible partial "8=FIX" at the very end; everything before it is garbage.
@@ -232,4 +243,32 @@ function partialStartLength(buf: Buffer, end: number): number {
     if (match) return k;
   }
   return 0;
+}
+
+/**
+ * The end of the frame at `s` when it is complete in buf[s, end) and takes the usual shape
+ * ("8=FIX", BeginString, "9=" and up to 9 digits, "<SOH>10=ddd<SOH>" where BodyLength says, no
+ * larger than `max`), else -1; the general code then handles the frame, with the same result for
+ * a frame of that shape.
+ */
+function wholeFrame(buf: Buffer, s: number, end: number, max: number): number {
+  if (s + 16 > end || buf[s] !== 0x38 || buf[s + 1] !== EQUALS || buf[s + 2] !== 0x46 || buf[s + 3] !== 0x49 || buf[s + 4] !== 0x58) return -1;
+  let p = s + 5;
+  const limit = s + 2 + MAX_BEGIN_STRING < end ? s + 2 + MAX_BEGIN_STRING : end;
+  while (p < limit && buf[p] !== SOH) p++;
+  if (p >= limit || p + 3 >= end || buf[p + 1] !== 0x39 || buf[p + 2] !== EQUALS) return -1;
+  p += 3;
+  const digitsStart = p;
+  let length = 0;
+  let c = buf[p];
+  while (c !== SOH) {
+    const d = c - ZERO;
+    if (d >>> 0 > 9 || p - digitsStart >= 9 || p + 1 >= end) return -1;
+    length = length * 10 + d;
+    c = buf[++p];
+  }
+  if (p === digitsStart) return -1;
+  const b = p + 1 + length;
+  if (b - s > max || b + 7 > end || buf[b] !== 0x31 || buf[b + 1] !== ZERO || buf[b + 2] !== EQUALS || buf[b + 6] !== SOH || buf[b - 1] !== SOH) return -1;
+  return b + 7 - s > max ? -1 : b + 7;
 }

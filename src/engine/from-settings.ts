@@ -144,6 +144,9 @@ export function sessionOptionsFrom(s: SessionSettings, baseDir = process.cwd()):
     validateLengthAndChecksum: yes(s.ValidateLengthAndChecksum, true),
     validateChecksum: yes(s.ValidateChecksum, true),
     logonTags: logonTags(s),
+    resetOnError: yes(s.ResetOnError, false),
+    disconnectOnError: yes(s.DisconnectOnError, false),
+    rejectMessageOnUnhandledException: yes(s.RejectMessageOnUnhandledException, false),
     schedule: scheduleFrom(s),
     ...validatorFrom(s, baseDir),
   };

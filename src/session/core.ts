@@ -354,6 +354,7 @@ export class SessionCore {
 
   /** A reject for a bad message; a Logon missing a required field ends the connection instead. */
   private rejectOrDisconnect(view: MessageView, r: Rejection): void {
+    if (this.resetOrDisconnectOnError(r.text)) return;
     if (r.reason === R.RequiredTagMissing && view.msgType === 'A') {
       this.note('Required field missing from logon');
       this.disconnect('required field missing from logon', true);
@@ -362,9 +363,30 @@ export class SessionCore {
     this.generateReject(view, r.reason, r.tag);
   }
 
+  /**
+   * `ResetOnError` / `DisconnectOnError` (QuickFIX/J): instead of rejecting, a logged-on session
+   * logs out and resets, or disconnects. Returns true when it did.
+   */
+  private resetOrDisconnectOnError(reason: string): boolean {
+    const o = this.options;
+    if ((!o.resetOnError && !o.disconnectOnError) || !this.isLoggedOn) return false;
+    if (o.resetOnError) {
+      this.note(`ResetOnError: ${reason}`);
+      this.generateLogout(reason);
+      this.disconnect(`error: ${reason}`, true);
+      this.resetState();
+    } else {
+      this.note(`DisconnectOnError: ${reason}`);
+      this.disconnect(`error: ${reason}`, true);
+    }
+    return true;
+  }
+
   /** Exceptions thrown by application callbacks, mapped to rejects as QuickFIX does. */
   private handleCallbackError(view: MessageView, e: unknown): void {
     if (e instanceof Disconnect) throw e;
+    const known = e instanceof FieldNotFoundError || e instanceof IncorrectTagValue || e instanceof IncorrectDataFormat || e instanceof UnsupportedMessageType;
+    if (known && this.resetOrDisconnectOnError(e.message)) return;
     if (e instanceof RejectLogon) {
       this.note(e.message);
       this.generateLogout(e.message);
@@ -384,7 +406,15 @@ export class SessionCore {
       else this.generateReject(view, 'Unsupported message type');
       return;
     }
-    throw e;
+    // Anything else the application threw: never let it take the process down.
+    const text = e instanceof Error ? e.message : String(e);
+    this.emitEvent({ kind: 'error', text: `application error on message ${view.get(34) ?? '?'} (${view.msgType}): ${text}` });
+    if (this.resetOrDisconnectOnError(text)) return;
+    if (this.options.rejectMessageOnUnhandledException && this.state.receivedLogon) {
+      if (fix42 && !ADMIN_TYPES.has(view.msgType)) this.generateBusinessReject(view, 0);
+      else this.generateReject(view, R.Other);
+    }
+    // Otherwise the message is not processed and its sequence number not consumed (QuickFIX/J).
   }
 
   /** The application callback for an incoming message; async results pause the session. */

@@ -53,6 +53,12 @@ export interface SessionOptions {
   appDictionaries?: ReadonlyMap<string, ValidationDictionary>;
   /** Dictionary used to build outgoing messages (names, groups). */
   schema?: MessageSchema;
+  /** `ResetOnError`: on a message error a logged-on session logs out and resets instead of rejecting. */
+  resetOnError?: boolean;
+  /** `DisconnectOnError`: on a message error a logged-on session disconnects instead of rejecting. */
+  disconnectOnError?: boolean;
+  /** `RejectMessageOnUnhandledException`: reject a message whose callback threw an unexpected error. */
+  rejectMessageOnUnhandledException?: boolean;
   /** `LogonTag<n>`: extra fields put on our Logon. */
   logonTags?: ReadonlyArray<readonly [number, string]>;
   /** Largest accepted incoming message in bytes. */
@@ -86,6 +92,9 @@ export function resolveOptions(o: SessionOptions): ResolvedSessionOptions {
     validateLengthAndChecksum: true,
     validateChecksum: true,
     logonTags: [],
+    resetOnError: false,
+    disconnectOnError: false,
+    rejectMessageOnUnhandledException: false,
     maxMessageSize: 1024 * 1024,
     ...o,
     timestampPrecision: old ? 0 : (o.timestampPrecision ?? 3),

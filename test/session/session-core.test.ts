@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness, field } from './harness.js';
-import { DoNotSend, RejectLogon, Schedule, SessionID, UnsupportedMessageType, parseTimeOfDay } from '../../src/session/index.js';
+import { DoNotSend, IncorrectTagValue, RejectLogon, Schedule, SessionID, UnsupportedMessageType, parseTimeOfDay } from '../../src/session/index.js';
 import { Message } from '../../src/codec/index.js';
 import { frame as frameOf } from '../codec/helpers.js';
 
@@ -276,4 +276,40 @@ test('schedule: logon outside the window is refused, the end time logs out, a ne
   next.apply(next.core.tick(next.now));
   assert.equal(next.core.nextSenderSeq, 1);
   assert.equal(next.store.getNextTargetSeq(), 1);
+});
+
+test('an application that throws an unexpected error does not break the session; the message is not consumed', () => {
+  const h = new Harness({}, {
+    fromApp(m) {
+      if (m.get(11) === 'boom') throw new Error('bug in the application');
+    },
+  }).connect().logon(1);
+  h.take();
+  h.send('35=D|11=boom|', { seq: 2 });
+  assert.deepEqual(h.take(), []);
+  assert.equal(h.store.getNextTargetSeq(), 2, 'not consumed: it will be asked for again');
+  const rejecting = new Harness({ rejectMessageOnUnhandledException: true }, {
+    fromApp() {
+      throw new TypeError('oops');
+    },
+  }).connect().logon(1);
+  rejecting.take();
+  rejecting.send('35=D|11=x|', { seq: 2 });
+  const out = rejecting.take();
+  assert.deepEqual(types(out), ['j']);
+  assert.equal(field(out[0], 380), '0');
+});
+
+test('ResetOnError and DisconnectOnError replace the reject for a bad message', () => {
+  const r = new Harness({ resetOnError: true }, { fromApp: () => { throw new IncorrectTagValue(40); } }).connect().logon(1);
+  r.take();
+  r.send('35=D|11=x|', { seq: 2 });
+  assert.deepEqual(types(r.take()), ['5']);
+  assert.equal(r.disconnects.length, 1);
+  assert.equal(r.store.getNextSenderSeq(), 1, 'sequence numbers reset');
+  const d = new Harness({ disconnectOnError: true }, { fromApp: () => { throw new IncorrectTagValue(40); } }).connect().logon(1);
+  d.take();
+  d.send('35=D|11=x|', { seq: 2 });
+  assert.deepEqual(d.take(), []);
+  assert.equal(d.disconnects.length, 1);
 });
