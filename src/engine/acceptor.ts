@@ -25,8 +25,10 @@ export interface AcceptorOptions {
   noDelay?: boolean;
   /** Finds or creates a session for an identity no configured session matches (AcceptorTemplate). */
   dynamic?: (key: SessionKey) => Session | undefined;
-  /** Largest first message accepted (bytes). */
+  /** Largest first message accepted (bytes, default 1 MiB); more bytes before a whole message close the connection. */
   maxMessageSize?: number;
+  /** Connections waiting for their first message at once (default 1000); more are closed at once. */
+  maxPendingConnections?: number;
 }
 
 /** Identity of an incoming session as seen from our side. */
@@ -106,9 +108,16 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       socket.destroy();
       return;
     }
+    if (this.pendingSockets.size >= (this.options.maxPendingConnections ?? 1000)) {
+      this.emit('refused', remote, 'too many connections waiting for a logon');
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay(this.options.noDelay ?? true);
     this.pendingSockets.add(socket);
     const chunks: Buffer[] = [];
+    let received = 0;
+    const maxBytes = this.options.maxMessageSize ?? 1024 * 1024;
     let done = false;
     const finish = (): void => {
       done = true;
@@ -140,6 +149,13 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       { maxMessageSize: this.options.maxMessageSize },
     );
     const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > maxBytes + 65536) {
+        finish();
+        this.emit('refused', remote, `more than ${maxBytes} bytes without a whole message`);
+        socket.destroy();
+        return;
+      }
       chunks.push(chunk);
       framer.push(chunk);
     };

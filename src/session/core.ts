@@ -538,6 +538,12 @@ export class SessionCore {
 
   private doTargetTooHigh(view: MessageView, seq: number): void {
     this.note(`MsgSeqNum too high, expecting ${this.state.nextTargetSeq} but received ${seq}`);
+    if (this.state.queue.size >= this.options.maxQueuedMessages) {
+      // A counterparty that never fills its gap must not grow memory without bound.
+      const text = `more than ${this.options.maxQueuedMessages} messages queued behind a sequence gap`;
+      this.generateLogout(text);
+      throw new Disconnect(text);
+    }
     this.state.queue.set(seq, Buffer.from(view.bytes));
     const range = this.state.resendRange;
     if (range && !this.options.sendRedundantResendRequests && seq >= range[0]) {

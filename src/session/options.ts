@@ -63,6 +63,8 @@ export interface SessionOptions {
   logonTags?: ReadonlyArray<readonly [number, string]>;
   /** Largest accepted incoming message in bytes. */
   maxMessageSize?: number;
+  /** Messages kept while waiting for a gap to fill (default 100,000); past that the session logs out. */
+  maxQueuedMessages?: number;
   /** `StartTime`/`EndTime`/`StartDay`/`EndDay`/`Weekdays`/`TimeZone`/`NonStopSession` (default: always in session). */
   schedule?: Schedule;
 }
@@ -96,6 +98,7 @@ export function resolveOptions(o: SessionOptions): ResolvedSessionOptions {
     disconnectOnError: false,
     rejectMessageOnUnhandledException: false,
     maxMessageSize: 1024 * 1024,
+    maxQueuedMessages: 100_000,
     ...o,
     timestampPrecision: old ? 0 : (o.timestampPrecision ?? 3),
   };
