@@ -103,7 +103,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('SocketAcceptAddress', 'string', true),
   S('SocketAcceptProtocol', 'enum', false, { values: ['TCP', 'VM_PIPE'], dflt: 'TCP' }),
   S('AllowedRemoteAddresses', 'addresses', true),
-  Y('AcceptorTemplate', 'N', false),
+  Y('AcceptorTemplate', 'N'),
   // Secure communication
   Y('SocketUseSSL', 'N', false),
   ...['SocketKeyStore', 'SocketKeyStorePassword', 'KeyManagerFactoryAlgorithm', 'KeyStoreType', 'SocketTrustStore', 'SocketTrustStorePassword', 'TrustManagerFactoryAlgorithm', 'TrustStoreType', 'EnabledProtocols', 'CipherSuites', 'EndpointIdentificationAlgorithm', 'SNIHostName'].map((n) => S(n, 'string', false)),

@@ -24,7 +24,7 @@ export interface AcceptorOptions {
   /** `SocketNodelay` (default true). */
   noDelay?: boolean;
   /** Finds or creates a session for an identity no configured session matches (AcceptorTemplate). */
-  dynamic?: (key: SessionKey) => Session | undefined;
+  dynamic?: (key: SessionKey) => Session | undefined | Promise<Session | undefined>;
   /** Largest first message accepted (bytes, default 1 MiB); more bytes before a whole message close the connection. */
   maxMessageSize?: number;
   /** Connections waiting for their first message at once (default 1000); more are closed at once. */
@@ -137,7 +137,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
         onFrame: (buf, start, end) => {
           if (done) return;
           finish();
-          this.identify(socket, remote, buf.subarray(start, end), Buffer.concat(chunks));
+          void this.identify(socket, remote, Buffer.from(buf.subarray(start, end)), Buffer.concat(chunks));
         },
         onError: (e: CodecError) => {
           if (e.reason === 'oversized' && !done) {
@@ -166,7 +166,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     });
   }
 
-  private identify(socket: net.Socket, remote: string, first: Buffer, received: Buffer): void {
+  private async identify(socket: net.Socket, remote: string, first: Buffer, received: Buffer): Promise<void> {
     const view = new Parser({ validateChecksum: false, validateLength: false }).tryParse(first);
     if (view instanceof CodecError) {
       this.emit('refused', remote, `unreadable first message: ${view.message}`);
@@ -178,7 +178,17 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       senderCompID: view.get(56) ?? '',
       targetCompID: view.get(49) ?? '',
     };
-    const session = this.byKey.get(keyOf(key)) ?? this.options.dynamic?.(key);
+    socket.pause();
+    let session = this.byKey.get(keyOf(key));
+    if (!session && this.options.dynamic) {
+      try {
+        session = await this.options.dynamic(key);
+      } catch (e) {
+        this.emit('refused', remote, `dynamic session ${keyOf(key)} failed: ${e instanceof Error ? e.message : String(e)}`);
+        socket.destroy();
+        return;
+      }
+    }
     if (!session) {
       this.emit('refused', remote, `unknown session ${keyOf(key)}`);
       socket.destroy();
@@ -190,7 +200,6 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       socket.destroy();
       return;
     }
-    socket.pause();
     session.attach(socket, received);
     socket.resume();
     this.emit('connected', session, remote);

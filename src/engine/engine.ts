@@ -3,7 +3,7 @@
  * listening address, initiator sessions connecting out — with stores and the application.
  */
 import { dirname } from 'node:path';
-import { Acceptor, type ListenAddress } from './acceptor.js';
+import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
 import { endpointsFrom, reconnectDelays, refreshOnLogon, sessionOptionsFrom, type SessionSettings } from './from-settings.js';
@@ -48,7 +48,8 @@ export class Engine implements EngineSender {
     const baseDir = options.baseDir ?? process.cwd();
     const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettings }>();
     const initiated: InitiatorSession[] = [];
-    for (const s of settings) {
+    const templates: SessionSettings[] = [];
+    const create = async (s: SessionSettings): Promise<Session> => {
       const opts = sessionOptionsFrom(s, baseDir);
       const store = options.store ? await options.store(s, opts.sessionId) : new MemoryStore();
       const session = new Session(opts, store, application, { tickMs: options.tickMs });
@@ -58,14 +59,25 @@ export class Engine implements EngineSender {
         attachLog(session, log);
         engine.logs.push(log);
       }
-      if (opts.role === 'acceptor') {
+      if (refreshOnLogon(s)) session.refreshBeforeLogon = true;
+      return session;
+    };
+    for (const s of settings) {
+      if ((s.AcceptorTemplate ?? 'N').toUpperCase() === 'Y') {
+        templates.push(s);
+        const key = `${s.SocketAcceptAddress ?? '*'}:${Number(s.SocketAcceptPort)}`;
+        if (!byAddress.has(key)) byAddress.set(key, { address: { port: Number(s.SocketAcceptPort), host: s.SocketAcceptAddress }, sessions: [], settings: s });
+        continue;
+      }
+      const session = await create(s);
+      if (session.core.options.role === 'acceptor') {
         const address: ListenAddress = { port: Number(s.SocketAcceptPort), host: s.SocketAcceptAddress };
         const key = `${address.host ?? '*'}:${address.port}`;
         const group = byAddress.get(key) ?? { address, sessions: [], settings: s };
         group.sessions.push(session);
         byAddress.set(key, group);
-        if (refreshOnLogon(s)) session.refreshBeforeLogon = true;
       } else {
+        session.refreshBeforeLogon = false;
         initiated.push({
           session,
           endpoints: endpointsFrom(s),
@@ -84,6 +96,10 @@ export class Engine implements EngineSender {
           allowedRemoteAddresses: s.AllowedRemoteAddresses ? s.AllowedRemoteAddresses.split(',').map((a) => a.trim()) : undefined,
           logonTimeout: s.LogonTimeout ? Number(s.LogonTimeout) : undefined,
           noDelay: (s.SocketTcpNoDelay ?? s.SocketNodelay ?? 'Y').toUpperCase() === 'Y',
+          dynamic: templates.length === 0 ? undefined : (key) => {
+            const t = templates.find((x) => matchesTemplate(x, key, address));
+            return t ? create({ ...t, AcceptorTemplate: 'N', BeginString: key.beginString, SenderCompID: key.senderCompID, TargetCompID: key.targetCompID }) : undefined;
+          },
         }),
       );
     }
@@ -110,6 +126,12 @@ export class Engine implements EngineSender {
     if (!s) throw new Error(`no session ${sessionId.toString()}`);
     return s.send(message);
   }
+}
+
+/** A template matches an incoming identity when each of its IDs is equal or `*`, on its own port. */
+function matchesTemplate(t: SessionSettings, key: SessionKey, address: ListenAddress): boolean {
+  const ok = (pattern: string | undefined, value: string): boolean => pattern === undefined || pattern === '*' || pattern === value;
+  return Number(t.SocketAcceptPort) === address.port && ok(t.BeginString, key.beginString) && ok(t.SenderCompID, key.senderCompID) && ok(t.TargetCompID, key.targetCompID);
 }
 
 /** The folder a settings file lives in, to resolve relative paths from. */
