@@ -6,3 +6,11 @@
 export const VERSION = '0.1.0';
 export * from './codec/index.js';
 export * from './dictionary/index.js';
+export * from './validation/index.js';
+export * from './session/index.js';
+export * from './store/index.js';
+export * from './log/index.js';
+export * from './config/index.js';
+export * from './engine/index.js';
+export * from './apps/index.js';
+export * from './client/index.js';

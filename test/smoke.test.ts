@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VERSION } from '../src/index.js';
+import * as fixover from '../src/index.js';
 
-test('package exports a version', () => {
-  assert.match(VERSION, /^\d+\.\d+\.\d+$/);
+test('the package root exports the public API of every module', () => {
+  assert.match(fixover.VERSION, /^\d+\.\d+\.\d+$/);
+  for (const name of ['Parser', 'Framer', 'Encoder', 'Message', 'loadDictionary', 'MessageValidator', 'SessionCore', 'Schedule', 'MemoryStore', 'FileStore', 'FileLog', 'loadSettings', 'Engine', 'Acceptor', 'Initiator', 'Session', 'OrderClient', 'executorApplication']) {
+    assert.equal(typeof (fixover as Record<string, unknown>)[name], 'function', name);
+  }
 });

@@ -38,10 +38,7 @@ export type SessionEvent =
   | { readonly kind: 'error'; readonly text: string };
 
 /** A stored outgoing message handed back for a resend. */
-export interface StoredMessage {
-  readonly seq: number;
-  readonly bytes: Buffer;
-}
+export type { StoredMessage } from '../store/store.js';
 
 /** The application's callbacks, QuickFIX style. Throwing the session errors steers the engine. */
 export interface Application<Id = unknown> {
