@@ -11,6 +11,7 @@ import type { Application, SessionAction, SessionEvent } from '../session/action
 import type { SessionOptions } from '../session/options.js';
 import type { SessionID } from '../session/session-id.js';
 import type { MessageStore } from '../store/store.js';
+import { applyStoreAction } from '../session/apply.js';
 
 export interface SessionHandleOptions {
   /** Bytes queued for a slow reader before the session disconnects (default 16 MiB). */
@@ -143,25 +144,18 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   /** Executes the core's actions in order. */
   run(actions: SessionAction[]): void {
     for (const a of actions) {
+      if (applyStoreAction(this.store, a, Date.now())) continue;
       switch (a.type) {
         case 'send':
-          if (a.persist === 'message') this.store.saveOutgoing(a.seq, a.bytes);
-          else if (a.persist === 'seq') this.store.setNextSenderSeq(a.seq + 1);
           if (a.write) this.queue(a.bytes);
-          break;
-        case 'set-next-target-seq':
-          this.store.setNextTargetSeq(a.seq);
-          break;
-        case 'set-next-sender-seq':
-          this.store.setNextSenderSeq(a.seq);
-          break;
-        case 'reset-store':
-          this.store.reset(new Date());
           break;
         case 'load-resend':
           this.store.getRange(a.begin, a.end).then(
             (msgs) => this.run(this.core.resendStored(a.begin, a.end, msgs, Date.now())),
-            (err: unknown) => this.run(this.core.resendStored(a.begin, a.end, [], Date.now())) ?? this.emitError(err),
+            (err: unknown) => {
+              this.emitError(err);
+              this.run(this.core.resendStored(a.begin, a.end, [], Date.now()));
+            },
           );
           break;
         case 'disconnect':

@@ -5,3 +5,4 @@ export type { SessionAction, SessionEvent, Persist, Application } from './action
 export { RejectLogon, DoNotSend, IncorrectTagValue, IncorrectDataFormat, UnsupportedMessageType } from './errors.js';
 export { type SessionOptions, type ResolvedSessionOptions, resolveOptions, APPL_VER_IDS, applVerIdValue } from './options.js';
 export { Schedule, parseDay, parseTimeOfDay, type ScheduleSpec, type TimeOfDay } from './schedule.js';
+export { applyStoreAction } from './apply.js';

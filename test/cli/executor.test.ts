@@ -23,21 +23,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const SEED = (port: number) => `[default]
-FileStorePath=target/data/server
-DataDictionary=etc/FIX42.xml
-BeginString=FIX.4.2
-ConnectionType=acceptor
-StartTime=00:00:00
-EndTime=00:00:00
-HeartBtInt=30
-SocketAcceptPort=${port}
-RefreshMessageStoreAtLogon=Y
-
-[session]
-SenderCompID=EXEC
-TargetCompID=BANZAI
-`;
+/** The seed configuration as shipped in examples/, on a free port. */
+const SEED = (port: number): string =>
+  readFileSync(new URL('../../examples/executor.cfg', import.meta.url), 'latin1').replace('SocketAcceptPort=9877', `SocketAcceptPort=${port}`);
 
 test('fixover executor runs the seed configuration from any directory', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fixover-exec-'));

@@ -1,26 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SettingsError, formatProblem, loadSettings, parseSettings, settingsFromObject } from '../../src/config/index.js';
 
-export const SEED = `[default]
-FileStorePath=target/data/server
-DataDictionary=etc/FIX42.xml
-BeginString=FIX.4.2
-ConnectionType=acceptor
-StartTime=00:00:00
-EndTime=00:00:00
-HeartBtInt=30
-SocketAcceptPort=9877
-RefreshMessageStoreAtLogon=Y
-
-[session]
-SenderCompID=EXEC
-TargetCompID=BANZAI
-`;
+/** The seed configuration of the session-engine issue, as shipped in examples/. */
+const SEED = readFileSync(fileURLToPath(new URL('../../examples/executor.cfg', import.meta.url)), 'latin1');
 
 test('the seed configuration loads: lower-case sections, the historical RefreshMessageStoreAtLogon name', () => {
   const s = parseSettings(SEED, 'seed.cfg');
@@ -30,7 +17,7 @@ test('the seed configuration loads: lower-case sections, the historical RefreshM
   assert.equal(session.id.toString(), 'FIX.4.2:EXEC->BANZAI');
   assert.equal(session.get('RefreshOnLogon'), 'Y', 'alias resolved to the canonical name');
   assert.equal(session.get('SocketAcceptPort'), '9877');
-  assert.deepEqual(session.where('HeartBtInt'), { value: '30', file: 'seed.cfg', line: 8 });
+  assert.deepEqual(session.where('HeartBtInt'), { value: '30', file: 'seed.cfg', line: 10 });
   assert.equal(session.get('LogonTimeout'), '10', 'schema default');
 });
 

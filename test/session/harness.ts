@@ -3,7 +3,7 @@
  * writes collected as the "wire". The counterparty is played by the test.
  */
 import { Parser, formatUtcTimestamp, type MessageView } from '../../src/codec/index.js';
-import { SessionCore, SessionID, type Application, type SessionAction, type SessionOptions } from '../../src/session/index.js';
+import { SessionCore, SessionID, applyStoreAction, type Application, type SessionAction, type SessionOptions } from '../../src/session/index.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { frame } from '../codec/helpers.js';
 
@@ -27,20 +27,10 @@ export class Harness {
 
   apply(actions: SessionAction[]): void {
     for (const a of actions) {
+      if (applyStoreAction(this.store, a, this.now)) continue;
       switch (a.type) {
         case 'send':
-          if (a.persist === 'message') this.store.saveOutgoing(a.seq, a.bytes);
-          else if (a.persist === 'seq') this.store.setNextSenderSeq(a.seq + 1);
           if (a.write) this.wire.push(a.bytes.toString('latin1').split('\x01').join('|'));
-          break;
-        case 'set-next-target-seq':
-          this.store.setNextTargetSeq(a.seq);
-          break;
-        case 'set-next-sender-seq':
-          this.store.setNextSenderSeq(a.seq);
-          break;
-        case 'reset-store':
-          this.store.reset();
           break;
         case 'load-resend':
           this.apply(this.core.resendStored(a.begin, a.end, this.store.getRangeSync(a.begin, a.end), this.now));
