@@ -196,6 +196,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   Y('SocketInsecureSkipVerify', 'N', false),
   // fixover
   S('MaxMessageSize', 'posint', true, { dflt: '1048576' }),
+  S('NodeName', 'string', true),
+  Y('SessionOwnership', 'Y'),
+  S('SessionLeaseTimeout', 'number', true, { dflt: '5' }),
 ];
 
 const byLower = new Map(SETTINGS.filter((s) => !s.prefix).map((s) => [s.name.toLowerCase(), s]));

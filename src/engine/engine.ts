@@ -2,7 +2,9 @@
  * An engine: every session of a settings file running at once — acceptor sessions grouped by
  * listening address, initiator sessions connecting out — with stores and the application.
  */
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { FileOwnership } from '../fencing/file-ownership.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
@@ -52,7 +54,8 @@ export class Engine implements EngineSender {
     const create = async (s: SessionSettings): Promise<Session> => {
       const opts = sessionOptionsFrom(s, baseDir);
       const store = options.store ? await options.store(s, opts.sessionId) : new MemoryStore();
-      const session = new Session(opts, store, application, { tickMs: options.tickMs });
+      const lease = ownershipFor(s, opts.sessionId, opts.role);
+      const session = new Session(opts, store, application, { tickMs: options.tickMs, ...lease });
       engine.sessions.set(opts.sessionId.toString(), session);
       const log = options.log ? await options.log(s, opts.sessionId) : undefined;
       if (log) {
@@ -126,6 +129,17 @@ export class Engine implements EngineSender {
     if (!s) throw new Error(`no session ${sessionId.toString()}`);
     return s.send(message);
   }
+}
+
+/**
+ * Fenced ownership for an acceptor session on a file store (SessionOwnership=Y, the default):
+ * the lease lives next to the store files. Node name: NodeName, else host:pid.
+ */
+export function ownershipFor(s: SessionSettings, id: SessionID, role: 'acceptor' | 'initiator'): { ownership?: FileOwnership; leaseMs?: number } {
+  if (role !== 'acceptor' || !s.FileStorePath || (s.SessionOwnership ?? 'Y').toUpperCase() !== 'Y') return {};
+  const leaseMs = Math.round(Number(s.SessionLeaseTimeout ?? '5') * 1000);
+  const node = s.NodeName ?? `${hostname()}:${process.pid}`;
+  return { ownership: new FileOwnership({ dir: resolve(s.FileStorePath), prefix: id.filePrefix, node, leaseMs }), leaseMs };
 }
 
 /** A template matches an incoming identity when each of its IDs is equal or `*`, on its own port. */

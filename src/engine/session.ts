@@ -12,12 +12,17 @@ import type { SessionOptions } from '../session/options.js';
 import type { SessionID } from '../session/session-id.js';
 import type { MessageStore } from '../store/store.js';
 import { applyStoreAction } from '../session/apply.js';
+import type { SessionOwnership } from '../fencing/ownership.js';
 
 export interface SessionHandleOptions {
   /** Bytes queued for a slow reader before the session disconnects (default 16 MiB). */
   maxQueuedBytes?: number;
   /** Timer period in milliseconds (default 1000). */
   tickMs?: number;
+  /** Fenced ownership of the session on a shared store. */
+  ownership?: SessionOwnership;
+  /** Lease length in milliseconds (renewed every third of it). */
+  leaseMs?: number;
 }
 
 export interface SessionHandleEvents {
@@ -25,6 +30,8 @@ export interface SessionHandleEvents {
   disconnected: [string];
   logon: [];
   logout: [string];
+  /** This node became the owner of the session with this epoch. */
+  owner: [number];
 }
 
 /** One FIX session with its store; sockets come and go. */
@@ -43,6 +50,10 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private chain: Promise<void> = Promise.resolve();
   /** RefreshOnLogon for an acceptor: reload the store before the first message of a connection. */
   refreshBeforeLogon = false;
+  /** Fenced ownership of the session (shared stores), when configured. */
+  readonly ownership: SessionOwnership | undefined;
+  private readonly leaseMs: number;
+  private renewTimer: NodeJS.Timeout | null = null;
 
   constructor(
     options: SessionOptions,
@@ -55,6 +66,13 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.id = options.sessionId;
     this.core.setSequenceNumbers(store.getNextSenderSeq(), store.getNextTargetSeq(), store.creationTime.getTime());
     this.maxQueuedBytes = handle.maxQueuedBytes ?? 16 * 1024 * 1024;
+    this.ownership = handle.ownership;
+    this.leaseMs = handle.leaseMs ?? 5000;
+    const fenceable = store as MessageStore & { fence?: (() => Promise<void>) | null };
+    if (this.ownership && 'fence' in fenceable) {
+      const own = this.ownership;
+      fenceable.fence = () => own.check();
+    }
     this.tickMs = handle.tickMs ?? 1000;
   }
 
@@ -67,22 +85,69 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     return this.core.isLoggedOn;
   }
 
-  /** Takes over a connected socket; `initial` are bytes already read from it. */
+  /**
+   * Takes over a connected socket; `initial` are bytes already read from it. With ownership the
+   * session is first acquired (a session a live node owns is refused: the socket is closed without
+   * a byte) and the store refreshed, since another node may have written it.
+   */
   attach(socket: Socket, initial?: Buffer): void {
-    if (this.refreshBeforeLogon) {
-      socket.pause();
-      this.socket = socket;
-      this.refresh().then(
-        () => this.bind(socket, initial),
-        (err: unknown) => {
-          this.emitError(err);
-          this.socket = null;
-          socket.destroy();
-        },
-      );
+    if (!this.refreshBeforeLogon && !this.ownership) {
+      this.bind(socket, initial);
       return;
     }
-    this.bind(socket, initial);
+    socket.pause();
+    this.socket = socket;
+    this.prepare().then(
+      (ok) => {
+        if (ok) this.bind(socket, initial);
+        else {
+          this.socket = null;
+          socket.destroy();
+        }
+      },
+      (err: unknown) => {
+        this.emitError(err);
+        this.socket = null;
+        socket.destroy();
+      },
+    );
+  }
+
+  /** Acquires ownership (when configured) and refreshes the store; false when another node owns the session. */
+  private async prepare(): Promise<boolean> {
+    const own = this.ownership;
+    if (own) {
+      const r = await own.acquire();
+      if (!r.acquired) {
+        this.emit('event', { kind: 'note', text: `refused: session ${this.id.toString()} is owned by node ${r.owner.node} (epoch ${r.owner.epoch})` });
+        return false;
+      }
+      this.emit('event', { kind: 'note', text: `owner of ${this.id.toString()} with epoch ${r.epoch}` });
+      this.emit('owner', r.epoch);
+      this.startRenewing(own);
+    }
+    await this.refresh();
+    return true;
+  }
+
+  private startRenewing(own: SessionOwnership): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    const every = Math.max(100, Math.floor(this.leaseMs / 3));
+    this.renewTimer = setInterval(() => {
+      own.renew().catch((err: unknown) => this.fenced(err));
+    }, every);
+    this.renewTimer.unref?.();
+  }
+
+  /** Lost ownership: drop the connection at once, writing nothing more. */
+  private fenced(err: unknown): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.emitError(err);
+    this.emit('event', { kind: 'note', text: `fenced: ${err instanceof Error ? err.message : String(err)}` });
+    this.socket?.destroy();
   }
 
   private bind(socket: Socket, initial?: Buffer): void {
@@ -131,12 +196,21 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
     await this.drain();
     await this.store.close();
   }
 
   private onClose(): void {
     this.socket = null;
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
+    if (this.ownership?.epoch) {
+      // Let another node take the session at once, after what was queued is stored.
+      const own = this.ownership;
+      this.chain = this.chain.then(() => own.release()).catch((err: unknown) => this.emitError(err));
+    }
     this.run(this.core.disconnected(Date.now()));
     this.emit('disconnected', this.closing ?? 'connection closed');
   }

@@ -12,6 +12,7 @@
  */
 import { constants } from 'node:fs';
 import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
+import { StoreFencedError } from '../fencing/ownership.js';
 import { FileStoreError } from './file-store-error.js';
 import { formatCreationTime, formatHeaderRecord, formatSeqNums, truncateToSecond } from './file-store-format.js';
 import type { IndexEntry, SeqIndex } from './file-store-index.js';
@@ -40,6 +41,9 @@ export interface FileStoreOptions {
   /** Told when opening or refreshing had to work around a torn or corrupt file. */
   onRecovery?: (recovery: FileStoreRecovery, prefix: string) => void;
 }
+
+/** A check run before every write; it throws (e.g. StoreFencedError) to refuse the write. */
+export type WriteFence = () => Promise<void>;
 
 const MAX_SEQ = 0xffffffff;
 
@@ -305,6 +309,8 @@ export class FileStore implements MessageStore {
         if (generation === this.generation) this.flushedBody = Math.max(this.flushedBody, batch.bodyEnd);
       },
       (e: unknown) => {
+        // A fenced node must not write later either: its batch is dropped, not retried.
+        if (e instanceof StoreFencedError) throw e;
         this.pending = batch.merge(this.pending);
         throw FileStoreError.wrap('io', 'write', this.paths.body, e);
       },
@@ -321,8 +327,12 @@ export class FileStore implements MessageStore {
    * Performs a batch in crash-safe order: cut `.header` before `.body` (no record may point at
    * missing bytes), message bytes before their header records, sequence numbers last.
    */
+  /** Set by session ownership: every write is refused unless this node still owns the session. */
+  fence: WriteFence | null = null;
+
   private async writeBatch(b: Batch): Promise<void> {
     if (b.empty) return;
+    if (this.fence) await this.fence();
     const f = this.files;
     const touched = new Set<StoreFile>();
     if (b.reset) {

@@ -1,0 +1,161 @@
+/**
+ * Session ownership for a store directory shared by processes (same host, or a network file
+ * system): an owner file `<prefix>.owner` next to the store files holds the owner and its epoch;
+ * changes to it are serialised with an exclusively created lock file. A node may take over when
+ * the owner's lease has expired, or at once when the owner was on this host and its process is gone.
+ * Clocks of the hosts sharing a network file system must agree to well within the lease.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
+
+export interface FileOwnershipOptions {
+  /** Store directory (`FileStorePath`). */
+  dir: string;
+  /** Session file prefix. */
+  prefix: string;
+  /** This node's name. */
+  node: string;
+  /** Lease length in milliseconds (`SessionLeaseTimeout`, default 5000). */
+  leaseMs?: number;
+  now?: () => number;
+  /** Whether a process on this host is alive (default: signal 0). */
+  isAlive?: (pid: number) => boolean;
+}
+
+const LOCK_STALE_MS = 5000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class FileOwnership implements SessionOwnership {
+  private readonly file: string;
+  private readonly lockFile: string;
+  private readonly leaseMs: number;
+  private readonly now: () => number;
+  private readonly isAlive: (pid: number) => boolean;
+  private readonly host = hostname();
+  private owned = 0;
+  /** When our lease ends by our own clock: past it we fence ourselves. */
+  private validUntil = 0;
+
+  constructor(private readonly o: FileOwnershipOptions) {
+    this.file = join(o.dir, `${o.prefix}.owner`);
+    this.lockFile = `${this.file}.lock`;
+    this.leaseMs = o.leaseMs ?? 5000;
+    this.now = o.now ?? Date.now;
+    this.isAlive = o.isAlive ?? processAlive;
+  }
+
+  get epoch(): number {
+    return this.owned;
+  }
+
+  async current(): Promise<OwnerRecord | undefined> {
+    try {
+      const r = JSON.parse(await readFile(this.file, 'utf8')) as OwnerRecord;
+      return typeof r.epoch === 'number' ? r : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** True when the record's owner can no longer be running the session. */
+  private gone(r: OwnerRecord, now: number): boolean {
+    if (r.pid === 0) return true;
+    if (now > r.renewedAt + r.leaseMs) return true;
+    return r.host === this.host && !this.isAlive(r.pid);
+  }
+
+  private mine(r: OwnerRecord | undefined): boolean {
+    return r !== undefined && r.epoch === this.owned && r.host === this.host && r.pid === process.pid;
+  }
+
+  async acquire(): Promise<AcquireResult> {
+    return this.locked(async () => {
+      const now = this.now();
+      const r = await this.current();
+      if (r && this.mine(r)) return this.write({ ...r, renewedAt: now }).then(() => this.grant(r.epoch, now));
+      if (r && !this.gone(r, now)) return { acquired: false, owner: r, reason: `active on node ${r.node}` };
+      const epoch = (r?.epoch ?? 0) + 1;
+      await this.write({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs });
+      return this.grant(epoch, now);
+    });
+  }
+
+  private grant(epoch: number, now: number): AcquireResult {
+    this.owned = epoch;
+    this.validUntil = now + this.leaseMs;
+    return { acquired: true, epoch };
+  }
+
+  async renew(): Promise<void> {
+    await this.locked(async () => {
+      const r = await this.current();
+      if (!this.mine(r)) {
+        const epoch = this.owned;
+        this.owned = 0;
+        throw new StoreFencedError(epoch, r);
+      }
+      const now = this.now();
+      await this.write({ ...r!, renewedAt: now });
+      this.validUntil = now + this.leaseMs;
+    });
+  }
+
+  async release(): Promise<void> {
+    if (!this.owned) return;
+    await this.locked(async () => {
+      const r = await this.current();
+      if (this.mine(r)) await this.write({ ...r!, pid: 0, renewedAt: 0 });
+      this.owned = 0;
+    });
+  }
+
+  async check(): Promise<void> {
+    const epoch = this.owned;
+    if (!epoch || this.now() > this.validUntil) {
+      this.owned = 0;
+      throw new StoreFencedError(epoch, await this.current());
+    }
+    const r = await this.current();
+    if (!this.mine(r)) {
+      this.owned = 0;
+      throw new StoreFencedError(epoch, r);
+    }
+  }
+
+  private async write(r: OwnerRecord): Promise<void> {
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(r));
+    await rename(tmp, this.file);
+  }
+
+  /** Runs `fn` holding the lock file; a lock older than a few seconds is taken as abandoned. */
+  private async locked<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const h = await open(this.lockFile, 'wx');
+        await h.close();
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const age = await stat(this.lockFile).then((s) => Date.now() - s.mtimeMs, () => 0);
+        if (age > LOCK_STALE_MS) await unlink(this.lockFile).catch(() => undefined);
+        else await new Promise((r) => setTimeout(r, Math.min(50, 5 + attempt * 5)));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlink(this.lockFile).catch(() => undefined);
+    }
+  }
+}

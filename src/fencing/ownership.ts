@@ -1,0 +1,56 @@
+/**
+ * Fenced session ownership: at most one process runs a session at a time, and only the owner may
+ * write the session's store. Ownership is a lease with an epoch that grows on every change of
+ * owner; the store checks the epoch before it writes, so a process that lost ownership while
+ * paused (SIGSTOP, GC pause, partition) is refused before it writes a byte.
+ */
+import { FixoverError } from '../codec/errors.js';
+
+/** Who owns a session. */
+export interface OwnerRecord {
+  /** Node name (`NodeName` setting, default host:pid). */
+  readonly node: string;
+  readonly host: string;
+  readonly pid: number;
+  /** Grows by one on every change of owner. */
+  readonly epoch: number;
+  /** When the owner last renewed its lease (epoch milliseconds). */
+  readonly renewedAt: number;
+  /** How long the lease lasts after a renewal. */
+  readonly leaseMs: number;
+}
+
+export type AcquireResult = { readonly acquired: true; readonly epoch: number } | { readonly acquired: false; readonly owner: OwnerRecord; readonly reason: string };
+
+/** Ownership of one session. */
+export interface SessionOwnership {
+  /** Becomes the owner unless a live node owns the session. */
+  acquire(): Promise<AcquireResult>;
+  /** Extends the lease; throws OwnershipLostError when another node took the session. */
+  renew(): Promise<void>;
+  /** Gives the session up (after a logout or disconnect) so another node can take it at once. */
+  release(): Promise<void>;
+  /** The current owner, for operations. */
+  current(): Promise<OwnerRecord | undefined>;
+  /** Our epoch while we own the session (0 when we do not). */
+  readonly epoch: number;
+  /** Throws StoreFencedError unless we still own the session at our epoch (called before every store write). */
+  check(): Promise<void>;
+}
+
+/** Another live node owns the session. */
+export class SessionOwnedError extends FixoverError {
+  constructor(readonly owner: OwnerRecord) {
+    super(`session is active on node ${owner.node} (epoch ${owner.epoch})`);
+  }
+}
+
+/** This node no longer owns the session: it must stop at once without writing. */
+export class StoreFencedError extends FixoverError {
+  constructor(
+    readonly epoch: number,
+    readonly current: OwnerRecord | undefined,
+  ) {
+    super(`fenced: epoch ${epoch} is no longer the owner${current ? ` (now node ${current.node}, epoch ${current.epoch})` : ''}`);
+  }
+}

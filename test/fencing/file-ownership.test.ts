@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileOwnership, StoreFencedError } from '../../src/fencing/index.js';
+import { FileStore } from '../../src/store/index.js';
+
+function pair(leaseMs = 1000) {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-own-'));
+  let clock = 1_000_000;
+  const now = () => clock;
+  const alive = new Set([process.pid]);
+  const a = new FileOwnership({ dir, prefix: 'FIX.4.2-EXEC-BANZAI', node: 'a', leaseMs, now, isAlive: (p) => alive.has(p) });
+  const b = new FileOwnership({ dir, prefix: 'FIX.4.2-EXEC-BANZAI', node: 'b', leaseMs, now, isAlive: (p) => alive.has(p) });
+  return { dir, a, b, advance: (ms: number) => (clock += ms), alive };
+}
+
+test('one owner at a time; the second node is refused while the lease is live', async () => {
+  const { a, b } = pair();
+  assert.deepEqual(await a.acquire(), { acquired: true, epoch: 1 });
+  const r = await b.acquire();
+  assert.equal(r.acquired, false);
+  assert.equal(!r.acquired && r.owner.node, 'a');
+  await a.check();
+});
+
+test('after a release the other node takes over at once with a higher epoch', async () => {
+  const { a, b } = pair();
+  await a.acquire();
+  await a.release();
+  assert.deepEqual(await b.acquire(), { acquired: true, epoch: 2 });
+  assert.equal((await b.current())?.node, 'b');
+});
+
+test('a paused owner loses the session when its lease expires and is fenced before it writes', async () => {
+  const { dir, a, b, advance } = pair(1000);
+  const prefix = 'FIX.4.2-EXEC-BANZAI';
+  const store = await FileStore.open({ path: dir, prefix });
+  store.fence = () => a.check();
+  await a.acquire();
+  store.saveOutgoing(1, Buffer.from('8=FIX.4.2\x019=5\x0135=0\x0110=161\x01'));
+  await store.flush();
+  const bodySize = statSync(join(dir, `${prefix}.body`)).size;
+  // "SIGSTOP": no renewals for longer than the lease; the standby takes over.
+  advance(1500);
+  assert.deepEqual(await b.acquire(), { acquired: true, epoch: 2 });
+  // "SIGCONT": the stale node tries to write and is refused; nothing reaches the files.
+  store.saveOutgoing(2, Buffer.from('8=FIX.4.2\x019=5\x0135=0\x0110=161\x01'));
+  await assert.rejects(store.flush(), StoreFencedError);
+  await assert.rejects(a.renew(), StoreFencedError);
+  assert.equal(statSync(join(dir, `${prefix}.body`)).size, bodySize);
+  assert.match(readFileSync(join(dir, `${prefix}.seqnums`), 'latin1'), /^0000000002 : /);
+  await store.close();
+});
+
+test('a node fences itself by its own clock even before anyone takes over', async () => {
+  const { a, advance } = pair(1000);
+  await a.acquire();
+  advance(1001);
+  await assert.rejects(a.check(), StoreFencedError);
+});
+
+test('an owner on this host whose process is gone is replaced at once', async () => {
+  const { a, b, alive } = pair(60_000);
+  await a.acquire();
+  alive.delete(process.pid);
+  const r = await b.acquire();
+  assert.deepEqual(r, { acquired: true, epoch: 2 });
+});
+
+test('concurrent acquisitions: exactly one wins', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-race-'));
+  const nodes = Array.from({ length: 8 }, (_, i) => new FileOwnership({ dir, prefix: 'P', node: `n${i}`, leaseMs: 60_000 }));
+  const results = await Promise.all(nodes.map((n) => n.acquire()));
+  assert.equal(results.filter((r) => r.acquired).length, 1);
+});
