@@ -116,95 +116,79 @@ function parseInto(
   // byte without a bounds check per byte (SOH is neither a digit nor '=').
   if (end - start < 3 || buf[end - 1] !== SOH) fail('checksum-missing', 'message does not end with SOH', 10);
   const fast = dataFields.fast;
-  // Fast path for the usual prologue "8=...|9=digits|35=...|"; anything unusual (or a dictionary
-  // that makes 8 or 9 a length field) goes through the general loop, which reports the error.
-  if (buf[start] === 0x38 && buf[start + 1] === EQUALS && fast[8] === 0 && fast[9] === 0 && table.tags.length >= 3) {
-    let sum = 0x38 + EQUALS;
-    let p = start + 2;
-    let c = buf[p];
-    while (c !== SOH) {
-      sum += c;
-      c = buf[++p];
-    }
-    const end8 = p;
-    // p < end - 1 here, else the byte after it is outside the frame.
-    if (p < end - 1 && buf[p + 1] === 0x39 && buf[p + 2] === EQUALS) {
-      const start9 = p + 3;
-      sum += SOH + 0x39 + EQUALS;
-      let length = 0;
-      p = start9;
-      c = buf[p];
-      while (c !== SOH) {
-        const d = c - ZERO;
-        length = d >>> 0 > 9 ? -1e10 : length * 10 + d;
-        sum += c;
-        c = buf[++p];
-      }
-      const end9 = p;
-      if (p < end - 1 && buf[p + 1] === 0x33 && buf[p + 2] === 0x35 && buf[p + 3] === EQUALS) {
-        const start35 = p + 4;
-        sum += SOH + 0x33 + 0x35 + EQUALS;
-        p = start35;
-        c = buf[p];
-        while (c !== SOH) {
-          sum += c;
-          c = buf[++p];
-        }
-        if (p > start35) {
-          const tags = table.tags;
-          const starts = table.starts;
-          const ends = table.ends;
-          tags[0] = 8;
-          starts[0] = start + 2;
-          ends[0] = end8;
-          tags[1] = 9;
-          starts[1] = start9;
-          ends[1] = end9;
-          tags[2] = 35;
-          starts[2] = start35;
-          ends[2] = p;
-          const declared = end9 === start9 || end9 - start9 > 9 || length < 0 ? -1 : length;
-          parseBody(buf, start, end, table, validateLength, validateChecksum, dataFields, p + 1, sum + SOH, declared, end9 + 1);
-          return;
-        }
-      }
-    }
-  }
-  parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
-}
-
-/**
- * The fields after MsgType, once the prologue is known to be well formed. Same rules as
- * `parseGeneral`, with the common cases unrolled: tags of one to three digits, values scanned four
- * bytes per iteration.
- */
-function parseBody(
-  buf: Buffer,
-  start: number,
-  end: number,
-  table: FieldTable,
-  validateLength: boolean,
-  validateChecksum: boolean,
-  dataFields: DataFieldMap,
-  from: number,
-  prologueSum: number,
-  declaredLength: number,
-  bodyStart: number,
-): void {
-  let count = 3;
-  let pos = from;
-  // Only sum & 0xff matters: the sum is kept in 32 bits (wrapping) so no add needs an overflow check.
-  let sum = prologueSum;
   let tags = table.tags;
   let starts = table.starts;
   let ends = table.ends;
+  // Fast path for the usual prologue "8=...|9=digits|35=...|"; anything unusual (or a dictionary
+  // that makes 8 or 9 a length field) goes through the general loop, which reports the error.
+  if (buf[start] !== 0x38 || buf[start + 1] !== EQUALS || fast[8] !== 0 || fast[9] !== 0 || tags.length < 3) {
+    parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
+    return;
+  }
+  let sum = 0x38 + EQUALS;
+  let pos = start + 2;
+  let c = buf[pos];
+  while (c !== SOH) {
+    sum += c;
+    c = buf[++pos];
+  }
+  const end8 = pos;
+  // pos < end - 1 here, else the byte after it is outside the frame.
+  if (pos >= end - 1 || buf[pos + 1] !== 0x39 || buf[pos + 2] !== EQUALS) {
+    parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
+    return;
+  }
+  const start9 = pos + 3;
+  sum += SOH + 0x39 + EQUALS;
+  let length = 0;
+  pos = start9;
+  c = buf[pos];
+  while (c !== SOH) {
+    const d = c - ZERO;
+    length = d >>> 0 > 9 ? -1e10 : length * 10 + d;
+    sum += c;
+    c = buf[++pos];
+  }
+  const end9 = pos;
+  if (pos >= end - 1 || buf[pos + 1] !== 0x33 || buf[pos + 2] !== 0x35 || buf[pos + 3] !== EQUALS) {
+    parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
+    return;
+  }
+  const start35 = pos + 4;
+  sum += SOH + 0x33 + 0x35 + EQUALS;
+  pos = start35;
+  c = buf[pos];
+  while (c !== SOH) {
+    sum += c;
+    c = buf[++pos];
+  }
+  if (pos === start35) {
+    parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
+    return;
+  }
+  tags[0] = 8;
+  starts[0] = start + 2;
+  ends[0] = end8;
+  tags[1] = 9;
+  starts[1] = start9;
+  ends[1] = end9;
+  tags[2] = 35;
+  starts[2] = start35;
+  ends[2] = pos;
+  const declaredLength = end9 === start9 || end9 - start9 > 9 || length < 0 ? -1 : length;
+  const bodyStart = end9 + 1;
+  sum = (sum + SOH) | 0;
+  pos++;
+  // The fields after MsgType: the rules of parseGeneral with the common cases unrolled (tags of
+  // one to three digits, values scanned four bytes per iteration). Only sum & 0xff matters, so
+  // the sum wraps in 32 bits and no add needs an overflow check.
+  let count = 3;
   let capacity = tags.length;
-  const fast = dataFields.fast;
   let dataTag = fast[35];
   let dataLength = dataTag !== 0 ? readLength(buf, starts[2], ends[2]) : -1;
   while (pos < end) {
     const fieldStart = pos;
-    let c = buf[pos];
+    c = buf[pos];
     let tag = c - ZERO;
     if (tag >>> 0 > 9) {
       // Signed (or malformed) tag: checked by the general rules, then summed.
