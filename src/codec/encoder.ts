@@ -220,14 +220,67 @@ export class Encoder {
       return;
     }
     const order = fixOrder(map, this.dataFields);
+    // The usual field, a short string with a tag of one to three digits, is written inline with
+    // the position and the checksum in locals; anything else goes through writeEntry.
+    let buf = out.buf;
+    let p = out.pos;
+    let sum = this.sum;
     for (let k = 0; k < order.length; k++) {
       const i = order[k];
       const tag = tags[i];
       const value = values[i];
-      // The usual field: a string outside the envelope.
-      if (typeof value === 'string' && !(skipEnvelope && (tag === 8 || tag === 9 || tag === 35 || tag === 10))) this.writeString(out, tag, value);
-      else this.writeEntry(out, tag, value, skipEnvelope);
+      if (skipEnvelope && (tag === 8 || tag === 9 || tag === 35 || tag === 10)) continue;
+      if (typeof value === 'string' && value.length <= 48 && tag > 0 && tag < 1000 && (tag | 0) === tag) {
+        const n = value.length;
+        if (p + 6 + n > buf.length) {
+          out.pos = p;
+          out.ensure(6 + n);
+          buf = out.buf;
+        }
+        const fieldStart = p;
+        const fieldSum = sum;
+        if (tag < 10) {
+          buf[p++] = 0x30 + tag;
+          sum += 0x30 + 0x3d + tag;
+        } else if (tag < 100) {
+          const d = (tag / 10) | 0;
+          buf[p++] = 0x30 + d;
+          buf[p++] = 0x30 + tag - d * 10;
+          sum += 0x60 + 0x3d + tag - d * 9;
+        } else {
+          const h = (tag / 100) | 0;
+          const d = ((tag / 10) | 0) - h * 10;
+          buf[p++] = 0x30 + h;
+          buf[p++] = 0x30 + d;
+          buf[p++] = 0x30 + tag - h * 100 - d * 10;
+          sum += 0x90 + 0x3d + tag - h * 99 - d * 9;
+        }
+        buf[p++] = 0x3d;
+        let j = 0;
+        for (; j < n; j++) {
+          const c = value.charCodeAt(j);
+          if (c > 0xff) break;
+          buf[p++] = c;
+          sum += c;
+        }
+        if (j === n) {
+          buf[p++] = SOH;
+          sum += SOH;
+          continue;
+        }
+        // A character beyond latin1: the field is written again as UTF-8.
+        p = fieldStart;
+        sum = fieldSum;
+      }
+      out.pos = p;
+      this.sum = sum;
+      this.writeEntry(out, tag, value, skipEnvelope);
+      buf = out.buf;
+      p = out.pos;
+      sum = this.sum;
     }
+    out.pos = p;
+    this.sum = sum;
   }
 
   private writeEntry(out: ByteBuffer, tag: number, value: string | Uint8Array | Group[], skipEnvelope: boolean): void {
