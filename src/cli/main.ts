@@ -7,6 +7,7 @@ import { loadDictionary, resolveDictionaryPath } from '../dictionary/index.js';
 import { decodeToText, readInputs } from './decode.js';
 import { run, APPS } from './run.js';
 import { clientCommand } from './client.js';
+import { conformance } from './conformance.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, conformance: 3 } as const;
 
@@ -55,6 +56,20 @@ function program(): Command {
     .action(async (file: string, o: { orders: number; rate?: number; window?: number; report?: string; session?: string; settle: number; jsonLog?: boolean }) => {
       if (o.rate && o.window) throw Object.assign(new Error('--rate and --window exclude each other'), { exitCode: 2 });
       process.exitCode = await clientCommand(file, { ...o, settleMs: o.settle });
+    });
+  p.command('conformance')
+    .description('run QuickFIX acceptance scripts (.def) against fixover (--settings) or a running acceptor (--port); exit 3 on failures')
+    .argument('<paths...>', '.def files or folders of them (folders run in parallel)')
+    .option('-s, --settings <file>', 'start fixover with these settings and the acceptance application')
+    .option('--host <host>', 'acceptor host', '127.0.0.1')
+    .option('-p, --port <port>', 'acceptor port (with --settings: listen there instead of the settings port)', (v) => positive('--port', v))
+    .option('-m, --mode <mode>', 'strict (QuickFIX) or lenient (QuickFIX/J)', 'strict')
+    .option('-f, --fields <file>', 'fields.fmt: tags whose values are matched by pattern')
+    .option('-v, --verbose', 'a line for every file')
+    .action(async (paths: string[], o: { settings?: string; host: string; port?: number; mode: string; fields?: string; verbose?: boolean }) => {
+      if (o.mode !== 'strict' && o.mode !== 'lenient') throw Object.assign(new Error(`--mode must be strict or lenient, not ${o.mode}`), { exitCode: 2 });
+      const results = await conformance(paths, { ...o, mode: o.mode });
+      process.exitCode = results.every((r) => r.passed) ? EXIT.ok : EXIT.conformance;
     });
   return p;
 }

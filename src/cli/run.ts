@@ -67,8 +67,10 @@ export function logFor(json: boolean): (s: SessionSettings, id: SessionID) => Pr
 export interface RunOptions {
   app: string;
   jsonLog?: boolean;
-  /** Resolve when the engine has started (tests); the default waits for a signal. */
-  untilStarted?: boolean;
+  /** Folder that relative FileStorePath / FileLogPath resolve from (default: the working directory). */
+  dataDir?: string;
+  /** Listen on this port instead of the settings' SocketAcceptPort (0: any free port). */
+  listenPort?: number;
 }
 
 /** Starts an engine from a settings file. */
@@ -82,8 +84,17 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
   } catch (e) {
     throw Object.assign(e as Error, { exitCode: 2, printed: true });
   }
+  const records = settings.sessions.map((s) => {
+    const r = s.toRecord();
+    if (options.dataDir) {
+      if (r.FileStorePath) r.FileStorePath = resolve(options.dataDir, r.FileStorePath);
+      if (r.FileLogPath) r.FileLogPath = resolve(options.dataDir, r.FileLogPath);
+    }
+    if (options.listenPort !== undefined && r.SocketAcceptPort) r.SocketAcceptPort = String(options.listenPort);
+    return r;
+  });
   const engine = await Engine.create(
-    settings.sessions.map((s) => s.toRecord()),
+    records,
     app,
     { store: storeFor, log: logFor(options.jsonLog ?? false), baseDir: settings.baseDir },
   );

@@ -42,7 +42,6 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private batch: Buffer[] = [];
   private batchBytes = 0;
   private flushScheduled = false;
-  private closing: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly maxQueuedBytes: number;
   private readonly tickMs: number;
@@ -153,9 +152,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private bind(socket: Socket, initial?: Buffer): void {
     this.socket = socket;
     socket.resume();
-    this.closing = null;
     socket.on('data', (chunk: Buffer) => this.run(this.core.receive(chunk, Date.now())));
-    socket.on('close', () => this.onClose());
+    socket.on('close', () => this.onClose(socket));
     socket.on('error', () => undefined);
     this.run(this.core.connected(Date.now()));
     if (initial && initial.length > 0) this.run(this.core.receive(initial, Date.now()));
@@ -202,7 +200,16 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     await this.store.close();
   }
 
-  private onClose(): void {
+  /** The peer closed (or the socket failed). A socket the session already let go of is ignored. */
+  private onClose(socket: Socket): void {
+    if (socket !== this.socket) return;
+    this.detach();
+    this.run(this.core.disconnected(Date.now()));
+    this.emit('disconnected', 'connection closed');
+  }
+
+  /** Lets go of the socket: a new connection may attach at once; ownership is released after the queued writes. */
+  private detach(): void {
     this.socket = null;
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
@@ -211,8 +218,6 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       const own = this.ownership;
       this.chain = this.chain.then(() => own.release()).catch((err: unknown) => this.emitError(err));
     }
-    this.run(this.core.disconnected(Date.now()));
-    this.emit('disconnected', this.closing ?? 'connection closed');
   }
 
   /** Executes the core's actions in order. */
@@ -292,14 +297,16 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       );
   }
 
+  /** The core ended the connection: write what is queued, then close; the session is free at once. */
   private closeAfterFlush(reason: string): void {
-    this.closing = reason;
     const socket = this.socket;
     if (!socket) return;
     if (this.flushScheduled) this.flush();
+    this.detach();
     this.chain = this.chain.then(() => {
       socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
     });
+    this.emit('disconnected', reason);
   }
 }
