@@ -15,6 +15,7 @@ import { FileStore } from '../store/file-store.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { FileLogFactory } from '../log/file-log.js';
 import { JsonLogFactory } from '../log/json-log.js';
+import { ScreenLogFactory } from '../log/screen-log.js';
 import { CompositeLog } from '../log/composite-log.js';
 import type { Log } from '../log/log.js';
 
@@ -52,12 +53,27 @@ export async function storeFor(s: SessionSettings, id: SessionID): Promise<FileS
   });
 }
 
-/** Logs of a session: FileLog under FileLogPath, plus JSON events on stderr when asked. */
+/**
+ * Logs of a session: FileLog under FileLogPath; a screen log (standard output) when any
+ * ScreenLogShow* setting is given, with those switches; JSON events on stderr when asked.
+ */
 export function logFor(json: boolean): (s: SessionSettings, id: SessionID) => Promise<Log | undefined> {
   const jsonFactory = json ? new JsonLogFactory({ destination: process.stderr }) : undefined;
   return async (s, id) => {
     const logs: Log[] = [];
     if (s.FileLogPath) logs.push(await new FileLogFactory({ path: resolve(s.FileLogPath), backupPath: s.FileLogBackupPath, logHeartbeats: yes(s.FileLogHeartbeats) }).create(id));
+    if (Object.keys(s).some((k) => k.startsWith('ScreenLogShow'))) {
+      const flag = (name: string, dflt: boolean): boolean => (s[name] === undefined ? dflt : yes(s[name]));
+      logs.push(
+        await new ScreenLogFactory({
+          showIncoming: flag('ScreenLogShowIncoming', true),
+          showOutgoing: flag('ScreenLogShowOutgoing', true),
+          showEvents: flag('ScreenLogShowEvents', true),
+          showHeartbeats: flag('ScreenLogShowHeartBeats', false),
+          printable: true,
+        }).create(id),
+      );
+    }
     if (jsonFactory) logs.push(await jsonFactory.create(id));
     if (logs.length === 0) return undefined;
     return logs.length === 1 ? logs[0] : new CompositeLog(logs);

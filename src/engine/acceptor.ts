@@ -23,6 +23,8 @@ export interface AcceptorOptions {
   logonTimeout?: number;
   /** `SocketNodelay` (default true). */
   noDelay?: boolean;
+  /** `SocketKeepAlive`: TCP keep-alive probes on accepted connections. */
+  keepAlive?: boolean;
   /** Finds or creates a session for an identity no configured session matches (AcceptorTemplate). */
   dynamic?: (key: SessionKey) => Session | undefined | Promise<Session | undefined>;
   /** Largest first message accepted (bytes, default 1 MiB); more bytes before a whole message close the connection. */
@@ -114,6 +116,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       return;
     }
     socket.setNoDelay(this.options.noDelay ?? true);
+    if (this.options.keepAlive) socket.setKeepAlive(true);
     this.pendingSockets.add(socket);
     const chunks: Buffer[] = [];
     let received = 0;

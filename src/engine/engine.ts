@@ -90,6 +90,7 @@ export class Engine implements EngineSender {
           localPort: s.SocketLocalPort ? Number(s.SocketLocalPort) : undefined,
           noDelay: (s.SocketTcpNoDelay ?? s.SocketNodelay ?? 'Y').toUpperCase() === 'Y',
           refreshOnLogon: refreshOnLogon(s),
+          keepAlive: (s.SocketKeepAlive ?? 'N').toUpperCase() === 'Y',
         });
       }
     }
@@ -99,6 +100,7 @@ export class Engine implements EngineSender {
           allowedRemoteAddresses: s.AllowedRemoteAddresses ? s.AllowedRemoteAddresses.split(',').map((a) => a.trim()) : undefined,
           logonTimeout: s.LogonTimeout ? Number(s.LogonTimeout) : undefined,
           noDelay: (s.SocketTcpNoDelay ?? s.SocketNodelay ?? 'Y').toUpperCase() === 'Y',
+          keepAlive: (s.SocketKeepAlive ?? 'N').toUpperCase() === 'Y',
           dynamic: templates.length === 0 ? undefined : (key) => {
             const t = templates.find((x) => matchesTemplate(x, key, address));
             return t ? create({ ...t, AcceptorTemplate: 'N', BeginString: key.beginString, SenderCompID: key.senderCompID, TargetCompID: key.targetCompID }) : undefined;

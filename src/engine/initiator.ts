@@ -21,6 +21,8 @@ export interface InitiatorSession {
   localAddress?: string;
   localPort?: number;
   noDelay?: boolean;
+  /** `SocketKeepAlive`. */
+  keepAlive?: boolean;
   /** Refresh the store before each Logon (RefreshOnLogon). */
   refreshOnLogon?: boolean;
 }
@@ -83,6 +85,7 @@ export class Initiator {
     socket.once('connect', () => {
       clearTimeout(timeout);
       socket.setNoDelay(r.config.noDelay ?? true);
+      if (r.config.keepAlive) socket.setKeepAlive(true);
       const go = (): void => r.config.session.attach(socket);
       if (r.config.refreshOnLogon) r.config.session.refresh().then(go, () => socket.destroy());
       else go();
