@@ -584,10 +584,19 @@ export class SessionCore {
     const seq = this.requireInt(view, 34);
     const heartBtInt = view.has(108) ? view.getInt(108) : 0;
     const bytes = seq > s.nextTargetSeq ? Buffer.from(view.bytes) : null;
-    this.verify(view, false, true, () => this.afterLogon(heartBtInt, seq, resetFlag, bytes));
+    // NextExpectedMsgSeqNum(789): the counterparty says which of our messages it wants next.
+    const wanted = this.options.enableNextExpectedMsgSeqNum && view.has(789) ? view.getInt(789) : undefined;
+    const nextSender = s.nextSenderSeq;
+    if (wanted !== undefined && wanted > nextSender) {
+      const text = `Tag 789 (NextExpectedMsgSeqNum) is higher than expected. Expected ${nextSender}, Received ${wanted}`;
+      this.note(text);
+      this.generateLogout(text);
+      throw new Disconnect(text);
+    }
+    this.verify(view, false, true, () => this.afterLogon(heartBtInt, seq, resetFlag, bytes, wanted, nextSender));
   }
 
-  private afterLogon(heartBtInt: number, seq: number, resetFlag: boolean, bytes: Buffer | null): void {
+  private afterLogon(heartBtInt: number, seq: number, resetFlag: boolean, bytes: Buffer | null, wanted?: number, nextSender = 0): void {
     const s = this.state;
     s.receivedLogon = true;
     if (this.options.role === 'acceptor' || (s.receivedReset && !s.sentReset)) {
@@ -600,6 +609,16 @@ export class SessionCore {
     }
     s.sentReset = false;
     s.receivedReset = false;
+    if (wanted !== undefined && wanted >= 1 && wanted < nextSender && !resetFlag) {
+      // Messages it missed are resent (admin ones as gap fills) as if it had asked for them.
+      this.note(`Received NextExpectedMsgSeqNum ${wanted}, resending ${wanted} to ${nextSender - 1}`);
+      if (!this.options.persistMessages) {
+        this.generateSequenceReset(wanted, nextSender);
+      } else {
+        this.resendLoading++;
+        this.push({ type: 'load-resend', begin: wanted, end: nextSender - 1 });
+      }
+    }
     if (seq > s.nextTargetSeq && !resetFlag && bytes) {
       this.doTargetTooHigh(new Parser({ validateChecksum: false, validateLength: false }).parse(bytes), seq);
     } else {

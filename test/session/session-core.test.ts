@@ -313,3 +313,29 @@ test('ResetOnError and DisconnectOnError replace the reject for a bad message', 
   assert.deepEqual(d.take(), []);
   assert.equal(d.disconnects.length, 1);
 });
+
+test('NextExpectedMsgSeqNum(789) on Logon: lower resends what the counterparty missed, higher logs out', () => {
+  const h = new Harness({ enableNextExpectedMsgSeqNum: true }).connect().logon(1);
+  const first = h.take();
+  assert.equal(field(first[0], 789), '2', 'the Logon response says which sequence number we expect next');
+  const order = (id: string) => new Message('D').set(11, id).set(55, 'IBM');
+  h.apply(h.core.send(order('a'), h.now).actions);
+  h.apply(h.core.send(order('b'), h.now).actions);
+  h.take();
+  h.send('35=5|', { seq: 2 });
+  h.take();
+  // Reconnect: it got only our Logon (1); our next is 5 (orders 2, 3, Logout 4), it wants 2.
+  h.connect().logon(3, '789=2|');
+  const out = h.take();
+  assert.deepEqual(types(out), ['A', 'D', 'D', '4']);
+  assert.equal(field(out[0], 34), '5');
+  assert.deepEqual(out.slice(1, 3).map((m) => [field(m, 34), field(m, 43), field(m, 11)]), [['2', 'Y', 'a'], ['3', 'Y', 'b']]);
+  assert.deepEqual([field(out[3], 34), field(out[3], 123), field(out[3], 36)], ['4', 'Y', '5'], 'the Logout is gap filled');
+
+  const high = new Harness({ enableNextExpectedMsgSeqNum: true }).connect().logon(1, '789=7|');
+  const sent = high.take();
+  assert.deepEqual(types(sent), ['5']);
+  assert.match(field(sent[0], 58) ?? '', /789.*Expected 1, Received 7/);
+  assert.equal(high.disconnects.length, 1);
+  assert.equal(high.core.isLoggedOn, false);
+});
