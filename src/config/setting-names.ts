@@ -62,7 +62,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('Weekdays', 'days', true),
   Y('NonStopSession', 'N'),
   S('TimeStampPrecision', 'enum', true, { values: ['SECONDS', 'MILLIS', 'MICROS', 'NANOS'], dflt: 'MILLIS' }),
-  Y('ClosedResendInterval', 'N', false),
+  Y('ClosedResendInterval', 'N'),
   // Validation
   Y('UseDataDictionary', 'Y'),
   S('DataDictionary', 'path', true),

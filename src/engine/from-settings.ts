@@ -136,6 +136,7 @@ export function sessionOptionsFrom(s: SessionSettings, baseDir = process.cwd()):
     logoutTimeout: num(s.LogoutTimeout, 2),
     resendRequestChunkSize: num(s.ResendRequestChunkSize, 0),
     sendRedundantResendRequests: yes(s.SendRedundantResendRequests, false),
+    closedResendInterval: yes(s.ClosedResendInterval, false),
     persistMessages: yes(s.PersistMessages, true),
     timestampPrecision: precision,
     enableLastMsgSeqNumProcessed: yes(s.EnableLastMsgSeqNumProcessed, false),

@@ -901,7 +901,8 @@ export class SessionCore {
       sentEnd = end;
     } else {
       end = seq - 1;
-      sentEnd = this.sessionId.isFIXT || this.sessionId.beginString >= 'FIX.4.2' ? 0 : 999999;
+      if (this.options.closedResendInterval) sentEnd = end;
+      else sentEnd = this.sessionId.isFIXT || this.sessionId.beginString >= 'FIX.4.2' ? 0 : 999999;
     }
     this.sendRaw(this.newAdmin('2').set(7, begin).set(16, sentEnd));
     this.note(`Sent ResendRequest FROM: ${begin} TO: ${end}`);

@@ -33,6 +33,8 @@ export interface SessionOptions {
   resendRequestChunkSize?: number;
   /** `SendRedundantResendRequests` (default false). */
   sendRedundantResendRequests?: boolean;
+  /** `ClosedResendInterval` (default false): a ResendRequest names the real end of the gap instead of "infinity" (0, or 999999 before FIX 4.2). */
+  closedResendInterval?: boolean;
   /** `PersistMessages` (default true): without it resend requests are answered with a gap fill. */
   persistMessages?: boolean;
   /** `TimeStampPrecision`: fractional digits of SendingTime (default 3; FIX 4.0/4.1 always 0). */
@@ -87,6 +89,7 @@ export function resolveOptions(o: SessionOptions): ResolvedSessionOptions {
     logoutTimeout: 2,
     resendRequestChunkSize: 0,
     sendRedundantResendRequests: false,
+    closedResendInterval: false,
     persistMessages: true,
     enableLastMsgSeqNumProcessed: false,
     enableNextExpectedMsgSeqNum: false,

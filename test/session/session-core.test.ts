@@ -339,3 +339,14 @@ test('NextExpectedMsgSeqNum(789) on Logon: lower resends what the counterparty m
   assert.equal(high.disconnects.length, 1);
   assert.equal(high.core.isLoggedOn, false);
 });
+
+test('ClosedResendInterval: the ResendRequest names the real end of the gap', () => {
+  const open = new Harness().connect().logon(1);
+  open.take();
+  open.send('35=0|', { seq: 5 });
+  assert.deepEqual(open.take().map((m) => [field(m, 35), field(m, 7), field(m, 16)]), [['2', '2', '0']]);
+  const closed = new Harness({ closedResendInterval: true }).connect().logon(1);
+  closed.take();
+  closed.send('35=0|', { seq: 5 });
+  assert.deepEqual(closed.take().map((m) => [field(m, 35), field(m, 7), field(m, 16)]), [['2', '2', '4']]);
+});
