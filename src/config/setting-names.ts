@@ -116,9 +116,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   // Socket options
   S('SocketKeepAlive', 'bool', true),
   S('SocketOobInline', 'bool', false),
-  S('SocketReceiveBufferSize', 'int', false),
+  S('SocketReceiveBufferSize', 'nonneg', true),
   S('SocketReuseAddress', 'bool', true),
-  S('SocketSendBufferSize', 'int', false),
+  S('SocketSendBufferSize', 'nonneg', true),
   S('SocketLinger', 'int', false),
   Y('SocketTcpNoDelay', 'Y'),
   S('SocketNodelay', 'bool', true, { aliasOf: 'SocketTcpNoDelay' }),

@@ -4,6 +4,7 @@
  * that session. Unknown sessions, refused addresses and a second connection for a session that
  * already has one are closed without a word, as QuickFIX does.
  */
+import { applySocketOptions, type SocketOptions } from '../transport/socket-options.js';
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
 import { Framer } from '../codec/framer.js';
@@ -16,15 +17,11 @@ export interface ListenAddress {
   host?: string;
 }
 
-export interface AcceptorOptions {
+export interface AcceptorOptions extends SocketOptions {
   /** `AllowedRemoteAddresses`: when set, only these peers may connect. */
   allowedRemoteAddresses?: readonly string[];
   /** Seconds to wait for the first message of a connection (LogonTimeout, default 10). */
   logonTimeout?: number;
-  /** `SocketNodelay` (default true). */
-  noDelay?: boolean;
-  /** `SocketKeepAlive`: TCP keep-alive probes on accepted connections. */
-  keepAlive?: boolean;
   /** Finds or creates a session for an identity no configured session matches (AcceptorTemplate). */
   dynamic?: (key: SessionKey) => Session | undefined | Promise<Session | undefined>;
   /** Largest first message accepted (bytes, default 1 MiB); more bytes before a whole message close the connection. */
@@ -115,8 +112,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       socket.destroy();
       return;
     }
-    socket.setNoDelay(this.options.noDelay ?? true);
-    if (this.options.keepAlive) socket.setKeepAlive(true);
+    applySocketOptions(socket, this.options);
     this.pendingSockets.add(socket);
     const chunks: Buffer[] = [];
     let received = 0;

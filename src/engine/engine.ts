@@ -8,7 +8,7 @@ import { FileOwnership } from '../fencing/file-ownership.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
-import { endpointsFrom, reconnectDelays, refreshOnLogon, sessionOptionsFrom, type SessionSettings } from './from-settings.js';
+import { endpointsFrom, reconnectDelays, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, type SessionSettings } from './from-settings.js';
 import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
 import type { Message } from '../codec/message.js';
@@ -88,9 +88,8 @@ export class Engine implements EngineSender {
           connectTimeout: s.SocketConnectTimeout ? Number(s.SocketConnectTimeout) : undefined,
           localAddress: s.SocketLocalHost,
           localPort: s.SocketLocalPort ? Number(s.SocketLocalPort) : undefined,
-          noDelay: (s.SocketTcpNoDelay ?? s.SocketNodelay ?? 'Y').toUpperCase() === 'Y',
+          ...socketOptionsFrom(s),
           refreshOnLogon: refreshOnLogon(s),
-          keepAlive: (s.SocketKeepAlive ?? 'N').toUpperCase() === 'Y',
         });
       }
     }
@@ -99,8 +98,7 @@ export class Engine implements EngineSender {
         new Acceptor(sessions, [address], {
           allowedRemoteAddresses: s.AllowedRemoteAddresses ? s.AllowedRemoteAddresses.split(',').map((a) => a.trim()) : undefined,
           logonTimeout: s.LogonTimeout ? Number(s.LogonTimeout) : undefined,
-          noDelay: (s.SocketTcpNoDelay ?? s.SocketNodelay ?? 'Y').toUpperCase() === 'Y',
-          keepAlive: (s.SocketKeepAlive ?? 'N').toUpperCase() === 'Y',
+          ...socketOptionsFrom(s),
           dynamic: templates.length === 0 ? undefined : (key) => {
             const t = templates.find((x) => matchesTemplate(x, key, address));
             return t ? create({ ...t, AcceptorTemplate: 'N', BeginString: key.beginString, SenderCompID: key.senderCompID, TargetCompID: key.targetCompID }) : undefined;

@@ -10,6 +10,7 @@ import { Schedule, parseDay, parseTimeOfDay } from '../session/schedule.js';
 import { APPL_VER_IDS, type SessionOptions } from '../session/options.js';
 import { PRECISION_BY_NAME } from '../codec/values.js';
 import { FixoverError } from '../codec/errors.js';
+import type { SocketOptions } from '../transport/socket-options.js';
 
 /** Effective settings of one session. */
 export type SessionSettings = Readonly<Record<string, string>>;
@@ -179,4 +180,14 @@ export function endpointsFrom(s: SessionSettings): Array<{ host: string; port: n
     out.push({ host: s[`SocketConnectHost${n}`] ?? s.SocketConnectHost ?? '127.0.0.1', port: Number(s[`SocketConnectPort${n}`]) });
   }
   return out;
+}
+
+/** Socket options: SocketTcpNoDelay/SocketNodelay (default Y), SocketKeepAlive, SocketSendBufferSize, SocketReceiveBufferSize. */
+export function socketOptionsFrom(s: SessionSettings): SocketOptions {
+  return {
+    noDelay: yes(s.SocketTcpNoDelay ?? s.SocketNodelay, true),
+    keepAlive: yes(s.SocketKeepAlive, false),
+    sendBufferSize: num(s.SocketSendBufferSize, 0),
+    receiveBufferSize: num(s.SocketReceiveBufferSize, 0),
+  };
 }

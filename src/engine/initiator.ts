@@ -3,6 +3,7 @@
  * following `ReconnectInterval` (a single number or QuickFIX/J's list form `3x5;10x30;60`).
  * With several addresses (`SocketConnectHost<n>`) a failed connect or logon moves to the next.
  */
+import { applySocketOptions, type SocketOptions } from '../transport/socket-options.js';
 import net from 'node:net';
 import type { Session } from './session.js';
 
@@ -11,7 +12,7 @@ export interface Endpoint {
   port: number;
 }
 
-export interface InitiatorSession {
+export interface InitiatorSession extends SocketOptions {
   session: Session;
   endpoints: readonly Endpoint[];
   /** Delays in seconds between attempts; the last one repeats. */
@@ -20,9 +21,6 @@ export interface InitiatorSession {
   connectTimeout?: number;
   localAddress?: string;
   localPort?: number;
-  noDelay?: boolean;
-  /** `SocketKeepAlive`. */
-  keepAlive?: boolean;
   /** Refresh the store before each Logon (RefreshOnLogon). */
   refreshOnLogon?: boolean;
 }
@@ -84,8 +82,7 @@ export class Initiator {
     timeout.unref();
     socket.once('connect', () => {
       clearTimeout(timeout);
-      socket.setNoDelay(r.config.noDelay ?? true);
-      if (r.config.keepAlive) socket.setKeepAlive(true);
+      applySocketOptions(socket, r.config);
       const go = (): void => r.config.session.attach(socket);
       if (r.config.refreshOnLogon) r.config.session.refresh().then(go, () => socket.destroy());
       else go();
