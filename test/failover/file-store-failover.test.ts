@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Cluster, freePort } from './harness.js';
@@ -18,8 +18,11 @@ test('kill -9 of the active acceptor: the standby continues the session with not
     const a = await cluster.startNode('A', pa);
     await cluster.startNode('B', pb);
     const client = start(['client', cluster.clientConfig([pa, pb]), '--orders', '3000', '--rate', '1000', '--report', join(cluster.dir, 'report.json'), '--settle', '20000'], cluster.dir);
-    // Let the client log on to A and get well into the stream, then kill A.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Let the client log on to A and get well into the stream (A has stored hundreds of fills; a
+    // fixed delay is not enough on a loaded machine), then kill A.
+    const body = join(cluster.dir, 'shared-store', 'FIX.4.2-EXEC-BANZAI.body');
+    const deadline = Date.now() + 30_000;
+    while ((existsSync(body) ? statSync(body).size : 0) < 100_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     a.proc.child.kill('SIGKILL');
     const [code] = await once(client.child, 'exit');
     const report = JSON.parse(readFileSync(join(cluster.dir, 'report.json'), 'utf8'));
