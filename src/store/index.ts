@@ -5,3 +5,8 @@ export { FileStore, FileStoreFactory, type FileStoreOptions, type FileStoreFacto
 export { FileStoreError, type FileStoreErrorReason } from './file-store-error.js';
 export { nodeFileSystem, type StoreFile, type StoreFileSystem } from './file-store-fs.js';
 export { formatSeqNums, formatHeaderRecord, formatCreationTime, parseSeqNums, parseCreationTime } from './file-store-format.js';
+export { PostgresStore, PostgresStoreFactory, type PostgresStoreOptions } from './postgres-store.js';
+export { PostgresDatabase, type PostgresDatabaseOptions } from './postgres-database.js';
+export { PostgresStoreError, type PostgresStoreErrorReason } from './postgres-error.js';
+export { type PostgresConnectionOptions, describeTarget, redactUrl } from './postgres-connection.js';
+export { SCHEMA_VERSION, FENCED_SQLSTATE } from './postgres-schema.js';
