@@ -67,8 +67,9 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.maxQueuedBytes = handle.maxQueuedBytes ?? 16 * 1024 * 1024;
     this.ownership = handle.ownership;
     this.leaseMs = handle.leaseMs ?? 5000;
-    const fenceable = store as MessageStore & { fence?: (() => Promise<void>) | null };
-    if (this.ownership && 'fence' in fenceable) {
+    const fenceable = store as MessageStore & { fence?: (() => Promise<void>) | null; fenceBy?: (own: SessionOwnership) => void };
+    if (this.ownership && typeof fenceable.fenceBy === 'function') fenceable.fenceBy(this.ownership);
+    else if (this.ownership && 'fence' in fenceable) {
       const own = this.ownership;
       fenceable.fence = () => own.check();
     }
