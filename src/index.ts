@@ -12,5 +12,6 @@ export * from './store/index.js';
 export * from './log/index.js';
 export * from './config/index.js';
 export * from './engine/index.js';
+export * from './transport/index.js';
 export * from './apps/index.js';
 export * from './client/index.js';

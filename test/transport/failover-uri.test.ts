@@ -1,0 +1,114 @@
+/** Failover URIs, their options and errors, and the QuickFIX settings expressed as the same configuration. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseFailoverUri } from '../../src/transport/failover-uri.js';
+import { FAILOVER_DEFAULTS } from '../../src/transport/failover-config.js';
+import { failoverConfigFromSettings, parseReconnectInterval } from '../../src/transport/quickfix-settings.js';
+import { FailoverSettingsError, FailoverUriError } from '../../src/transport/errors.js';
+import { baseDelay } from '../../src/transport/delays.js';
+import { FakeNet } from './policy-harness.js';
+
+test('failover URI: endpoints and every option, with and without parentheses', () => {
+  const c = parseFailoverUri(
+    'failover:(tcp://Primary:9876,tcp://[::1]:9877)?initialReconnectDelay=100&maxReconnectDelay=5000&useExponentialBackOff=false&backOffMultiplier=3' +
+      '&maxReconnectAttempts=5&startupMaxReconnectAttempts=2&warnAfterReconnectAttempts=3&randomize=false&priorityBackup=true&priorityURIs=tcp://primary:9876' +
+      '&backup=true&backupPoolSize=2&timeout=2000&reconnectSupported=false&updateURIsSupported=false&updateURIsURL=/etc/uris&reconnectJitter=full' +
+      '&priorityFailbackDelay=700&nested.connectTimeout=3',
+  );
+  assert.deepEqual(c.uris.map((e) => e.uri), ['tcp://primary:9876', 'tcp://[::1]:9877']);
+  assert.equal(c.uris[1].host, '::1');
+  assert.deepEqual(
+    [c.initialReconnectDelay, c.maxReconnectDelay, c.useExponentialBackOff, c.reconnectDelayExponent, c.maxReconnectAttempts, c.startupMaxReconnectAttempts],
+    [100, 5000, false, 3, 5, 2],
+  );
+  assert.deepEqual([c.warnAfterReconnectAttempts, c.randomize, c.priorityBackup, c.priorityURIs.map((e) => e.uri)], [3, false, true, ['tcp://primary:9876']]);
+  assert.deepEqual([c.backup, c.backupPoolSize, c.timeout, c.reconnectSupported, c.updateURIsSupported, c.updateURIsURL], [true, 2, 2000, false, false, '/etc/uris']);
+  assert.deepEqual([c.reconnectJitter, c.priorityFailbackDelay, c.uris[0].options], ['full', 700, { connectTimeout: '3' }]);
+  const bare = parseFailoverUri('failover:tcp://a:1,tcp://b:2?randomize=false');
+  assert.deepEqual(bare.uris.map((e) => e.uri), ['tcp://a:1', 'tcp://b:2']);
+  assert.equal(bare.randomize, false);
+  assert.equal(parseFailoverUri('failover://(tcp://a:1)').uris.length, 1);
+  assert.equal(parseFailoverUri('tcp://a:1').uris[0].port, 1);
+});
+
+test('failover URI: ActiveMQ defaults, jitter on', () => {
+  const c = parseFailoverUri('failover:(tcp://a:1)');
+  assert.deepEqual(
+    [c.initialReconnectDelay, c.maxReconnectDelay, c.useExponentialBackOff, c.reconnectDelayExponent, c.maxReconnectAttempts, c.startupMaxReconnectAttempts, c.warnAfterReconnectAttempts, c.randomize, c.timeout, c.reconnectJitter],
+    [10, 30000, true, 2, -1, -1, 10, true, -1, 'equal'],
+  );
+  assert.equal(FAILOVER_DEFAULTS.backup, false);
+});
+
+test('failover URI errors name the option and list the valid ones', () => {
+  const err = (text: string): FailoverUriError => {
+    try {
+      parseFailoverUri(text);
+    } catch (e) {
+      assert.ok(e instanceof FailoverUriError, String(e));
+      return e;
+    }
+    assert.fail(`no error for ${text}`);
+  };
+  const unknown = err('failover:(tcp://a:1)?initialDelay=5');
+  assert.equal(unknown.option, 'initialDelay');
+  assert.match(unknown.message, /unknown failover option "initialDelay"/);
+  assert.match(unknown.message, /Valid options: .*initialReconnectDelay.*maxReconnectAttempts/);
+  assert.ok(unknown.valid?.includes('backup'));
+  assert.match(err('failover:(tcp://a:1)?InitialReconnectDelay=5').message, /did you mean initialReconnectDelay\?.*case-sensitive/);
+  const bad = err('failover:(tcp://a:1)?randomize=maybe');
+  assert.equal(bad.option, 'randomize');
+  assert.match(bad.message, /randomize=maybe: expected true or false; valid values: true, false/);
+  assert.match(err('failover:(tcp://a:1)?maxReconnectAttempts=-2').message, /maxReconnectAttempts=-2: expected an integer ≥ -1/);
+  assert.match(err('failover:(tcp://a:1)?reconnectJitter=lots').message, /valid values: true, false, equal, full, none/);
+  assert.match(err('failover:(tcp://a:1)?backOffMultiplier=2&reconnectDelayExponent=2').message, /not both/);
+  assert.match(err('failover:(tcp://a:1)?randomize=true&randomize=false').message, /given twice/);
+  assert.match(err('failover:(tcp://a:1)?trackMessages=true').message, /not supported by fixover: FIX sequence numbers/);
+  assert.match(err('failover:(ssl://a:1,tcp://b:2)').message, /TLS endpoints \(ssl:\/\/\) are not available yet/);
+  assert.match(err('failover:(tls://a:1)').message, /TLS/);
+  assert.match(err('failover:(http://a:1)').message, /unsupported scheme http/);
+  assert.match(err('failover:(tcp://a)').message, /port is missing/);
+  assert.match(err('failover:(tcp://a:70000)').message, /invalid port/);
+  assert.match(err('failover:(tcp://a:1').message, /no closing parenthesis/);
+  assert.match(err('failover:()').message, /at least one endpoint/);
+  assert.match(err('failover:(tcp://a:1,tcp://A:1)').message, /listed twice/);
+  assert.match(err('failover:(tcp://a:1,tcp://b:2)?priorityURIs=tcp://c:3&priorityBackup=true').message, /not one of the failover endpoints/);
+  assert.match(err('failover:(tcp://a:1)?initialReconnectDelay=5000&maxReconnectDelay=100').message, /more than maxReconnectDelay/);
+});
+
+test('ReconnectInterval: seconds or the list form 3x5;10x30;60, the last repeating', () => {
+  const s = parseReconnectInterval('3x5;10x30;60');
+  const settings = { uris: [], reconnectDelaySchedule: s, initialReconnectDelay: 0, maxReconnectDelay: 0, useExponentialBackOff: false, reconnectDelayExponent: 1, reconnectJitter: 'none' as const };
+  const seq = Array.from({ length: 16 }, (_, i) => baseDelay(settings, i + 1) / 1000);
+  assert.deepEqual(seq, [5, 5, 5, 30, 30, 30, 30, 30, 30, 30, 30, 30, 30, 60, 60, 60]);
+  assert.deepEqual(parseReconnectInterval('7'), [{ count: 1, delayMs: 7000 }]);
+  assert.throws(() => parseReconnectInterval('3y5'), (e: unknown) => e instanceof FailoverSettingsError && e.setting === 'ReconnectInterval');
+});
+
+test('QuickFIX alternate addresses: SocketConnectHost<n>/Port<n>, ReconnectInterval, HostSelectionPolicy on the same policy', () => {
+  const rr = failoverConfigFromSettings({ SocketConnectHost: 'h0', SocketConnectPort: '1000', SocketConnectHost1: 'h1', SocketConnectPort1: '1001', SocketConnectPort2: '1002', ReconnectInterval: '2' });
+  assert.deepEqual(rr.uris.map((e) => e.uri), ['tcp://h0:1000', 'tcp://h1:1001', 'tcp://h0:1002']);
+  assert.deepEqual([rr.randomize, rr.priorityBackup, rr.reconnectJitter, rr.maxReconnectAttempts], [false, false, 'none', -1]);
+  // Behaves as a round robin: a failed connect or logon moves on; passes separated by ReconnectInterval.
+  const net = new FakeNet(rr);
+  net.outcome.set('tcp://h0:1000', 'dropBeforeLogon');
+  net.start().runUntil(5000);
+  assert.deepEqual(net.tried().slice(0, 6), ['tcp://h0:1000', 'tcp://h1:1001', 'tcp://h0:1002', 'tcp://h0:1000', 'tcp://h1:1001', 'tcp://h0:1002']);
+  assert.deepEqual(net.ofType('reconnecting').filter((e) => e.delayMs > 0).map((e) => e.delayMs).slice(0, 2), [2000, 2000]);
+
+  const prio = failoverConfigFromSettings({ SocketConnectPort: '1000', SocketConnectPort1: '1001', HostSelectionPolicy: 'priority', HostSelectionPolicyPriorityStartOverInterval: '15' });
+  assert.deepEqual([prio.priorityBackup, prio.priorityURIs.map((e) => e.uri), prio.priorityFailbackDelay], [true, ['tcp://127.0.0.1:1000'], 15000]);
+  const uri = failoverConfigFromSettings({ SocketConnectURI: 'failover:(tcp://x:1,tcp://y:2)?randomize=false', ReconnectInterval: '5' });
+  assert.deepEqual(uri.uris.map((e) => e.uri), ['tcp://x:1', 'tcp://y:2']);
+
+  const fails = (s: Record<string, string>, setting: string, re: RegExp): void => {
+    assert.throws(() => failoverConfigFromSettings(s), (e: unknown) => e instanceof FailoverSettingsError && e.setting === setting && re.test(e.message));
+  };
+  fails({ SocketConnectPort: '1', HostSelectionPolicy: 'RANDOM' }, 'HostSelectionPolicy', /expected ROUNDROBIN or PRIORITY/);
+  fails({ SocketConnectPort: '1', HostSelectionPolicyPriorityStartOverInterval: 'x' }, 'HostSelectionPolicyPriorityStartOverInterval', /whole seconds/);
+  fails({ SocketConnectPort: '1', SocketConnectPort2: '2' }, 'SocketConnectPort1', /without gaps/);
+  fails({ SocketConnectPort: 'abc' }, 'SocketConnectPort', /invalid port/);
+  fails({ SocketConnectURI: 'failover:(tcp://x:1)', SocketConnectPort: '2' }, 'SocketConnectPort', /cannot be combined with SocketConnectURI/);
+  fails({ SocketConnectURI: 'failover:(tcp://x:1)?bogus=1' }, 'SocketConnectURI', /unknown failover option "bogus"/);
+  fails({}, 'SocketConnectPort', /needs SocketConnectHost\/SocketConnectPort/);
+});
