@@ -5,9 +5,9 @@
  * filled exactly once (no unflagged duplicate), 4 otherwise.
  */
 import { writeFileSync } from 'node:fs';
-import { Initiator } from '../engine/initiator.js';
+import { Initiator, type InitiatorEvent } from '../engine/initiator.js';
 import { Session } from '../engine/session.js';
-import { endpointsFrom, reconnectDelays, refreshOnLogon, sessionOptionsFrom } from '../engine/from-settings.js';
+import { initiatorSessionFrom, sessionOptionsFrom } from '../engine/from-settings.js';
 import { OrderClient, type ClientReport } from '../client/order-client.js';
 import { readSettings, storeFor, logFor } from './run.js';
 import { attachLog } from '../log/session-events.js';
@@ -43,22 +43,17 @@ export async function clientCommand(file: string, o: ClientCommandOptions): Prom
   const log = await logFor(o.jsonLog ?? false)(record, options.sessionId);
   if (log) attachLog(session, log);
   box.client = new OrderClient(session, { orders: o.orders, rate: o.rate, window: o.window, settleMs: o.settleMs });
-  session.on('event', (e) => {
-    if (e.kind === 'logon') box.client!.record('loggedOn');
-  });
-  const initiator = new Initiator([
-    {
-      session,
-      endpoints: endpointsFrom(record),
-      reconnectDelays: reconnectDelays(record),
-      refreshOnLogon: refreshOnLogon(record),
-      connectTimeout: record.SocketConnectTimeout ? Number(record.SocketConnectTimeout) : undefined,
-    },
-  ]);
+  const initiator = new Initiator([initiatorSessionFrom(record, session)]);
+  // Every failover event (disconnected, reconnecting, connected, loggedOn, failover, reconnectFailed, topology, …) goes into the report.
+  initiator.on('event', (e) => box.client!.record(e.type, failoverDetail(e)));
+  const failed = new Promise<never>((_, reject) =>
+    initiator.once('reconnectFailed', (e) => reject(Object.assign(new Error(`gave up reconnecting after ${e.attempts} attempts`), { exitCode: 1 }))),
+  );
+  failed.catch(() => undefined);
   initiator.start();
   let report: ClientReport;
   try {
-    await waitForLogon(session, o.logonTimeoutMs ?? 30_000);
+    await Promise.race([waitForLogon(session, o.logonTimeoutMs ?? 30_000), failed]);
     report = await box.client.run();
   } finally {
     await initiator.stop();
@@ -81,4 +76,14 @@ function waitForLogon(session: Session, ms: number): Promise<void> {
       resolve();
     });
   });
+}
+
+/** A failover event for the JSON report: endpoints as their URIs, without the session. */
+function failoverDetail(e: InitiatorEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (k === 'type' || k === 'session' || k === 'at') continue;
+    out[k] = v && typeof v === 'object' && 'uri' in v ? (v as { uri: string }).uri : v;
+  }
+  return out;
 }

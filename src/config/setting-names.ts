@@ -177,8 +177,10 @@ export const SETTINGS: readonly SettingSpec[] = [
   Y('SendResetSeqNumFlag', 'N', false),
   Y('PreserveMessageFieldsOrder', 'N', false),
   S('HttpAcceptPort', 'posint', false),
-  S('HostSelectionPolicy', 'enum', false, { values: ['ROUNDROBIN', 'PRIORITY'], dflt: 'ROUNDROBIN' }),
-  S('HostSelectionPolicyPriorityStartOverInterval', 'posint', false, { dflt: '120' }),
+  S('HostSelectionPolicy', 'enum', true, { values: ['ROUNDROBIN', 'PRIORITY'], dflt: 'ROUNDROBIN' }),
+  S('HostSelectionPolicyPriorityStartOverInterval', 'posint', true, { dflt: '120' }),
+  // fixover: the failover transport, `failover:(tcp://a:1,tcp://b:2)?option=value&…` (initiators)
+  S('SocketConnectURI', 'string', true),
   S('SocketConnectSourceHost', 'string', false, { indexed: true }),
   S('SocketConnectSourcePort', 'posint', false, { indexed: true }),
   // QuickFIX/n

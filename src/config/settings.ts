@@ -9,6 +9,8 @@ import { SessionID } from '../session/session-id.js';
 import { closestName, specOf, SETTINGS } from './setting-names.js';
 import { checkValue } from './value-checks.js';
 import { SettingsError, type SettingsProblem } from './problems.js';
+import { failoverConfigFromSettings } from '../transport/quickfix-settings.js';
+import { FailoverSettingsError } from '../transport/errors.js';
 
 /** A value with where it was written. */
 export interface Located {
@@ -188,14 +190,34 @@ function buildSession(values: Map<string, Located>, file: string, line: number, 
   if (role === 'acceptor' && !v('SocketAcceptPort') && !invalid.has('SocketAcceptPort')) {
     problems.push({ file, line, setting: 'SocketAcceptPort', severity: 'error', message: 'required for an acceptor session' });
   }
+  if (role === 'acceptor' && v('SocketConnectURI')) {
+    problems.push({ ...at('SocketConnectURI'), setting: 'SocketConnectURI', severity: 'error', message: 'a failover URI is for initiator sessions: the failover protocol connects out and does not listen for connections (an acceptor listens on SocketAcceptPort)' });
+  }
   if (role === 'initiator') {
-    if (!v('SocketConnectPort') && !invalid.has('SocketConnectPort')) problems.push({ file, line, setting: 'SocketConnectPort', severity: 'error', message: 'required for an initiator session' });
+    if (!v('SocketConnectPort') && !v('SocketConnectURI') && !invalid.has('SocketConnectPort')) {
+      problems.push({ file, line, setting: 'SocketConnectPort', severity: 'error', message: 'required for an initiator session (or SocketConnectURI=failover:(tcp://host:port,…))' });
+    } else if (![...invalid].some((n) => /^(SocketConnect|ReconnectInterval|HostSelectionPolicy)/.test(n))) {
+      checkFailover(values, at, problems);
+    }
     if (!v('HeartBtInt') && !invalid.has('HeartBtInt')) problems.push({ file, line, setting: 'HeartBtInt', severity: 'error', message: 'required for an initiator session' });
   }
   if ((v('StartTime') === undefined) !== (v('EndTime') === undefined)) {
     problems.push({ ...at(v('StartTime') ? 'StartTime' : 'EndTime'), setting: v('StartTime') ? 'EndTime' : 'StartTime', severity: 'error', message: 'StartTime and EndTime go together' });
   }
   return new SessionSettings(id, values);
+}
+
+/** The initiator's addresses and reconnect settings, or `SocketConnectURI`, as the failover transport reads them. */
+function checkFailover(values: Map<string, Located>, at: (n: string) => { file: string; line: number }, problems: SettingsProblem[]): void {
+  const record: Record<string, string> = {};
+  for (const [k, x] of values) if (x.value !== '') record[k] = x.value;
+  try {
+    failoverConfigFromSettings(record);
+  } catch (e) {
+    if (!(e instanceof FailoverSettingsError)) throw e;
+    const message = e.message.startsWith(`${e.setting}: `) ? e.message.slice(e.setting.length + 2) : e.message;
+    problems.push({ ...at(e.setting), setting: e.setting, severity: 'error', message });
+  }
 }
 
 /** Reads a settings file; throws SettingsError (listing every problem) when it has errors. */

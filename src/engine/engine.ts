@@ -8,7 +8,7 @@ import { FileOwnership } from '../fencing/file-ownership.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
-import { endpointsFrom, reconnectDelays, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, type SessionSettings } from './from-settings.js';
+import { initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, type SessionSettings } from './from-settings.js';
 import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
 import type { Message } from '../codec/message.js';
@@ -81,16 +81,7 @@ export class Engine implements EngineSender {
         byAddress.set(key, group);
       } else {
         session.refreshBeforeLogon = false;
-        initiated.push({
-          session,
-          endpoints: endpointsFrom(s),
-          reconnectDelays: reconnectDelays(s),
-          connectTimeout: s.SocketConnectTimeout ? Number(s.SocketConnectTimeout) : undefined,
-          localAddress: s.SocketLocalHost,
-          localPort: s.SocketLocalPort ? Number(s.SocketLocalPort) : undefined,
-          ...socketOptionsFrom(s),
-          refreshOnLogon: refreshOnLogon(s),
-        });
+        initiated.push(initiatorSessionFrom(s, session));
       }
     }
     for (const { address, sessions, settings: s } of byAddress.values()) {

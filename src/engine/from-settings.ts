@@ -11,6 +11,10 @@ import { APPL_VER_IDS, type SessionOptions } from '../session/options.js';
 import { PRECISION_BY_NAME } from '../codec/values.js';
 import { FixoverError } from '../codec/errors.js';
 import type { SocketOptions } from '../transport/socket-options.js';
+import { failoverConfigFromSettings } from '../transport/quickfix-settings.js';
+import { FailoverSettingsError } from '../transport/errors.js';
+import type { Session } from './session.js';
+import type { InitiatorSession } from './initiator.js';
 
 /** Effective settings of one session. */
 export type SessionSettings = Readonly<Record<string, string>>;
@@ -189,5 +193,29 @@ export function socketOptionsFrom(s: SessionSettings): SocketOptions {
     keepAlive: yes(s.SocketKeepAlive, false),
     sendBufferSize: num(s.SocketSendBufferSize, 0),
     receiveBufferSize: num(s.SocketReceiveBufferSize, 0),
+  };
+}
+
+/**
+ * An initiator session's connection settings: `SocketConnectURI=failover:(…)`, or the QuickFIX
+ * addresses with `ReconnectInterval` and `HostSelectionPolicy*`, as one failover configuration;
+ * plus `SocketConnectTimeout`, `SocketLocalHost/Port`, `RefreshOnLogon` and the socket options.
+ */
+export function initiatorSessionFrom(s: SessionSettings, session: Session): InitiatorSession {
+  let failover;
+  try {
+    failover = failoverConfigFromSettings(s);
+  } catch (e) {
+    if (e instanceof FailoverSettingsError) throw new SettingsApplyError(e.setting, e.message.slice(e.setting.length + 2));
+    throw e;
+  }
+  return {
+    session,
+    failover,
+    connectTimeout: s.SocketConnectTimeout ? Number(s.SocketConnectTimeout) : undefined,
+    localAddress: s.SocketLocalHost,
+    localPort: s.SocketLocalPort ? Number(s.SocketLocalPort) : undefined,
+    refreshOnLogon: refreshOnLogon(s),
+    ...socketOptionsFrom(s),
   };
 }

@@ -1,11 +1,27 @@
 /**
- * The initiator: connects each session to its counterparty, logs on, and reconnects after a drop
- * following `ReconnectInterval` (a single number or QuickFIX/J's list form `3x5;10x30;60`).
- * With several addresses (`SocketConnectHost<n>`) a failed connect or logon moves to the next.
+ * The initiator: connects each session to its counterparty, logs on, and reconnects after a drop.
+ * Where and when is decided by the failover policy (src/transport), whichever way the addresses
+ * were given:
+ * - a failover configuration: a `failover:(tcp://a:1,tcp://b:2)?…` URI (settings:
+ *   `SocketConnectURI`), or a {@link FailoverConfigInit} object;
+ * - QuickFIX style: `endpoints` (`SocketConnectHost<n>`/`SocketConnectPort<n>`) with
+ *   `reconnectDelays` (`ReconnectInterval`), expressed as the same configuration (in order, no
+ *   jitter, reconnect forever).
+ *
+ * Every failover event is emitted on the initiator (by its type, and all of them as `event`), on
+ * the session (`transport`), and to the session's log (`onEvent`, through the session's `note`).
  */
-import { applySocketOptions, type SocketOptions } from '../transport/socket-options.js';
-import net from 'node:net';
+import { EventEmitter } from 'node:events';
+import type { Message } from '../codec/message.js';
 import type { Session } from './session.js';
+import type { SessionID } from '../session/session-id.js';
+import { failoverConfig, type FailoverConfig, type FailoverConfigInit } from '../transport/failover-config.js';
+import { parseFailoverUri } from '../transport/failover-uri.js';
+import { tcpEndpoint } from '../transport/endpoint.js';
+import type { FailoverEvent } from '../transport/policy-types.js';
+import type { RandomSource } from '../transport/random.js';
+import { FailoverDriver } from './failover-driver.js';
+import type { SocketOptions } from '../transport/socket-options.js';
 
 export interface Endpoint {
   host: string;
@@ -14,8 +30,11 @@ export interface Endpoint {
 
 export interface InitiatorSession extends SocketOptions {
   session: Session;
-  endpoints: readonly Endpoint[];
-  /** Delays in seconds between attempts; the last one repeats. */
+  /** A failover URI or configuration; replaces `endpoints` and `reconnectDelays`. */
+  failover?: string | FailoverConfigInit | FailoverConfig;
+  /** QuickFIX-style addresses, tried in order (used when `failover` is not given). */
+  endpoints?: readonly Endpoint[];
+  /** QuickFIX-style delays in seconds between passes; the last one repeats (default 30). */
   reconnectDelays?: readonly number[];
   /** `SocketConnectTimeout` in seconds (default 60). */
   connectTimeout?: number;
@@ -23,87 +42,107 @@ export interface InitiatorSession extends SocketOptions {
   localPort?: number;
   /** Refresh the store before each Logon (RefreshOnLogon). */
   refreshOnLogon?: boolean;
+  /** Random source of shuffling and jitter (tests). */
+  random?: RandomSource;
 }
 
-interface Runner {
-  config: InitiatorSession;
-  attempt: number;
-  endpoint: number;
-  timer: NodeJS.Timeout | null;
-  socket: net.Socket | null;
-  loggedOn: boolean;
+/** A failover event with the session it belongs to and when it happened (ms since the epoch). */
+export type InitiatorEvent = FailoverEvent & { readonly session: SessionID; readonly at: number };
+
+type EventsByType = { [K in FailoverEvent['type']]: [Extract<FailoverEvent, { type: K }> & { readonly session: SessionID; readonly at: number }] };
+
+/** The initiator's events: each failover event by its type, and every one of them as `event`. */
+export type InitiatorEvents = EventsByType & { event: [InitiatorEvent] };
+
+/** The failover configuration of an initiator session, whichever way it was given. */
+export function failoverConfigOf(s: InitiatorSession): FailoverConfig {
+  if (typeof s.failover === 'string') return parseFailoverUri(s.failover);
+  if (s.failover) return failoverConfig(s.failover);
+  const delays = (s.reconnectDelays && s.reconnectDelays.length > 0 ? s.reconnectDelays : [30]).map((d) => Math.round(d * 1000));
+  return failoverConfig({
+    uris: (s.endpoints ?? []).map((e) => tcpEndpoint(e.host, e.port)),
+    reconnectDelaySchedule: delays.map((delayMs) => ({ count: 1, delayMs })),
+    initialReconnectDelay: delays[0],
+    maxReconnectDelay: Math.max(...delays),
+    useExponentialBackOff: false,
+    reconnectJitter: 'none',
+    randomize: false,
+  });
 }
 
-export class Initiator {
-  private readonly runners: Runner[];
-  private stopped = true;
+/** One line of text for a failover event in a session log. */
+export function describeFailoverEvent(e: FailoverEvent): string {
+  const { type, ...rest } = e;
+  const detail = JSON.stringify(rest, (k, v: unknown) => (v && typeof v === 'object' && 'uri' in v && 'port' in v ? (v as { uri: string }).uri : v));
+  return `Failover ${type} ${detail}`;
+}
+
+export class Initiator extends EventEmitter<InitiatorEvents> {
+  private readonly drivers: FailoverDriver[];
+  private readonly configs: readonly InitiatorSession[];
 
   constructor(sessions: readonly InitiatorSession[]) {
-    this.runners = sessions.map((config) => ({ config, attempt: 0, endpoint: 0, timer: null, socket: null, loggedOn: false }));
-    for (const r of this.runners) {
-      r.config.session.on('logon', () => {
-        r.loggedOn = true;
-        r.attempt = 0;
+    super();
+    this.configs = sessions;
+    this.drivers = sessions.map((s) => {
+      const driver = new FailoverDriver({
+        session: s.session,
+        config: failoverConfigOf(s),
+        socket: {
+          connectTimeoutMs: (s.connectTimeout ?? 60) * 1000,
+          noDelay: s.noDelay ?? true,
+          keepAlive: s.keepAlive ?? false,
+          sendBufferSize: s.sendBufferSize,
+          receiveBufferSize: s.receiveBufferSize,
+          localAddress: s.localAddress,
+          localPort: s.localPort,
+        },
+        refreshOnLogon: s.refreshOnLogon ?? false,
+        random: s.random,
+        onEvent: (e) => this.publish(s.session, e),
       });
-      r.config.session.on('disconnected', () => this.onDrop(r));
-    }
+      return driver;
+    });
   }
 
   get sessions(): Session[] {
-    return this.runners.map((r) => r.config.session);
+    return this.configs.map((c) => c.session);
+  }
+
+  /** The failover driver of a session (its policy's state, for status displays). */
+  driverOf(session: Session | SessionID): FailoverDriver | undefined {
+    const i = this.configs.findIndex((c) => c.session === session || c.session.id.toString() === session.toString());
+    return i < 0 ? undefined : this.drivers[i];
   }
 
   start(): void {
-    this.stopped = false;
-    for (const r of this.runners) this.connect(r);
+    for (const d of this.drivers) d.start();
   }
 
+  /** Stops reconnecting at once (whatever is being waited for), logs out, closes sockets and stores. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const r of this.runners) {
-      if (r.timer) clearTimeout(r.timer);
-      r.timer = null;
-      if (r.config.session.isLoggedOn) r.config.session.logout();
-    }
-    await new Promise((res) => setTimeout(res, this.runners.some((r) => r.socket) ? 200 : 0));
-    for (const r of this.runners) {
-      r.socket?.destroy();
-      await r.config.session.close();
-    }
+    await Promise.all(this.drivers.map((d) => d.stop()));
+    for (const c of this.configs) await c.session.close();
   }
 
-  private connect(r: Runner): void {
-    if (this.stopped) return;
-    const ep = r.config.endpoints[r.endpoint % r.config.endpoints.length];
-    const socket = net.connect({ host: ep.host, port: ep.port, localAddress: r.config.localAddress, localPort: r.config.localPort });
-    r.socket = socket;
-    r.loggedOn = false;
-    const timeout = setTimeout(() => socket.destroy(new Error('connect timeout')), (r.config.connectTimeout ?? 60) * 1000);
-    timeout.unref();
-    socket.once('connect', () => {
-      clearTimeout(timeout);
-      applySocketOptions(socket, r.config);
-      const go = (): void => r.config.session.attach(socket);
-      if (r.config.refreshOnLogon) r.config.session.refresh().then(go, () => socket.destroy());
-      else go();
-    });
-    socket.once('error', () => undefined);
-    socket.once('close', () => {
-      clearTimeout(timeout);
-      if (r.socket === socket && !r.config.session.hasSocket) this.onDrop(r);
-    });
+  /**
+   * Sends an application message on a session through its failover transport: written now when
+   * logged on; while disconnected stored and resent after the reconnect (`timeout=-1`), or held
+   * for at most `timeout` ms (a `sendTimedOut` event when it expires).
+   */
+  send(message: Message, session?: Session | SessionID): boolean {
+    const d = session ? this.driverOf(session) : this.drivers[0];
+    if (!d) throw new Error(`no initiator session ${session?.toString() ?? ''}`);
+    return d.send(message);
   }
 
-  private onDrop(r: Runner): void {
-    if (r.timer || this.stopped) return;
-    r.socket = null;
-    if (!r.loggedOn) r.endpoint++;
-    const delays = r.config.reconnectDelays ?? [30];
-    const delay = delays[Math.min(r.attempt, delays.length - 1)];
-    r.attempt++;
-    r.timer = setTimeout(() => {
-      r.timer = null;
-      this.connect(r);
-    }, delay * 1000);
+  private publish(session: Session, e: FailoverEvent): void {
+    if (e.type === 'ignored') return;
+    const full = { ...e, session: session.id, at: Date.now() } as InitiatorEvent;
+    session.emit('transport', e);
+    session.emit('event', { kind: 'note', text: describeFailoverEvent(e) });
+    const emit = this.emit.bind(this) as (name: string, ev: InitiatorEvent) => boolean;
+    emit(e.type, full);
+    emit('event', full);
   }
 }

@@ -13,6 +13,7 @@ import type { SessionID } from '../session/session-id.js';
 import type { MessageStore } from '../store/store.js';
 import { applyStoreAction } from '../session/apply.js';
 import type { SessionOwnership } from '../fencing/ownership.js';
+import type { FailoverEvent } from '../transport/policy-types.js';
 
 export interface SessionHandleOptions {
   /** Bytes queued for a slow reader before the session disconnects (default 16 MiB). */
@@ -32,6 +33,8 @@ export interface SessionHandleEvents {
   logout: [string];
   /** This node became the owner of the session with this epoch. */
   owner: [number];
+  /** A failover transport event of an initiator session (see Initiator). */
+  transport: [FailoverEvent];
 }
 
 /** One FIX session with its store; sockets come and go. */

@@ -130,6 +130,11 @@ export class SessionCore {
     return this.state.receivedLogon && this.state.sentLogon;
   }
 
+  /** A resend is in progress either way (ours being loaded, or a gap the counterparty is filling): not a moment to log out. */
+  get isResending(): boolean {
+    return this.resendLoading > 0 || this.state.resendRange !== null || this.state.queue.size > 0;
+  }
+
   get isConnected(): boolean {
     return this.state.connected;
   }

@@ -1,0 +1,425 @@
+/**
+ * The I/O side of the failover transport for one initiator session: carries out the commands of
+ * the sans-I/O {@link FailoverPolicy} (connect, use a standby, wait, read the endpoint list, log
+ * out for a failback, keep standby sockets, probe priority endpoints, deliver queued sends) and
+ * feeds back what happened, with one timer for the policy's deadline.
+ *
+ * A connection counts as good only after the FIX Logon: TCP up then a close before the Logon is
+ * answered is reported to the policy as a failed attempt.
+ */
+import net from 'node:net';
+import { readFile } from 'node:fs/promises';
+import type { Message } from '../codec/message.js';
+import type { Session } from './session.js';
+import { FailoverPolicy } from '../transport/failover-policy.js';
+import type { FailoverConfig } from '../transport/failover-config.js';
+import { parseEndpointList, type FailoverEndpoint } from '../transport/endpoint.js';
+import type { FailoverCommand, FailoverEvent, PolicyOutput } from '../transport/policy-types.js';
+import type { RandomSource } from '../transport/random.js';
+import { endpointSocketOptions, type EndpointSocketOptions } from './endpoint-options.js';
+import { applySocketOptions, type SocketOptions } from '../transport/socket-options.js';
+
+/** Socket settings of an initiator session (the endpoint's `nested.*`/query options override them). */
+export interface DriverSocketDefaults extends SocketOptions {
+  /** Connect timeout in ms. */
+  connectTimeoutMs: number;
+  noDelay: boolean;
+  keepAlive: boolean;
+  localAddress?: string;
+  localPort?: number;
+}
+
+export interface FailoverDriverOptions {
+  session: Session;
+  config: FailoverConfig;
+  socket: DriverSocketDefaults;
+  /** Refresh the store before each Logon (RefreshOnLogon). */
+  refreshOnLogon: boolean;
+  /** Receives every policy event. */
+  onEvent: (event: FailoverEvent) => void;
+  random?: RandomSource;
+  /** How often priority endpoints are probed while on a backup (default: a quarter of the hysteresis, 200 ms to 5 s). */
+  probeIntervalMs?: number;
+  /** Clock in ms (default Date.now). */
+  now?: () => number;
+}
+
+interface Attempt {
+  readonly endpoint: FailoverEndpoint;
+  socket: net.Socket | null;
+  /** The socket was handed to the session. */
+  attached: boolean;
+}
+
+interface Standby {
+  readonly endpoint: FailoverEndpoint;
+  readonly socket: net.Socket;
+  ready: boolean;
+  readonly release: () => void;
+}
+
+/** Runs one initiator session's failover policy over real sockets. */
+export class FailoverDriver {
+  readonly policy: FailoverPolicy;
+  private readonly session: Session;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | null = null;
+  private attempt: Attempt | null = null;
+  private readonly standbys = new Map<string, Standby>();
+  private probeTimer: NodeJS.Timeout | null = null;
+  private probing: readonly FailoverEndpoint[] = [];
+  private readonly probeSockets = new Set<net.Socket>();
+  private readonly queued = new Map<number, Message>();
+  private nextSendId = 1;
+  private stopped = false;
+  private switching: ReturnType<typeof setInterval> | null = null;
+  private fetchAbort: AbortController | null = null;
+  private readonly endpointOptions = new Map<string, EndpointSocketOptions>();
+
+  constructor(private readonly o: FailoverDriverOptions) {
+    this.session = o.session;
+    this.now = o.now ?? Date.now;
+    this.policy = new FailoverPolicy(o.config, { random: o.random });
+    for (const e of o.config.uris) this.optionsOf(e);
+    this.session.on('logon', () => this.onLogon());
+    this.session.on('disconnected', (reason) => this.onSessionClosed(reason));
+  }
+
+  /** Checks (and caches) an endpoint's socket options; throws on an unknown or bad option. */
+  private optionsOf(e: FailoverEndpoint): EndpointSocketOptions {
+    let opts = this.endpointOptions.get(e.uri);
+    if (!opts) {
+      opts = endpointSocketOptions(e, this.o.socket);
+      this.endpointOptions.set(e.uri, opts);
+    }
+    return opts;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.apply(this.policy.start(this.now()));
+  }
+
+  /** Stops at once, whatever is being waited for; logs out first when logged on. */
+  async stop(): Promise<void> {
+    this.apply(this.policy.stop(this.now()));
+    if (this.session.isLoggedOn) {
+      this.session.logout();
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        this.session.once('disconnected', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    this.attempt?.socket?.destroy();
+    this.attempt = null;
+  }
+
+  /**
+   * Sends an application message. Logged on, or with `timeout=-1`: stored by the session and
+   * written now or resent after the next logon. With a `timeout` while disconnected: held until
+   * the next logon, and dropped with a `sendTimedOut` event after `timeout` ms. False when the
+   * application vetoed it or the transport has stopped.
+   */
+  send(message: Message): boolean {
+    if (this.session.isLoggedOn || this.o.config.timeout <= 0) return this.session.send(message);
+    const k = this.policy.stateName;
+    if (k === 'stopped' || k === 'failed') return false;
+    const id = this.nextSendId++;
+    this.queued.set(id, message);
+    this.apply(this.policy.sendWhileDisconnected(id, this.now()));
+    return true;
+  }
+
+  // ---- session callbacks --------------------------------------------------------------------
+
+  private onLogon(): void {
+    const a = this.attempt;
+    if (!a) return;
+    this.apply(this.policy.loggedOn(a.endpoint, this.now()));
+  }
+
+  private onSessionClosed(reason: string): void {
+    const a = this.attempt;
+    if (!a || !a.attached) return;
+    this.attempt = null;
+    this.apply(this.policy.disconnected(this.now(), reason));
+  }
+
+  // ---- commands -----------------------------------------------------------------------------
+
+  private apply(out: PolicyOutput): void {
+    for (const e of out.events) {
+      if (e.type === 'sendTimedOut' || e.type === 'sendFailed') this.queued.delete(Number(e.id));
+      this.o.onEvent(e);
+    }
+    for (const c of out.commands) this.run(c);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (out.deadline !== null && !this.stopped) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.apply(this.policy.tick(this.now()));
+      }, Math.max(0, out.deadline - this.now()));
+    }
+  }
+
+  private run(c: FailoverCommand): void {
+    switch (c.type) {
+      case 'connect':
+        return this.connect(c.endpoint);
+      case 'useBackup':
+        return this.useBackup(c.endpoint);
+      case 'wait':
+        return; // the deadline timer covers it
+      case 'fetchUris':
+        return this.fetchUris(c.url);
+      case 'logoutAndSwitch':
+        return this.logoutWhenSafe();
+      case 'keepWarm':
+        return this.keepWarm(c.endpoints);
+      case 'probe':
+        return this.probe(c.endpoints);
+      case 'deliverQueued':
+        for (const id of c.ids) {
+          const m = this.queued.get(Number(id));
+          this.queued.delete(Number(id));
+          if (m) this.session.send(m);
+        }
+        return;
+      case 'giveUp':
+      case 'shutdown':
+        return this.closeAll();
+    }
+  }
+
+  private connect(endpoint: FailoverEndpoint): void {
+    const opts = this.optionsOf(endpoint);
+    const socket = net.connect({ host: endpoint.host, port: endpoint.port, localAddress: opts.localAddress, localPort: opts.localPort });
+    const a: Attempt = { endpoint, socket, attached: false };
+    this.attempt = a;
+    const fail = (reason: string): void => {
+      if (this.attempt !== a || a.attached) return;
+      this.attempt = null;
+      socket.destroy();
+      this.apply(this.policy.connectFailed(endpoint, this.now(), reason));
+    };
+    const timeout = setTimeout(() => fail(`connect timeout after ${opts.connectTimeoutMs} ms`), opts.connectTimeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timeout);
+      if (this.attempt !== a) return void socket.destroy();
+      applySocketOptions(socket, opts);
+      this.apply(this.policy.connected(endpoint, this.now()));
+      this.logOnOver(a, socket);
+    });
+    socket.once('error', (err) => fail(err.message));
+    socket.once('close', () => {
+      clearTimeout(timeout);
+      fail('connection closed');
+    });
+  }
+
+  /** Refreshes the store when asked to, then hands the socket to the session, which sends the Logon. */
+  private logOnOver(a: Attempt, socket: net.Socket): void {
+    const go = (): void => {
+      if (this.attempt !== a || socket.destroyed) {
+        if (this.attempt === a) {
+          this.attempt = null;
+          this.apply(this.policy.connectFailed(a.endpoint, this.now(), 'connection closed before logon'));
+        }
+        return;
+      }
+      a.attached = true;
+      this.session.attach(socket);
+    };
+    if (this.o.refreshOnLogon) {
+      this.session.refresh().then(go, (err: unknown) => {
+        socket.destroy();
+        if (this.attempt === a) {
+          this.attempt = null;
+          this.apply(this.policy.connectFailed(a.endpoint, this.now(), `store refresh failed: ${err instanceof Error ? err.message : String(err)}`));
+        }
+      });
+    } else go();
+  }
+
+  private useBackup(endpoint: FailoverEndpoint): void {
+    const sb = this.standbys.get(endpoint.uri);
+    this.standbys.delete(endpoint.uri);
+    const a: Attempt = { endpoint, socket: sb?.socket ?? null, attached: false };
+    this.attempt = a;
+    if (!sb || sb.socket.destroyed) {
+      sb?.release();
+      this.attempt = null;
+      this.apply(this.policy.connectFailed(endpoint, this.now(), 'the standby connection is gone'));
+      return;
+    }
+    sb.release();
+    const socket = sb.socket;
+    // A close before the session takes the socket is a failed attempt.
+    const early = (): void => {
+      if (this.attempt === a && !a.attached) {
+        this.attempt = null;
+        this.apply(this.policy.connectFailed(endpoint, this.now(), 'standby connection closed'));
+      }
+    };
+    socket.once('close', early);
+    this.logOnOver(a, socket);
+    if (a.attached) socket.off('close', early);
+  }
+
+  private logoutWhenSafe(): void {
+    if (this.switching) return;
+    const check = (): void => {
+      if (this.stopped || !this.session.isLoggedOn) {
+        if (this.switching) clearInterval(this.switching);
+        this.switching = null;
+        return;
+      }
+      if (this.session.core.isResending) return;
+      if (this.switching) clearInterval(this.switching);
+      this.switching = null;
+      void this.session.drain().then(() => this.session.logout('failback to a priority endpoint'));
+    };
+    this.switching = setInterval(check, 50);
+    check();
+  }
+
+  private fetchUris(url: string): void {
+    this.fetchAbort?.abort();
+    const abort = new AbortController();
+    this.fetchAbort = abort;
+    readUriList(url, abort.signal).then(
+      (text) => {
+        if (abort.signal.aborted) return;
+        let list: FailoverEndpoint[];
+        try {
+          list = parseEndpointList(text, this.o.config.nested);
+          for (const e of list) this.optionsOf(e);
+        } catch (e) {
+          this.apply(this.policy.updateUrisFailed(this.now(), `${url}: ${e instanceof Error ? e.message : String(e)}`));
+          return;
+        }
+        this.apply(this.policy.updateUris(list, this.now()));
+      },
+      (err: unknown) => {
+        if (!abort.signal.aborted) this.apply(this.policy.updateUrisFailed(this.now(), err instanceof Error ? err.message : String(err)));
+      },
+    );
+  }
+
+  private keepWarm(endpoints: readonly FailoverEndpoint[]): void {
+    for (const [uri, sb] of this.standbys) {
+      if (endpoints.some((e) => e.uri === uri)) continue;
+      this.standbys.delete(uri);
+      sb.release();
+      sb.socket.destroy();
+    }
+    for (const e of endpoints) if (!this.standbys.has(e.uri)) this.openStandby(e);
+  }
+
+  private openStandby(endpoint: FailoverEndpoint): void {
+    const opts = this.optionsOf(endpoint);
+    const socket = net.connect({ host: endpoint.host, port: endpoint.port, localAddress: opts.localAddress });
+    const timeout = setTimeout(() => socket.destroy(new Error('connect timeout')), opts.connectTimeoutMs);
+    const onConnect = (): void => {
+      clearTimeout(timeout);
+      applySocketOptions(socket, opts);
+      sb.ready = true;
+      this.apply(this.policy.backupReady(endpoint, this.now()));
+    };
+    const onData = (): void => undefined;
+    const onError = (): void => undefined;
+    const onClose = (): void => {
+      clearTimeout(timeout);
+      if (this.standbys.get(endpoint.uri) !== sb) return;
+      this.standbys.delete(endpoint.uri);
+      if (!this.stopped) this.apply(this.policy.backupLost(endpoint, this.now(), 'standby connection closed'));
+    };
+    const release = (): void => {
+      clearTimeout(timeout);
+      socket.off('connect', onConnect);
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+    };
+    const sb: Standby = { endpoint, socket, ready: false, release };
+    this.standbys.set(endpoint.uri, sb);
+    socket.once('connect', onConnect);
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.once('close', onClose);
+  }
+
+  private probe(endpoints: readonly FailoverEndpoint[]): void {
+    this.probing = endpoints;
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = null;
+    if (endpoints.length === 0) return;
+    const every = this.o.probeIntervalMs ?? Math.min(5000, Math.max(200, Math.floor(this.o.config.priorityFailbackDelay / 4)));
+    const once = (): void => {
+      for (const e of this.probing) this.probeOnce(e);
+    };
+    this.probeTimer = setInterval(once, every);
+    once();
+  }
+
+  private probeOnce(endpoint: FailoverEndpoint): void {
+    const opts = this.optionsOf(endpoint);
+    const socket = net.connect({ host: endpoint.host, port: endpoint.port });
+    this.probeSockets.add(socket);
+    let done = false;
+    const finish = (healthy: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(t);
+      this.probeSockets.delete(socket);
+      socket.destroy();
+      if (this.stopped || !this.probing.some((p) => p.uri === endpoint.uri)) return;
+      this.apply(healthy ? this.policy.primaryHealthy(endpoint, this.now()) : this.policy.primaryUnhealthy(endpoint, this.now()));
+    };
+    const t = setTimeout(() => finish(false), Math.min(opts.connectTimeoutMs, 2000));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+    socket.once('close', () => finish(false));
+  }
+
+  private closeAll(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = null;
+    if (this.switching) clearInterval(this.switching);
+    this.switching = null;
+    this.fetchAbort?.abort();
+    this.probing = [];
+    for (const s of this.probeSockets) s.destroy();
+    this.probeSockets.clear();
+    for (const sb of this.standbys.values()) {
+      sb.release();
+      sb.socket.destroy();
+    }
+    this.standbys.clear();
+    this.queued.clear();
+    const a = this.attempt;
+    if (a && !a.attached) {
+      a.socket?.destroy();
+      this.attempt = null;
+    }
+  }
+}
+
+/** Reads a comma-separated endpoint list from a file path or an http(s) URL (5 s limit for URLs). */
+export async function readUriList(url: string, signal?: AbortSignal): Promise<string> {
+  if (/^https?:\/\//i.test(url)) {
+    const timeout = AbortSignal.timeout(5000);
+    const res = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    return await res.text();
+  }
+  const path = url.startsWith('file://') ? new URL(url) : url;
+  return await readFile(path, 'utf8');
+}
