@@ -7,6 +7,7 @@ import { failoverConfigFromSettings, parseReconnectInterval } from '../../src/tr
 import { FailoverSettingsError, FailoverUriError } from '../../src/transport/errors.js';
 import { baseDelay } from '../../src/transport/delays.js';
 import { FakeNet } from './policy-harness.js';
+import { parseSettings } from '../../src/config/index.js';
 
 test('failover URI: endpoints and every option, with and without parentheses', () => {
   const c = parseFailoverUri(
@@ -111,4 +112,22 @@ test('QuickFIX alternate addresses: SocketConnectHost<n>/Port<n>, ReconnectInter
   fails({ SocketConnectURI: 'failover:(tcp://x:1)', SocketConnectPort: '2' }, 'SocketConnectPort', /cannot be combined with SocketConnectURI/);
   fails({ SocketConnectURI: 'failover:(tcp://x:1)?bogus=1' }, 'SocketConnectURI', /unknown failover option "bogus"/);
   fails({}, 'SocketConnectPort', /needs SocketConnectHost\/SocketConnectPort/);
+});
+
+test('settings files: SocketConnectURI on an initiator; on an acceptor it is an error saying why; bad values name the setting and line', () => {
+  const head = '[DEFAULT]\nBeginString=FIX.4.4\nSenderCompID=A\nHeartBtInt=30\n';
+  const ok = parseSettings(`${head}[SESSION]\nTargetCompID=B\nConnectionType=initiator\nSocketConnectURI=failover:(tcp://h1:1,tcp://h2:2)?randomize=false\n`, 'ok.cfg');
+  assert.deepEqual(ok.problems.filter((p) => p.severity === 'error'), []);
+  const cfg = failoverConfigFromSettings(ok.sessions[0].toRecord());
+  assert.deepEqual(cfg.uris.map((e) => e.uri), ['tcp://h1:1', 'tcp://h2:2']);
+  const acc = parseSettings(`${head}[SESSION]\nTargetCompID=B\nConnectionType=acceptor\nSocketAcceptPort=5000\nSocketConnectURI=failover:(tcp://h1:1)\n`, 'acc.cfg');
+  const e = acc.problems.find((p) => p.setting === 'SocketConnectURI');
+  assert.ok(e && e.severity === 'error' && e.line === 9 && /does not listen for connections/.test(e.message), JSON.stringify(acc.problems));
+  const bad = parseSettings(`${head}[SESSION]\nTargetCompID=B\nConnectionType=initiator\nSocketConnectURI=failover:(tcp://h1:1)?maxReconectAttempts=3\n`, 'bad.cfg');
+  const b = bad.problems.find((p) => p.setting === 'SocketConnectURI');
+  assert.ok(b && b.file === 'bad.cfg' && b.line === 8 && /unknown failover option "maxReconectAttempts"; did you mean maxReconnectAttempts\?/.test(b.message), JSON.stringify(bad.problems));
+  const tls = parseSettings(`${head}[SESSION]\nTargetCompID=B\nConnectionType=initiator\nSocketConnectURI=failover:(ssl://h1:1)\n`, 'tls.cfg');
+  assert.match(tls.problems.find((p) => p.setting === 'SocketConnectURI')!.message, /TLS endpoints \(ssl:\/\/\) are not available yet/);
+  const hsp = parseSettings(`${head}[SESSION]\nTargetCompID=B\nConnectionType=initiator\nSocketConnectPort=1\nSocketConnectPort1=2\nHostSelectionPolicy=PRIORITY\nHostSelectionPolicyPriorityStartOverInterval=30\n`, 'hsp.cfg');
+  assert.deepEqual(hsp.problems.filter((p) => /HostSelection/.test(p.setting)), [], 'HostSelectionPolicy is supported');
 });
