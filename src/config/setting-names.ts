@@ -159,9 +159,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('ResendRequestChunkSize', 'nonneg', true, { dflt: '0' }),
   Y('ContinueInitializationOnError', 'N', false),
   Y('SendRedundantResendRequests', 'N'),
-  S('TestRequestDelayMultiplier', 'number', false),
-  S('HeartBeatTimeoutMultiplier', 'number', false),
-  Y('DisableHeartBeatCheck', 'N', false),
+  S('TestRequestDelayMultiplier', 'number', true, { dflt: '0.2' }),
+  S('HeartBeatTimeoutMultiplier', 'number', true, { dflt: '1.4' }),
+  Y('DisableHeartBeatCheck', 'N'),
   Y('ForceResendWhenCorruptedStore', 'N', false),
   Y('LogMessageWhenSessionNotFound', 'Y', false),
   Y('AllowPosDup', 'N', false),
@@ -171,9 +171,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('LogonDay', 'day', false),
   S('LogoutDay', 'day', false),
   Y('UseLocalTime', 'N'),
-  Y('MillisecondsInTimeStamp', 'Y', false),
-  S('TimestampPrecision', 'int', false),
-  Y('SendNextExpectedMsgSeqNum', 'N', false),
+  Y('MillisecondsInTimeStamp', 'Y'),
+  S('TimestampPrecision', 'enum', true, { values: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] }),
+  S('SendNextExpectedMsgSeqNum', 'bool', true, { aliasOf: 'EnableNextExpectedMsgSeqNum' }),
   Y('SendResetSeqNumFlag', 'N', false),
   Y('PreserveMessageFieldsOrder', 'N', false),
   S('HttpAcceptPort', 'posint', false),
@@ -181,16 +181,16 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('HostSelectionPolicyPriorityStartOverInterval', 'posint', true, { dflt: '120' }),
   // fixover: the failover transport, `failover:(tcp://a:1,tcp://b:2)?option=value&…` (initiators)
   S('SocketConnectURI', 'string', true),
-  S('SocketConnectSourceHost', 'string', false, { indexed: true }),
-  S('SocketConnectSourcePort', 'posint', false, { indexed: true }),
+  S('SocketConnectSourceHost', 'string', true, { indexed: true }),
+  S('SocketConnectSourcePort', 'posint', true, { indexed: true }),
   // QuickFIX/n
   Y('ResendSessionLevelRejects', 'N', false),
-  S('MaxMessagesInResendRequest', 'nonneg', false),
-  Y('SendLogoutBeforeDisconnectFromTimeout', 'N', false),
-  Y('IgnorePossDupResendRequests', 'N', false),
+  S('MaxMessagesInResendRequest', 'nonneg', true, { aliasOf: 'ResendRequestChunkSize' }),
+  Y('SendLogoutBeforeDisconnectFromTimeout', 'N'),
+  Y('IgnorePossDupResendRequests', 'N'),
   // QuickFIX/Go
   S('ResetSeqTime', 'time', false),
-  S('HeartBtIntOverride', 'bool', false),
+  Y('HeartBtIntOverride', 'N'),
   Y('UseTCPProxy', 'N', false),
   Y('DynamicSessions', 'N', false),
   Y('DynamicQualifier', 'N', false),
@@ -203,17 +203,19 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('SessionLeaseTimeout', 'number', true, { dflt: '5' }),
 ];
 
+const byName = new Map(SETTINGS.filter((s) => !s.prefix).map((s) => [s.name, s]));
+/** Lower-cased names, for typo help (two names may differ only in case: TimeStampPrecision, TimestampPrecision). */
 const byLower = new Map(SETTINGS.filter((s) => !s.prefix).map((s) => [s.name.toLowerCase(), s]));
 const prefixes = SETTINGS.filter((s) => s.prefix);
 
 /** The spec of a setting name (exact case), following `<n>` suffixes and prefixes. */
 export function specOf(name: string): SettingSpec | undefined {
-  const exact = byLower.get(name.toLowerCase());
-  if (exact && exact.name === name) return exact;
+  const exact = byName.get(name);
+  if (exact) return exact;
   const m = /^(.*?)(\d+)$/.exec(name);
   if (m) {
-    const base = byLower.get(m[1].toLowerCase());
-    if (base && base.indexed && base.name === m[1]) return base;
+    const base = byName.get(m[1]);
+    if (base && base.indexed) return base;
   }
   return prefixes.find((p) => name.startsWith(p.name));
 }

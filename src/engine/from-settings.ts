@@ -8,7 +8,7 @@ import { MessageValidator, type ValidationOptions } from '../validation/validato
 import { SessionID } from '../session/session-id.js';
 import { Schedule, parseDay, parseTimeOfDay } from '../session/schedule.js';
 import { APPL_VER_IDS, type SessionOptions } from '../session/options.js';
-import { PRECISION_BY_NAME } from '../codec/values.js';
+import { PRECISION_BY_NAME, type TimestampPrecision } from '../codec/values.js';
 import { FixoverError } from '../codec/errors.js';
 import type { SocketOptions } from '../transport/socket-options.js';
 import { failoverConfigFromSettings } from '../transport/quickfix-settings.js';
@@ -125,7 +125,7 @@ function logonTags(s: SessionSettings): Array<[number, string]> {
 /** Session options from settings; `baseDir` resolves relative dictionary paths. */
 export function sessionOptionsFrom(s: SessionSettings, baseDir = process.cwd()): SessionOptions {
   const role = (s.ConnectionType ?? 'acceptor').toLowerCase() === 'initiator' ? 'initiator' : 'acceptor';
-  const precision = s.TimeStampPrecision ? PRECISION_BY_NAME[s.TimeStampPrecision.toUpperCase()] : undefined;
+  const precision = timestampPrecisionFrom(s);
   return {
     sessionId: sessionIdFrom(s),
     role,
@@ -139,13 +139,19 @@ export function sessionOptionsFrom(s: SessionSettings, baseDir = process.cwd()):
     maxLatency: num(s.MaxLatency, 120),
     logonTimeout: num(s.LogonTimeout, 10),
     logoutTimeout: num(s.LogoutTimeout, 2),
-    resendRequestChunkSize: num(s.ResendRequestChunkSize, 0),
+    resendRequestChunkSize: num(s.ResendRequestChunkSize ?? s.MaxMessagesInResendRequest, 0),
     sendRedundantResendRequests: yes(s.SendRedundantResendRequests, false),
     closedResendInterval: yes(s.ClosedResendInterval, false),
     persistMessages: yes(s.PersistMessages, true),
     timestampPrecision: precision,
     enableLastMsgSeqNumProcessed: yes(s.EnableLastMsgSeqNumProcessed, false),
-    enableNextExpectedMsgSeqNum: yes(s.EnableNextExpectedMsgSeqNum, false),
+    enableNextExpectedMsgSeqNum: yes(s.EnableNextExpectedMsgSeqNum ?? s.SendNextExpectedMsgSeqNum, false),
+    testRequestDelayMultiplier: num(s.TestRequestDelayMultiplier, 0.2),
+    heartBeatTimeoutMultiplier: num(s.HeartBeatTimeoutMultiplier, 1.4),
+    disableHeartBeatCheck: yes(s.DisableHeartBeatCheck, false),
+    sendLogoutBeforeDisconnectFromTimeout: yes(s.SendLogoutBeforeDisconnectFromTimeout, false),
+    heartBtIntOverride: yes(s.HeartBtIntOverride, false),
+    ignorePossDupResendRequests: yes(s.IgnorePossDupResendRequests, false),
     requiresOrigSendingTime: yes(s.RequiresOrigSendingTime, true),
     validateLengthAndChecksum: yes(s.ValidateLengthAndChecksum, true),
     validateChecksum: yes(s.ValidateChecksum, true),
@@ -156,6 +162,22 @@ export function sessionOptionsFrom(s: SessionSettings, baseDir = process.cwd()):
     schedule: scheduleFrom(s),
     ...validatorFrom(s, baseDir),
   };
+}
+
+/**
+ * SendingTime precision: `TimeStampPrecision` (SECONDS, MILLIS, MICROS, NANOS), else QuickFIX C++'s
+ * `TimestampPrecision` (0 to 9 digits; FIX allows 0, 3, 6 or 9, so other counts round up to the
+ * next of those), else `MillisecondsInTimeStamp=N` (whole seconds).
+ */
+function timestampPrecisionFrom(s: SessionSettings): TimestampPrecision | undefined {
+  if (s.TimeStampPrecision) return PRECISION_BY_NAME[s.TimeStampPrecision.toUpperCase()];
+  if (s.TimestampPrecision !== undefined) {
+    const digits = Number(s.TimestampPrecision);
+    if (!Number.isInteger(digits) || digits < 0 || digits > 9) throw new SettingsApplyError('TimestampPrecision', `invalid value ${s.TimestampPrecision}: expected 0 to 9 digits`);
+    return digits === 0 ? 0 : digits <= 3 ? 3 : digits <= 6 ? 6 : 9;
+  }
+  if (s.MillisecondsInTimeStamp !== undefined && !yes(s.MillisecondsInTimeStamp, true)) return 0;
+  return undefined;
 }
 
 /** True when RefreshOnLogon (or its historical name RefreshMessageStoreAtLogon) is on. */

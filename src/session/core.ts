@@ -605,9 +605,10 @@ export class SessionCore {
     const s = this.state;
     s.receivedLogon = true;
     if (this.options.role === 'acceptor' || (s.receivedReset && !s.sentReset)) {
-      s.heartBtInt = heartBtInt * 1000;
+      const interval = this.options.heartBtIntOverride && this.options.role === 'acceptor' ? this.options.heartBtInt : heartBtInt;
+      s.heartBtInt = interval * 1000;
       this.note('Received logon request');
-      this.generateLogonResponse(heartBtInt);
+      this.generateLogonResponse(interval);
       this.note('Responding to logon request');
     } else {
       this.note('Received logon response');
@@ -683,6 +684,11 @@ export class SessionCore {
     const seq = this.requireInt(view, 34);
     this.verify(view, false, false, () => {
       this.note(`Received ResendRequest FROM: ${begin} TO: ${endField}`);
+      if (this.options.ignorePossDupResendRequests && view.get(43) === 'Y') {
+        this.note('Ignoring a ResendRequest flagged PossDupFlag=Y (IgnorePossDupResendRequests)');
+        if (seq === this.state.nextTargetSeq) this.incrTarget();
+        return;
+      }
       const old = !this.sessionId.isFIXT && this.sessionId.beginString <= 'FIX.4.1';
       let end = endField;
       if ((!old && end === 0) || (this.sessionId.beginString <= 'FIX.4.2' && !this.sessionId.isFIXT && end === 999999) || end >= this.state.nextSenderSeq) {
@@ -770,10 +776,12 @@ export class SessionCore {
     const sinceSent = now - s.lastSentTime;
     const sinceReceived = now - s.lastReceivedTime;
     if (sinceSent < s.heartBtInt && sinceReceived < s.heartBtInt) return;
-    if (sinceReceived >= 2.4 * s.heartBtInt) {
+    const o = this.options;
+    if (!o.disableHeartBeatCheck && sinceReceived >= (1 + o.heartBeatTimeoutMultiplier) * s.heartBtInt) {
       this.note('Timed out waiting for heartbeat');
+      if (o.sendLogoutBeforeDisconnectFromTimeout && !s.sentLogout) this.generateLogout('Timed out waiting for heartbeat');
       this.disconnect('heartbeat timeout', true);
-    } else if (sinceReceived >= 1.2 * (s.testRequests + 1) * s.heartBtInt) {
+    } else if (sinceReceived >= (1 + o.testRequestDelayMultiplier) * (s.testRequests + 1) * s.heartBtInt) {
       this.generateTestRequest('TEST');
       s.testRequests++;
       this.note('Sent test request TEST');

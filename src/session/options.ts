@@ -61,6 +61,24 @@ export interface SessionOptions {
   disconnectOnError?: boolean;
   /** `RejectMessageOnUnhandledException`: reject a message whose callback threw an unexpected error. */
   rejectMessageOnUnhandledException?: boolean;
+  /**
+   * `TestRequestDelayMultiplier`: a TestRequest goes out after (1 + m) × HeartBtInt of inbound
+   * silence (and again after each further such period). Default 0.2: QuickFIX C++'s 1.2 × HeartBtInt.
+   */
+  testRequestDelayMultiplier?: number;
+  /**
+   * `HeartBeatTimeoutMultiplier`: the connection is dropped after (1 + m) × HeartBtInt of inbound
+   * silence. Default 1.4: QuickFIX C++'s 2.4 × HeartBtInt.
+   */
+  heartBeatTimeoutMultiplier?: number;
+  /** `DisableHeartBeatCheck`: never drop the connection for inbound silence (TestRequests still go out). */
+  disableHeartBeatCheck?: boolean;
+  /** `SendLogoutBeforeDisconnectFromTimeout`: send a Logout before dropping a connection that timed out. */
+  sendLogoutBeforeDisconnectFromTimeout?: boolean;
+  /** `HeartBtIntOverride` (acceptor): keep our `HeartBtInt` instead of the one in the counterparty's Logon. */
+  heartBtIntOverride?: boolean;
+  /** `IgnorePossDupResendRequests`: a ResendRequest flagged PossDupFlag=Y is not answered. */
+  ignorePossDupResendRequests?: boolean;
   /** `LogonTag<n>`: extra fields put on our Logon. */
   logonTags?: ReadonlyArray<readonly [number, string]>;
   /** Largest accepted incoming message in bytes. */
@@ -100,6 +118,12 @@ export function resolveOptions(o: SessionOptions): ResolvedSessionOptions {
     resetOnError: false,
     disconnectOnError: false,
     rejectMessageOnUnhandledException: false,
+    testRequestDelayMultiplier: 0.2,
+    heartBeatTimeoutMultiplier: 1.4,
+    disableHeartBeatCheck: false,
+    sendLogoutBeforeDisconnectFromTimeout: false,
+    heartBtIntOverride: false,
+    ignorePossDupResendRequests: false,
     maxMessageSize: 1024 * 1024,
     maxQueuedMessages: 100_000,
     ...o,

@@ -9,6 +9,7 @@
  * | `HostSelectionPolicy=ROUNDROBIN` (default) | `randomize=false`: each pass tries the addresses in order, the one that just dropped last |
  * | `HostSelectionPolicy=PRIORITY` | also `priorityBackup=true` with the first address as the priority endpoint |
  * | `HostSelectionPolicyPriorityStartOverInterval` (seconds, default 120) | `priorityFailbackDelay` (ms) |
+ * | `SocketConnectSourceHost[<n>]`/`SocketConnectSourcePort[<n>]` | the `localAddress`/`localPort` options of address n |
  *
  * Always: `reconnectJitter=none` (QuickFIX waits exactly `ReconnectInterval`), reconnect forever,
  * no standby sockets, queued sends wait. The pass model differs from QuickFIX in one way: one
@@ -57,7 +58,17 @@ function port(s: FailoverSettings, name: string): number {
 export function endpointsFromSettings(s: FailoverSettings): FailoverEndpoint[] {
   const out: FailoverEndpoint[] = [];
   const host = (name: string): string => (s[name] ?? s.SocketConnectHost ?? '127.0.0.1').trim();
-  if (s.SocketConnectPort !== undefined) out.push(tcpEndpoint(host('SocketConnectHost'), port(s, 'SocketConnectPort')));
+  // QuickFIX C++'s SocketConnectSourceHost[<n>]/SocketConnectSourcePort[<n>]: the local address the
+  // connection to address n is made from, carried as that endpoint's localAddress/localPort options.
+  const source = (suffix: string): Record<string, string> => {
+    const o: Record<string, string> = {};
+    const h = s[`SocketConnectSourceHost${suffix}`];
+    const p = s[`SocketConnectSourcePort${suffix}`];
+    if (h !== undefined) o.localAddress = h.trim();
+    if (p !== undefined) o.localPort = String(port(s, `SocketConnectSourcePort${suffix}`));
+    return o;
+  };
+  if (s.SocketConnectPort !== undefined) out.push(tcpEndpoint(host('SocketConnectHost'), port(s, 'SocketConnectPort'), source('')));
   const indexes = new Set<number>();
   for (const k of Object.keys(s)) {
     const m = /^SocketConnect(?:Host|Port)(\d+)$/.exec(k);
@@ -68,7 +79,7 @@ export function endpointsFromSettings(s: FailoverSettings): FailoverEndpoint[] {
     if (n !== i + 1) throw new FailoverSettingsError(`SocketConnectPort${i + 1}`, `missing: alternate addresses are numbered 1, 2, … without gaps (found ${n})`);
     if (s[`SocketConnectPort${n}`] === undefined) throw new FailoverSettingsError(`SocketConnectPort${n}`, `missing: SocketConnectHost${n} is set without a port`);
     try {
-      out.push(tcpEndpoint(host(`SocketConnectHost${n}`), port(s, `SocketConnectPort${n}`)));
+      out.push(tcpEndpoint(host(`SocketConnectHost${n}`), port(s, `SocketConnectPort${n}`), source(String(n))));
     } catch (e) {
       if (e instanceof FailoverUriError) throw new FailoverSettingsError(`SocketConnectHost${n}`, e.message);
       throw e;
