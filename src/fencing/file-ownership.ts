@@ -7,6 +7,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
 
@@ -26,12 +27,23 @@ export interface FileOwnershipOptions {
 
 const LOCK_STALE_MS = 5000;
 
-function processAlive(pid: number): boolean {
+/**
+ * Whether process `pid` on this host is still running. A process killed but not yet reaped by its
+ * parent (a zombie: state Z or X in /proc) still answers signal 0, yet can no longer write: it
+ * counts as gone. Without /proc the answer errs on the safe side (alive: wait for the lease).
+ */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true;
   }
 }
 
