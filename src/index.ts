@@ -15,3 +15,4 @@ export * from './engine/index.js';
 export * from './transport/index.js';
 export * from './apps/index.js';
 export * from './client/index.js';
+export * from './fencing/index.js';

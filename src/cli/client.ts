@@ -9,7 +9,8 @@ import { Initiator, type InitiatorEvent } from '../engine/initiator.js';
 import { Session } from '../engine/session.js';
 import { initiatorSessionFrom, sessionOptionsFrom } from '../engine/from-settings.js';
 import { OrderClient, type ClientReport } from '../client/order-client.js';
-import { readSettings, storeFor, logFor } from './run.js';
+import { readSettings, storeFor, logFor, printOwnership } from './run.js';
+import { ownershipFor } from '../engine/engine.js';
 import { attachLog } from '../log/session-events.js';
 
 export interface ClientCommandOptions {
@@ -34,12 +35,18 @@ export async function clientCommand(file: string, o: ClientCommandOptions): Prom
   const options = sessionOptionsFrom(record, settings.baseDir);
   const store = await storeFor(record, options.sessionId);
   const box: { client?: OrderClient } = {};
-  const session = new Session(options, store, {
+  const session = new Session(
+    options,
+    store,
+    {
     onLogon: (id) => box.client!.application().onLogon!(id),
     onLogout: (id) => box.client!.application().onLogout!(id),
     fromApp: (m, id) => box.client!.application().fromApp!(m, id),
-    fromAdmin: (m, id) => box.client!.application().fromAdmin!(m, id),
-  });
+      fromAdmin: (m, id) => box.client!.application().fromAdmin!(m, id),
+    },
+    ownershipFor(record, options.sessionId),
+  );
+  printOwnership(session);
   const log = await logFor(o.jsonLog ?? false)(record, options.sessionId);
   if (log) attachLog(session, log);
   box.client = new OrderClient(session, { orders: o.orders, rate: o.rate, window: o.window, settleMs: o.settleMs });

@@ -53,9 +53,10 @@ function program(): Command {
     .option('--session <id>', 'which initiator session, e.g. FIX.4.2:BANZAI->EXEC (default: the first)')
     .option('--settle <ms>', 'how long to wait for the last fills', (v) => positive('--settle', v), 10000)
     .option('--json-log', 'structured JSON session events on standard error')
-    .action(async (file: string, o: { orders: number; rate?: number; window?: number; report?: string; session?: string; settle: number; jsonLog?: boolean }) => {
+    .option('--logon-timeout <ms>', 'give up when not logged on within this time (a standby client waits for the owner to go)', (v) => positive('--logon-timeout', v), 30000)
+    .action(async (file: string, o: { orders: number; rate?: number; window?: number; report?: string; session?: string; settle: number; jsonLog?: boolean; logonTimeout: number }) => {
       if (o.rate && o.window) throw Object.assign(new Error('--rate and --window exclude each other'), { exitCode: 2 });
-      process.exitCode = await clientCommand(file, { ...o, settleMs: o.settle });
+      process.exitCode = await clientCommand(file, { ...o, settleMs: o.settle, logonTimeoutMs: o.logonTimeout });
     });
   p.command('conformance')
     .description('run QuickFIX acceptance scripts (.def) against fixover (--settings) or a running acceptor (--port); exit 3 on failures')

@@ -18,6 +18,7 @@ import { JsonLogFactory } from '../log/json-log.js';
 import { ScreenLogFactory } from '../log/screen-log.js';
 import { CompositeLog } from '../log/composite-log.js';
 import type { Log } from '../log/log.js';
+import type { Session } from '../engine/session.js';
 
 export const APPS: Record<string, (sender: EngineSender) => Application<SessionID>> = {
   executor: (sender) => executorApplication({ send: (m, id) => void sender.send(m, id) }),
@@ -118,11 +119,20 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
   return { engine, ports };
 }
 
+/** Prints a session's ownership changes on standard output (node, session, epoch). */
+export function printOwnership(session: Session): void {
+  session.on('ownership', (e) => {
+    const who = e.state === 'refused' || (e.state === 'lost' && e.owner) ? `; owner: node ${e.owner}` : '';
+    process.stdout.write(`fixover: node ${e.node}: ${session.id.toString()} ownership ${e.state}, epoch ${e.epoch}${who}${e.reason && e.state === 'lost' ? ` (${e.reason})` : ''}\n`);
+  });
+}
+
 /** Runs until SIGINT or SIGTERM. */
 export async function run(file: string, options: RunOptions): Promise<number> {
   const { engine, ports } = await startEngine(file, options);
   const sessions = [...engine.sessions.keys()];
-  process.stdout.write(`fixover: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
+  for (const s of engine.sessions.values()) printOwnership(s);
+  process.stdout.write(`fixover: node ${engine.nodeName}: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop();
     process.once('SIGINT', stop);

@@ -199,8 +199,8 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       socket.destroy();
       return;
     }
+    // The session resumes the socket once it is ready for the bytes (after taking ownership).
     session.attach(socket, received);
-    socket.resume();
     this.emit('connected', session, remote);
   }
 }

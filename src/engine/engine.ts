@@ -5,6 +5,7 @@
 import { dirname, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { FileOwnership } from '../fencing/file-ownership.js';
+import type { OwnerRecord } from '../fencing/ownership.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
@@ -37,6 +38,8 @@ export class Engine implements EngineSender {
   readonly sessions = new Map<string, Session>();
   readonly acceptors: Acceptor[] = [];
   initiator: Initiator | null = null;
+  /** This node's name (`NodeName`, default host:pid), as recorded in session ownership. */
+  nodeName = `${hostname()}:${process.pid}`;
   private readonly logs: Log[] = [];
 
   private constructor() {}
@@ -54,7 +57,8 @@ export class Engine implements EngineSender {
     const create = async (s: SessionSettings): Promise<Session> => {
       const opts = sessionOptionsFrom(s, baseDir);
       const store = options.store ? await options.store(s, opts.sessionId) : new MemoryStore();
-      const lease = ownershipFor(s, opts.sessionId, opts.role);
+      const lease = ownershipFor(s, opts.sessionId);
+      if (lease.ownership) engine.nodeName = lease.ownership.node;
       const session = new Session(opts, store, application, { tickMs: options.tickMs, ...lease });
       engine.sessions.set(opts.sessionId.toString(), session);
       const log = options.log ? await options.log(s, opts.sessionId) : undefined;
@@ -116,21 +120,55 @@ export class Engine implements EngineSender {
   }
 
   send(message: Message, sessionId: SessionID): boolean {
+    return this.session(sessionId).send(message);
+  }
+
+  /** A session by its ID (string form accepted). */
+  session(sessionId: SessionID | string): Session {
     const s = this.sessions.get(sessionId.toString());
     if (!s) throw new Error(`no session ${sessionId.toString()}`);
-    return s.send(message);
+    return s;
+  }
+
+  /** Reloads a session's sequence numbers and message index from its store now (manual refresh). */
+  async refresh(sessionId: SessionID | string): Promise<void> {
+    await this.session(sessionId).refresh();
+  }
+
+  /** The owner and epoch of every session (ownership on shared stores). */
+  async owners(): Promise<SessionOwnerInfo[]> {
+    return Promise.all(
+      [...this.sessions.entries()].map(async ([id, s]) => ({ sessionId: id, owner: await s.owner(), self: s.ownerEpoch !== 0, epoch: s.ownerEpoch })),
+    );
   }
 }
 
+/** This process's node name: `NodeName`, else host:pid. */
+export function nodeNameFrom(s: SessionSettings): string {
+  return s.NodeName ?? `${hostname()}:${process.pid}`;
+}
+
 /**
- * Fenced ownership for an acceptor session on a file store (SessionOwnership=Y, the default):
- * the lease lives next to the store files. Node name: NodeName, else host:pid.
+ * Fenced ownership for a session on a file store (SessionOwnership=Y, the default): the lease
+ * lives next to the store files, `SessionLeaseTimeout` seconds long. An acceptor takes it when it
+ * accepts a Logon and gives it up when the connection ends; an initiator holds it while it runs
+ * (a second initiator process on the same store is a hot standby).
  */
-export function ownershipFor(s: SessionSettings, id: SessionID, role: 'acceptor' | 'initiator'): { ownership?: FileOwnership; leaseMs?: number } {
-  if (role !== 'acceptor' || !s.FileStorePath || (s.SessionOwnership ?? 'Y').toUpperCase() !== 'Y') return {};
+export function ownershipFor(s: SessionSettings, id: SessionID): { ownership?: FileOwnership; leaseMs?: number } {
+  if (!s.FileStorePath || (s.SessionOwnership ?? 'Y').toUpperCase() !== 'Y') return {};
   const leaseMs = Math.round(Number(s.SessionLeaseTimeout ?? '5') * 1000);
-  const node = s.NodeName ?? `${hostname()}:${process.pid}`;
-  return { ownership: new FileOwnership({ dir: resolve(s.FileStorePath), prefix: id.filePrefix, node, leaseMs }), leaseMs };
+  return { ownership: new FileOwnership({ dir: resolve(s.FileStorePath), prefix: id.filePrefix, node: nodeNameFrom(s), leaseMs }), leaseMs };
+}
+
+/** Who owns a session, as the API reports it. */
+export interface SessionOwnerInfo {
+  readonly sessionId: string;
+  /** The owner recorded in the shared store (undefined: never owned, or no ownership configured). */
+  readonly owner: OwnerRecord | undefined;
+  /** This node owns it now. */
+  readonly self: boolean;
+  /** Our epoch (0 when not ours). */
+  readonly epoch: number;
 }
 
 /** A template matches an incoming identity when each of its IDs is equal or `*`, on its own port. */

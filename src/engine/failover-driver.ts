@@ -35,6 +35,8 @@ export interface FailoverDriverOptions {
   socket: DriverSocketDefaults;
   /** Refresh the store before each Logon (RefreshOnLogon). */
   refreshOnLogon: boolean;
+  /** With session ownership: how often a standby tries to take the session before connecting (ms, default 500). */
+  ownershipRetryMs?: number;
   /** Receives every policy event. */
   onEvent: (event: FailoverEvent) => void;
   random?: RandomSource;
@@ -74,6 +76,7 @@ export class FailoverDriver {
   private stopped = false;
   private switching: ReturnType<typeof setInterval> | null = null;
   private fetchAbort: AbortController | null = null;
+  private ownerTimer: NodeJS.Timeout | null = null;
   private readonly endpointOptions = new Map<string, EndpointSocketOptions>();
 
   constructor(private readonly o: FailoverDriverOptions) {
@@ -196,6 +199,8 @@ export class FailoverDriver {
   }
 
   private connect(endpoint: FailoverEndpoint): void {
+    // With ownership (a hot standby initiator on a shared store) connect only as the owner.
+    if (!this.session.ownsSession) return this.whenOwner(() => this.connect(endpoint));
     const opts = this.optionsOf(endpoint);
     const socket = net.connect({ host: endpoint.host, port: endpoint.port, localAddress: opts.localAddress, localPort: opts.localPort });
     const a: Attempt = { endpoint, socket, attached: false };
@@ -221,6 +226,22 @@ export class FailoverDriver {
     });
   }
 
+  /** Runs `then` once this node owns the session, trying again every `ownershipRetryMs` while another node does. */
+  private whenOwner(then: () => void): void {
+    const retry = (): void => {
+      if (this.stopped) return;
+      this.ownerTimer = setTimeout(() => {
+        this.ownerTimer = null;
+        this.whenOwner(then);
+      }, this.o.ownershipRetryMs ?? 500);
+    };
+    this.session.claim().then((refused) => {
+      if (this.stopped) return;
+      if (refused === null) then();
+      else retry();
+    }, retry);
+  }
+
   /** Refreshes the store when asked to, then hands the socket to the session, which sends the Logon. */
   private logOnOver(a: Attempt, socket: net.Socket): void {
     const go = (): void => {
@@ -234,14 +255,22 @@ export class FailoverDriver {
       a.attached = true;
       this.session.attach(socket);
     };
-    if (this.o.refreshOnLogon) {
-      this.session.refresh().then(go, (err: unknown) => {
-        socket.destroy();
-        if (this.attempt === a) {
-          this.attempt = null;
-          this.apply(this.policy.connectFailed(a.endpoint, this.now(), `store refresh failed: ${err instanceof Error ? err.message : String(err)}`));
-        }
-      });
+    const fail = (reason: string): void => {
+      socket.destroy();
+      if (this.attempt === a) {
+        this.attempt = null;
+        this.apply(this.policy.connectFailed(a.endpoint, this.now(), reason));
+      }
+    };
+    const why = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+    if (!this.session.ownsSession) {
+      // A standby connection picked up while another node owns the session (the claim reloads the store).
+      this.session.claim().then(
+        (refused) => (refused === null ? go() : fail(`not the owner: ${refused}`)),
+        (err: unknown) => fail(`ownership failed: ${why(err)}`),
+      );
+    } else if (this.o.refreshOnLogon) {
+      this.session.refresh().then(go, (err: unknown) => fail(`store refresh failed: ${why(err)}`));
     } else go();
   }
 
@@ -395,6 +424,8 @@ export class FailoverDriver {
     if (this.switching) clearInterval(this.switching);
     this.switching = null;
     this.fetchAbort?.abort();
+    if (this.ownerTimer) clearTimeout(this.ownerTimer);
+    this.ownerTimer = null;
     this.probing = [];
     for (const s of this.probeSockets) s.destroy();
     this.probeSockets.clear();

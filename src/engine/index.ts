@@ -1,8 +1,8 @@
 /** Acceptors, initiators and the running session that binds a core to sockets and a store. */
-export { Session, type SessionHandleOptions } from './session.js';
+export { Session, type SessionHandleOptions, type OwnershipEvent } from './session.js';
 export { Acceptor, keyOf, type AcceptorOptions, type ListenAddress, type SessionKey } from './acceptor.js';
 export { Initiator, failoverConfigOf, describeFailoverEvent, type Endpoint, type InitiatorSession, type InitiatorEvent, type InitiatorEvents } from './initiator.js';
 export { FailoverDriver, readUriList, type FailoverDriverOptions, type DriverSocketDefaults } from './failover-driver.js';
 export { endpointSocketOptions, ENDPOINT_OPTION_NAMES, type EndpointSocketOptions } from './endpoint-options.js';
-export { Engine, settingsBaseDir, type EngineOptions, type EngineSender } from './engine.js';
+export { Engine, settingsBaseDir, ownershipFor, nodeNameFrom, type EngineOptions, type EngineSender, type SessionOwnerInfo } from './engine.js';
 export { sessionOptionsFrom, sessionIdFrom, validatorFrom, scheduleFrom, reconnectDelays, endpointsFrom, refreshOnLogon, initiatorSessionFrom, socketOptionsFrom, SettingsApplyError, type SessionSettings as SessionSettingsRecord } from './from-settings.js';

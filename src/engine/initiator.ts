@@ -10,6 +10,10 @@
  *
  * Every failover event is emitted on the initiator (by its type, and all of them as `event`), on
  * the session (`transport`), and to the session's log (`onEvent`, through the session's `note`).
+ *
+ * With session ownership (a store shared with a standby initiator process) a session connects only
+ * while this process owns it; a standby retries every `ownershipRetryMs` and, once the owner is
+ * gone, reloads the store and continues the session's sequence numbers.
  */
 import { EventEmitter } from 'node:events';
 import type { Message } from '../codec/message.js';
@@ -44,6 +48,8 @@ export interface InitiatorSession extends SocketOptions {
   refreshOnLogon?: boolean;
   /** Random source of shuffling and jitter (tests). */
   random?: RandomSource;
+  /** How often a standby tries to take ownership of the session (ms, default 500). */
+  ownershipRetryMs?: number;
 }
 
 /** A failover event with the session it belongs to and when it happened (ms since the epoch). */
@@ -98,6 +104,7 @@ export class Initiator extends EventEmitter<InitiatorEvents> {
           localPort: s.localPort,
         },
         refreshOnLogon: s.refreshOnLogon ?? false,
+        ownershipRetryMs: s.ownershipRetryMs,
         random: s.random,
         onEvent: (e) => this.publish(s.session, e),
       });

@@ -12,7 +12,7 @@ import type { SessionOptions } from '../session/options.js';
 import type { SessionID } from '../session/session-id.js';
 import type { MessageStore } from '../store/store.js';
 import { applyStoreAction } from '../session/apply.js';
-import type { SessionOwnership } from '../fencing/ownership.js';
+import { StoreFencedError, type OwnerRecord, type SessionOwnership } from '../fencing/ownership.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
 
 export interface SessionHandleOptions {
@@ -24,6 +24,24 @@ export interface SessionHandleOptions {
   ownership?: SessionOwnership;
   /** Lease length in milliseconds (renewed every third of it). */
   leaseMs?: number;
+  /**
+   * Keep ownership across connections, released only by `close()` (default: initiators). An
+   * acceptor releases it when a connection ends so another node can serve the next one at once.
+   */
+  keepOwnership?: boolean;
+}
+
+/** A change of this node's ownership of a session, for operations. */
+export interface OwnershipEvent {
+  /** acquired: this node owns the session; refused: a live node does; lost: fenced; released: given up. */
+  readonly state: 'acquired' | 'refused' | 'lost' | 'released';
+  /** This node's name. */
+  readonly node: string;
+  /** Our epoch (acquired, lost, released) or the owner's (refused). */
+  readonly epoch: number;
+  /** The owning node when refused or lost (when known). */
+  readonly owner?: string;
+  readonly reason?: string;
 }
 
 export interface SessionHandleEvents {
@@ -35,6 +53,8 @@ export interface SessionHandleEvents {
   owner: [number];
   /** A failover transport event of an initiator session (see Initiator). */
   transport: [FailoverEvent];
+  /** Ownership acquired, refused, lost or released. */
+  ownership: [OwnershipEvent];
 }
 
 /** One FIX session with its store; sockets come and go. */
@@ -55,6 +75,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   /** Fenced ownership of the session (shared stores), when configured. */
   readonly ownership: SessionOwnership | undefined;
   private readonly leaseMs: number;
+  private readonly keepOwnership: boolean;
   private renewTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -70,12 +91,10 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.maxQueuedBytes = handle.maxQueuedBytes ?? 16 * 1024 * 1024;
     this.ownership = handle.ownership;
     this.leaseMs = handle.leaseMs ?? 5000;
-    const fenceable = store as MessageStore & { fence?: (() => Promise<void>) | null; fenceBy?: (own: SessionOwnership) => void };
+    this.keepOwnership = handle.keepOwnership ?? options.role === 'initiator';
+    // A store shared by nodes checks the ownership epoch of every write before making it.
+    const fenceable = store as MessageStore & { fenceBy?: (own: SessionOwnership) => void };
     if (this.ownership && typeof fenceable.fenceBy === 'function') fenceable.fenceBy(this.ownership);
-    else if (this.ownership && 'fence' in fenceable) {
-      const own = this.ownership;
-      fenceable.fence = () => own.check();
-    }
     this.tickMs = handle.tickMs ?? 1000;
   }
 
@@ -88,25 +107,41 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     return this.core.isLoggedOn;
   }
 
+  /** This node may run the session: it owns it with a live lease, or no ownership is configured. */
+  get ownsSession(): boolean {
+    return !this.ownership || this.ownership.holds();
+  }
+
+  /** Our ownership epoch of the session (0 when this node does not own it, or without ownership). */
+  get ownerEpoch(): number {
+    return this.ownership?.epoch ?? 0;
+  }
+
+  /** The current owner of the session as recorded in the shared store (undefined without ownership). */
+  async owner(): Promise<OwnerRecord | undefined> {
+    return this.ownership?.current();
+  }
+
   /**
    * Takes over a connected socket; `initial` are bytes already read from it. With ownership the
    * session is first acquired (a session a live node owns is refused: the socket is closed without
    * a byte) and the store refreshed, since another node may have written it.
    */
   attach(socket: Socket, initial?: Buffer): void {
-    if (!this.refreshBeforeLogon && !this.ownership) {
+    const claim = this.ownership !== undefined && !this.keepOwnership;
+    if (!this.refreshBeforeLogon && !claim) {
       this.bind(socket, initial);
       return;
     }
     socket.pause();
     this.socket = socket;
-    this.prepare().then(
-      (ok) => {
-        if (ok) this.bind(socket, initial);
-        else {
-          this.socket = null;
-          socket.destroy();
-        }
+    (claim ? this.claim() : this.refresh().then(() => null)).then(
+      (refusal) => {
+        if (refusal === null) return this.bind(socket, initial);
+        // Refused: a Logout naming the owner, then the connection ends; nothing is stored.
+        this.socket = null;
+        socket.end(this.core.refusal(refusal, Date.now()));
+        setTimeout(() => socket.destroy(), 1000).unref();
       },
       (err: unknown) => {
         this.emitError(err);
@@ -116,21 +151,47 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     );
   }
 
-  /** Acquires ownership (when configured) and refreshes the store; false when another node owns the session. */
-  private async prepare(): Promise<boolean> {
+  /**
+   * Takes ownership of the session and reloads the store (another node may have written it).
+   * Resolves with null when this node owns the session, else with the reason it may not.
+   */
+  async claim(): Promise<string | null> {
     const own = this.ownership;
-    if (own) {
-      const r = await own.acquire();
-      if (!r.acquired) {
-        this.emit('event', { kind: 'note', text: `refused: session ${this.id.toString()} is owned by node ${r.owner.node} (epoch ${r.owner.epoch})` });
-        return false;
-      }
-      this.emit('event', { kind: 'note', text: `owner of ${this.id.toString()} with epoch ${r.epoch}` });
-      this.emit('owner', r.epoch);
-      this.startRenewing(own);
+    if (!own) {
+      if (this.refreshBeforeLogon) await this.refresh();
+      return null;
     }
-    await this.refresh();
-    return true;
+    const r = await own.acquire();
+    if (!r.acquired) {
+      const reason = `session ${this.id.toString()} is active on node ${r.owner.node} (epoch ${r.owner.epoch})`;
+      this.emit('event', { kind: 'note', text: `ownership refused: ${reason}` });
+      this.emit('ownership', { state: 'refused', node: own.node, epoch: r.owner.epoch, owner: r.owner.node, reason });
+      return reason;
+    }
+    this.startRenewing(own);
+    // The store is reloaded whatever RefreshOnLogon says: the previous owner may have written it.
+    try {
+      await this.refresh();
+    } catch (e) {
+      await this.releaseOwnership();
+      throw e;
+    }
+    this.emit('event', { kind: 'note', text: `owner of ${this.id.toString()}: node ${own.node}, epoch ${r.epoch}` });
+    this.emit('owner', r.epoch);
+    this.emit('ownership', { state: 'acquired', node: own.node, epoch: r.epoch });
+    return null;
+  }
+
+  /** Gives ownership up (if held) so another node can take the session at once. */
+  private async releaseOwnership(): Promise<void> {
+    const own = this.ownership;
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
+    if (!own?.epoch) return;
+    const epoch = own.epoch;
+    await own.release();
+    this.emit('event', { kind: 'note', text: `released ${this.id.toString()}: node ${own.node}, epoch ${epoch}` });
+    this.emit('ownership', { state: 'released', node: own.node, epoch });
   }
 
   private startRenewing(own: SessionOwnership): void {
@@ -142,15 +203,18 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.renewTimer.unref?.();
   }
 
-  /** Lost ownership: drop the connection at once, writing nothing more. */
-  private fenced(err: unknown): void {
+  /** Lost ownership: drop the connection at once, writing nothing more (to the store or the socket). */
+  private fenced(err: unknown, socket: Socket | null = this.socket): void {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
     this.batch = [];
     this.batchBytes = 0;
-    this.emitError(err);
-    this.emit('event', { kind: 'note', text: `fenced: ${err instanceof Error ? err.message : String(err)}` });
-    this.socket?.destroy();
+    socket?.destroy();
+    const own = this.ownership;
+    const current = err instanceof StoreFencedError ? err.current : undefined;
+    const reason = err instanceof Error ? err.message : String(err);
+    this.emit('event', { kind: 'note', text: `ownership lost, connection dropped: ${reason}` });
+    if (own) this.emit('ownership', { state: 'lost', node: own.node, epoch: err instanceof StoreFencedError ? err.epoch : 0, owner: current?.node, reason });
   }
 
   private bind(socket: Socket, initial?: Buffer): void {
@@ -202,6 +266,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.renewTimer = null;
     await this.drain();
     await this.store.close();
+    await this.releaseOwnership().catch((err: unknown) => this.emitError(err));
   }
 
   /** The peer closed (or the socket failed). A socket the session already let go of is ignored. */
@@ -215,12 +280,9 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   /** Lets go of the socket: a new connection may attach at once; ownership is released after the queued writes. */
   private detach(): void {
     this.socket = null;
-    if (this.renewTimer) clearInterval(this.renewTimer);
-    this.renewTimer = null;
-    if (this.ownership?.epoch) {
+    if (this.ownership?.epoch && !this.keepOwnership) {
       // Let another node take the session at once, after what was queued is stored.
-      const own = this.ownership;
-      this.chain = this.chain.then(() => own.release()).catch((err: unknown) => this.emitError(err));
+      this.chain = this.chain.then(() => this.releaseOwnership()).catch((err: unknown) => this.emitError(err));
     }
   }
 
@@ -288,17 +350,19 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.batchBytes = 0;
     if (batch.length === 0) return;
     const socket = this.socket;
+    const own = this.ownership;
     this.chain = this.chain
       .then(() => this.store.flush())
-      .then(
-        () => {
-          if (socket && !socket.destroyed) socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
-        },
-        (err: unknown) => {
-          this.emitError(err);
-          socket?.destroy();
-        },
-      );
+      .then(() => {
+        // Not a byte from a node whose lease ran out (paused past it), even with nothing to store.
+        if (own && !own.holds()) throw new StoreFencedError(own.epoch, undefined);
+        if (socket && !socket.destroyed) socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+      })
+      .catch((err: unknown) => {
+        if (err instanceof StoreFencedError) return this.fenced(err, socket);
+        this.emitError(err);
+        socket?.destroy();
+      });
   }
 
   /** The core ended the connection: write what is queued, then close; the session is free at once. */

@@ -70,6 +70,18 @@ export class FileOwnership implements SessionOwnership {
     return this.owned;
   }
 
+  get node(): string {
+    return this.o.node;
+  }
+
+  /**
+   * Our lease is valid by our own clock, with a margin of a tenth of the lease: a node that was
+   * paused for longer stops before another node may take the session over.
+   */
+  holds(): boolean {
+    return this.owned !== 0 && this.now() <= this.validUntil - this.leaseMs / 10;
+  }
+
   async current(): Promise<OwnerRecord | undefined> {
     try {
       const r = JSON.parse(await readFile(this.file, 'utf8')) as OwnerRecord;
@@ -131,9 +143,9 @@ export class FileOwnership implements SessionOwnership {
     });
   }
 
-  async check(): Promise<void> {
-    const epoch = this.owned;
-    if (!epoch || this.now() > this.validUntil) {
+  async check(epoch = this.owned): Promise<void> {
+    if (!epoch || epoch !== this.owned) throw new StoreFencedError(epoch, await this.current());
+    if (!this.holds()) {
       this.owned = 0;
       throw new StoreFencedError(epoch, await this.current());
     }

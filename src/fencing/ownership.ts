@@ -22,8 +22,22 @@ export interface OwnerRecord {
 
 export type AcquireResult = { readonly acquired: true; readonly epoch: number } | { readonly acquired: false; readonly owner: OwnerRecord; readonly reason: string };
 
+/**
+ * What a store needs to refuse stale writes: every write is stamped with the epoch current when it
+ * was made, and `check` confirms, before the write reaches the store, that this epoch still owns the
+ * session. A shared store calls it before each batch it commits.
+ */
+export interface StoreFence {
+  /** The epoch writes made now belong to (0 when this node does not own the session). */
+  readonly epoch: number;
+  /** Throws StoreFencedError unless `epoch` is still this node's ownership of the session. */
+  check(epoch: number): Promise<void>;
+}
+
 /** Ownership of one session. */
-export interface SessionOwnership {
+export interface SessionOwnership extends StoreFence {
+  /** This node's name (`NodeName`). */
+  readonly node: string;
   /** Becomes the owner unless a live node owns the session. */
   acquire(): Promise<AcquireResult>;
   /** Extends the lease; throws OwnershipLostError when another node took the session. */
@@ -34,8 +48,13 @@ export interface SessionOwnership {
   current(): Promise<OwnerRecord | undefined>;
   /** Our epoch while we own the session (0 when we do not). */
   readonly epoch: number;
-  /** Throws StoreFencedError unless we still own the session at our epoch (called before every store write). */
-  check(): Promise<void>;
+  /**
+   * Throws StoreFencedError unless we still own the session at `epoch` (default: ours): reads the
+   * owner record. Called before every store write.
+   */
+  check(epoch?: number): Promise<void>;
+  /** Our lease is still valid by our own clock (no I/O); checked before bytes reach a socket. */
+  holds(): boolean;
 }
 
 /** Another live node owns the session. */

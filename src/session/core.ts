@@ -112,6 +112,18 @@ export class SessionCore {
     if (creationTime !== undefined) this.creationTime = creationTime;
   }
 
+  /**
+   * A Logout refusing a connection this node must not serve (the session is active on another
+   * node): the reason in Text, the current sequence numbers, but neither stored nor counted, and
+   * nothing else about the session changes.
+   */
+  refusal(text: string, now: number): Buffer {
+    this.now = now;
+    const logout = this.newAdmin('5').set(58, text);
+    this.fill(logout);
+    return Buffer.from(this.encoder.encode(logout));
+  }
+
   /** Inside the schedule's window now. */
   isSessionTime(now: number): boolean {
     return this.schedule.isSessionTime(now);
@@ -672,7 +684,11 @@ export class SessionCore {
       } else {
         this.note('Received logout response');
       }
-      this.incrTarget();
+      // A Logout answering our own Logon refuses it (a standby that does not own the session, a
+      // rejected logon). An initiator does not count its number: if the refusing node was not the
+      // owner of the sequence, counting it would put us ahead of the owner's numbers for good,
+      // while a number missed this way is an ordinary gap, filled by a resend at the next logon.
+      if (this.options.role !== 'initiator' || this.state.receivedLogon) this.incrTarget();
       if (this.options.resetOnLogout) this.resetState();
       this.disconnect('logout', true);
     });

@@ -14,6 +14,11 @@ export class Batch {
   seqNums = false;
   /** The `.seqnums` text, fixed when the batch is taken for writing. */
   seqNumsText: string | null = null;
+  /**
+   * Ownership epoch the writes were made under (-1: none yet, so the epoch current when the batch
+   * is written applies; 0: made by a node that did not own the session, or under several epochs).
+   */
+  epoch = -1;
   private body: Buffer[] = [];
   private header: string[] = [];
   bodyBytes = 0;
@@ -58,6 +63,7 @@ export class Batch {
   merge(next: Batch): Batch {
     if (next.reset) return next;
     const m = new Batch(this.bodyPos, this.headerPos);
+    m.epoch = next.epoch === -1 || next.epoch === this.epoch ? this.epoch : this.epoch === -1 ? next.epoch : 0;
     m.reset = this.reset;
     m.truncateHeader = this.truncateHeader || next.truncateHeader;
     m.session = next.session ?? this.session;

@@ -12,7 +12,7 @@
  */
 import { constants } from 'node:fs';
 import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
-import { StoreFencedError } from '../fencing/ownership.js';
+import { StoreFencedError, type StoreFence } from '../fencing/ownership.js';
 import { FileStoreError } from './file-store-error.js';
 import { formatCreationTime, formatHeaderRecord, formatSeqNums, truncateToSecond } from './file-store-format.js';
 import type { IndexEntry, SeqIndex } from './file-store-index.js';
@@ -42,8 +42,6 @@ export interface FileStoreOptions {
   onRecovery?: (recovery: FileStoreRecovery, prefix: string) => void;
 }
 
-/** A check run before every write; it throws (e.g. StoreFencedError) to refuse the write. */
-export type WriteFence = () => Promise<void>;
 
 const MAX_SEQ = 0xffffffff;
 
@@ -204,7 +202,8 @@ export class FileStore implements MessageStore {
       this.replay = [];
       let loaded: LoadedStore;
       try {
-        if (!this.pending.empty) await this.writePending();
+        // Writes made under an earlier ownership (or none) are dropped: the store is the truth now.
+        if (!this.pending.empty && !this.staleBatch(this.pending)) await this.writePending();
         loaded = await loadStore(this.fs, this.paths, this.now());
       } catch (e) {
         this.replay = null;
@@ -253,11 +252,23 @@ export class FileStore implements MessageStore {
     if (this.closed) throw new FileStoreError('closed', `file store ${this.options.prefix} is closed`, this.paths.body);
   }
 
-  /** Applies a synchronous change; during a refresh it is also replayed on the reloaded state. */
+  /**
+   * Applies a synchronous change; during a refresh it is also replayed on the reloaded state. With a
+   * fence, the pending batch carries the ownership epoch of its changes (0 if they span several).
+   */
   private mutate(op: () => void): void {
     this.assertOpen();
     op();
+    this.stamp();
     this.replay?.push(op);
+  }
+
+  private stamp(): void {
+    if (!this.fence) return;
+    const e = this.fence.epoch;
+    const b = this.pending;
+    if (b.epoch === -1) b.epoch = e;
+    else if (b.epoch !== e) b.epoch = 0;
   }
 
   private install(s: LoadedStore): void {
@@ -324,15 +335,28 @@ export class FileStore implements MessageStore {
   }
 
   /**
+   * Set by session ownership: each batch is written only if the epoch its writes were made under
+   * still owns the session (checked against the owner record before the batch, see `StoreFence`).
+   */
+  fence: StoreFence | null = null;
+
+  /** Checks every batch against this ownership's epoch before writing it (sets `fence`). */
+  fenceBy(fence: StoreFence): void {
+    this.fence = fence;
+  }
+
+  /** Made under an ownership epoch that is no longer ours. */
+  private staleBatch(b: Batch): boolean {
+    return this.fence !== null && b.epoch !== -1 && b.epoch !== this.fence.epoch;
+  }
+
+  /**
    * Performs a batch in crash-safe order: cut `.header` before `.body` (no record may point at
    * missing bytes), message bytes before their header records, sequence numbers last.
    */
-  /** Set by session ownership: every write is refused unless this node still owns the session. */
-  fence: WriteFence | null = null;
-
   private async writeBatch(b: Batch): Promise<void> {
     if (b.empty) return;
-    if (this.fence) await this.fence();
+    if (this.fence) await this.fence.check(b.epoch === -1 ? this.fence.epoch : b.epoch);
     const f = this.files;
     const touched = new Set<StoreFile>();
     if (b.reset) {

@@ -37,7 +37,7 @@ test('a paused owner loses the session when its lease expires and is fenced befo
   const { dir, a, b, advance } = pair(1000);
   const prefix = 'FIX.4.2-EXEC-BANZAI';
   const store = await FileStore.open({ path: dir, prefix });
-  store.fence = () => a.check();
+  store.fence = a;
   await a.acquire();
   store.saveOutgoing(1, Buffer.from('8=FIX.4.2\x019=5\x0135=0\x0110=161\x01'));
   await store.flush();

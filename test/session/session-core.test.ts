@@ -253,6 +253,24 @@ test('initiator sends Logon on connect and times out without an answer', () => {
   assert.deepEqual(h.disconnects, ['logon timeout']);
 });
 
+test('initiator: a Logout answering its Logon (a refusing standby) is not counted; after logon one is', () => {
+  const h = new Harness({ role: 'initiator', heartBtInt: 30 });
+  h.core.setSequenceNumbers(10, 7);
+  h.connect();
+  h.take();
+  h.send('35=5|58=session is active on node A|', { seq: 7 });
+  assert.deepEqual(h.disconnects, ['logout']);
+  assert.equal(h.core.nextTargetSeq, 7, 'the real owner will send 7 next');
+  assert.equal(h.store.getNextTargetSeq(), 1, 'nothing stored for the target side');
+  // Logged on, a Logout is counted as QuickFIX does.
+  h.disconnects = [];
+  h.connect();
+  h.take();
+  h.logon(7);
+  h.send('35=5|', { seq: 8 });
+  assert.equal(h.core.nextTargetSeq, 9);
+});
+
 test('schedule: logon outside the window is refused, the end time logs out, a new period resets', () => {
   const hms = (t: string) => parseTimeOfDay(t)!.seconds;
   // T0 is 12:00 UTC; the window is 11:00-12:00:30.
