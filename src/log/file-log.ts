@@ -27,7 +27,6 @@ export interface FileLogOptions {
 }
 
 const APPEND = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND;
-const NEWLINE = Buffer.from('\n');
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -126,7 +125,15 @@ export class FileLog implements Log {
 
   private message(message: LogMessage): void {
     if (this.closed || (!this.options.logHeartbeats && isHeartbeat(message))) return;
-    this.messageBuf.push(Buffer.from(`${this.stamp()} : `, 'latin1'), messageBytes(message), NEWLINE);
+    // One line, copied: an incoming message is a view into the framer's buffer, which is reused
+    // before the line is written.
+    const stamp = `${this.stamp()} : `;
+    const bytes = messageBytes(message);
+    const line = Buffer.allocUnsafe(stamp.length + bytes.length + 1);
+    line.write(stamp, 0, 'latin1');
+    line.set(bytes, stamp.length);
+    line[line.length - 1] = 0x0a;
+    this.messageBuf.push(line);
     this.schedule();
   }
 

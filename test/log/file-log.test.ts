@@ -90,3 +90,15 @@ test('background write failures go to onError instead of crashing; flush rejects
   await log.close();
   log.onEvent('after close: ignored');
 });
+
+test('a message that is a view into a reused buffer is logged as it was when logged', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const log = await FileLog.open({ path: dir, now: () => NOW }, 'GLOBAL');
+  const framerBuffer = Buffer.from(ORDER);
+  log.onIncoming(framerBuffer.subarray(0, ORDER.length));
+  framerBuffer.fill(0x58); // the framer reuses its buffer for the next bytes before the line is written
+  await log.flush();
+  assert.equal(await read(dir, 'GLOBAL.messages.current.log'), `20240102-03:04:05.678 : ${ORDER.toString('latin1')}\n`);
+  await log.close();
+});
