@@ -268,7 +268,8 @@ export class SessionCore {
       this.pending.push(Buffer.from(buf.subarray(start, end)));
       return;
     }
-    this.emitEvent({ kind: 'incoming', bytes: buf.subarray(start, end) });
+    // A copy: the framer's bytes are only valid during this call, the event is delivered after it.
+    this.emitEvent({ kind: 'incoming', bytes: Buffer.from(buf.subarray(start, end)) });
     const parsed = this.parser.tryParse(buf, start, end);
     if (parsed instanceof CodecError) {
       this.onGarbled(parsed, buf.subarray(start, end));

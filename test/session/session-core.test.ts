@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness, field } from './harness.js';
 import { DoNotSend, IncorrectTagValue, RejectLogon, Schedule, SessionID, UnsupportedMessageType, parseTimeOfDay } from '../../src/session/index.js';
-import { Message } from '../../src/codec/index.js';
+import { Message, formatUtcTimestamp } from '../../src/codec/index.js';
 import { frame as frameOf } from '../codec/helpers.js';
 
 const types = (msgs: string[]) => msgs.map((m) => field(m, 35));
@@ -269,6 +269,24 @@ test('initiator: a Logout answering its Logon (a refusing standby) is not counte
   h.logon(7);
   h.send('35=5|', { seq: 8 });
   assert.equal(h.core.nextTargetSeq, 9);
+});
+
+test('incoming events carry the message as received, even when the framer reuses its buffer', () => {
+  const h = new Harness().connect().logon(1);
+  h.take();
+  const ts = formatUtcTimestamp(h.now, 3);
+  const f = (seq: number) => frameOf(`35=0|34=${seq}|49=TW|52=${ts}|56=ISLD|`);
+  const [a, b, c] = [f(2), f(3), f(4)];
+  const events: string[] = [];
+  const collect = (actions: ReturnType<typeof h.core.receive>) => {
+    for (const x of actions) if (x.type === 'event' && x.event.kind === 'incoming') events.push(x.event.bytes.toString('latin1'));
+  };
+  // Partial frame first, so the rest is framed from the framer's own buffer, which is compacted
+  // (the partial frame at the end moved to its start) before the actions are handled.
+  collect(h.core.receive(a.subarray(0, 20), h.now));
+  collect(h.core.receive(Buffer.concat([a.subarray(20), b, c.subarray(0, 30)]), h.now));
+  collect(h.core.receive(c.subarray(30), h.now));
+  assert.deepEqual(events, [a, b, c].map((x) => x.toString('latin1')));
 });
 
 test('schedule: logon outside the window is refused, the end time logs out, a new period resets', () => {
