@@ -2,7 +2,8 @@
  * `fixover client <settings> --orders N [--rate R | --window W] [--report FILE]`: a headless
  * order-entry client on the first initiator session of a settings file. It logs on, sends the
  * orders, waits for the fills, writes the JSON report, logs out. Exit 0 when every order was
- * filled exactly once (no unflagged duplicate), 4 otherwise.
+ * filled exactly once (no unflagged duplicate), 4 otherwise. SIGINT/SIGTERM stop sending: the orders
+ * sent so far are settled and reported.
  */
 import { writeFileSync } from 'node:fs';
 import { Initiator, type InitiatorEvent } from '../engine/initiator.js';
@@ -58,6 +59,10 @@ export async function clientCommand(file: string, o: ClientCommandOptions): Prom
   );
   failed.catch(() => undefined);
   initiator.start();
+  // SIGINT/SIGTERM: no new orders; the fills of those sent are awaited and reported as usual.
+  const stop = (): void => box.client!.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   let report: ClientReport;
   try {
     await Promise.race([waitForLogon(session, o.logonTimeoutMs ?? 30_000), failed]);

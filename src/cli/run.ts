@@ -51,6 +51,8 @@ export async function storeFor(s: SessionSettings, id: SessionID): Promise<FileS
     prefix: id.filePrefix,
     sync: yes(s.FileStoreSync),
     maxCachedMsgs: s.FileStoreMaxCachedMsgs ? Number(s.FileStoreMaxCachedMsgs) : undefined,
+    // With session ownership (the default) other nodes may share the directory.
+    shared: (s.SessionOwnership ?? 'Y').toUpperCase() === 'Y',
   });
 }
 

@@ -66,6 +66,7 @@ export class OrderClient {
   private inFlight = 0;
   private wake: (() => void) | null = null;
   private readonly prefix: string;
+  private stopped = false;
 
   constructor(
     private readonly sink: OrderSink,
@@ -166,12 +167,18 @@ export class OrderClient {
     return m;
   }
 
+  /** Stops sending new orders (SIGINT/SIGTERM): `run` then waits for the fills of those sent and reports. */
+  stop(): void {
+    this.stopped = true;
+    this.poke();
+  }
+
   /** Sends every order, waits for the fills (or the settle time), and returns the report. */
   async run(): Promise<ClientReport> {
     const start = this.now();
     const { orders, rate } = this.options;
     const window = rate ? Infinity : (this.options.window ?? 1);
-    while (this.sent < orders) {
+    while (this.sent < orders && !this.stopped) {
       if (!this.sink.isLoggedOn) {
         await this.waitForChange(50);
         continue;

@@ -32,6 +32,11 @@ export interface StoreFence {
   readonly epoch: number;
   /** Throws StoreFencedError unless `epoch` is still this node's ownership of the session. */
   check(epoch: number): Promise<void>;
+  /**
+   * Our lease is still valid by our own clock (no I/O). A store checks it between the writes of a
+   * batch, so a node paused in the middle of one stops before the rest once it runs again.
+   */
+  holds(): boolean;
 }
 
 /** Ownership of one session. */
@@ -53,8 +58,6 @@ export interface SessionOwnership extends StoreFence {
    * owner record. Called before every store write.
    */
   check(epoch?: number): Promise<void>;
-  /** Our lease is still valid by our own clock (no I/O); checked before bytes reach a socket. */
-  holds(): boolean;
 }
 
 /** Another live node owns the session. */

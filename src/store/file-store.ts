@@ -40,6 +40,12 @@ export interface FileStoreOptions {
   now?: () => Date;
   /** Told when opening or refreshing had to work around a torn or corrupt file. */
   onRecovery?: (recovery: FileStoreRecovery, prefix: string) => void;
+  /**
+   * The directory is shared with other nodes (session ownership): opening writes nothing, not even
+   * the repair of a torn tail, since what looks torn may be another node's write in progress. The
+   * owner makes repairs after it took the session and refreshed (under its `fence`).
+   */
+  shared?: boolean;
 }
 
 
@@ -89,7 +95,8 @@ export class FileStore implements MessageStore {
     const loaded = await loadStore(store.fs, store.paths, store.now());
     store.install(loaded);
     try {
-      await store.writeBatch(store.take());
+      if (options.shared) store.pending.epoch = 0; // never written; dropped by the first refresh
+      else await store.writeBatch(store.take());
       if (options.sync) await store.syncDirectory(dir);
     } catch (e) {
       await closeAll(loaded.files);
@@ -287,6 +294,8 @@ export class FileStore implements MessageStore {
     this.pending.truncateHeader = s.headerFileSize > s.headerEnd;
     this.pending.seqNums = s.writeSeqNums;
     if (s.writeSession) this.pending.session = s.creationTime;
+    // Repairs found by this load are ours to make only while we own the session.
+    if (this.fence && !this.pending.empty) this.pending.epoch = this.fence.epoch;
     this.lastRecovery = s.recovery;
   }
 
@@ -345,9 +354,9 @@ export class FileStore implements MessageStore {
     this.fence = fence;
   }
 
-  /** Made under an ownership epoch that is no longer ours. */
+  /** Made without ownership, or under an ownership epoch that is no longer ours. */
   private staleBatch(b: Batch): boolean {
-    return this.fence !== null && b.epoch !== -1 && b.epoch !== this.fence.epoch;
+    return b.epoch === 0 || (this.fence !== null && b.epoch !== -1 && b.epoch !== this.fence.epoch);
   }
 
   /**
@@ -356,7 +365,13 @@ export class FileStore implements MessageStore {
    */
   private async writeBatch(b: Batch): Promise<void> {
     if (b.empty) return;
-    if (this.fence) await this.fence.check(b.epoch === -1 ? this.fence.epoch : b.epoch);
+    const fence = this.fence;
+    if (b.epoch === 0) throw new StoreFencedError(0, undefined);
+    if (fence) await fence.check(b.epoch === -1 ? fence.epoch : b.epoch);
+    /** Between the writes of the batch: a node paused past its lease stops here. */
+    const still = (): void => {
+      if (fence && !fence.holds()) throw new StoreFencedError(fence.epoch, undefined);
+    };
     const f = this.files;
     const touched = new Set<StoreFile>();
     if (b.reset) {
@@ -368,18 +383,22 @@ export class FileStore implements MessageStore {
       await f.header.truncate(b.headerPos);
       touched.add(f.header);
     }
+    still();
     if (b.session) {
       const text = Buffer.from(formatCreationTime(b.session), 'latin1');
       await writeAll(f.session, text, 0);
       await f.session.truncate(text.length);
       touched.add(f.session);
     }
+    still();
     if (b.headerBytes > 0) {
       if (b.bodyBytes > 0) await writeAll(f.body, b.bodyBuffer(), b.bodyPos);
+      still();
       await writeAll(f.header, b.headerBuffer(), b.headerPos);
       touched.add(f.body).add(f.header);
     }
     if (b.seqNumsText) {
+      still();
       await this.writeSeqNums(b.seqNumsText);
       touched.add(f.seqnums);
     }

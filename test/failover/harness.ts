@@ -1,13 +1,19 @@
 /**
- * Real processes for failover tests: `fixover executor` acceptors sharing one store directory, and
- * `fixover client` listing both addresses. Everything runs on 127.0.0.1 and is killed at the end.
+ * Real processes for failover tests: `fixover executor` acceptors sharing one store directory (the
+ * seed configuration of the session-engine issue as the template), and `fixover client` listing
+ * both addresses. Everything runs on 127.0.0.1 and is killed at the end. Checks read the client's
+ * report, the client's message log and the store files the nodes shared.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { once } from 'node:events';
 import { start } from '../cli/cli.js';
+import { FileStore } from '../../src/store/index.js';
+import { Parser, CodecError } from '../../src/codec/index.js';
+import type { ClientReport } from '../../src/client/index.js';
+import type { OwnerRecord } from '../../src/fencing/index.js';
 
 export async function freePort(): Promise<number> {
   const srv = net.createServer().listen(0, '127.0.0.1');
@@ -17,47 +23,220 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a value other than undefined/false, or fails after `ms`. */
+export async function waitUntil<T>(what: string, fn: () => T | undefined | false, ms = 20_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
 export interface Node {
   name: string;
   port: number;
   proc: ReturnType<typeof start>;
 }
 
+export interface NodeOptions {
+  /** SessionLeaseTimeout in seconds (default 2). */
+  leaseSeconds?: number;
+  /** TargetCompIDs of the sessions (default BANZAI). */
+  clients?: string[];
+}
+
+export interface ClientOptions {
+  /** SenderCompID (default BANZAI). */
+  name?: string;
+  /** Store folder name (default client-store). */
+  store?: string;
+  /** LogonTimeout in seconds (default 5; shorter gives a paused acceptor up sooner). */
+  logonTimeout?: number;
+}
+
 export class Cluster {
   readonly dir = mkdtempSync(join(tmpdir(), 'fixover-failover-'));
   readonly nodes: Node[] = [];
+  readonly clients: Array<ReturnType<typeof start>> = [];
+  readonly storeDir = join(this.dir, 'shared-store');
 
   /** Writes the seed configuration for a node on the shared store. */
-  executorConfig(name: string, port: number, leaseSeconds = 2): string {
+  executorConfig(name: string, port: number, o: NodeOptions = {}): string {
     const file = join(this.dir, `${name}.cfg`);
+    const sessions = (o.clients ?? ['BANZAI']).map((c) => `[session]\nSenderCompID=EXEC\nTargetCompID=${c}\n`).join('\n');
     writeFileSync(
       file,
-      `[default]\nFileStorePath=${join(this.dir, 'shared-store')}\nDataDictionary=etc/FIX42.xml\nBeginString=FIX.4.2\nConnectionType=acceptor\nStartTime=00:00:00\nEndTime=00:00:00\nHeartBtInt=30\nSocketAcceptPort=${port}\nRefreshMessageStoreAtLogon=Y\nNodeName=${name}\nSessionLeaseTimeout=${leaseSeconds}\n\n[session]\nSenderCompID=EXEC\nTargetCompID=BANZAI\n`,
+      `[default]\nFileStorePath=${this.storeDir}\nDataDictionary=etc/FIX42.xml\nBeginString=FIX.4.2\nConnectionType=acceptor\nStartTime=00:00:00\nEndTime=00:00:00\nHeartBtInt=30\nSocketAcceptPort=${port}\nRefreshMessageStoreAtLogon=Y\nNodeName=${name}\nSessionLeaseTimeout=${o.leaseSeconds ?? 2}\n\n${sessions}`,
     );
     return file;
   }
 
   /** Starts (or restarts) an executor process and waits until it listens. */
-  async startNode(name: string, port: number): Promise<Node> {
-    const proc = start(['executor', this.executorConfig(name, port)], this.dir);
-    await proc.waitFor(/listening on \d+/);
+  async startNode(name: string, port: number, o: NodeOptions = {}): Promise<Node> {
+    const proc = start(['executor', this.executorConfig(name, port, o)], this.dir);
+    await proc.waitFor(/listening on \d+/, 30_000);
     const node = { name, port, proc };
     this.nodes.push(node);
     return node;
   }
 
-  /** The client settings: both addresses, QuickFIX style (SocketConnectHost1/Port1). */
-  clientConfig(ports: number[]): string {
-    const file = join(this.dir, 'client.cfg');
+  /** The client settings: every address, QuickFIX style (SocketConnectHost1/Port1, …). */
+  clientConfig(ports: number[], o: ClientOptions = {}): string {
+    const name = o.name ?? 'BANZAI';
+    const file = join(this.dir, `${name}-${o.store ?? 'client-store'}.cfg`);
     const alternates = ports.slice(1).map((p, i) => `SocketConnectHost${i + 1}=127.0.0.1\nSocketConnectPort${i + 1}=${p}\n`).join('');
     writeFileSync(
       file,
-      `[DEFAULT]\nConnectionType=initiator\nBeginString=FIX.4.2\nHeartBtInt=2\nReconnectInterval=1\nFileStorePath=${join(this.dir, 'client-store')}\nStartTime=00:00:00\nEndTime=00:00:00\n[SESSION]\nSenderCompID=BANZAI\nTargetCompID=EXEC\nSocketConnectHost=127.0.0.1\nSocketConnectPort=${ports[0]}\n${alternates}`,
+      `[DEFAULT]\nConnectionType=initiator\nBeginString=FIX.4.2\nHeartBtInt=2\nReconnectInterval=1\nLogonTimeout=${o.logonTimeout ?? 5}\nFileStorePath=${join(this.dir, o.store ?? 'client-store')}\nFileLogPath=${join(this.dir, 'client-log')}\nNodeName=client-${name}\nStartTime=00:00:00\nEndTime=00:00:00\n[SESSION]\nSenderCompID=${name}\nTargetCompID=EXEC\nSocketConnectHost=127.0.0.1\nSocketConnectPort=${ports[0]}\n${alternates}`,
     );
     return file;
   }
 
+  /** Starts `fixover client`; its JSON report goes to `<dir>/<report>`. */
+  startClient(ports: number[], args: string[], o: ClientOptions & { report?: string } = {}): { proc: ReturnType<typeof start>; report: string } {
+    const report = join(this.dir, o.report ?? `${o.name ?? 'BANZAI'}-report.json`);
+    const proc = start(['client', this.clientConfig(ports, o), '--report', report, ...args], this.dir);
+    this.clients.push(proc);
+    return { proc, report };
+  }
+
+  readReport(file: string): ClientReport {
+    return JSON.parse(readFileSync(file, 'utf8')) as ClientReport;
+  }
+
+  /** The owner record of an executor session in the shared store. */
+  owner(client = 'BANZAI'): OwnerRecord | undefined {
+    const file = join(this.storeDir, `FIX.4.2-EXEC-${client}.owner`);
+    if (!existsSync(file)) return undefined;
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as OwnerRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Kills every process and leaves their output in the cluster folder (for a failed test). */
   killAll(): void {
-    for (const n of this.nodes) n.proc.child.kill('SIGKILL');
+    for (const n of this.nodes) if (n.proc.child.exitCode === null) n.proc.child.kill('SIGKILL');
+    for (const c of this.clients) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+    this.nodes.forEach((n, i) => writeFileSync(join(this.dir, `node-${i}-${n.name}.out`), n.proc.output()));
+    this.clients.forEach((c, i) => writeFileSync(join(this.dir, `client-${i}.out`), c.output()));
+  }
+}
+
+export interface StoreCheck {
+  nextSender: number;
+  nextTarget: number;
+  /** Fills stored, by ClOrdID. */
+  fills: Map<string, number>;
+  messages: number;
+}
+
+/**
+ * Opens a store the processes left (all of them stopped) and checks it whole: nothing torn or
+ * corrupt to drop, every stored message well-formed with the MsgSeqNum it is filed under, in order.
+ */
+export async function checkStore(dir: string, prefix: string): Promise<StoreCheck> {
+  const store = await FileStore.open({ path: dir, prefix });
+  try {
+    const r = store.recovery;
+    if (r.droppedRecords || r.droppedHeaderBytes || r.seqNumsRecovered || r.creationTimeRecovered) throw new Error(`store ${prefix} needed repair: ${JSON.stringify(r)}`);
+    const nextSender = store.getNextSenderSeq();
+    const msgs = await store.getRange(1, nextSender - 1);
+    const parser = new Parser();
+    const fills = new Map<string, number>();
+    let last = 0;
+    for (const m of msgs) {
+      const v = parser.tryParse(m.bytes);
+      if (v instanceof CodecError) throw new Error(`stored message ${m.seq} unreadable: ${v.message}`);
+      if (v.getInt(34) !== m.seq) throw new Error(`stored message filed as ${m.seq} has MsgSeqNum ${v.get(34)}`);
+      if (m.seq <= last) throw new Error(`stored messages out of order at ${m.seq}`);
+      last = m.seq;
+      if (v.msgType === '8' && v.get(39) === '2') fills.set(v.get(11)!, (fills.get(v.get(11)!) ?? 0) + 1);
+    }
+    return { nextSender, nextTarget: store.getNextTargetSeq(), fills, messages: msgs.length };
+  } finally {
+    await store.close();
+  }
+}
+
+export interface Incoming {
+  seq: number;
+  msgType: string;
+  possDup: boolean;
+  line: number;
+}
+
+/** Messages the client received (49=EXEC), in order, from its message log. */
+export function incomingMessages(dir: string, client = 'BANZAI'): Incoming[] {
+  const text = readFileSync(join(dir, 'client-log', `FIX.4.2-${client}-EXEC.messages.current.log`), 'latin1');
+  const out: Incoming[] = [];
+  text.split('\n').forEach((line, i) => {
+    const msg = line.slice(line.indexOf(' : ') + 3);
+    if (!msg.includes('\x0149=EXEC\x01')) return;
+    const field = (tag: number): string | undefined => new RegExp(`\x01${tag}=([^\x01]*)\x01`).exec(msg)?.[1];
+    out.push({ seq: Number(field(34)), msgType: field(35) ?? '', possDup: field(43) === 'Y', line: i });
+  });
+  return out;
+}
+
+/**
+ * The executor's side seen by the client never went back: messages that are not possible
+ * duplicates come with increasing sequence numbers, and every Logon after the first one continues
+ * above what came before (no reset, a standby continues the dead node's numbers).
+ */
+export function assertSequenceContinues(incoming: Incoming[]): { logons: number } {
+  let max = 0;
+  let logons = 0;
+  for (const m of incoming) {
+    if (m.possDup) continue;
+    if (m.seq <= max) throw new Error(`MsgSeqNum went back: ${m.seq} (type ${m.msgType}) after ${max}`);
+    if (m.msgType === 'A') logons++;
+    max = m.seq;
+  }
+  return { logons };
+}
+
+/** A TCP relay in front of a node that records when bytes came from it, and keeps the node's side open when the client goes. */
+export class Relay {
+  readonly fromNode: Array<{ at: number; bytes: number }> = [];
+  private readonly server: net.Server;
+  private readonly upstreams: net.Socket[] = [];
+  port = 0;
+
+  constructor(private readonly target: number) {
+    this.server = net.createServer((client) => {
+      const up = net.connect(this.target, '127.0.0.1');
+      this.upstreams.push(up);
+      up.on('data', (d: Buffer) => {
+        this.fromNode.push({ at: Date.now(), bytes: d.length });
+        if (!client.destroyed) client.write(d);
+      });
+      client.on('data', (d: Buffer) => up.write(d));
+      up.on('error', () => client.destroy());
+      up.on('close', () => client.destroy());
+      client.on('error', () => undefined);
+      // The client going away is not passed on: whatever the node writes later is still seen here.
+    });
+  }
+
+  async start(): Promise<number> {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.port = (this.server.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  bytesSince(t: number): number {
+    return this.fromNode.filter((x) => x.at >= t).reduce((a, x) => a + x.bytes, 0);
+  }
+
+  close(): void {
+    for (const u of this.upstreams) u.destroy();
+    this.server.close();
   }
 }

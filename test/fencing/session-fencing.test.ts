@@ -159,3 +159,34 @@ test('writes made without ownership are dropped, not replayed, when the node own
   assert.match(readFileSync(join(dir, 'P.seqnums'), 'latin1'), /: 0000000007$/);
   await store.close();
 });
+
+test('a standby opening or refreshing a shared store writes nothing, not even the repair of what looks torn', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-fence-'));
+  const owner = await FileStore.open({ path: dir, prefix: 'P', shared: true });
+  const a = new FileOwnership({ dir, prefix: 'P', node: 'A', leaseMs: 60_000 });
+  owner.fence = a;
+  await a.acquire();
+  await owner.refresh();
+  for (let seq = 1; seq <= 3; seq++) owner.saveOutgoing(seq, frame(`35=D|34=${seq}|49=EXEC|52=${ts()}|56=CLIENT|11=O${seq}|`));
+  await owner.flush();
+  // The owner is in the middle of a write: a partial header record at the end.
+  const header = join(dir, 'P.header');
+  const { appendFileSync } = await import('node:fs');
+  appendFileSync(header, '4,9');
+  const files = ['P.header', 'P.body', 'P.seqnums', 'P.session'].map((f) => readFileSync(join(dir, f), 'latin1'));
+  const standby = await FileStore.open({ path: dir, prefix: 'P', shared: true });
+  const b = new FileOwnership({ dir, prefix: 'P', node: 'B', leaseMs: 60_000 });
+  standby.fence = b;
+  await standby.refresh();
+  assert.equal(standby.messageCount, 3);
+  await assert.rejects(standby.flush(), StoreFencedError);
+  assert.deepEqual(['P.header', 'P.body', 'P.seqnums', 'P.session'].map((f) => readFileSync(join(dir, f), 'latin1')), files, 'nothing written by the standby');
+  // The owner finishes its write; everything it wrote stays.
+  owner.saveOutgoing(4, frame(`35=D|34=4|49=EXEC|52=${ts()}|56=CLIENT|11=O4|`));
+  await owner.flush();
+  await owner.close();
+  await standby.close();
+  const reopened = await FileStore.open({ path: dir, prefix: 'P' });
+  assert.equal(reopened.messageCount, 4);
+  await reopened.close();
+});
