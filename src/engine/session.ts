@@ -96,6 +96,15 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     const fenceable = store as MessageStore & { fenceBy?: (own: SessionOwnership) => void };
     if (this.ownership && typeof fenceable.fenceBy === 'function') fenceable.fenceBy(this.ownership);
     this.tickMs = handle.tickMs ?? 1000;
+    // Incoming messages are copied for the `event` listeners (logs) only: none, no copy.
+    this.core.incomingEvents = false;
+    const untyped = this as EventEmitter;
+    untyped.on('newListener', (name: string | symbol) => {
+      if (name === 'event') this.core.incomingEvents = true;
+    });
+    untyped.on('removeListener', (name: string | symbol) => {
+      if (name === 'event') this.core.incomingEvents = this.listenerCount('event') > 0;
+    });
   }
 
   /** A socket is attached (acceptor: after the first frame identified this session). */

@@ -48,6 +48,11 @@ interface State {
 export class SessionCore {
   readonly options: ResolvedSessionOptions;
   readonly sessionId: SessionID;
+  /**
+   * Emit an `incoming` event for each message received. Its bytes are a copy (the framer's buffer
+   * is reused), so a driver with nobody recording messages turns this off to save the copy.
+   */
+  incomingEvents = true;
   private readonly app: Application<SessionID>;
   private readonly parser: Parser;
   private readonly framer: Framer;
@@ -269,7 +274,7 @@ export class SessionCore {
       return;
     }
     // A copy: the framer's bytes are only valid during this call, the event is delivered after it.
-    this.emitEvent({ kind: 'incoming', bytes: Buffer.from(buf.subarray(start, end)) });
+    if (this.incomingEvents) this.emitEvent({ kind: 'incoming', bytes: Buffer.from(buf.subarray(start, end)) });
     const parsed = this.parser.tryParse(buf, start, end);
     if (parsed instanceof CodecError) {
       this.onGarbled(parsed, buf.subarray(start, end));
