@@ -11,66 +11,16 @@
  *
  * Every process or socket started here has a way to be stopped; tests stop them in `finally`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import net from 'node:net';
 import { once } from 'node:events';
+import { canConnect, sleep } from '../../scripts/peers/process.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** tsx's loader by absolute URL, so the command can run from any directory. */
-export const TSX = import.meta.resolve('tsx');
+export * from '../../scripts/peers/process.js';
+export * from '../../scripts/peers/quickfix.js';
+
 export const SOH = '\x01';
-
-// ---------------------------------------------------------------------------------------------
-// Small utilities
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves when `check` returns a truthy value; rejects after `ms` with `what` in the message. */
-export async function waitUntil<T>(check: () => T | undefined | null | false, ms: number, what: string, every = 20): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = check();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(every);
-  }
-}
-
-/** Rejects with a clear message when `p` does not settle in time. */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** True once something accepts TCP connections on 127.0.0.1:port. */
-export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host });
-    const done = (ok: boolean): void => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-    s.setTimeout(1000, () => done(false));
-  });
-}
 
 /** `<next sender> : <next target>` of a QuickFIX-format `.seqnums` file (both engines write it). */
 export function readSeqnums(file: string): { nextSender: number; nextTarget: number } {
@@ -80,159 +30,6 @@ export function readSeqnums(file: string): { nextSender: number; nextTarget: num
   return { nextSender: Number(m[1]), nextTarget: Number(m[2]) };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Child processes
-
-export interface Proc {
-  child: ChildProcess;
-  /** stdout and stderr so far, interleaved. */
-  output(): string;
-  waitFor(re: RegExp, ms?: number): Promise<RegExpMatchArray>;
-  /** Resolves with the exit code (null after a signal) once the process has exited. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Sends `signal`, waits up to `ms` for the exit, then SIGKILLs. Safe to call after the exit. */
-  stop(signal?: NodeJS.Signals, ms?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-export function startProcess(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Proc {
-  const child = spawn(command, args, { cwd, env: { ...process.env, FORCE_COLOR: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', (e) => {
-      out += `\nspawn error: ${e.message}\n`;
-      resolve({ code: null, signal: null });
-    });
-  });
-  let ended = false;
-  void exited.then(() => (ended = true));
-  const waitFor = (re: RegExp, ms = 20_000): Promise<RegExpMatchArray> =>
-    waitUntil(
-      () => {
-        const m = re.exec(out);
-        if (m) return m;
-        if (ended) throw new Error(`process exited while waiting for ${re}:\n${out}`);
-        return undefined;
-      },
-      ms,
-      `${re} in the output of ${command}:\n${out}`,
-    );
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM', ms = 5000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> => {
-    if (!ended && child.exitCode === null && child.signalCode === null) child.kill(signal);
-    const timer = setTimeout(() => {
-      if (!ended) child.kill('SIGKILL');
-    }, ms);
-    try {
-      return await exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  return { child, output: () => out, waitFor, exited, stop };
-}
-
-/** Starts the `fixover` command from source (through tsx) in the background. */
-export function startFixover(args: string[], cwd: string, nodeArgs: string[] = []): Proc {
-  return startProcess(process.execPath, [...nodeArgs, '--import', TSX, `${ROOT}src/cli/bin.ts`, ...args], cwd);
-}
-
-/** Runs the `fixover` command to its end; SIGKILLed (and rejected) after `timeoutMs`. */
-export async function runFixover(args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  const p = startFixover(args, cwd);
-  try {
-    const r = await withTimeout(p.exited, timeoutMs, `fixover ${args.join(' ')}:\n${p.output()}`);
-    return { code: r.code, output: p.output() };
-  } finally {
-    await p.stop('SIGKILL', 1000);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// QuickFIX C++ (Debian's example executor)
-
-export const QUICKFIX_EXECUTOR_GZ = '/usr/share/doc/libquickfix-doc/examples/executor/C++/.libs/executor.gz';
-const QUICKFIX_LIBRARY = ['/lib/x86_64-linux-gnu/libquickfix.so.17', '/usr/lib/x86_64-linux-gnu/libquickfix.so.17', '/usr/lib/libquickfix.so.17'];
-
-/** Why the QuickFIX executor cannot run here, or undefined when it can. */
-export function quickfixSkipReason(): string | undefined {
-  if (process.platform !== 'linux') return `QuickFIX C++ executor: Debian's build needs Linux, not ${process.platform}`;
-  if (!existsSync(QUICKFIX_EXECUTOR_GZ)) return `QuickFIX C++ executor not installed (${QUICKFIX_EXECUTOR_GZ} missing): apt-get install -y libquickfix17 libquickfix-doc`;
-  if (!QUICKFIX_LIBRARY.some((p) => existsSync(p))) return 'QuickFIX C++ runtime not installed (libquickfix.so.17 missing): apt-get install -y libquickfix17';
-  return undefined;
-}
-
-/** Writes the executor ELF (not the libtool wrapper one level up) into `dir`; returns its path. */
-export function installQuickfixExecutor(dir: string): string {
-  const file = join(dir, 'executor');
-  writeFileSync(file, gunzipSync(readFileSync(QUICKFIX_EXECUTOR_GZ)));
-  chmodSync(file, 0o755);
-  return file;
-}
-
-export interface QuickfixConfig {
-  port: number;
-  /** FileStorePath (relative to the executor's working directory, or absolute). */
-  store: string;
-  /** FileLogPath (messages and events), when wanted. */
-  log?: string;
-  beginString?: string;
-  senderCompID?: string;
-  targetCompID?: string;
-  heartBtInt?: number;
-  /** ResetOnLogon/Logout/Disconnect=Y (default N: sequence numbers persist across runs). */
-  reset?: boolean;
-}
-
-/** The executor's settings (peers/README.md), without ResetOn* unless asked. */
-export function quickfixExecutorConfig(c: QuickfixConfig): string {
-  const lines = [
-    '[DEFAULT]',
-    'ConnectionType=acceptor',
-    `SocketAcceptPort=${c.port}`,
-    'SocketAcceptAddress=127.0.0.1',
-    'SocketNodelay=Y',
-    'StartTime=00:00:00',
-    'EndTime=00:00:00',
-    `HeartBtInt=${c.heartBtInt ?? 30}`,
-    'UseDataDictionary=N',
-    `FileStorePath=${c.store}`,
-    ...(c.log ? [`FileLogPath=${c.log}`] : []),
-    'ScreenLogShowIncoming=N',
-    'ScreenLogShowOutgoing=N',
-    'ScreenLogShowEvents=Y',
-    'CheckLatency=N',
-    ...(c.reset ? ['ResetOnLogon=Y', 'ResetOnLogout=Y', 'ResetOnDisconnect=Y'] : []),
-    '',
-    '[SESSION]',
-    `BeginString=${c.beginString ?? 'FIX.4.4'}`,
-    `SenderCompID=${c.senderCompID ?? 'EXECUTOR'}`,
-    `TargetCompID=${c.targetCompID ?? 'CLIENT1'}`,
-    '',
-  ];
-  return lines.join('\n');
-}
-
-/**
- * Starts the executor (`<dir>/executor <dir>/<cfg>`, working directory `dir`) and waits until it
- * accepts connections. It listens on every interface whatever SocketAcceptAddress says.
- */
-export async function startQuickfixExecutor(dir: string, cfg: string, port: number, ms = 10_000): Promise<Proc> {
-  const p = startProcess(join(dir, 'executor'), [cfg], dir);
-  try {
-    await p.waitFor(/Type Ctrl-C to quit/, ms);
-    const t0 = Date.now();
-    while (!(await canConnect(port))) {
-      if (Date.now() - t0 > ms) throw new Error(`QuickFIX executor not listening on ${port}:\n${p.output()}`);
-      await sleep(20);
-    }
-    return p;
-  } catch (e) {
-    await p.stop('SIGKILL', 1000);
-    throw e;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // FIX framing (independent of fixover's codec, so a bug there cannot hide here)

@@ -1,0 +1,253 @@
+/**
+ * Session benchmark: the fixover executor against QuickFIX C++'s example executor, side by side
+ * in one run, NewOrderSingle -> ExecutionReport over 127.0.0.1.
+ *
+ *   npm run bench:session                     full run (5 alternating runs, then memory; ~4 min)
+ *   npm run bench:session -- --quick          short smoke run (~30 s)
+ *   npm run bench:session -- --runs 3 --no-memory --profile DIR
+ *
+ * Both servers run in their own process from the same settings file (FIX.4.4, FileStore on disk
+ * in a fresh directory, default durability: FileStoreSync=N, UseDataDictionary=N as the QuickFIX
+ * example needs): `fixover executor <cfg>` (from source through tsx) and QuickFIX's `executor
+ * <cfg>`. The load client is a third process (bench/session-client.ts), the same for both, written
+ * on raw bytes so that it is not the bottleneck. Cases, one connection per run:
+ *  (a) throughput: 100 orders in flight, round trips per second (target: fixover >= 2x QuickFIX);
+ *  (b) ping-pong: 1 in flight, p50/p99 (target: fixover p50 no worse than QuickFIX);
+ *  (c) open loop at 5,000 orders/s, latency from each order's intended send time (no coordinated
+ *      omission), p99 (target: <= 1 ms and no worse than QuickFIX);
+ *  (d) memory: resident set (VmRSS) of the fixover executor after 100k and 1M orders (target:
+ *      within 10 %).
+ * Runs alternate which server goes first; the table shows medians over runs and each ratio is the
+ * median of the per-run ratios (a side-by-side pair shares the machine's load of that moment).
+ * One JSON line per case follows the table. `--profile DIR` starts the fixover executor with
+ * `--cpu-prof` and leaves the profiles in DIR.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ROOT, TSX, freePort, startFixover, type Proc } from '../scripts/peers/process.js';
+import { installQuickfixExecutor, quickfixExecutorConfig, quickfixSkipReason, startQuickfixExecutor } from '../scripts/peers/quickfix.js';
+import type { CaseResult, ClientCase, ClientConfig, ClientResult } from './session-client.js';
+
+type Impl = 'fixover' | 'quickfix';
+
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const RUNS = Number(opt('--runs') ?? (QUICK ? 1 : 5));
+const MEMORY = !args.includes('--no-memory');
+const PROFILE = opt('--profile');
+const ONLY = opt('--only') as Impl | undefined;
+const RATE = 5000;
+
+const CASES: ClientCase[] = QUICK
+  ? [
+      { kind: 'throughput', window: 100, warmupSeconds: 0.5, seconds: 1.5 },
+      { kind: 'pingpong', warmupSeconds: 0.3, seconds: 1 },
+      { kind: 'rate', rate: RATE, warmupSeconds: 0.3, seconds: 1.5 },
+    ]
+  : [
+      { kind: 'throughput', window: 100, warmupSeconds: 2, seconds: 5 },
+      { kind: 'pingpong', warmupSeconds: 1, seconds: 4 },
+      { kind: 'rate', rate: RATE, warmupSeconds: 1, seconds: 5 },
+    ];
+const CHECKPOINTS = QUICK ? [20_000, 200_000] : [100_000, 1_000_000];
+
+// ---------------------------------------------------------------------------------------------
+// Servers and the client
+
+interface Server {
+  proc: Proc;
+  pid: number;
+  port: number;
+}
+
+async function startServer(impl: Impl, base: string, run: number): Promise<Server> {
+  const dir = join(base, `${impl}-${run}`);
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const cfg = join(dir, 'executor.cfg');
+  writeFileSync(cfg, quickfixExecutorConfig({ port, store: 'store', reset: true, senderCompID: 'EXECUTOR', targetCompID: 'CLIENT1' }));
+  if (impl === 'quickfix') {
+    installQuickfixExecutor(dir);
+    const proc = await startQuickfixExecutor(dir, cfg, port);
+    return { proc, pid: proc.child.pid!, port };
+  }
+  const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] : [];
+  const proc = startFixover(['executor', cfg], dir, nodeArgs);
+  try {
+    await proc.waitFor(/listening on/, 20_000);
+  } catch (e) {
+    await proc.stop('SIGKILL', 1000);
+    throw e;
+  }
+  return { proc, pid: proc.child.pid!, port };
+}
+
+function runClient(server: Server, cases: ClientCase[]): Promise<ClientResult> {
+  const config: ClientConfig = { port: server.port, senderCompID: 'CLIENT1', targetCompID: 'EXECUTOR', serverPid: server.pid, cases };
+  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'bench/session-client.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolveRun, reject) => {
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load client exited with ${code}: ${err}\nserver output:\n${server.proc.output().slice(-2000)}`));
+      try {
+        resolveRun(JSON.parse(out.trim().split('\n').pop()!) as ClientResult);
+      } catch {
+        reject(new Error(`load client printed no result: ${out}${err}`));
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Machine load
+
+function cpuTimes(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = line.reduce((a, b) => a + b, 0);
+  const idle = line[3] + (line[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+const median = (xs: number[]): number => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+interface Row {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  serverCpuUs: number;
+  clientCpuUs: number;
+}
+
+function rowOf(rs: CaseResult[]): Row {
+  return {
+    perSecond: Math.round(median(rs.map((r) => r.perSecond))),
+    p50: median(rs.map((r) => r.latency.p50)),
+    p99: median(rs.map((r) => r.latency.p99)),
+    p999: median(rs.map((r) => r.latency.p999)),
+    max: median(rs.map((r) => r.latency.max)),
+    serverCpuUs: Math.round(median(rs.map((r) => r.serverCpuPerOrderUs)) * 10) / 10,
+    clientCpuUs: Math.round(median(rs.map((r) => r.clientCpuPerOrderUs)) * 10) / 10,
+  };
+}
+
+const fmtUs = (us: number): string => (!Number.isFinite(us) ? '–' : us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${Math.round(us)} µs`);
+const fmtK = (n: number): string => (!Number.isFinite(n) ? '–' : n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : String(Math.round(n)));
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+async function main(): Promise<void> {
+  const skip = quickfixSkipReason();
+  const impls: Impl[] = ONLY ? [ONLY] : skip ? ['fixover'] : ['fixover', 'quickfix'];
+  if (skip && !ONLY) process.stdout.write(`QuickFIX C++ is not measured: ${skip}\n`);
+  if (impls.includes('quickfix') && skip) throw new Error(skip);
+  const base = mkdtempSync(join(tmpdir(), 'fixover-session-bench-'));
+  const load0 = loadavg();
+  const cpu0 = cpuTimes();
+  const results = new Map<Impl, CaseResult[][]>(impls.map((i) => [i, []]));
+  process.stdout.write(`session benchmark: ${RUNS} run(s) of ${CASES.map((c) => c.kind).join(', ')}${QUICK ? ' (quick)' : ''}; stores under ${base}\n`);
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const order = run % 2 === 0 ? impls : [...impls].reverse();
+      for (const impl of order) {
+        const server = await startServer(impl, base, run);
+        try {
+          const r = await runClient(server, CASES);
+          results.get(impl)!.push(r.cases);
+          const [a, b, c] = r.cases;
+          process.stdout.write(
+            `  run ${run + 1} ${impl.padEnd(8)} ${fmtK(a.perSecond)}/s in flight 100 | ping-pong p50 ${fmtUs(b.latency.p50)} p99 ${fmtUs(b.latency.p99)} | ${RATE}/s p99 ${fmtUs(c.latency.p99)}` +
+              `${r.cases.some((x) => x.unexpected) ? ` | UNEXPECTED replies: ${r.cases.map((x) => x.unexpected).join('/')}` : ''}\n`,
+          );
+        } finally {
+          await server.proc.stop('SIGTERM', 5000);
+        }
+      }
+    }
+    let memory: CaseResult | undefined;
+    if (MEMORY && impls.includes('fixover')) {
+      const server = await startServer('fixover', base, RUNS);
+      try {
+        const r = await runClient(server, [{ kind: 'memory', window: 100, checkpoints: CHECKPOINTS }]);
+        memory = r.cases[0];
+      } finally {
+        await server.proc.stop('SIGTERM', 10_000);
+      }
+    }
+    const cpu1 = cpuTimes();
+    const load1 = loadavg();
+    report(impls, results, memory, { load0, load1, busy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total) });
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: CaseResult | undefined, load: { load0: number[]; load1: number[]; busy: number }): void {
+  const rows = new Map<Impl, Row[]>();
+  for (const impl of impls) rows.set(impl, CASES.map((_, i) => rowOf(results.get(impl)!.map((run) => run[i]))));
+  /** Median over runs of fixover / QuickFIX for one figure of one case. */
+  const paired = (i: number, f: (r: CaseResult) => number): number => {
+    const fx = results.get('fixover');
+    const qf = results.get('quickfix');
+    if (!fx || !qf) return NaN;
+    return r2(median(fx.map((run, k) => f(run[i]) / f(qf[k][i]))));
+  };
+  const machine = `2-vCPU machine shared with other work: load average ${load.load0.map((x) => x.toFixed(2)).join(' ')} before, ${load.load1.map((x) => x.toFixed(2)).join(' ')} after; CPU busy ${(load.busy * 100).toFixed(0)} % during the run (this benchmark included)`;
+  const lines: string[] = [];
+  lines.push('');
+  lines.push(`NewOrderSingle -> ExecutionReport over 127.0.0.1, medians of ${RUNS} run(s); ${machine}`);
+  lines.push('');
+  lines.push('| acceptor | round trips/s, 100 in flight | server CPU per round trip | ping-pong p50 | ping-pong p99 | p50 at 5k/s | p99 at 5k/s | p99.9 at 5k/s |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const name: Record<Impl, string> = { fixover: 'fixover executor, FileStore on disk', quickfix: 'QuickFIX C++ executor, FileStore on disk' };
+  for (const impl of impls) {
+    const [a, b, c] = rows.get(impl)!;
+    lines.push(`| ${name[impl]} | ${fmtK(a.perSecond)} | ${fmtUs(a.serverCpuUs)} | ${fmtUs(b.p50)} | ${fmtUs(b.p99)} | ${fmtUs(c.p50)} | ${fmtUs(c.p99)} | ${fmtUs(c.p999)} |`);
+  }
+  const json: object[] = [];
+  const fx = rows.get('fixover');
+  const qf = rows.get('quickfix');
+  if (fx) {
+    const tRatio = paired(0, (r) => r.perSecond);
+    const pRatio = paired(1, (r) => r.latency.p50);
+    const rRatio = paired(2, (r) => r.latency.p99);
+    lines.push('');
+    if (qf) {
+      lines.push(`fixover / QuickFIX (median of per-run ratios): throughput ${tRatio}x (target >= 2), ping-pong p50 ${pRatio}x (target <= 1), p99 at 5k/s ${rRatio}x (target <= 1, and <= 1 ms)`);
+    }
+    json.push({ bench: 'session', case: 'throughput-100-in-flight', unit: 'round trips/s', fixover: fx[0], quickfix: qf?.[0], ratio: tRatio, target: 'ratio >= 2', met: qf ? tRatio >= 2 : null });
+    json.push({ bench: 'session', case: 'ping-pong', unit: 'µs', fixover: fx[1], quickfix: qf?.[1], ratio: pRatio, target: 'p50 ratio <= 1', met: qf ? pRatio <= 1 : null });
+    json.push({ bench: 'session', case: `open-loop-${RATE}-per-s`, unit: 'µs', fixover: fx[2], quickfix: qf?.[2], ratio: rRatio, target: 'p99 <= 1000 µs and ratio <= 1', met: qf ? fx[2].p99 <= 1000 && rRatio <= 1 : fx[2].p99 <= 1000 });
+  }
+  if (memory?.rss && memory.rss.length === 2) {
+    const [[n0, k0], [n1, k1]] = memory.rss;
+    const growth = (k1 - k0) / k0;
+    lines.push(`fixover executor resident memory: ${(k0 / 1024).toFixed(1)} MiB after ${fmtK(n0)} orders, ${(k1 / 1024).toFixed(1)} MiB after ${fmtK(n1)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %, target within 10 %); ${fmtK(memory.perSecond)} round trips/s on the way`);
+    json.push({ bench: 'session', case: 'memory', unit: 'KiB VmRSS', fixover: { orders: [n0, n1], rssKiB: [k0, k1], growth: r2(growth * 100) / 100 }, target: 'growth within 10 %', met: Math.abs(growth) <= 0.1 });
+  }
+  lines.push('');
+  for (const j of json) lines.push(JSON.stringify(j));
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`session bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});
