@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { once } from 'node:events';
-import { canConnect, sleep } from '../../scripts/peers/process.js';
+import { sleep } from '../../scripts/peers/process.js';
 
 export * from '../../scripts/peers/process.js';
 export * from '../../scripts/peers/quickfix.js';
