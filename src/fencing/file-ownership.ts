@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
 
@@ -57,6 +57,13 @@ export class FileOwnership implements SessionOwnership {
   private owned = 0;
   /** When our lease ends by our own clock: past it we fence ourselves. */
   private validUntil = 0;
+  /**
+   * Identity (device, inode, size, modification time) of the owner file right after this node
+   * wrote its own record, under the lock. Every change replaces the file by a rename, hence a new
+   * inode: while the identity is unchanged the record is still ours, and `check` needs one stat
+   * instead of reading and parsing the file.
+   */
+  private written: string | null = null;
 
   constructor(private readonly o: FileOwnershipOptions) {
     this.file = join(o.dir, `${o.prefix}.owner`);
@@ -149,6 +156,8 @@ export class FileOwnership implements SessionOwnership {
       this.owned = 0;
       throw new StoreFencedError(epoch, await this.current());
     }
+    // Called before every store write: a stat (cached metadata, microseconds) when nothing changed.
+    if (this.written !== null && this.written === this.identity()) return;
     const r = await this.current();
     if (!this.mine(r)) {
       this.owned = 0;
@@ -158,8 +167,15 @@ export class FileOwnership implements SessionOwnership {
 
   private async write(r: OwnerRecord): Promise<void> {
     const tmp = `${this.file}.${process.pid}.tmp`;
+    this.written = null;
     await writeFile(tmp, JSON.stringify(r));
     await rename(tmp, this.file);
+    if (r.pid === process.pid && r.host === this.host) this.written = this.identity();
+  }
+
+  private identity(): string | null {
+    const s = statSync(this.file, { bigint: true, throwIfNoEntry: false });
+    return s ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}` : null;
   }
 
   /** Runs `fn` holding the lock file; a lock older than a few seconds is taken as abandoned. */

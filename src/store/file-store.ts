@@ -3,8 +3,10 @@
  * `.seqnums` and `.session`, where prefix is `BeginString-SenderCompID-TargetCompID[-Qualifier]`.
  * A store written by QuickFIX is picked up as is, and QuickFIX can read one written here.
  *
- * Writes are buffered in memory and performed by `flush()`, in order, through async file handles
- * (the event loop never waits on the disk). With `sync` (`FileStoreSync=Y`) a flush ends with one
+ * Writes are buffered in memory and performed by `flush()`, in order: message bytes, header
+ * records and sequence numbers with one positional write() each, made at once into the page
+ * cache (no wait for the disk, no thread-pool round trip; QuickFIX writes the same way), while
+ * truncations, reads and fdatasync go through async file handles. With `sync` (`FileStoreSync=Y`) a flush ends with one
  * fdatasync per file it touched (at most `.body`, `.header`, `.seqnums`), covering every message
  * written since the previous flush (group commit); flush() calls made while a flush is running
  * share the next one. After a crash, what was
@@ -16,7 +18,7 @@ import { StoreFencedError, type StoreFence } from '../fencing/ownership.js';
 import { FileStoreError } from './file-store-error.js';
 import { formatCreationTime, formatHeaderRecord, formatSeqNums, truncateToSecond } from './file-store-format.js';
 import type { IndexEntry, SeqIndex } from './file-store-index.js';
-import { type StoreFile, type StoreFileSystem, nodeFileSystem, writeAll } from './file-store-fs.js';
+import { type StoreFile, type StoreFileSystem, nodeFileSystem, writeAll, writeAllNow } from './file-store-fs.js';
 import { readMessages } from './file-store-read.js';
 import { type FileStoreRecovery, type LoadedStore, type StoreFiles, closeAll, loadStore, storePaths } from './file-store-load.js';
 import { Batch } from './file-store-batch.js';
@@ -392,9 +394,9 @@ export class FileStore implements MessageStore {
     }
     still();
     if (b.headerBytes > 0) {
-      if (b.bodyBytes > 0) await writeAll(f.body, b.bodyBuffer(), b.bodyPos);
+      if (b.bodyBytes > 0) await writeAllNow(f.body, b.bodyBuffer(), b.bodyPos);
       still();
-      await writeAll(f.header, b.headerBuffer(), b.headerPos);
+      await writeAllNow(f.header, b.headerBuffer(), b.headerPos);
       touched.add(f.body).add(f.header);
     }
     if (b.seqNumsText) {
@@ -407,7 +409,7 @@ export class FileStore implements MessageStore {
 
   private async writeSeqNums(text: string): Promise<void> {
     const buf = Buffer.from(text, 'latin1');
-    await writeAll(this.files.seqnums, buf, 0);
+    await writeAllNow(this.files.seqnums, buf, 0);
     if (this.seqNumsFileSize !== buf.length) await this.files.seqnums.truncate(buf.length);
     this.seqNumsFileSize = buf.length;
   }

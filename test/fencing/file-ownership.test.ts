@@ -75,3 +75,20 @@ test('concurrent acquisitions: exactly one wins', async () => {
   const results = await Promise.all(nodes.map((n) => n.acquire()));
   assert.equal(results.filter((r) => r.acquired).length, 1);
 });
+
+test('a takeover is seen by the next check even while the old lease is live by its own clock', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-own-'));
+  const prefix = 'FIX.4.2-EXEC-BANZAI';
+  let slow = 1_000_000;
+  // Node b's clock runs 1.5 s ahead of a's: it sees a's lease expired while a does not.
+  const a = new FileOwnership({ dir, prefix, node: 'a', leaseMs: 1000, now: () => slow, isAlive: () => true });
+  const b = new FileOwnership({ dir, prefix, node: 'b', leaseMs: 1000, now: () => slow + 1500, isAlive: () => true });
+  await a.acquire();
+  await a.check();
+  slow += 400;
+  await a.renew();
+  await a.check();
+  assert.deepEqual(await b.acquire(), { acquired: true, epoch: 2 });
+  await assert.rejects(a.check(), StoreFencedError);
+  await b.check();
+});
