@@ -4,7 +4,7 @@
  *
  *   npm run bench:session                     full run (5 alternating runs, then memory; ~4 min)
  *   npm run bench:session -- --quick          short smoke run (~30 s)
- *   npm run bench:session -- --runs 3 --no-memory --profile DIR
+ *   npm run bench:session -- --runs 3 --no-memory --profile DIR --set FileStoreSync=Y
  *
  * Both servers run in their own process from the same settings file (FIX.4.4, FileStore on disk
  * in a fresh directory, default durability: FileStoreSync=N, UseDataDictionary=N as the QuickFIX
@@ -20,7 +20,8 @@
  * Runs alternate which server goes first; the table shows medians over runs and each ratio is the
  * median of the per-run ratios (a side-by-side pair shares the machine's load of that moment).
  * One JSON line per case follows the table. `--profile DIR` starts the fixover executor with
- * `--cpu-prof` and leaves the profiles in DIR.
+ * `--cpu-prof` and leaves the profiles in DIR; `--set Name=Value` adds a setting for fixover only;
+ * `--only fixover|quickfix` measures one of them.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,8 @@ const RUNS = Number(opt('--runs') ?? (QUICK ? 1 : 5));
 const MEMORY = !args.includes('--no-memory');
 const PROFILE = opt('--profile');
 const ONLY = opt('--only') as Impl | undefined;
+/** `--set Name=Value` (repeatable): extra settings for the fixover executor only, for experiments. */
+const EXTRA = args.flatMap((a, i) => (a === '--set' && args[i + 1] ? [args[i + 1]] : []));
 const RATE = 5000;
 
 const CASES: ClientCase[] = QUICK
@@ -71,7 +74,8 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const cfg = join(dir, 'executor.cfg');
-  writeFileSync(cfg, quickfixExecutorConfig({ port, store: 'store', reset: true, senderCompID: 'EXECUTOR', targetCompID: 'CLIENT1' }));
+  const text = quickfixExecutorConfig({ port, store: 'store', reset: true, senderCompID: 'EXECUTOR', targetCompID: 'CLIENT1' });
+  writeFileSync(cfg, impl === 'fixover' && EXTRA.length ? text.replace('[DEFAULT]\n', `[DEFAULT]\n${EXTRA.join('\n')}\n`) : text);
   if (impl === 'quickfix') {
     installQuickfixExecutor(dir);
     const proc = await startQuickfixExecutor(dir, cfg, port);

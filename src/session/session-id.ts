@@ -19,6 +19,8 @@ export class SessionID implements SessionIdFields {
   readonly targetSubID?: string;
   readonly targetLocationID?: string;
   readonly qualifier?: string;
+  /** The text form, made once (the fields never change). */
+  #text: string | undefined;
 
   constructor(fields: SessionIdFields) {
     this.beginString = fields.beginString;
@@ -38,9 +40,11 @@ export class SessionID implements SessionIdFields {
 
   /** QuickFIX's text form, e.g. `FIX.4.2:EXEC->BANZAI` or `FIX.4.4:A/desk->B:q1`. */
   toString(): string {
+    if (this.#text !== undefined) return this.#text;
     const side = (comp: string, sub?: string, loc?: string): string => comp + (sub ? `/${sub}` : '') + (loc ? `/${loc}` : '');
     const q = this.qualifier ? `:${this.qualifier}` : '';
-    return `${this.beginString}:${side(this.senderCompID, this.senderSubID, this.senderLocationID)}->${side(this.targetCompID, this.targetSubID, this.targetLocationID)}${q}`;
+    this.#text = `${this.beginString}:${side(this.senderCompID, this.senderSubID, this.senderLocationID)}->${side(this.targetCompID, this.targetSubID, this.targetLocationID)}${q}`;
+    return this.#text;
   }
 
   /** The file prefix QuickFIX stores and logs use: `BeginString-Sender-Target[-Qualifier]`. */
