@@ -8,8 +8,8 @@
  *
  * Both servers run in their own process from the same settings file (FIX.4.4, FileStore on disk
  * in a fresh directory, default durability: FileStoreSync=N, UseDataDictionary=N as the QuickFIX
- * example needs): `fixover executor <cfg>` (from source through tsx) and QuickFIX's `executor
- * <cfg>`. The load client is a third process (bench/session-client.ts), the same for both, written
+ * example needs): `fixover executor <cfg>` as shipped (the benchmark builds dist/ first and runs
+ * bin/fixover.js; `--from-source` runs src/ through tsx instead) and QuickFIX's `executor <cfg>`. The load client is a third process (bench/session-client.ts), the same for both, written
  * on raw bytes so that it is not the bottleneck. Cases, one connection per run:
  *  (a) throughput: 100 orders in flight, round trips per second (target: fixover >= 2x QuickFIX);
  *  (b) ping-pong: 1 in flight, p50/p99 (target: fixover p50 no worse than QuickFIX);
@@ -23,11 +23,11 @@
  * `--cpu-prof` and leaves the profiles in DIR; `--set Name=Value` adds a setting for fixover only;
  * `--only fixover|quickfix` measures one of them.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ROOT, TSX, freePort, startFixover, type Proc } from '../scripts/peers/process.js';
+import { ROOT, TSX, freePort, startFixover, startProcess, type Proc } from '../scripts/peers/process.js';
 import { installQuickfixExecutor, quickfixExecutorConfig, quickfixSkipReason, startQuickfixExecutor } from '../scripts/peers/quickfix.js';
 import type { CaseResult, ClientCase, ClientConfig, ClientResult } from './session-client.js';
 
@@ -43,6 +43,8 @@ const RUNS = Number(opt('--runs') ?? (QUICK ? 1 : 5));
 const MEMORY = !args.includes('--no-memory');
 const PROFILE = opt('--profile');
 const ONLY = opt('--only') as Impl | undefined;
+/** Run the fixover executor from source through tsx instead of the build (bin/fixover.js). */
+const FROM_SOURCE = args.includes('--from-source');
 /** `--set Name=Value` (repeatable): extra settings for the fixover executor only, for experiments. */
 const EXTRA = args.flatMap((a, i) => (a === '--set' && args[i + 1] ? [args[i + 1]] : []));
 const RATE = 5000;
@@ -82,7 +84,7 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
     return { proc, pid: proc.child.pid!, port };
   }
   const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] : [];
-  const proc = startFixover(['executor', cfg], dir, nodeArgs);
+  const proc = FROM_SOURCE ? startFixover(['executor', cfg], dir, nodeArgs) : startProcess(process.execPath, [...nodeArgs, join(ROOT, 'bin/fixover.js'), 'executor', cfg], dir);
   try {
     await proc.waitFor(/listening on/, 20_000);
   } catch (e) {
@@ -157,7 +159,15 @@ const fmtUs = (us: number): string => (!Number.isFinite(us) ? '–' : us >= 1000
 const fmtK = (n: number): string => (!Number.isFinite(n) ? '–' : n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : String(Math.round(n)));
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
+/** Compiles src/ to dist/ (`npm run build`), so the executor runs as shipped. */
+function build(): void {
+  process.stdout.write('building dist/ (npm run build) ...\n');
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('build failed');
+}
+
 async function main(): Promise<void> {
+  if (!FROM_SOURCE && ONLY !== 'quickfix') build();
   const skip = quickfixSkipReason();
   const impls: Impl[] = ONLY ? [ONLY] : skip ? ['fixover'] : ['fixover', 'quickfix'];
   if (skip && !ONLY) process.stdout.write(`QuickFIX C++ is not measured: ${skip}\n`);
