@@ -1,10 +1,13 @@
 /**
  * The in-memory index of a file store: sequence number -> (offset, size) in the `.body` file.
  *
- * Kept in three parallel typed arrays sorted by sequence number (16 bytes per message, no object
- * per entry), so a session that stores millions of messages keeps a flat, compact footprint.
- * Appends in increasing order are O(1) amortised; storing an existing sequence number again
- * replaces its entry (QuickFIX keeps the last record written for a number).
+ * A session stores its messages one after the other: consecutive sequence numbers, each message
+ * right after the previous one in `.body`. As long as that holds the index keeps only each
+ * message's size (4 bytes per message) and the offset of every 64th (DenseIndex), so millions of
+ * messages cost a few MiB. The first entry that breaks the pattern (a gap, a replacement, an
+ * insertion) turns it into the general form: three parallel typed arrays sorted by sequence
+ * number, 16 bytes per message (SparseIndex). Storing an existing sequence number again replaces
+ * its entry (QuickFIX keeps the last record written for a number).
  */
 
 const INITIAL_CAPACITY = 1024;
@@ -16,8 +19,8 @@ export interface IndexEntry {
   readonly size: number;
 }
 
-/** Sorted, compact map from sequence number to the message's place in the body file. */
-export class SeqIndex {
+/** Sorted map from sequence number to the message's place in the body file, any order. */
+class SparseIndex {
   private seqs = new Uint32Array(INITIAL_CAPACITY);
   private offsets = new Float64Array(INITIAL_CAPACITY);
   private sizes = new Uint32Array(INITIAL_CAPACITY);
@@ -120,5 +123,145 @@ export class SeqIndex {
     this.seqs = grow(this.seqs, new Uint32Array(cap));
     this.offsets = grow(this.offsets, new Float64Array(cap));
     this.sizes = grow(this.sizes, new Uint32Array(cap));
+  }
+}
+
+const BLOCK = 64;
+
+/** Consecutive sequence numbers stored back to back: sizes, and the offset of every 64th entry. */
+class DenseIndex {
+  firstSeq = 0;
+  count = 0;
+  /** Where the next message must start to keep the pattern. */
+  end = 0;
+  sizes = new Uint32Array(INITIAL_CAPACITY);
+  blocks = new Float64Array(INITIAL_CAPACITY / BLOCK);
+
+  /** Appends when `seq`/`offset` continue the pattern; false otherwise (nothing changed). */
+  append(seq: number, offset: number, size: number): boolean {
+    const n = this.count;
+    if (n === 0) this.firstSeq = seq;
+    else if (seq !== this.firstSeq + n || offset !== this.end) return false;
+    if (n === this.sizes.length) {
+      const sizes = new Uint32Array(n * 2);
+      sizes.set(this.sizes);
+      this.sizes = sizes;
+      const blocks = new Float64Array((n * 2) / BLOCK);
+      blocks.set(this.blocks);
+      this.blocks = blocks;
+    }
+    if (n % BLOCK === 0) this.blocks[n / BLOCK] = offset;
+    this.sizes[n] = size;
+    this.count = n + 1;
+    this.end = offset + size;
+    return true;
+  }
+
+  offsetAt(i: number): number {
+    const b = Math.floor(i / BLOCK);
+    let offset = this.blocks[b];
+    for (let k = b * BLOCK; k < i; k++) offset += this.sizes[k];
+    return offset;
+  }
+
+  at(i: number): IndexEntry {
+    return { seq: this.firstSeq + i, offset: this.offsetAt(i), size: this.sizes[i] };
+  }
+
+  range(begin: number, end: number): IndexEntry[] {
+    const out: IndexEntry[] = [];
+    const from = Math.max(0, begin - this.firstSeq);
+    const to = Math.min(this.count - 1, end - this.firstSeq);
+    if (from > to) return out;
+    let offset = this.offsetAt(from);
+    for (let i = from; i <= to; i++) {
+      out.push({ seq: this.firstSeq + i, offset, size: this.sizes[i] });
+      offset += this.sizes[i];
+    }
+    return out;
+  }
+
+  pop(): void {
+    if (this.count === 0) return;
+    this.count--;
+    this.end -= this.sizes[this.count];
+  }
+
+  get byteSize(): number {
+    return this.sizes.byteLength + this.blocks.byteLength;
+  }
+}
+
+/** The index a file store keeps: dense while messages are stored in order, sparse after that. */
+export class SeqIndex {
+  private dense: DenseIndex | null = new DenseIndex();
+  private sparse: SparseIndex | null = null;
+
+  /** Number of entries. */
+  get length(): number {
+    return this.dense ? this.dense.count : this.sparse!.length;
+  }
+
+  /** Bytes held by the typed arrays (capacity, not just the entries in use). */
+  get byteSize(): number {
+    return this.dense ? this.dense.byteSize : this.sparse!.byteSize;
+  }
+
+  /** Highest sequence number indexed, 0 when empty. */
+  get lastSeq(): number {
+    const d = this.dense;
+    if (!d) return this.sparse!.lastSeq;
+    return d.count === 0 ? 0 : d.firstSeq + d.count - 1;
+  }
+
+  /** Records where message `seq` is stored, replacing an earlier entry for the same number. */
+  set(seq: number, offset: number, size: number): void {
+    if (this.dense) {
+      if (this.dense.append(seq, offset, size)) return;
+      this.toSparse();
+    }
+    this.sparse!.set(seq, offset, size);
+  }
+
+  /** The entry for `seq`, or undefined. */
+  get(seq: number): IndexEntry | undefined {
+    const d = this.dense;
+    if (!d) return this.sparse!.get(seq);
+    const i = seq - d.firstSeq;
+    return i >= 0 && i < d.count ? d.at(i) : undefined;
+  }
+
+  /** The entry at position `i` (0 <= i < length), in sequence order. */
+  at(i: number): IndexEntry {
+    return this.dense ? this.dense.at(i) : this.sparse!.at(i);
+  }
+
+  /** Entries with begin <= seq <= end, in sequence order. */
+  range(begin: number, end: number): IndexEntry[] {
+    return this.dense ? this.dense.range(begin, end) : this.sparse!.range(begin, end);
+  }
+
+  /** Drops the last entry (used when a torn tail record is discarded). */
+  pop(): void {
+    if (this.dense) this.dense.pop();
+    else this.sparse!.pop();
+  }
+
+  /** Removes every entry and gives the memory back. */
+  clear(): void {
+    this.dense = new DenseIndex();
+    this.sparse = null;
+  }
+
+  private toSparse(): void {
+    const d = this.dense!;
+    const sparse = new SparseIndex();
+    let offset = d.count > 0 ? d.blocks[0] : 0;
+    for (let i = 0; i < d.count; i++) {
+      sparse.set(d.firstSeq + i, offset, d.sizes[i]);
+      offset += d.sizes[i];
+    }
+    this.sparse = sparse;
+    this.dense = null;
   }
 }

@@ -21,7 +21,41 @@ test('index: appends, out-of-order inserts, replacement, ranges, growth', () => 
   assert.deepEqual(ix.range(2998, 1e9).map((e) => e.seq), [2999]);
   ix.clear();
   assert.equal(ix.length, 0);
-  assert.equal(ix.byteSize, 1024 * 16);
+  assert.equal(ix.byteSize, 1024 * 4 + 16 * 8);
+});
+
+test('index: messages stored in order cost 4 bytes each and read back exactly; a break turns it general', () => {
+  const ix = new SeqIndex();
+  const sizes = (s: number): number => 100 + ((s * 37) % 200);
+  let offset = 5;
+  const expected = new Map<number, { seq: number; offset: number; size: number }>();
+  for (let s = 7; s < 7 + 100_000; s++) {
+    ix.set(s, offset, sizes(s));
+    expected.set(s, { seq: s, offset, size: sizes(s) });
+    offset += sizes(s);
+  }
+  assert.equal(ix.length, 100_000);
+  assert.equal(ix.lastSeq, 100_006);
+  assert.ok(ix.byteSize <= 131_072 * 4 + 2048 * 8, `byteSize ${ix.byteSize}`);
+  for (const s of [7, 8, 70, 71, 134, 50_000, 100_006]) assert.deepEqual(ix.get(s), expected.get(s));
+  assert.equal(ix.get(6), undefined);
+  assert.equal(ix.get(100_007), undefined);
+  assert.deepEqual(ix.range(60, 200), [...expected.values()].filter((e) => e.seq >= 60 && e.seq <= 200));
+  assert.deepEqual(ix.at(63), expected.get(70));
+  ix.pop();
+  assert.equal(ix.lastSeq, 100_005);
+  // Continuing after a pop reuses the dropped place.
+  const last = expected.get(100_006)!;
+  ix.set(100_006, last.offset, 1);
+  assert.deepEqual(ix.get(100_006), { seq: 100_006, offset: last.offset, size: 1 });
+  // A gap: the general form, same answers.
+  ix.set(100_010, 1e12, 3);
+  assert.equal(ix.length, 100_001);
+  assert.deepEqual(ix.get(50_000), expected.get(50_000));
+  assert.deepEqual(ix.range(100_005, 100_020).map((e) => e.seq), [100_005, 100_006, 100_010]);
+  ix.set(8, 1, 2); // replacement
+  assert.deepEqual(ix.get(8), { seq: 8, offset: 1, size: 2 });
+  assert.equal(ix.length, 100_001);
 });
 
 test('header parser: records split across chunks, whitespace variants, stops at garbage', () => {
