@@ -163,7 +163,9 @@ const r2 = (x: number): number => Math.round(x * 100) / 100;
 function build(): void {
   process.stdout.write('building dist/ (npm run build) ...\n');
   const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('build failed');
+  // tsc exits with 2 when it found type errors but wrote the output anyway.
+  if (r.status === 2) process.stdout.write('warning: the build reported type errors (above); measuring what it emitted\n');
+  else if (r.status !== 0) throw new Error('build failed');
 }
 
 async function main(): Promise<void> {
