@@ -174,8 +174,8 @@ export class FileOwnership implements SessionOwnership {
   }
 
   private identity(): string | null {
-    const s = statSync(this.file, { bigint: true, throwIfNoEntry: false });
-    return s ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}` : null;
+    const s = statSync(this.file, { throwIfNoEntry: false });
+    return s ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}` : null;
   }
 
   /** Runs `fn` holding the lock file; a lock older than a few seconds is taken as abandoned. */
