@@ -61,7 +61,10 @@ export interface CaseResult {
   serverCpuPerOrderUs: number;
   /** Load client CPU time per round trip in microseconds. */
   clientCpuPerOrderUs: number;
-  /** memory: [orders, VmRSS KiB] at each checkpoint. */
+  /**
+   * memory: [orders, VmRSS KiB] at each checkpoint: the median of readings taken every 1% of the
+   * checkpoint over its last 10 % (one reading lands anywhere in a garbage collection cycle).
+   */
   rss?: Array<[number, number]>;
   /** Replies that were not a filled ExecutionReport (rejects, unknown ClOrdIDs). */
   unexpected: number;
@@ -393,6 +396,7 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, firstId: nu
     let cpuEnd = 0;
     let ownEnd = 0;
     const rss: Array<[number, number]> = [];
+    let readings: number[] = [];
     const window = c.kind === 'throughput' || c.kind === 'memory' ? c.window : 1;
     const warmupMs = 'warmupSeconds' in c ? c.warmupSeconds * 1000 : 0;
     const measureMs = 'seconds' in c ? c.seconds * 1000 : 0;
@@ -476,8 +480,13 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, firstId: nu
         h.recordValue(Math.max(1, Math.round((now - sentAt[r.id & (RING - 1)]) * 1000)));
         measuredOrders++;
       }
-      if (c.kind === 'memory' && rss.length < c.checkpoints.length && answered === c.checkpoints[rss.length]) {
-        rss.push([answered, rssKiB(serverPid)]);
+      const checkpoint = c.kind === 'memory' ? c.checkpoints[rss.length] : 0;
+      if (checkpoint && answered >= checkpoint * 0.9 && answered % Math.max(1, Math.floor(checkpoint / 100)) === 0) readings.push(rssKiB(serverPid));
+      if (c.kind === 'memory' && rss.length < c.checkpoints.length && answered === checkpoint) {
+        readings.push(rssKiB(serverPid));
+        readings.sort((x, y) => x - y);
+        rss.push([answered, readings[readings.length >> 1]]);
+        readings = [];
         if (rss.length === c.checkpoints.length) {
           tEnd = performance.now();
           cpuEnd = cpuOf(serverPid);

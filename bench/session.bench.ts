@@ -5,6 +5,7 @@
  *   npm run bench:session                     full run (5 alternating runs, then memory; ~4 min)
  *   npm run bench:session -- --quick          short smoke run (~30 s)
  *   npm run bench:session -- --runs 3 --no-memory --profile DIR --set FileStoreSync=Y
+ *   npm run bench:session -- --runs 0 --memory-quickfix   memory of both executors only
  *
  * Both servers run in their own process from the same settings file (FIX.4.4, FileStore on disk
  * in a fresh directory, default durability: FileStoreSync=N, UseDataDictionary=N as the QuickFIX
@@ -41,6 +42,8 @@ const opt = (name: string): string | undefined => {
 };
 const RUNS = Number(opt('--runs') ?? (QUICK ? 1 : 5));
 const MEMORY = !args.includes('--no-memory');
+/** Also measure the QuickFIX executor's resident memory (for context; the target is fixover's). */
+const MEMORY_QUICKFIX = args.includes('--memory-quickfix');
 const PROFILE = opt('--profile');
 const ONLY = opt('--only') as Impl | undefined;
 /** Run the fixover executor from source through tsx instead of the build (bin/fixover.js). */
@@ -197,12 +200,12 @@ async function main(): Promise<void> {
         }
       }
     }
-    let memory: CaseResult | undefined;
-    if (MEMORY && impls.includes('fixover')) {
-      const server = await startServer('fixover', base, RUNS);
+    const memory = new Map<Impl, CaseResult>();
+    for (const impl of impls.filter((i) => MEMORY && (i === 'fixover' || MEMORY_QUICKFIX))) {
+      const server = await startServer(impl, base, RUNS);
       try {
         const r = await runClient(server, [{ kind: 'memory', window: 100, checkpoints: CHECKPOINTS }]);
-        memory = r.cases[0];
+        memory.set(impl, r.cases[0]);
       } finally {
         await server.proc.stop('SIGTERM', 10_000);
       }
@@ -215,7 +218,7 @@ async function main(): Promise<void> {
   }
 }
 
-function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: CaseResult | undefined, load: { load0: number[]; load1: number[]; busy: number }): void {
+function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: Map<Impl, CaseResult>, load: { load0: number[]; load1: number[]; busy: number }): void {
   const rows = new Map<Impl, Row[]>();
   for (const impl of impls) rows.set(impl, CASES.map((_, i) => rowOf(results.get(impl)!.map((run) => run[i]))));
   /** Median over runs of fixover / QuickFIX for one figure of one case. */
@@ -230,16 +233,18 @@ function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: CaseR
   lines.push('');
   lines.push(`NewOrderSingle -> ExecutionReport over 127.0.0.1, medians of ${RUNS} run(s); ${machine}`);
   lines.push('');
-  lines.push('| acceptor | round trips/s, 100 in flight | server CPU per round trip | ping-pong p50 | ping-pong p99 | p50 at 5k/s | p99 at 5k/s | p99.9 at 5k/s |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   const name: Record<Impl, string> = { fixover: 'fixover executor, FileStore on disk', quickfix: 'QuickFIX C++ executor, FileStore on disk' };
-  for (const impl of impls) {
+  if (RUNS > 0) {
+    lines.push('| acceptor | round trips/s, 100 in flight | server CPU per round trip | ping-pong p50 | ping-pong p99 | p50 at 5k/s | p99 at 5k/s | p99.9 at 5k/s |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  }
+  for (const impl of RUNS > 0 ? impls : []) {
     const [a, b, c] = rows.get(impl)!;
     lines.push(`| ${name[impl]} | ${fmtK(a.perSecond)} | ${fmtUs(a.serverCpuUs)} | ${fmtUs(b.p50)} | ${fmtUs(b.p99)} | ${fmtUs(c.p50)} | ${fmtUs(c.p99)} | ${fmtUs(c.p999)} |`);
   }
   const json: object[] = [];
-  const fx = rows.get('fixover');
-  const qf = rows.get('quickfix');
+  const fx = RUNS > 0 ? rows.get('fixover') : undefined;
+  const qf = RUNS > 0 ? rows.get('quickfix') : undefined;
   if (fx) {
     const tRatio = paired(0, (r) => r.perSecond);
     const pRatio = paired(1, (r) => r.latency.p50);
@@ -252,12 +257,15 @@ function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: CaseR
     json.push({ bench: 'session', case: 'ping-pong', unit: 'µs', fixover: fx[1], quickfix: qf?.[1], ratio: pRatio, target: 'p50 ratio <= 1', met: qf ? pRatio <= 1 : null });
     json.push({ bench: 'session', case: `open-loop-${RATE}-per-s`, unit: 'µs', fixover: fx[2], quickfix: qf?.[2], ratio: rRatio, target: 'p99 <= 1000 µs and ratio <= 1', met: qf ? fx[2].p99 <= 1000 && rRatio <= 1 : fx[2].p99 <= 1000 });
   }
-  if (memory?.rss && memory.rss.length === 2) {
-    const [[n0, k0], [n1, k1]] = memory.rss;
+  const mem: Partial<Record<Impl, { orders: number[]; rssKiB: number[]; growth: number }>> = {};
+  for (const [impl, m] of memory) {
+    if (!m.rss || m.rss.length !== 2) continue;
+    const [[n0, k0], [n1, k1]] = m.rss;
     const growth = (k1 - k0) / k0;
-    lines.push(`fixover executor resident memory: ${(k0 / 1024).toFixed(1)} MiB after ${fmtK(n0)} orders, ${(k1 / 1024).toFixed(1)} MiB after ${fmtK(n1)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %, target within 10 %); ${fmtK(memory.perSecond)} round trips/s on the way`);
-    json.push({ bench: 'session', case: 'memory', unit: 'KiB VmRSS', fixover: { orders: [n0, n1], rssKiB: [k0, k1], growth: r2(growth * 100) / 100 }, target: 'growth within 10 %', met: Math.abs(growth) <= 0.1 });
+    mem[impl] = { orders: [n0, n1], rssKiB: [k0, k1], growth: r2(growth * 100) / 100 };
+    lines.push(`${impl} executor resident memory: ${(k0 / 1024).toFixed(1)} MiB after ${fmtK(n0)} orders, ${(k1 / 1024).toFixed(1)} MiB after ${fmtK(n1)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %${impl === 'fixover' ? ', target within 10 %' : ''}); ${fmtK(m.perSecond)} round trips/s on the way`);
   }
+  if (mem.fixover) json.push({ bench: 'session', case: 'memory', unit: 'KiB VmRSS', ...mem, target: 'fixover growth within 10 %', met: Math.abs(mem.fixover.growth) <= 0.1 });
   lines.push('');
   for (const j of json) lines.push(JSON.stringify(j));
   process.stdout.write(`${lines.join('\n')}\n`);
