@@ -13,6 +13,10 @@ import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
 import { FileStore } from '../store/file-store.js';
 import { MemoryStore } from '../store/memory-store.js';
+import type { MessageStore } from '../store/store.js';
+import { PostgresDatabase } from '../store/postgres-database.js';
+import { PostgresStore } from '../store/postgres-store.js';
+import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { FileLogFactory } from '../log/file-log.js';
 import { JsonLogFactory } from '../log/json-log.js';
 import { ScreenLogFactory } from '../log/screen-log.js';
@@ -43,8 +47,13 @@ export function readSettings(file: string): Settings {
 
 const yes = (v: string | undefined): boolean => (v ?? '').toUpperCase() === 'Y';
 
-/** Store of a session: a FileStore under FileStorePath (relative to the working directory), else memory. */
-export async function storeFor(s: SessionSettings, id: SessionID): Promise<FileStore | MemoryStore> {
+/**
+ * Store of a session: PostgreSQL when PostgreSQLStore* settings name a database, a FileStore under
+ * FileStorePath (relative to the working directory), else memory.
+ */
+export async function storeFor(s: SessionSettings, id: SessionID): Promise<MessageStore> {
+  const pg = postgresOptionsFrom(s);
+  if (pg) return PostgresStore.open({ database: PostgresDatabase.shared(pg), session: id.toString() });
   if (!s.FileStorePath) return new MemoryStore();
   return FileStore.open({
     path: resolve(s.FileStorePath),

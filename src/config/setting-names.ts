@@ -21,7 +21,8 @@ export type ValueKind =
   | 'enum'
   | 'begin-string'
   | 'appl-ver-id'
-  | 'addresses';
+  | 'addresses'
+  | 'pg-url';
 
 export interface SettingSpec {
   readonly name: string;
@@ -132,6 +133,14 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('FileStoreMaxCachedMsgs', 'nonneg', true, { dflt: '10000' }),
   Y('FileStoreSync', 'N'),
   S('Jdbc', 'string', false, { prefix: true }),
+  // PostgreSQL store: QuickFIX C++'s names, plus a connection URL and a schema (fixover).
+  S('PostgreSQLStoreURL', 'pg-url', true),
+  S('PostgreSQLStoreDatabase', 'string', true),
+  S('PostgreSQLStoreUser', 'string', true),
+  S('PostgreSQLStorePassword', 'string', true),
+  S('PostgreSQLStoreHost', 'string', true),
+  S('PostgreSQLStorePort', 'posint', true, { dflt: '5432' }),
+  S('PostgreSQLStoreSchema', 'string', true, { dflt: 'public' }),
   S('PostgreSQLStore', 'string', false, { prefix: true }),
   S('PostgreSQLLog', 'string', false, { prefix: true }),
   // Logging

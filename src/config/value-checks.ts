@@ -19,6 +19,8 @@ export function checkValue(spec: SettingSpec, value: string): string | null {
     case 'string':
     case 'path':
       return null;
+    case 'pg-url':
+      return validPostgresUrl(value) ? null : 'a URL postgres://user:password@host:port/database';
     case 'addresses':
       return value.split(',').every((a) => a.trim().length > 0) ? null : 'a comma-separated list of host names or IP addresses';
     case 'time':
@@ -37,5 +39,14 @@ export function checkValue(spec: SettingSpec, value: string): string | null {
       return spec.values!.includes(value) ? null : spec.values!.join(', ');
     case 'appl-ver-id':
       return value in APPL_VER_IDS || Object.values(APPL_VER_IDS).includes(value) ? null : `${Object.keys(APPL_VER_IDS).join(', ')} or their enum values 0-9`;
+  }
+}
+
+function validPostgresUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+  } catch {
+    return false;
   }
 }

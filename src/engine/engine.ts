@@ -5,7 +5,11 @@
 import { dirname, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { FileOwnership } from '../fencing/file-ownership.js';
-import type { OwnerRecord } from '../fencing/ownership.js';
+import { PostgresOwnership } from '../fencing/postgres-ownership.js';
+import type { OwnerRecord, SessionOwnership } from '../fencing/ownership.js';
+import { PostgresDatabase } from '../store/postgres-database.js';
+import { PostgresStore } from '../store/postgres-store.js';
+import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
@@ -56,7 +60,7 @@ export class Engine implements EngineSender {
     const templates: SessionSettings[] = [];
     const create = async (s: SessionSettings): Promise<Session> => {
       const opts = sessionOptionsFrom(s, baseDir);
-      const store = options.store ? await options.store(s, opts.sessionId) : new MemoryStore();
+      const store = options.store ? await options.store(s, opts.sessionId) : await defaultStore(s, opts.sessionId);
       const lease = ownershipFor(s, opts.sessionId);
       if (lease.ownership) engine.nodeName = lease.ownership.node;
       const session = new Session(opts, store, application, { tickMs: options.tickMs, ...lease });
@@ -149,15 +153,26 @@ export function nodeNameFrom(s: SessionSettings): string {
 }
 
 /**
- * Fenced ownership for a session on a file store (SessionOwnership=Y, the default): the lease
- * lives next to the store files, `SessionLeaseTimeout` seconds long. An acceptor takes it when it
- * accepts a Logon and gives it up when the connection ends; an initiator holds it while it runs
- * (a second initiator process on the same store is a hot standby).
+ * Fenced ownership for a session on a shared store (SessionOwnership=Y, the default),
+ * `SessionLeaseTimeout` seconds long: on a file store the lease lives next to the store files; on a
+ * PostgreSQL store (PostgreSQLStore* settings) in the database, with a lock held on a connection of
+ * the owner's. An acceptor takes it when it accepts a Logon and gives it up when the connection
+ * ends; an initiator holds it while it runs (a second initiator process on the same store is a hot
+ * standby).
  */
-export function ownershipFor(s: SessionSettings, id: SessionID): { ownership?: FileOwnership; leaseMs?: number } {
-  if (!s.FileStorePath || (s.SessionOwnership ?? 'Y').toUpperCase() !== 'Y') return {};
+export function ownershipFor(s: SessionSettings, id: SessionID): { ownership?: SessionOwnership; leaseMs?: number } {
+  const pg = postgresOptionsFrom(s);
+  if ((!s.FileStorePath && !pg) || (s.SessionOwnership ?? 'Y').toUpperCase() !== 'Y') return {};
   const leaseMs = Math.round(Number(s.SessionLeaseTimeout ?? '5') * 1000);
-  return { ownership: new FileOwnership({ dir: resolve(s.FileStorePath), prefix: id.filePrefix, node: nodeNameFrom(s), leaseMs }), leaseMs };
+  const node = nodeNameFrom(s);
+  if (pg) return { ownership: new PostgresOwnership({ database: PostgresDatabase.shared(pg), session: id.toString(), node, leaseMs }), leaseMs };
+  return { ownership: new FileOwnership({ dir: resolve(s.FileStorePath!), prefix: id.filePrefix, node, leaseMs }), leaseMs };
+}
+
+/** Without a store option: PostgreSQL when PostgreSQLStore* settings name one, else memory. */
+async function defaultStore(s: SessionSettings, id: SessionID): Promise<MessageStore> {
+  const pg = postgresOptionsFrom(s);
+  return pg ? PostgresStore.open({ database: PostgresDatabase.shared(pg), session: id.toString() }) : new MemoryStore();
 }
 
 /** Who owns a session, as the API reports it. */

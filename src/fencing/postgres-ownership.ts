@@ -174,9 +174,8 @@ export class PostgresOwnership implements SessionOwnership {
     });
   }
 
-  async check(): Promise<void> {
-    const epoch = this.owned;
-    if (!epoch || this.now() > this.validUntil) {
+  async check(epoch = this.owned): Promise<void> {
+    if (!epoch || epoch !== this.owned || this.now() > this.validUntil) {
       this.owned = 0;
       throw new StoreFencedError(epoch, await this.current().catch(() => undefined));
     }

@@ -10,3 +10,4 @@ export { PostgresDatabase, type PostgresDatabaseOptions } from './postgres-datab
 export { PostgresStoreError, type PostgresStoreErrorReason } from './postgres-error.js';
 export { type PostgresConnectionOptions, describeTarget, redactUrl } from './postgres-connection.js';
 export { SCHEMA_VERSION, FENCED_SQLSTATE } from './postgres-schema.js';
+export { postgresOptionsFrom } from './postgres-settings.js';

@@ -8,7 +8,7 @@
  * - `fixover_messages`: outgoing messages by sequence number, for resends.
  * - `fixover_owners`: the session's owner and ownership epoch (fenced ownership).
  * - `fixover_write(...)`: one round trip per flush: checks the writer's epoch, then resets, stores
- *   messages and sets the sequence numbers that changed.
+ *   messages (sent as one binary bytea and their lengths) and sets the sequence numbers that changed.
  */
 import type { PoolClient } from 'pg';
 
@@ -65,6 +65,38 @@ BEGIN
   IF cardinality(p_seqs) > 0 THEN
     INSERT INTO ${s}.fixover_messages (session_id, seq, body)
       SELECT p_session, t.seq, t.body FROM unnest(p_seqs, p_bodies) AS t(seq, body)
+      ON CONFLICT (session_id, seq) DO UPDATE SET body = EXCLUDED.body;
+  END IF;
+  IF p_sender IS NOT NULL THEN
+    UPDATE ${s}.fixover_seqnums SET next_seq = p_sender WHERE session_id = p_session AND direction = 'sender';
+  END IF;
+  IF p_target IS NOT NULL THEN
+    UPDATE ${s}.fixover_seqnums SET next_seq = p_target WHERE session_id = p_session AND direction = 'target';
+  END IF;
+END
+$fn$;
+`,
+  // 2: messages travel as one binary bytea with their lengths (no per-message text encoding).
+  (s) => `
+DROP FUNCTION ${s}.fixover_write(integer, bigint, timestamptz, bigint[], bytea[], bigint, bigint);
+CREATE FUNCTION ${s}.fixover_write(p_session integer, p_epoch bigint, p_reset timestamptz, p_seqs bigint[], p_lengths integer[], p_bodies bytea, p_sender bigint, p_target bigint)
+RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF p_epoch IS NOT NULL THEN
+    PERFORM 1 FROM ${s}.fixover_owners WHERE session_id = p_session AND epoch = p_epoch AND NOT released FOR SHARE;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'epoch % no longer owns session %', p_epoch, p_session USING ERRCODE = '${FENCED_SQLSTATE}';
+    END IF;
+  END IF;
+  IF p_reset IS NOT NULL THEN
+    DELETE FROM ${s}.fixover_messages WHERE session_id = p_session;
+    UPDATE ${s}.fixover_sessions SET creation_time = p_reset WHERE id = p_session;
+  END IF;
+  IF cardinality(p_seqs) > 0 THEN
+    INSERT INTO ${s}.fixover_messages (session_id, seq, body)
+      SELECT p_session, t.seq, substring(p_bodies FROM t.start FOR t.len)
+      FROM (SELECT u.seq, u.len, 1 + coalesce(sum(u.len) OVER (ORDER BY u.i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::integer AS start
+            FROM unnest(p_seqs, p_lengths) WITH ORDINALITY AS u(seq, len, i)) AS t
       ON CONFLICT (session_id, seq) DO UPDATE SET body = EXCLUDED.body;
   END IF;
   IF p_sender IS NOT NULL THEN

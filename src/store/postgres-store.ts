@@ -83,7 +83,7 @@ export class PostgresStore implements MessageStore {
   private constructor(private readonly options: PostgresStoreOptions) {
     this.db = options.database;
     const s = this.db.schema;
-    this.writeSql = `SELECT ${s}.fixover_write($1, $2, $3, $4, $5, $6, $7)`;
+    this.writeSql = `SELECT ${s}.fixover_write($1, $2, $3, $4, $5, $6, $7, $8)`;
     this.rangeSql = `SELECT seq, body FROM ${s}.fixover_messages WHERE session_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`;
     this.loadSql = `SELECT s.creation_time,
         (SELECT next_seq FROM ${s}.fixover_seqnums WHERE session_id = s.id AND direction = 'sender') AS sender,
@@ -296,14 +296,27 @@ export class PostgresStore implements MessageStore {
     if (b.empty) return;
     if (b.epoch === 0) throw new StoreFencedError(0, await this.ownership?.current().catch(() => undefined));
     const seqs: number[] = [];
+    const lengths: number[] = [];
     const bodies: Buffer[] = [];
+    let size = 0;
     for (const [seq, bytes] of b.messages) {
       seqs.push(seq);
+      lengths.push(bytes.length);
       bodies.push(bytes);
+      size += bytes.length;
     }
     this.writeRoundTrips++;
     try {
-      await this.db.query('store messages', { name: `fixover_write:${this.db.schema}`, text: this.writeSql }, [this.id, b.epoch, b.reset, seqs, bodies, b.sender, b.target]);
+      await this.db.query('store messages', { name: `fixover_write:${this.db.schema}`, text: this.writeSql }, [
+        this.id,
+        b.epoch,
+        b.reset,
+        seqs,
+        lengths,
+        bodies.length === 1 ? bodies[0] : Buffer.concat(bodies, size),
+        b.sender,
+        b.target,
+      ]);
     } catch (e) {
       if (e instanceof PostgresStoreError && e.code === FENCED_SQLSTATE) {
         throw new StoreFencedError(b.epoch ?? 0, await this.ownership?.current().catch(() => undefined));
