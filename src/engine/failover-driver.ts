@@ -98,6 +98,11 @@ export class FailoverDriver {
     return opts;
   }
 
+  /** Endpoints (URIs) with an open standby connection (`backup=true`). */
+  get readyStandbys(): string[] {
+    return [...this.standbys.values()].filter((s) => s.ready).map((s) => s.endpoint.uri);
+  }
+
   start(): void {
     this.stopped = false;
     this.apply(this.policy.start(this.now()));

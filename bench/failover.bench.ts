@@ -1,0 +1,107 @@
+/**
+ * Failover time of the initiator's failover transport against real processes: two
+ * `fixover executor` processes on one shared file store, a client session (this process, the
+ * Initiator API with `failover:(A,B)?initialReconnectDelay=100`) logged on to one of them. The
+ * active executor is killed with SIGKILL; measured is the time from the kill to the client's
+ * Logon acknowledged by the other one. The killed node is restarted (it becomes the standby) and
+ * the next round kills the new active. Run without and with `backup=true` (a pre-connected
+ * standby socket, so the failover skips the TCP connect and the wait between passes).
+ *
+ *     npm run bench:failover [-- --rounds 20]
+ *
+ * Prints a table and one JSON line. Targets (issue 5): p50 <= 300 ms; <= 150 ms with backup=true.
+ */
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { Cluster, freePort, type Node } from '../test/failover/harness.js';
+import { Initiator, Session, type InitiatorEvent } from '../src/engine/index.js';
+import { SessionID } from '../src/session/index.js';
+import { MemoryStore } from '../src/store/index.js';
+
+const argv = process.argv.slice(2);
+const rounds = Number(argv[argv.indexOf('--rounds') + 1] || 20) || 20;
+
+interface Summary {
+  mode: string;
+  rounds: number;
+  p50: number;
+  p90: number;
+  max: number;
+  min: number;
+  samples: number[];
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+function nextEvent(initiator: Initiator, type: 'loggedOn', ms: number): Promise<InitiatorEvent> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no ${type} within ${ms} ms`)), ms);
+    initiator.once(type, (e) => {
+      clearTimeout(t);
+      resolve(e);
+    });
+  });
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function run(mode: 'plain' | 'backup'): Promise<Summary> {
+  const cluster = new Cluster();
+  const ports = [await freePort(), await freePort()];
+  const names = ['A', 'B'];
+  const nodes: Array<Node | null> = [await cluster.startNode('A', ports[0]), await cluster.startNode('B', ports[1])];
+  const uri = (i: number): string => `tcp://127.0.0.1:${ports[i]}`;
+  const id = new SessionID({ beginString: 'FIX.4.2', senderCompID: 'BANZAI', targetCompID: 'EXEC' });
+  const session = new Session({ sessionId: id, role: 'initiator', heartBtInt: 30 }, new MemoryStore(), {}, { tickMs: 100 });
+  const failover = `failover:(${uri(0)},${uri(1)})?initialReconnectDelay=100&randomize=false${mode === 'backup' ? '&backup=true' : ''}`;
+  const initiator = new Initiator([{ session, failover }]);
+  const driver = initiator.driverOf(session)!;
+  let current = '';
+  initiator.on('loggedOn', (e) => (current = e.endpoint.uri));
+  const samples: number[] = [];
+  try {
+    const first = nextEvent(initiator, 'loggedOn', 20_000);
+    initiator.start();
+    await first;
+    for (let r = 0; r < rounds; r++) {
+      const active = current === uri(0) ? 0 : 1;
+      const other = 1 - active;
+      // Steady state: logged on to the active; the other node is up; with backup, its standby socket is open.
+      await until(() => session.isLoggedOn, 10_000, 'logon');
+      if (mode === 'backup') await until(() => driver.readyStandbys.includes(uri(other)), 20_000, 'the standby connection');
+      await new Promise((r2) => setTimeout(r2, 200));
+      const loggedOn = nextEvent(initiator, 'loggedOn', 20_000);
+      const victim = nodes[active]!;
+      const t0 = performance.now();
+      victim.proc.child.kill('SIGKILL');
+      const e = await loggedOn;
+      const ms = performance.now() - t0;
+      if (e.type !== 'loggedOn' || e.endpoint.uri !== uri(other)) throw new Error(`round ${r}: logged on at ${e.type === 'loggedOn' ? e.endpoint.uri : '?'}, expected ${uri(other)}`);
+      samples.push(Math.round(ms * 10) / 10);
+      process.stderr.write(`${mode} round ${r + 1}/${rounds}: ${ms.toFixed(1)} ms\n`);
+      await once(victim.proc.child, 'exit').catch(() => undefined);
+      nodes[active] = null;
+      nodes[active] = await cluster.startNode(names[active], ports[active]);
+    }
+  } finally {
+    await initiator.stop();
+    cluster.killAll();
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { mode: mode === 'backup' ? 'backup=true' : 'backup=false', rounds: samples.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), max: sorted.at(-1)!, min: sorted[0], samples };
+}
+
+const results: Summary[] = [];
+for (const mode of ['plain', 'backup'] as const) results.push(await run(mode));
+const load = (await import('node:os')).loadavg()[0].toFixed(2);
+console.log(`\nkill -9 of the active executor -> client logged on at the other (ms), ${rounds} failovers each, initialReconnectDelay=100, load average ${load}`);
+console.log('| mode | p50 | p90 | max | min | target p50 |');
+console.log('|---|---|---|---|---|---|');
+for (const r of results) console.log(`| ${r.mode} | ${r.p50} | ${r.p90} | ${r.max} | ${r.min} | ${r.mode === 'backup=true' ? 150 : 300} |`);
+console.log(JSON.stringify({ bench: 'failover', rounds, loadavg1: Number(load), results }));
