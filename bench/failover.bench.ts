@@ -78,6 +78,8 @@ async function run(mode: 'plain' | 'backup'): Promise<Summary> {
       await new Promise((r2) => setTimeout(r2, 200));
       const loggedOn = nextEvent(initiator, 'loggedOn', 20_000);
       const victim = nodes[active]!;
+      // Listen for the exit before the kill: it is usually over before the client's logon.
+      const exited = victim.proc.child.exitCode !== null || victim.proc.child.signalCode !== null ? Promise.resolve() : once(victim.proc.child, 'exit');
       const t0 = performance.now();
       victim.proc.child.kill('SIGKILL');
       const e = await loggedOn;
@@ -85,7 +87,7 @@ async function run(mode: 'plain' | 'backup'): Promise<Summary> {
       if (e.type !== 'loggedOn' || e.endpoint.uri !== uri(other)) throw new Error(`round ${r}: logged on at ${e.type === 'loggedOn' ? e.endpoint.uri : '?'}, expected ${uri(other)}`);
       samples.push(Math.round(ms * 10) / 10);
       process.stderr.write(`${mode} round ${r + 1}/${rounds}: ${ms.toFixed(1)} ms\n`);
-      await once(victim.proc.child, 'exit').catch(() => undefined);
+      await exited;
       nodes[active] = null;
       nodes[active] = await cluster.startNode(names[active], ports[active]);
     }
