@@ -21,6 +21,14 @@ import { MemoryStore } from '../src/store/index.js';
 const argv = process.argv.slice(2);
 const rounds = Number(argv[argv.indexOf('--rounds') + 1] || 20) || 20;
 
+/** Where a failover's time went (ms): the client noticing the drop, the wait before the pass, TCP connect, Logon round trip. */
+interface Phases {
+  detect: number;
+  wait: number;
+  connect: number;
+  logon: number;
+}
+
 interface Summary {
   mode: string;
   rounds: number;
@@ -29,8 +37,11 @@ interface Summary {
   max: number;
   min: number;
   samples: number[];
+  /** Median of each phase. */
+  phases: Phases;
 }
 
+const round1 = (x: number): number => Math.round(x * 10) / 10;
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
 function nextEvent(initiator: Initiator, type: 'loggedOn', ms: number): Promise<InitiatorEvent> {
@@ -64,7 +75,13 @@ async function run(mode: 'plain' | 'backup'): Promise<Summary> {
   const driver = initiator.driverOf(session)!;
   let current = '';
   initiator.on('loggedOn', (e) => (current = e.endpoint.uri));
+  // Event times of the round in progress (performance clock), for the phase breakdown.
+  let marks: Partial<Record<'disconnected' | 'reconnecting' | 'connected' | 'loggedOn', number>> = {};
+  initiator.on('event', (e) => {
+    if (e.type === 'disconnected' || e.type === 'reconnecting' || e.type === 'connected' || e.type === 'loggedOn') marks[e.type] ??= performance.now();
+  });
   const samples: number[] = [];
+  const phases: Phases[] = [];
   try {
     const first = nextEvent(initiator, 'loggedOn', 20_000);
     initiator.start();
@@ -80,13 +97,17 @@ async function run(mode: 'plain' | 'backup'): Promise<Summary> {
       const victim = nodes[active]!;
       // Listen for the exit before the kill: it is usually over before the client's logon.
       const exited = victim.proc.child.exitCode !== null || victim.proc.child.signalCode !== null ? Promise.resolve() : once(victim.proc.child, 'exit');
+      marks = {};
       const t0 = performance.now();
       victim.proc.child.kill('SIGKILL');
       const e = await loggedOn;
       const ms = performance.now() - t0;
       if (e.type !== 'loggedOn' || e.endpoint.uri !== uri(other)) throw new Error(`round ${r}: logged on at ${e.type === 'loggedOn' ? e.endpoint.uri : '?'}, expected ${uri(other)}`);
-      samples.push(Math.round(ms * 10) / 10);
-      process.stderr.write(`${mode} round ${r + 1}/${rounds}: ${ms.toFixed(1)} ms\n`);
+      samples.push(round1(ms));
+      const m = marks as Required<typeof marks>;
+      phases.push({ detect: m.disconnected - t0, wait: m.reconnecting - m.disconnected, connect: m.connected - m.reconnecting, logon: m.loggedOn - m.connected });
+      const ph = phases.at(-1)!;
+      process.stderr.write(`${mode} round ${r + 1}/${rounds}: ${ms.toFixed(1)} ms (detect ${ph.detect.toFixed(1)}, wait ${ph.wait.toFixed(1)}, connect ${ph.connect.toFixed(1)}, logon ${ph.logon.toFixed(1)})\n`);
       await exited;
       nodes[active] = null;
       nodes[active] = await cluster.startNode(names[active], ports[active]);
@@ -96,14 +117,27 @@ async function run(mode: 'plain' | 'backup'): Promise<Summary> {
     cluster.killAll();
   }
   const sorted = [...samples].sort((a, b) => a - b);
-  return { mode: mode === 'backup' ? 'backup=true' : 'backup=false', rounds: samples.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), max: sorted.at(-1)!, min: sorted[0], samples };
+  const median = (k: keyof Phases): number => round1(percentile(phases.map((p) => p[k]).sort((a, b) => a - b), 50));
+  return {
+    mode: mode === 'backup' ? 'backup=true' : 'backup=false',
+    rounds: samples.length,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    max: sorted.at(-1)!,
+    min: sorted[0],
+    samples,
+    phases: { detect: median('detect'), wait: median('wait'), connect: median('connect'), logon: median('logon') },
+  };
 }
 
 const results: Summary[] = [];
 for (const mode of ['plain', 'backup'] as const) results.push(await run(mode));
 const load = (await import('node:os')).loadavg()[0].toFixed(2);
 console.log(`\nkill -9 of the active executor -> client logged on at the other (ms), ${rounds} failovers each, initialReconnectDelay=100, load average ${load}`);
-console.log('| mode | p50 | p90 | max | min | target p50 |');
-console.log('|---|---|---|---|---|---|');
-for (const r of results) console.log(`| ${r.mode} | ${r.p50} | ${r.p90} | ${r.max} | ${r.min} | ${r.mode === 'backup=true' ? 150 : 300} |`);
+console.log('| mode | p50 | p90 | max | min | target p50 | median detect / wait / connect / logon |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of results) {
+  const p = r.phases;
+  console.log(`| ${r.mode} | ${r.p50} | ${r.p90} | ${r.max} | ${r.min} | ${r.mode === 'backup=true' ? 150 : 300} | ${p.detect} / ${p.wait} / ${p.connect} / ${p.logon} |`);
+}
 console.log(JSON.stringify({ bench: 'failover', rounds, loadavg1: Number(load), results }));
