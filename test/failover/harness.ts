@@ -201,19 +201,20 @@ export function assertSequenceContinues(incoming: Incoming[]): { logons: number 
   return { logons };
 }
 
-/** A TCP relay in front of a node that records when bytes came from it, and keeps the node's side open when the client goes. */
+/** A TCP relay in front of a node that records what came from it (by connection, with the time), and keeps the node's side open when the client goes. */
 export class Relay {
-  readonly fromNode: Array<{ at: number; bytes: number }> = [];
+  readonly fromNode: Array<{ at: number; conn: number; bytes: Buffer }> = [];
   private readonly server: net.Server;
   private readonly upstreams: net.Socket[] = [];
   port = 0;
 
   constructor(private readonly target: number) {
     this.server = net.createServer((client) => {
+      const conn = this.upstreams.length;
       const up = net.connect(this.target, '127.0.0.1');
       this.upstreams.push(up);
       up.on('data', (d: Buffer) => {
-        this.fromNode.push({ at: Date.now(), bytes: d.length });
+        this.fromNode.push({ at: Date.now(), conn, bytes: Buffer.from(d) });
         if (!client.destroyed) client.write(d);
       });
       client.on('data', (d: Buffer) => up.write(d));
@@ -231,8 +232,14 @@ export class Relay {
     return this.port;
   }
 
-  bytesSince(t: number): number {
-    return this.fromNode.filter((x) => x.at >= t).reduce((a, x) => a + x.bytes, 0);
+  /** Connections made so far. */
+  get connections(): number {
+    return this.upstreams.length;
+  }
+
+  /** What the node sent from time `t` on, on connection `conn` (all connections when omitted). */
+  bytesSince(t: number, conn?: number): Buffer {
+    return Buffer.concat(this.fromNode.filter((x) => x.at >= t && (conn === undefined || x.conn === conn)).map((x) => x.bytes));
   }
 
   close(): void {
