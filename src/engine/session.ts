@@ -198,7 +198,15 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.renewTimer = null;
     if (!own?.epoch) return;
     const epoch = own.epoch;
+    // A lease that ran out (the node was paused) is not ours to release: another node may own it.
+    const lost = !own.holds();
     await own.release();
+    if (lost) {
+      const reason = `the lease ran out before the connection ended (epoch ${epoch})`;
+      this.emit('event', { kind: 'note', text: `ownership lost: ${reason}` });
+      this.emit('ownership', { state: 'lost', node: own.node, epoch, reason });
+      return;
+    }
     this.emit('event', { kind: 'note', text: `released ${this.id.toString()}: node ${own.node}, epoch ${epoch}` });
     this.emit('ownership', { state: 'released', node: own.node, epoch });
   }

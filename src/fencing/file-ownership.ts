@@ -5,6 +5,7 @@
  * the owner's lease has expired, or at once when the owner was on this host and its process is gone.
  * Clocks of the hosts sharing a network file system must agree to well within the lease.
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
@@ -25,7 +26,13 @@ export interface FileOwnershipOptions {
   isAlive?: (pid: number) => boolean;
 }
 
-const LOCK_STALE_MS = 5000;
+/**
+ * A lock older than this is taken as abandoned (its holder died or is paused). Well under the
+ * lease: a node paused while holding the lock must not keep the owner from renewing in time.
+ */
+function lockStaleMs(leaseMs: number): number {
+  return Math.min(5000, Math.max(200, Math.floor(leaseMs / 4)));
+}
 
 /**
  * Whether process `pid` on this host is still running. A process killed but not yet reaped by its
@@ -116,7 +123,11 @@ export class FileOwnership implements SessionOwnership {
       if (r && this.mine(r)) return this.write({ ...r, renewedAt: now }).then(() => this.grant(r.epoch, now));
       if (r && !this.gone(r, now)) return { acquired: false, owner: r, reason: `active on node ${r.node}` };
       const epoch = (r?.epoch ?? 0) + 1;
-      await this.write({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs });
+      const seen = JSON.stringify(r ?? null);
+      await this.write({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs }, async () => {
+        // Paused here while another node broke the lock and took the session: do not write over it.
+        if (JSON.stringify((await this.current()) ?? null) !== seen) throw new Error(`session ${this.o.prefix}: the owner changed while taking it over`);
+      });
       return this.grant(epoch, now);
     });
   }
@@ -136,7 +147,15 @@ export class FileOwnership implements SessionOwnership {
         throw new StoreFencedError(epoch, r);
       }
       const now = this.now();
-      await this.write({ ...r!, renewedAt: now });
+      // A node paused inside this section (after a stale-lock break) must not write over the new
+      // owner's record: written only while our lease is valid and the record is still ours.
+      await this.write({ ...r!, renewedAt: now }, async () => {
+        if (!this.holds() || !this.mine(await this.current())) {
+          const epoch = this.owned;
+          this.owned = 0;
+          throw new StoreFencedError(epoch, await this.current());
+        }
+      });
       this.validUntil = now + this.leaseMs;
     });
   }
@@ -165,10 +184,12 @@ export class FileOwnership implements SessionOwnership {
     }
   }
 
-  private async write(r: OwnerRecord): Promise<void> {
+  /** Replaces the owner record (atomically, by rename); `before` runs last, just before the rename. */
+  private async write(r: OwnerRecord, before?: () => Promise<void>): Promise<void> {
     const tmp = `${this.file}.${process.pid}.tmp`;
     this.written = null;
     await writeFile(tmp, JSON.stringify(r));
+    await before?.();
     await rename(tmp, this.file);
     if (r.pid === process.pid && r.host === this.host) this.written = this.identity();
   }
@@ -180,22 +201,25 @@ export class FileOwnership implements SessionOwnership {
 
   /** Runs `fn` holding the lock file; a lock older than a few seconds is taken as abandoned. */
   private async locked<T>(fn: () => Promise<T>): Promise<T> {
+    const token = randomUUID();
     for (let attempt = 0; ; attempt++) {
       try {
         const h = await open(this.lockFile, 'wx');
-        await h.close();
+        await h.writeFile(token).finally(() => h.close());
         break;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         const age = await stat(this.lockFile).then((s) => Date.now() - s.mtimeMs, () => 0);
-        if (age > LOCK_STALE_MS) await unlink(this.lockFile).catch(() => undefined);
+        if (age > lockStaleMs(this.leaseMs)) await unlink(this.lockFile).catch(() => undefined);
         else await new Promise((r) => setTimeout(r, Math.min(50, 5 + attempt * 5)));
       }
     }
     try {
       return await fn();
     } finally {
-      await unlink(this.lockFile).catch(() => undefined);
+      // Only our own lock: after a pause it may have been broken and taken by another node.
+      const held = await readFile(this.lockFile, 'utf8').catch(() => '');
+      if (held === token) await unlink(this.lockFile).catch(() => undefined);
     }
   }
 }
