@@ -83,6 +83,10 @@ test('SIGSTOP of the active acceptor: the standby takes over after the lease; wo
     assert.equal(exec.nextTarget, cli.nextSender);
     assert.equal(exec.fills.size, report.sent, 'every fill stored');
     assert.deepEqual([...exec.fills.values()].filter((n) => n > 1), [], 'no order filled twice');
+  } catch (e) {
+    // The nodes' own account (ownership acquired/lost/refused) explains most failures.
+    const outputs = cluster.nodes.map((n) => `--- node ${n.name}\n${n.proc.output().slice(-3000)}`).join('\n');
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${outputs}\n(files in ${cluster.dir})`, { cause: e });
   } finally {
     relay.close();
     for (const n of cluster.nodes) if (n.proc.child.exitCode === null) n.proc.child.kill('SIGCONT');
