@@ -70,6 +70,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private readonly tickMs: number;
   /** Serialises store flushes and socket writes. */
   private chain: Promise<void> = Promise.resolve();
+  /** Steps on `chain` not finished yet (0: the chain is idle). */
+  private chained = 0;
   /** RefreshOnLogon for an acceptor: reload the store before the first message of a connection. */
   refreshBeforeLogon = false;
   /** Fenced ownership of the session (shared stores), when configured. */
@@ -299,7 +301,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.socket = null;
     if (this.ownership?.epoch && !this.keepOwnership) {
       // Let another node take the session at once, after what was queued is stored.
-      this.chain = this.chain.then(() => this.releaseOwnership()).catch((err: unknown) => this.emitError(err));
+      this.after(() => this.releaseOwnership(), (err) => this.emitError(err));
     }
   }
 
@@ -367,18 +369,42 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.batchBytes = 0;
     if (batch.length === 0) return;
     const socket = this.socket;
+    if (this.chained === 0) {
+      // Nothing queued before: store and write at once when the store needs no waiting.
+      try {
+        if (this.store.flushNow?.()) return this.deliver(batch, socket);
+      } catch (err) {
+        return this.flushFailed(err, socket);
+      }
+    }
+    this.after(
+      () => this.store.flush().then(() => this.deliver(batch, socket)),
+      (err) => this.flushFailed(err, socket),
+    );
+  }
+
+  /** The turn's messages are stored: their bytes go out in one write. */
+  private deliver(batch: Buffer[], socket: Socket | null): void {
+    // Not a byte from a node whose lease ran out (paused past it), even with nothing to store.
     const own = this.ownership;
+    if (own && !own.holds()) throw new StoreFencedError(own.epoch, undefined);
+    if (socket && !socket.destroyed) socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+  }
+
+  private flushFailed(err: unknown, socket: Socket | null): void {
+    if (err instanceof StoreFencedError) return this.fenced(err, socket);
+    this.emitError(err);
+    socket?.destroy();
+  }
+
+  /** Queues a step after those queued before (store flushes, socket writes, ownership release). */
+  private after(step: () => Promise<void> | void, onError: (err: unknown) => void): void {
+    this.chained++;
     this.chain = this.chain
-      .then(() => this.store.flush())
-      .then(() => {
-        // Not a byte from a node whose lease ran out (paused past it), even with nothing to store.
-        if (own && !own.holds()) throw new StoreFencedError(own.epoch, undefined);
-        if (socket && !socket.destroyed) socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
-      })
-      .catch((err: unknown) => {
-        if (err instanceof StoreFencedError) return this.fenced(err, socket);
-        this.emitError(err);
-        socket?.destroy();
+      .then(step)
+      .catch(onError)
+      .finally(() => {
+        this.chained--;
       });
   }
 
@@ -388,10 +414,13 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     if (!socket) return;
     if (this.flushScheduled) this.flush();
     this.detach();
-    this.chain = this.chain.then(() => {
-      socket.end();
-      setTimeout(() => socket.destroy(), 1000).unref();
-    });
+    this.after(
+      () => {
+        socket.end();
+        setTimeout(() => socket.destroy(), 1000).unref();
+      },
+      (err) => this.emitError(err),
+    );
     this.emit('disconnected', reason);
   }
 }

@@ -54,6 +54,14 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** What identifies one version of the owner file (a rename replaces the inode). */
+interface FileIdentity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
 export class FileOwnership implements SessionOwnership {
   private readonly file: string;
   private readonly lockFile: string;
@@ -70,7 +78,7 @@ export class FileOwnership implements SessionOwnership {
    * inode: while the identity is unchanged the record is still ours, and `check` needs one stat
    * instead of reading and parsing the file.
    */
-  private written: string | null = null;
+  private written: FileIdentity | null = null;
 
   constructor(private readonly o: FileOwnershipOptions) {
     this.file = join(o.dir, `${o.prefix}.owner`);
@@ -176,7 +184,7 @@ export class FileOwnership implements SessionOwnership {
       throw new StoreFencedError(epoch, await this.current());
     }
     // Called before every store write: a stat (cached metadata, microseconds) when nothing changed.
-    if (this.written !== null && this.written === this.identity()) return;
+    if (this.unchanged()) return;
     const r = await this.current();
     if (!this.mine(r)) {
       this.owned = 0;
@@ -194,9 +202,26 @@ export class FileOwnership implements SessionOwnership {
     if (r.pid === process.pid && r.host === this.host) this.written = this.identity();
   }
 
-  private identity(): string | null {
+  /**
+   * `check` without waiting, for the store's synchronous flush: true when `epoch` is ours, the lease
+   * holds and the owner file is still the one this node wrote (one stat); false when `check` must
+   * decide (it reads the record, or throws).
+   */
+  checkNow(epoch = this.owned): boolean {
+    return epoch !== 0 && epoch === this.owned && this.holds() && this.unchanged();
+  }
+
+  /** The owner file is the one this node wrote last (same identity), by one stat. */
+  private unchanged(): boolean {
+    const w = this.written;
+    if (w === null) return false;
     const s = statSync(this.file, { throwIfNoEntry: false });
-    return s ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}` : null;
+    return s !== undefined && s.ino === w.ino && s.dev === w.dev && s.size === w.size && s.mtimeMs === w.mtimeMs;
+  }
+
+  private identity(): FileIdentity | null {
+    const s = statSync(this.file, { throwIfNoEntry: false });
+    return s ? { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs } : null;
   }
 
   /** Runs `fn` holding the lock file; a lock older than a few seconds is taken as abandoned. */

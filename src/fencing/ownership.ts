@@ -37,6 +37,11 @@ export interface StoreFence {
    * batch, so a node paused in the middle of one stops before the rest once it runs again.
    */
   holds(): boolean;
+  /**
+   * `check` without waiting, when the fence can tell at once (a file owner: one stat): true when
+   * `epoch` is still ours; false when `check` must decide. Lets a store write a batch synchronously.
+   */
+  checkNow?(epoch: number): boolean;
 }
 
 /** Ownership of one session. */

@@ -85,6 +85,9 @@ export function formatSeqNums(nextSender: number, nextTarget: number): string {
   return `${String(nextSender).padStart(10, '0')} : ${String(nextTarget).padStart(10, '0')}`;
 }
 
+/** Length of `.seqnums` as written (every valid sequence number fits in its 10 digits). */
+export const SEQNUMS_LENGTH = formatSeqNums(1, 1).length;
+
 /** Parses `.seqnums`; null when empty, torn or malformed. */
 export function parseSeqNums(text: string): { sender: number; target: number } | null {
   const m = /^(\d{10,}) : (\d{10,})\s*$/.exec(text);

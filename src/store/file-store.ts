@@ -16,7 +16,7 @@ import { constants } from 'node:fs';
 import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
 import { StoreFencedError, type StoreFence } from '../fencing/ownership.js';
 import { FileStoreError } from './file-store-error.js';
-import { formatCreationTime, formatHeaderRecord, formatSeqNums, truncateToSecond } from './file-store-format.js';
+import { SEQNUMS_LENGTH, formatCreationTime, formatHeaderRecord, formatSeqNums, truncateToSecond } from './file-store-format.js';
 import type { IndexEntry, SeqIndex } from './file-store-index.js';
 import { type StoreFile, type StoreFileSystem, nodeFileSystem, writeAll, writeAllNow } from './file-store-fs.js';
 import { readMessages } from './file-store-read.js';
@@ -75,6 +75,8 @@ export class FileStore implements MessageStore {
   /** Serialises flushes, reads, refreshes and close. */
   private tail: Promise<unknown> = Promise.resolve();
   private queued: Promise<void> | null = null;
+  /** Operations queued in `serial` and not finished. */
+  private busy = 0;
   private inflight: Promise<void> | null = null;
   /** Mutations made while a refresh is reading, replayed on the new state. */
   private replay: Array<() => void> | null = null;
@@ -239,6 +241,34 @@ export class FileStore implements MessageStore {
     return p;
   }
 
+  /**
+   * Performs the pending writes at once when nothing has to be waited for: no other operation in
+   * progress, only message, header and sequence-number writes (into the page cache, as `flush`
+   * makes them without `sync`) and an ownership fence that can confirm at once. Returns true when
+   * everything written so far is in the files, false when `flush()` is needed. Throws what `flush`
+   * would reject with.
+   */
+  flushNow(): boolean {
+    if (this.busy > 0 || this.queued || this.inflight || this.closed) return false;
+    const b = this.pending;
+    if (b.empty) return true;
+    if (this.options.sync || b.reset || b.truncateHeader || b.session || b.epoch === 0) return false;
+    const f = this.files;
+    if (!f.body.writeSync || !f.header.writeSync || !f.seqnums.writeSync) return false;
+    const fence = this.fence;
+    if (fence && !fence.checkNow?.(b.epoch === -1 ? fence.epoch : b.epoch)) return false;
+    // `.seqnums` of another length is cut to size, which waits.
+    if (b.seqNums && this.seqNumsFileSize !== SEQNUMS_LENGTH) return false;
+    const batch = this.take();
+    try {
+      this.writeRecords(batch, this.stillOwned(fence));
+    } catch (e) {
+      throw this.failed(batch, e);
+    }
+    this.flushedBody = Math.max(this.flushedBody, batch.bodyEnd);
+    return true;
+  }
+
   /** Flushes and closes the files; the store cannot be used afterwards. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -309,8 +339,12 @@ export class FileStore implements MessageStore {
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
+    this.busy++;
     const p = this.tail.then(fn);
-    this.tail = p.catch(() => undefined);
+    const done = (): void => {
+      this.busy--;
+    };
+    this.tail = p.then(done, done);
     return p;
   }
 
@@ -331,10 +365,7 @@ export class FileStore implements MessageStore {
         if (generation === this.generation) this.flushedBody = Math.max(this.flushedBody, batch.bodyEnd);
       },
       (e: unknown) => {
-        // A fenced node must not write later either: its batch is dropped, not retried.
-        if (e instanceof StoreFencedError) throw e;
-        this.pending = batch.merge(this.pending);
-        throw FileStoreError.wrap('io', 'write', this.paths.body, e);
+        throw this.failed(batch, e);
       },
     );
     this.inflight = p;
@@ -343,6 +374,20 @@ export class FileStore implements MessageStore {
     };
     p.then(clear, clear);
     return p;
+  }
+
+  /** A batch failed: it stays pending for a retry, unless fenced (dropped: never written later). */
+  private failed(batch: Batch, e: unknown): unknown {
+    if (e instanceof StoreFencedError) return e;
+    this.pending = batch.merge(this.pending);
+    return FileStoreError.wrap('io', 'write', this.paths.body, e);
+  }
+
+  /** Between the writes of a batch: a node paused past its lease stops there. */
+  private stillOwned(fence: StoreFence | null): () => void {
+    return () => {
+      if (fence && !fence.holds()) throw new StoreFencedError(fence.epoch, undefined);
+    };
   }
 
   /**
@@ -370,10 +415,7 @@ export class FileStore implements MessageStore {
     const fence = this.fence;
     if (b.epoch === 0) throw new StoreFencedError(0, undefined);
     if (fence) await fence.check(b.epoch === -1 ? fence.epoch : b.epoch);
-    /** Between the writes of the batch: a node paused past its lease stops here. */
-    const still = (): void => {
-      if (fence && !fence.holds()) throw new StoreFencedError(fence.epoch, undefined);
-    };
+    const still = this.stillOwned(fence);
     const f = this.files;
     const touched = new Set<StoreFile>();
     if (b.reset) {
@@ -393,25 +435,44 @@ export class FileStore implements MessageStore {
       touched.add(f.session);
     }
     still();
-    if (b.headerBytes > 0) {
-      if (b.bodyBytes > 0) await writeAllNow(f.body, b.bodyBuffer(), b.bodyPos);
-      still();
-      await writeAllNow(f.header, b.headerBuffer(), b.headerPos);
-      touched.add(f.body).add(f.header);
-    }
-    if (b.seqNumsText) {
-      still();
-      await this.writeSeqNums(b.seqNumsText);
-      touched.add(f.seqnums);
-    }
+    await this.writeRecords(b, still);
+    if (b.headerBytes > 0) touched.add(f.body).add(f.header);
+    if (b.seqNumsText) touched.add(f.seqnums);
     if (this.options.sync) await Promise.all([...touched].map((file) => file.datasync()));
   }
 
-  private async writeSeqNums(text: string): Promise<void> {
+  /**
+   * Message bytes, their header records, then the sequence numbers, checking `still` between the
+   * writes. Made at once when the files allow it (returns undefined), else returns a promise.
+   */
+  private writeRecords(b: Batch, still: () => void): Promise<void> | undefined {
+    const f = this.files;
+    const steps: Array<() => Promise<void> | undefined> = [];
+    if (b.headerBytes > 0) {
+      if (b.bodyBytes > 0) steps.push(() => writeAllNow(f.body, b.bodyBuffer(), b.bodyPos));
+      steps.push(() => {
+        still();
+        return writeAllNow(f.header, b.headerBuffer(), b.headerPos);
+      });
+    }
+    const seqNums = b.seqNumsText;
+    if (seqNums) {
+      steps.push(() => {
+        still();
+        return this.writeSeqNums(seqNums);
+      });
+    }
+    return inOrder(steps);
+  }
+
+  private writeSeqNums(text: string): Promise<void> | undefined {
     const buf = Buffer.from(text, 'latin1');
-    await writeAllNow(this.files.seqnums, buf, 0);
-    if (this.seqNumsFileSize !== buf.length) await this.files.seqnums.truncate(buf.length);
-    this.seqNumsFileSize = buf.length;
+    const written = writeAllNow(this.files.seqnums, buf, 0);
+    if (this.seqNumsFileSize === buf.length) return written;
+    return (written ?? Promise.resolve()).then(async () => {
+      await this.files.seqnums.truncate(buf.length);
+      this.seqNumsFileSize = buf.length;
+    });
   }
 
   private async syncDirectory(dir: string): Promise<void> {
@@ -438,6 +499,15 @@ export class FileStore implements MessageStore {
     const read = await readMessages(this.files.body, this.paths.body, misses);
     return out.length === 0 ? read : [...out, ...read].sort((a, b) => a.seq - b.seq);
   }
+}
+
+/** Runs steps one after the other, synchronously until one returns a promise. */
+function inOrder(steps: ReadonlyArray<() => Promise<void> | undefined>, from = 0): Promise<void> | undefined {
+  for (let i = from; i < steps.length; i++) {
+    const p = steps[i]();
+    if (p) return p.then(() => inOrder(steps, i + 1));
+  }
+  return undefined;
 }
 
 function checkSeq(seq: number): number {

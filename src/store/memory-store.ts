@@ -57,6 +57,10 @@ export class MemoryStore implements MessageStore {
 
   async flush(): Promise<void> {}
 
+  flushNow(): boolean {
+    return true;
+  }
+
   async close(): Promise<void> {}
 }
 

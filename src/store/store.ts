@@ -25,6 +25,12 @@ export interface MessageStore {
   refresh(): Promise<void>;
   /** Makes every write so far durable. */
   flush(): Promise<void>;
+  /**
+   * Does what `flush` does at once when that needs no waiting, and returns true; returns false
+   * when `flush()` is needed. Lets the session store and write a turn's messages without a
+   * round through the event loop. Optional.
+   */
+  flushNow?(): boolean;
   close(): Promise<void>;
 }
 

@@ -88,7 +88,23 @@ test('a takeover is seen by the next check even while the old lease is live by i
   slow += 400;
   await a.renew();
   await a.check();
+  assert.equal(a.checkNow(), true);
+  // The store's synchronous flush asks checkNow first: after the takeover it must not confirm.
+  const store = await FileStore.open({ path: dir, prefix });
+  store.fenceBy(a);
+  store.saveOutgoing(1, Buffer.from('8=FIX.4.2\x019=5\x0135=0\x0110=161\x01'));
+  assert.equal(store.flushNow(), true);
   assert.deepEqual(await b.acquire(), { acquired: true, epoch: 2 });
+  assert.equal(a.checkNow(), false);
+  assert.equal(a.checkNow(1), false);
+  store.saveOutgoing(2, Buffer.from('8=FIX.4.2\x019=5\x0135=0\x0110=161\x01'));
+  assert.equal(store.flushNow(), false);
+  await assert.rejects(store.flush(), StoreFencedError);
   await assert.rejects(a.check(), StoreFencedError);
+  assert.equal(a.checkNow(1), false);
   await b.check();
+  assert.equal(b.checkNow(), true);
+  assert.equal(b.checkNow(1), false);
+  assert.match(readFileSync(join(dir, `${prefix}.header`), 'latin1'), /^1,0,\d+ $/);
+  await store.close();
 });

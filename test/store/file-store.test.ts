@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileStore, FileStoreError, FileStoreFactory } from '../../src/store/index.js';
+import { FileStore, FileStoreError, FileStoreFactory, nodeFileSystem, type StoreFile, type StoreFileSystem } from '../../src/store/index.js';
 import { SessionID } from '../../src/session/session-id.js';
 import { CountingFs, fixMessage, tempDir } from './helpers.js';
 
@@ -207,6 +208,76 @@ test('a failed write is reported and retried by the next flush', async (t) => {
   await store.flush();
   await store.close();
   assert.throws(() => store.saveOutgoing(3, fixMessage(3)), (e: unknown) => e instanceof FileStoreError && e.reason === 'closed');
+  const again = await FileStore.open({ path: dir, prefix: PREFIX });
+  assert.deepEqual((await again.getRange(1, 2)).map((m) => m.bytes), [fixMessage(1), fixMessage(2)]);
+  assert.equal(again.getNextSenderSeq(), 3);
+  await again.close();
+});
+
+test('flushNow writes at once when nothing has to wait, and otherwise leaves it to flush()', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const store = await FileStore.open({ path: dir, prefix: PREFIX, now: fixed, maxCachedMsgs: 0 });
+  assert.equal(store.flushNow(), true, 'nothing pending');
+  store.saveOutgoing(1, fixMessage(1));
+  store.saveOutgoing(2, fixMessage(2));
+  store.setNextTargetSeq(5);
+  assert.equal(store.flushNow(), true);
+  // In the files before any await.
+  assert.equal(readFileSync(join(dir, `${PREFIX}.body`), 'latin1'), Buffer.concat([fixMessage(1), fixMessage(2)]).toString('latin1'));
+  assert.equal(readFileSync(join(dir, `${PREFIX}.header`), 'latin1'), `1,0,${fixMessage(1).length} 2,${fixMessage(1).length},${fixMessage(2).length} `);
+  assert.equal(readFileSync(join(dir, `${PREFIX}.seqnums`), 'latin1'), '0000000003 : 0000000005');
+
+  // A read in progress (a cache miss goes to .body): the writes wait their turn.
+  const reading = store.getRange(1, 2);
+  store.saveOutgoing(3, fixMessage(3));
+  assert.equal(store.flushNow(), false);
+  assert.deepEqual((await reading).map((m) => m.seq), [1, 2]);
+  await store.flush();
+  assert.equal(store.flushNow(), true);
+
+  // A reset truncates files (waits): flush() does it.
+  store.reset(fixed());
+  store.saveOutgoing(1, fixMessage(1));
+  assert.equal(store.flushNow(), false);
+  await store.flush();
+  assert.equal(readFileSync(join(dir, `${PREFIX}.header`), 'latin1'), `1,0,${fixMessage(1).length} `);
+  await store.close();
+  assert.equal(store.flushNow(), false, 'closed');
+
+  // FileStoreSync=Y needs fdatasync: never at once.
+  const synced = await FileStore.open({ path: dir, prefix: PREFIX, sync: true });
+  synced.saveOutgoing(2, fixMessage(2));
+  assert.equal(synced.flushNow(), false);
+  await synced.close();
+  const again = await FileStore.open({ path: dir, prefix: PREFIX });
+  assert.deepEqual((await again.getRange(1, 9)).map((m) => m.seq), [1, 2]);
+  await again.close();
+});
+
+test('flushNow: a failed write is an error and the batch is retried by the next flush', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  let fail = 0;
+  const fs: StoreFileSystem = {
+    mkdir: (p, o) => nodeFileSystem.mkdir(p, o),
+    open: async (p, flags, mode) => {
+      const f = await nodeFileSystem.open(p, flags, mode);
+      return Object.assign(Object.create(f) as StoreFile, {
+        writeSync: (b: Buffer, o: number, l: number, pos: number): number => {
+          if (fail > 0 && fail-- > 0) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+          return f.writeSync!(b, o, l, pos);
+        },
+      });
+    },
+  };
+  const store = await FileStore.open({ path: dir, prefix: PREFIX, fs });
+  store.saveOutgoing(1, fixMessage(1));
+  fail = 1;
+  assert.throws(() => store.flushNow(), (e: unknown) => e instanceof FileStoreError && e.reason === 'io' && e.code === 'ENOSPC');
+  store.saveOutgoing(2, fixMessage(2));
+  assert.equal(store.flushNow(), true);
+  await store.close();
   const again = await FileStore.open({ path: dir, prefix: PREFIX });
   assert.deepEqual((await again.getRange(1, 2)).map((m) => m.bytes), [fixMessage(1), fixMessage(2)]);
   assert.equal(again.getNextSenderSeq(), 3);
