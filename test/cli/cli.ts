@@ -7,8 +7,15 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TSX = import.meta.resolve('tsx');
 
 /** Starts the command in the background (for servers); stdout lines are collected. */
-export function start(args: string[], cwd = ROOT): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, ms?: number) => Promise<RegExpMatchArray> } {
-  const child = spawn(process.execPath, ['--import', TSX, `${ROOT}src/cli/bin.ts`, ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0' } });
+export function start(
+  args: string[],
+  cwd = ROOT,
+  /** A command the fixover command runs under (it execs its arguments), e.g. `unshare`. */
+  wrapper: string[] = [],
+): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, ms?: number) => Promise<RegExpMatchArray> } {
+  const command = [process.execPath, '--import', TSX, `${ROOT}src/cli/bin.ts`, ...args];
+  const all = [...wrapper, ...command];
+  const child = spawn(all[0], all.slice(1), { cwd, env: { ...process.env, FORCE_COLOR: '0' } });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -47,6 +47,10 @@ export interface NodeOptions {
   leaseSeconds?: number;
   /** TargetCompIDs of the sessions (default BANZAI). */
   clients?: string[];
+  /** More settings for the [default] section (lines). */
+  settings?: string;
+  /** A command the executor runs under (see `start`). */
+  wrapper?: string[];
 }
 
 export interface ClientOptions {
@@ -70,14 +74,14 @@ export class Cluster {
     const sessions = (o.clients ?? ['BANZAI']).map((c) => `[session]\nSenderCompID=EXEC\nTargetCompID=${c}\n`).join('\n');
     writeFileSync(
       file,
-      `[default]\nFileStorePath=${this.storeDir}\nDataDictionary=etc/FIX42.xml\nBeginString=FIX.4.2\nConnectionType=acceptor\nStartTime=00:00:00\nEndTime=00:00:00\nHeartBtInt=30\nSocketAcceptPort=${port}\nRefreshMessageStoreAtLogon=Y\nNodeName=${name}\nSessionLeaseTimeout=${o.leaseSeconds ?? 2}\n\n${sessions}`,
+      `[default]\nFileStorePath=${this.storeDir}\nDataDictionary=etc/FIX42.xml\nBeginString=FIX.4.2\nConnectionType=acceptor\nStartTime=00:00:00\nEndTime=00:00:00\nHeartBtInt=30\nSocketAcceptPort=${port}\nRefreshMessageStoreAtLogon=Y\nNodeName=${name}\nSessionLeaseTimeout=${o.leaseSeconds ?? 2}\n${o.settings ?? ''}\n${sessions}`,
     );
     return file;
   }
 
   /** Starts (or restarts) an executor process and waits until it listens. */
   async startNode(name: string, port: number, o: NodeOptions = {}): Promise<Node> {
-    const proc = start(['executor', this.executorConfig(name, port, o)], this.dir);
+    const proc = start(['executor', this.executorConfig(name, port, o)], this.dir, o.wrapper);
     await proc.waitFor(/listening on \d+/, 30_000);
     const node = { name, port, proc };
     this.nodes.push(node);
