@@ -11,7 +11,7 @@ import { APPL_VER_IDS, type SessionOptions } from '../session/options.js';
 import { PRECISION_BY_NAME, type TimestampPrecision } from '../codec/values.js';
 import { FixoverError } from '../codec/errors.js';
 import type { SocketOptions } from '../transport/socket-options.js';
-import { failoverConfigFromSettings } from '../transport/quickfix-settings.js';
+import { endpointsFromSettings, failoverConfigFromSettings, parseReconnectInterval } from '../transport/quickfix-settings.js';
 import { FailoverSettingsError } from '../transport/errors.js';
 import type { Session } from './session.js';
 import type { InitiatorSession } from './initiator.js';
@@ -185,27 +185,15 @@ export function refreshOnLogon(s: SessionSettings): boolean {
   return yes(s.RefreshOnLogon ?? s.RefreshMessageStoreAtLogon, false);
 }
 
-/** ReconnectInterval: `30`, or the list form `3x5;10x30;60` (count x seconds; the last repeats). */
+/** ReconnectInterval: `30`, or the list form `3x5;10x30;60` (count x seconds; the last repeats), in seconds. */
 export function reconnectDelays(s: SessionSettings): number[] {
-  const text = s.ReconnectInterval ?? '30';
-  const out: number[] = [];
-  for (const part of text.split(';')) {
-    const m = /^\s*(?:(\d+)x)?(\d+)\s*$/.exec(part);
-    if (!m) throw new SettingsApplyError('ReconnectInterval', `invalid value ${text}: expected seconds or a list like 3x5;10x30;60`);
-    const count = m[1] ? Number(m[1]) : 1;
-    for (let i = 0; i < count; i++) out.push(Number(m[2]));
-  }
-  return out;
+  const steps = asSettingsError(() => parseReconnectInterval(s.ReconnectInterval ?? '30'));
+  return steps.flatMap((step) => Array<number>(step.count).fill(step.delayMs / 1000));
 }
 
-/** Initiator addresses: SocketConnectHost/Port, then SocketConnectHost1/Port1, … */
+/** Initiator addresses: SocketConnectHost/Port, then SocketConnectHost1/Port1, … (as the failover transport reads them). */
 export function endpointsFrom(s: SessionSettings): Array<{ host: string; port: number }> {
-  const out: Array<{ host: string; port: number }> = [];
-  if (s.SocketConnectPort) out.push({ host: s.SocketConnectHost ?? '127.0.0.1', port: Number(s.SocketConnectPort) });
-  for (let n = 1; s[`SocketConnectPort${n}`] !== undefined; n++) {
-    out.push({ host: s[`SocketConnectHost${n}`] ?? s.SocketConnectHost ?? '127.0.0.1', port: Number(s[`SocketConnectPort${n}`]) });
-  }
-  return out;
+  return asSettingsError(() => endpointsFromSettings(s)).map((e) => ({ host: e.host, port: e.port }));
 }
 
 /** Socket options: SocketTcpNoDelay/SocketNodelay (default Y), SocketKeepAlive, SocketSendBufferSize, SocketReceiveBufferSize. */
@@ -218,19 +206,23 @@ export function socketOptionsFrom(s: SessionSettings): SocketOptions {
   };
 }
 
+/** Runs `fn`, turning a failover settings error into the {@link SettingsApplyError} naming the setting. */
+function asSettingsError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof FailoverSettingsError) throw new SettingsApplyError(e.setting, e.message.slice(e.setting.length + 2));
+    throw e;
+  }
+}
+
 /**
  * An initiator session's connection settings: `SocketConnectURI=failover:(…)`, or the QuickFIX
  * addresses with `ReconnectInterval` and `HostSelectionPolicy*`, as one failover configuration;
  * plus `SocketConnectTimeout`, `SocketLocalHost/Port`, `RefreshOnLogon` and the socket options.
  */
 export function initiatorSessionFrom(s: SessionSettings, session: Session): InitiatorSession {
-  let failover;
-  try {
-    failover = failoverConfigFromSettings(s);
-  } catch (e) {
-    if (e instanceof FailoverSettingsError) throw new SettingsApplyError(e.setting, e.message.slice(e.setting.length + 2));
-    throw e;
-  }
+  const failover = asSettingsError(() => failoverConfigFromSettings(s));
   return {
     session,
     failover,

@@ -22,6 +22,7 @@ import type { SessionID } from '../session/session-id.js';
 import { failoverConfig, type FailoverConfig, type FailoverConfigInit } from '../transport/failover-config.js';
 import { parseFailoverUri } from '../transport/failover-uri.js';
 import { tcpEndpoint } from '../transport/endpoint.js';
+import { quickfixFailoverConfig } from '../transport/quickfix-settings.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
 import type { RandomSource } from '../transport/random.js';
 import { FailoverDriver } from './failover-driver.js';
@@ -64,16 +65,11 @@ export type InitiatorEvents = EventsByType & { event: [InitiatorEvent] };
 export function failoverConfigOf(s: InitiatorSession): FailoverConfig {
   if (typeof s.failover === 'string') return parseFailoverUri(s.failover);
   if (s.failover) return failoverConfig(s.failover);
-  const delays = (s.reconnectDelays && s.reconnectDelays.length > 0 ? s.reconnectDelays : [30]).map((d) => Math.round(d * 1000));
-  return failoverConfig({
-    uris: (s.endpoints ?? []).map((e) => tcpEndpoint(e.host, e.port)),
-    reconnectDelaySchedule: delays.map((delayMs) => ({ count: 1, delayMs })),
-    initialReconnectDelay: delays[0],
-    maxReconnectDelay: Math.max(...delays),
-    useExponentialBackOff: false,
-    reconnectJitter: 'none',
-    randomize: false,
-  });
+  const delays = s.reconnectDelays && s.reconnectDelays.length > 0 ? s.reconnectDelays : [30];
+  return quickfixFailoverConfig(
+    (s.endpoints ?? []).map((e) => tcpEndpoint(e.host, e.port)),
+    delays.map((d) => ({ count: 1, delayMs: Math.round(d * 1000) })),
+  );
 }
 
 /** One line of text for a failover event in a session log. */

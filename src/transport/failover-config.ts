@@ -9,6 +9,7 @@
  */
 import type { DelayStep, JitterMode } from './delays.js';
 import { parseEndpointUri, type FailoverEndpoint } from './endpoint.js';
+import { endpointOptionValues } from './endpoint-options.js';
 import { FailoverUriError } from './errors.js';
 
 /** A complete, checked failover configuration. All times are in milliseconds. */
@@ -150,6 +151,8 @@ export function failoverConfig(init: FailoverConfigInit): FailoverConfig {
     if (seen.has(e.uri)) throw new FailoverUriError(`${e.uri} is listed twice`);
     seen.add(e.uri);
   }
+  // Endpoint options (own and nested.*) are checked now, not at the first connect.
+  for (const e of [...c.uris, ...c.priorityURIs]) endpointOptionValues(e);
   if (c.priorityURIs.length > 0) {
     if (!c.priorityBackup) throw new FailoverUriError('priorityURIs has no effect without priorityBackup=true', 'priorityURIs');
     for (const p of c.priorityURIs) {

@@ -8,8 +8,9 @@ export type { FailoverCommand, FailoverEvent, FailoverPhase, PolicyOutput, Polic
 export { failoverConfig, FAILOVER_DEFAULTS, type FailoverConfig, type FailoverConfigInit } from './failover-config.js';
 export { parseFailoverUri, isFailoverUri } from './failover-uri.js';
 export { FAILOVER_OPTIONS, FAILOVER_OPTION_NAMES } from './failover-options.js';
+export { endpointOptionValues, type EndpointOptionValues } from './endpoint-options.js';
 export { parseEndpointUri, parseEndpointList, tcpEndpoint, canonicalUri, type FailoverEndpoint } from './endpoint.js';
 export { baseDelay, jitterBounds, jittered, reconnectDelay, type DelayStep, type JitterMode } from './delays.js';
 export { seededRandom, type RandomSource } from './random.js';
-export { failoverConfigFromSettings, endpointsFromSettings, parseReconnectInterval, SOCKET_CONNECT_URI } from './quickfix-settings.js';
+export { failoverConfigFromSettings, quickfixFailoverConfig, endpointsFromSettings, parseReconnectInterval, SOCKET_CONNECT_URI } from './quickfix-settings.js';
 export { FailoverUriError, FailoverSettingsError } from './errors.js';

@@ -125,17 +125,27 @@ export function failoverConfigFromSettings(s: FailoverSettings): FailoverConfig 
   if (!/^\d+$/.test(startOverText) || Number(startOverText) < 1) {
     throw new FailoverSettingsError('HostSelectionPolicyPriorityStartOverInterval', `invalid value ${startOverText}: expected whole seconds ≥ 1`);
   }
+  return quickfixFailoverConfig(uris, schedule, policy === 'PRIORITY' ? { failbackDelayMs: Number(startOverText) * 1000 } : undefined);
+}
+
+/**
+ * The QuickFIX style as a failover configuration (see the module comment): these addresses in
+ * order, `schedule` between passes, no back-off, no jitter; with `priority`, the first address is
+ * the priority one. Settings files and the TypeScript API (`endpoints`, `reconnectDelays`) both
+ * come through here, so the two behave identically.
+ */
+export function quickfixFailoverConfig(uris: readonly FailoverEndpoint[], schedule: readonly DelayStep[], priority?: { failbackDelayMs: number }): FailoverConfig {
   const delays = schedule.map((d) => d.delayMs);
   return failoverConfig({
     uris,
     reconnectDelaySchedule: schedule,
-    initialReconnectDelay: schedule[0].delayMs,
-    maxReconnectDelay: Math.max(...delays),
+    initialReconnectDelay: delays[0] ?? 0,
+    maxReconnectDelay: Math.max(0, ...delays),
     useExponentialBackOff: false,
     reconnectJitter: 'none',
     randomize: false,
-    priorityBackup: policy === 'PRIORITY',
-    priorityURIs: policy === 'PRIORITY' ? [uris[0]] : [],
-    priorityFailbackDelay: Number(startOverText) * 1000,
+    priorityBackup: priority !== undefined,
+    priorityURIs: priority && uris.length > 0 ? [uris[0]] : [],
+    ...(priority ? { priorityFailbackDelay: priority.failbackDelayMs } : {}),
   });
 }

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFailoverUri } from '../../src/transport/failover-uri.js';
-import { FAILOVER_DEFAULTS } from '../../src/transport/failover-config.js';
+import { FAILOVER_DEFAULTS, failoverConfig, type FailoverConfig } from '../../src/transport/failover-config.js';
+import { endpointsFrom, failoverConfigOf, reconnectDelays, SettingsApplyError, type Session } from '../../src/engine/index.js';
 import { failoverConfigFromSettings, parseReconnectInterval } from '../../src/transport/quickfix-settings.js';
 import { FailoverSettingsError, FailoverUriError } from '../../src/transport/errors.js';
 import { baseDelay } from '../../src/transport/delays.js';
@@ -75,6 +76,19 @@ test('failover URI errors name the option and list the valid ones', () => {
   assert.match(err('failover:(tcp://a:1,tcp://A:1)').message, /listed twice/);
   assert.match(err('failover:(tcp://a:1,tcp://b:2)?priorityURIs=tcp://c:3&priorityBackup=true').message, /not one of the failover endpoints/);
   assert.match(err('failover:(tcp://a:1)?initialReconnectDelay=5000&maxReconnectDelay=100').message, /more than maxReconnectDelay/);
+  // Endpoint options, own or nested.*, are checked with the URI (not at the first connect).
+  const nested = err('failover:(tcp://a:1,tcp://b:2)?nested.conectTimeout=5');
+  assert.equal(nested.option, 'conectTimeout');
+  assert.match(nested.message, /unknown endpoint option "conectTimeout" on tcp:\/\/a:1 \(given there or as nested\.conectTimeout\); valid options: connectTimeout, connectionTimeout, tcpNoDelay, keepAlive, localAddress, localPort/);
+  assert.match(err('failover:(tcp://a:1?connectTimeout=soon)').message, /endpoint option connectTimeout=soon of tcp:\/\/a:1: expected a whole number of milliseconds/);
+  assert.match(err('failover:(tcp://a:1)?nested.keepAlive=maybe').message, /keepAlive=maybe .*expected true or false/);
+  assert.match(err('failover:(tcp://a:1)?nested.localPort=70000').message, /localPort=70000 .*expected a port number/);
+  assert.throws(() => failoverConfig({ uris: ['tcp://a:1'], nested: { bogus: '1' } }), /unknown endpoint option "bogus"/);
+  assert.deepEqual(parseFailoverUri('failover:(tcp://a:1?tcpNoDelay=false)?nested.connectionTimeout=50&nested.localAddress=127.0.0.1').uris[0].options, {
+    connectionTimeout: '50',
+    localAddress: '127.0.0.1',
+    tcpNoDelay: 'false',
+  });
 });
 
 test('ReconnectInterval: seconds or the list form 3x5;10x30;60, the last repeating', () => {
@@ -112,6 +126,17 @@ test('QuickFIX alternate addresses: SocketConnectHost<n>/Port<n>, ReconnectInter
   fails({ SocketConnectURI: 'failover:(tcp://x:1)', SocketConnectPort: '2' }, 'SocketConnectPort', /cannot be combined with SocketConnectURI/);
   fails({ SocketConnectURI: 'failover:(tcp://x:1)?bogus=1' }, 'SocketConnectURI', /unknown failover option "bogus"/);
   fails({}, 'SocketConnectPort', /needs SocketConnectHost\/SocketConnectPort/);
+
+  // The TypeScript form of the QuickFIX style (endpoints, reconnectDelays in seconds) is the same configuration.
+  const session = undefined as unknown as Session;
+  const expanded = (c: FailoverConfig): unknown => ({ ...c, reconnectDelaySchedule: c.reconnectDelaySchedule?.flatMap((x) => Array<number>(x.count).fill(x.delayMs)) });
+  assert.deepEqual(
+    expanded(failoverConfigOf({ session, endpoints: [{ host: 'h0', port: 1000 }, { host: 'h1', port: 1001 }], reconnectDelays: [5, 5, 5, 30] })),
+    expanded(failoverConfigFromSettings({ SocketConnectHost: 'h0', SocketConnectPort: '1000', SocketConnectHost1: 'h1', SocketConnectPort1: '1001', ReconnectInterval: '3x5;30' })),
+  );
+  assert.deepEqual(failoverConfigOf({ session, endpoints: [{ host: 'h0', port: 1000 }] }), failoverConfigFromSettings({ SocketConnectHost: 'h0', SocketConnectPort: '1000' }));
+  assert.deepEqual(reconnectDelays({ ReconnectInterval: '2x1;3x5;60' }), [1, 1, 5, 5, 5, 60]);
+  assert.throws(() => endpointsFrom({ SocketConnectPort: '1', SocketConnectPort2: '2' }), (e: unknown) => e instanceof SettingsApplyError && /SocketConnectPort1/.test(e.message));
 });
 
 test('settings files: SocketConnectURI on an initiator; on an acceptor it is an error saying why; bad values name the setting and line', () => {
@@ -128,6 +153,9 @@ test('settings files: SocketConnectURI on an initiator; on an acceptor it is an 
   assert.ok(b && b.file === 'bad.cfg' && b.line === 8 && /unknown failover option "maxReconectAttempts"; did you mean maxReconnectAttempts\?/.test(b.message), JSON.stringify(bad.problems));
   const tls = parseSettings(`${head}[SESSION]\nTargetCompID=B\nConnectionType=initiator\nSocketConnectURI=failover:(ssl://h1:1)\n`, 'tls.cfg');
   assert.match(tls.problems.find((p) => p.setting === 'SocketConnectURI')!.message, /TLS endpoints \(ssl:\/\/\) are not available yet/);
+  const nested = parseSettings(`${head}[SESSION]\nTargetCompID=B\nConnectionType=initiator\nSocketConnectURI=failover:(tcp://h1:1)?nested.connectTimeout=x\n`, 'nested.cfg');
+  const n = nested.problems.find((p) => p.setting === 'SocketConnectURI');
+  assert.ok(n && n.file === 'nested.cfg' && n.line === 8 && /endpoint option connectTimeout=x of tcp:\/\/h1:1/.test(n.message), JSON.stringify(nested.problems));
   const hsp = parseSettings(`${head}[SESSION]\nTargetCompID=B\nConnectionType=initiator\nSocketConnectPort=1\nSocketConnectPort1=2\nHostSelectionPolicy=PRIORITY\nHostSelectionPolicyPriorityStartOverInterval=30\n`, 'hsp.cfg');
   assert.deepEqual(hsp.problems.filter((p) => /HostSelection/.test(p.setting)), [], 'HostSelectionPolicy is supported');
 });
