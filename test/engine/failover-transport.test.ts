@@ -16,7 +16,7 @@ import { Acceptor, Initiator, Session, type InitiatorEvent } from '../../src/eng
 import { SessionID } from '../../src/session/index.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { executorApplication } from '../../src/apps/index.js';
-import type { Message } from '../../src/codec/index.js';
+import { Message, formatUtcTimestamp } from '../../src/codec/index.js';
 import type { FailoverConfigInit } from '../../src/transport/index.js';
 
 async function freePort(): Promise<number> {
@@ -127,14 +127,32 @@ test('refused, dropped before logon, then logged on; all down, then one comes up
 
 const python = spawnSync('python3', ['--version']).status === 0;
 
-test('a TCP connect that hangs times out (nested.connectTimeout) and the pass moves on', { timeout: 30_000, skip: python ? false : 'python3 is needed for a listener that never completes connects' }, async () => {
-  // A listening socket with a full accept queue that is never accepted: further connects hang.
-  const hang = spawn('python3', [
+/** A listening socket with a full accept queue that is never accepted: connects to it hang (python3). */
+async function hangingListener(): Promise<{ port: number; kill: () => void }> {
+  const proc = spawn('python3', [
     '-c',
     "import socket,sys\ns=socket.socket();s.bind(('127.0.0.1',0));s.listen(0)\nf=[]\nfor i in range(3):\n c=socket.socket();c.setblocking(False)\n try: c.connect(s.getsockname())\n except BlockingIOError: pass\n f.append(c)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()\n",
   ]);
-  const [line] = (await once(hang.stdout, 'data')) as [Buffer];
-  const hangPort = Number(line.toString().trim());
+  const [line] = (await once(proc.stdout, 'data')) as [Buffer];
+  return { port: Number(line.toString().trim()), kill: () => proc.kill() };
+}
+
+/** Stops `c` once `ready` has happened: stop returns within a second and no event follows. */
+async function assertStopsPromptly(c: ReturnType<typeof client>, ready: Promise<unknown>, what: string): Promise<void> {
+  c.initiator.start();
+  await ready;
+  await new Promise((r) => setTimeout(r, 100));
+  const count = c.events.length;
+  const t0 = Date.now();
+  await c.initiator.stop();
+  assert.ok(Date.now() - t0 < 1000, `stop during ${what} took ${Date.now() - t0} ms`);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(c.events.length, count, `no event after stop: ${c.events.slice(count).map((e) => e.type).join()}`);
+}
+
+test('a TCP connect that hangs times out (nested.connectTimeout) and the pass moves on', { timeout: 30_000, skip: python ? false : 'python3 is needed for a listener that never completes connects' }, async () => {
+  const hang = await hangingListener();
+  const hangPort = hang.port;
   const goodPort = await freePort();
   const good = await acceptorOn(goodPort);
   const c = client(`failover:(${uri(hangPort)},${uri(goodPort)})?randomize=false&nested.connectTimeout=300`);
@@ -274,5 +292,73 @@ test('backup=true: a standby connection is held open, and the failover logs on o
     await c.initiator.stop();
     await b.stop();
     proxy.close();
+  }
+});
+
+test('stop is prompt during an unanswered Logon and during a TCP connect that hangs; nothing happens afterwards', { timeout: 30_000 }, async () => {
+  // A server that accepts and never answers: the client waits for the Logon's answer.
+  const held: net.Socket[] = [];
+  let closed = 0;
+  const silent = net
+    .createServer((s) => {
+      held.push(s);
+      s.resume();
+      s.on('close', () => closed++);
+    })
+    .listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  const silentPort = (silent.address() as net.AddressInfo).port;
+  try {
+    const c = client(`failover:(${uri(silentPort)})?initialReconnectDelay=60000&maxReconnectDelay=60000`);
+    await assertStopsPromptly(c, c.next('connected'), 'the Logon');
+    assert.deepEqual([held.length, closed], [1, 1], 'one connection, closed by the stop');
+  } finally {
+    for (const s of held) s.destroy();
+    silent.close();
+  }
+  if (!python) return;
+  const hang = await hangingListener();
+  try {
+    // The default connect timeout (SocketConnectTimeout, 60 s) is far away.
+    const h = client(`failover:(${uri(hang.port)})`);
+    await assertStopsPromptly(h, h.next('reconnecting'), 'the connect');
+  } finally {
+    hang.kill();
+  }
+});
+
+test('timeout: a send while disconnected fails with sendTimedOut after timeout ms, or goes out once logged on', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const c = client(`failover:(${uri(port)})?initialReconnectDelay=200&useExponentialBackOff=false&reconnectJitter=false&timeout=1000`);
+  const order = (id: string): Message =>
+    new Message('D').set(11, id).set(21, '1').set(55, 'IBM').set(54, '1').set(60, formatUtcTimestamp(Date.now())).set(38, 100).set(40, '1');
+  const fills: string[] = [];
+  c.session.on('event', (e) => {
+    const text = e.kind === 'incoming' ? e.bytes.toString('latin1') : '';
+    const fields = text.split('\x01');
+    const id = fields.find((f) => f.startsWith('11='))?.slice(3);
+    if (fields.includes('35=8') && id) fills.push(id);
+  });
+  let server: Awaited<ReturnType<typeof acceptorOn>> | undefined;
+  try {
+    const failed = c.next('connectFailed');
+    c.initiator.start();
+    await failed;
+    const timedOut = c.next('sendTimedOut');
+    const t0 = Date.now();
+    assert.equal(c.initiator.send(order('late')), true, 'held while disconnected');
+    const e = await timedOut;
+    assert.ok(e.type === 'sendTimedOut' && e.waitedMs >= 1000 && Date.now() - t0 < 5000, JSON.stringify(e));
+    // Held, then delivered at the logon once the endpoint comes up within the timeout.
+    const logon = c.next('loggedOn');
+    assert.equal(c.initiator.send(order('held')), true);
+    server = await acceptorOn(port);
+    await logon;
+    for (let i = 0; i < 100 && fills.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(fills, ['held'], 'only the held order was sent and filled');
+    assert.equal(c.events.filter((x) => x.type === 'sendTimedOut').length, 1);
+  } finally {
+    await c.initiator.stop();
+    await server?.stop();
   }
 });

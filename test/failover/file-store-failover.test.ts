@@ -31,6 +31,16 @@ test('kill -9 of the active acceptor: the standby continues the session with not
     assert.equal(report.missing, 0);
     assert.equal(report.duplicates.unflagged, 0, 'no unflagged duplicate');
     assert.ok(report.logons.length >= 2, 'logged on again, to the standby');
+    // The report carries the failover transport's events: on A, dropped, reconnecting, on B.
+    const [ua, ub] = [`tcp://127.0.0.1:${pa}`, `tcp://127.0.0.1:${pb}`];
+    const events: Array<Record<string, unknown>> = report.events.map((e) => ({ event: e.event, ...(e.detail as Record<string, unknown>) }));
+    const at = (event: string, match: Record<string, unknown> = {}): number => events.findIndex((e) => e.event === event && Object.entries(match).every(([k, v]) => e[k] === v));
+    assert.ok(at('loggedOn', { endpoint: ua }) >= 0, JSON.stringify(events));
+    assert.ok(at('disconnected', { endpoint: ua }) > at('loggedOn', { endpoint: ua }), JSON.stringify(events));
+    assert.ok(at('reconnecting', { phase: 'reconnect', endpoint: ub }) > at('disconnected', { endpoint: ua }), JSON.stringify(events));
+    const failover = events[at('failover', { from: ua, to: ub })];
+    assert.ok(failover && typeof failover.downtimeMs === 'number' && failover.downtimeMs >= 0, JSON.stringify(events));
+    assert.ok(at('loggedOn', { endpoint: ub }) > at('disconnected', { endpoint: ua }), JSON.stringify(events));
     const owner = cluster.owner()!;
     assert.equal(owner.node, 'B');
     assert.ok(owner.epoch >= 2);
