@@ -13,7 +13,7 @@ import type { Message } from '../codec/message.js';
 import type { Session } from './session.js';
 import { FailoverPolicy } from '../transport/failover-policy.js';
 import type { FailoverConfig } from '../transport/failover-config.js';
-import { parseEndpointList, type FailoverEndpoint } from '../transport/endpoint.js';
+import { parseEndpointList, parseEndpointUri, type FailoverEndpoint } from '../transport/endpoint.js';
 import type { FailoverCommand, FailoverEvent, PolicyOutput } from '../transport/policy-types.js';
 import type { RandomSource } from '../transport/random.js';
 import { endpointSocketOptions, type EndpointSocketOptions } from './endpoint-options.js';
@@ -139,6 +139,28 @@ export class FailoverDriver {
     this.queued.set(id, message);
     this.apply(this.policy.sendWhileDisconnected(id, this.now()));
     return true;
+  }
+
+  /**
+   * A request to move to `uri` (see `Initiator.reconnectTo`). Throws a FailoverUriError on a bad
+   * URI; false when the policy ignored it.
+   */
+  reconnectTo(uri: string): boolean {
+    const e = parseEndpointUri(uri, this.o.config.nested);
+    this.optionsOf(e);
+    return this.applyUnlessIgnored(this.policy.requestReconnect(e, this.now()), 'requestReconnect');
+  }
+
+  /** A new endpoint list (see `Initiator.updateUris`); false when the policy ignored it. */
+  updateUris(uris: string | readonly string[]): boolean {
+    const list = parseEndpointList(typeof uris === 'string' ? uris : uris.join(','), this.o.config.nested);
+    for (const e of list) this.optionsOf(e);
+    return this.applyUnlessIgnored(this.policy.updateUris(list, this.now()), 'updateUris');
+  }
+
+  private applyUnlessIgnored(out: PolicyOutput, input: string): boolean {
+    this.apply(out);
+    return !out.events.some((e) => e.type === 'ignored' && e.input === input);
   }
 
   // ---- session callbacks --------------------------------------------------------------------

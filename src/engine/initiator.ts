@@ -134,9 +134,32 @@ export class Initiator extends EventEmitter<InitiatorEvents> {
    * for at most `timeout` ms (a `sendTimedOut` event when it expires).
    */
   send(message: Message, session?: Session | SessionID): boolean {
+    return this.driver(session).send(message);
+  }
+
+  /**
+   * Moves a session to `uri` (an operator's or a cluster's request, `tcp://host:port`): logged
+   * on elsewhere, it logs out cleanly and connects there; reconnecting, the endpoint goes first in
+   * the next pass. An endpoint not in the list joins it (a `topology` event). False when ignored:
+   * `reconnectSupported=false`, already there, or the transport is not running.
+   */
+  reconnectTo(uri: string, session?: Session | SessionID): boolean {
+    return this.driver(session).reconnectTo(uri);
+  }
+
+  /**
+   * Replaces a session's endpoint list (a comma-separated list or an array of `tcp://host:port`):
+   * used from the next reconnect pass, a logged-on session stays where it is (a `topology` event
+   * when the list changed). False when ignored: `updateURIsSupported=false` or an empty list.
+   */
+  updateUris(uris: string | readonly string[], session?: Session | SessionID): boolean {
+    return this.driver(session).updateUris(uris);
+  }
+
+  private driver(session?: Session | SessionID): FailoverDriver {
     const d = session ? this.driverOf(session) : this.drivers[0];
     if (!d) throw new Error(`no initiator session ${session?.toString() ?? ''}`);
-    return d.send(message);
+    return d;
   }
 
   private publish(session: Session, e: FailoverEvent): void {

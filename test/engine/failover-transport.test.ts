@@ -362,3 +362,45 @@ test('timeout: a send while disconnected fails with sendTimedOut after timeout m
     await server?.stop();
   }
 });
+
+test('reconnectTo and updateUris: a logged-on session moves after a clean logout, a new list applies; both ignored when not supported', { timeout: 30_000 }, async () => {
+  const [aPort, bPort] = [await freePort(), await freePort()];
+  const [a, b] = [await acceptorOn(aPort), await acceptorOn(bPort)];
+  const logouts: string[] = [];
+  a.session.on('event', (e) => {
+    if (e.kind === 'incoming' && e.bytes.toString('latin1').includes('\x0135=5\x01')) logouts.push('client sent Logout');
+  });
+  const c = client(`failover:(${uri(aPort)},${uri(bPort)})?randomize=false`);
+  const off = client(`failover:(${uri(aPort)})?reconnectSupported=false&updateURIsSupported=false`);
+  try {
+    const onA = c.next('loggedOn');
+    c.initiator.start();
+    assert.equal(ep(await onA), uri(aPort));
+    const topology = c.next('topology');
+    assert.equal(c.initiator.updateUris(`${uri(aPort)}, ${uri(bPort)}, tcp://127.0.0.1:1`), true);
+    const t = await topology;
+    assert.ok(t.type === 'topology' && t.uris.join() === [uri(aPort), uri(bPort), 'tcp://127.0.0.1:1'].join());
+    assert.equal(c.session.isLoggedOn, true, 'a new list does not move a logged-on session');
+    const failover = c.next('failover');
+    assert.equal(c.initiator.reconnectTo(uri(bPort)), true);
+    const f = await failover;
+    assert.ok(f.type === 'failover' && f.from.uri === uri(aPort) && f.to.uri === uri(bPort), JSON.stringify(f));
+    assert.deepEqual(logouts, ['client sent Logout'], 'logged out cleanly from A first');
+    assert.equal(c.initiator.reconnectTo(uri(bPort)), false, 'already there');
+    assert.throws(() => c.initiator.reconnectTo('ssl://127.0.0.1:1'), /TLS/);
+
+    const offOn = off.next('loggedOn');
+    off.initiator.start();
+    await offOn;
+    assert.equal(off.initiator.reconnectTo(uri(bPort)), false);
+    assert.equal(off.initiator.updateUris([uri(bPort)]), false);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(off.session.isLoggedOn, true);
+    assert.deepEqual(off.events.map((e) => e.type).filter((x) => x === 'topology' || x === 'disconnected'), []);
+  } finally {
+    await c.initiator.stop();
+    await off.initiator.stop();
+    await a.stop();
+    await b.stop();
+  }
+});
