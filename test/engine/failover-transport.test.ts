@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import http from 'node:http';
 import { once } from 'node:events';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -402,5 +403,40 @@ test('reconnectTo and updateUris: a logged-on session moves after a clean logout
     await off.initiator.stop();
     await a.stop();
     await b.stop();
+  }
+});
+
+test('updateURIsURL over http: fetched before each pass; an HTTP error keeps the previous list (updateUrisFailed)', { timeout: 20_000 }, async () => {
+  const refused = await freePort();
+  const goodPort = await freePort();
+  const good = await acceptorOn(goodPort);
+  let answer: { status: number; body: string } = { status: 500, body: 'down for maintenance' };
+  let fetches = 0;
+  const web = http.createServer((req, res) => {
+    fetches++;
+    res.writeHead(req.url === '/uris' ? answer.status : 404, { 'content-type': 'text/plain' }).end(answer.body);
+  });
+  web.listen(0, '127.0.0.1');
+  await once(web, 'listening');
+  const url = `http://127.0.0.1:${(web.address() as net.AddressInfo).port}/uris`;
+  const c = client({ uris: [uri(refused)], updateURIsURL: url, initialReconnectDelay: 150, useExponentialBackOff: false, reconnectJitter: 'none' });
+  try {
+    const failed = c.next('updateUrisFailed');
+    const refusedAttempt = c.next('connectFailed');
+    c.initiator.start();
+    const f = await failed;
+    assert.ok(f.type === 'updateUrisFailed' && f.url === url && /HTTP 500/.test(f.reason), JSON.stringify(f));
+    assert.equal(ep(await refusedAttempt), uri(refused), 'the pass went on with the configured list');
+    const topology = c.next('topology');
+    const logon = c.next('loggedOn');
+    answer = { status: 200, body: `${uri(refused)},${uri(goodPort)}` };
+    const t = await topology;
+    assert.ok(t.type === 'topology' && t.uris.join() === [uri(refused), uri(goodPort)].join());
+    assert.equal(ep(await logon), uri(goodPort));
+    assert.ok(fetches >= 2);
+  } finally {
+    await c.initiator.stop();
+    await good.stop();
+    web.close();
   }
 });

@@ -59,3 +59,25 @@ test('AllowedRemoteAddresses: other peers are closed without a byte', async () =
     }
   }
 });
+
+test('SocketConnectURI=failover:(…) from settings: an initiator engine passes over a refused endpoint, logs on at the next, and reports the events', { timeout: 20_000 }, async () => {
+  const exec = await Engine.create([{ BeginString: 'FIX.4.4', SenderCompID: 'EXEC', TargetCompID: 'C', ConnectionType: 'acceptor', SocketAcceptPort: '0', SocketAcceptAddress: '127.0.0.1' }], APPS.executor);
+  const [port] = await exec.start();
+  const closed = net.createServer().listen(0, '127.0.0.1');
+  await once(closed, 'listening');
+  const refused = (closed.address() as net.AddressInfo).port;
+  closed.close();
+  const failover = `failover:(tcp://127.0.0.1:${refused},tcp://127.0.0.1:${port})?randomize=false&initialReconnectDelay=50&nested.connectTimeout=2000`;
+  const client = await Engine.create([{ BeginString: 'FIX.4.4', SenderCompID: 'C', TargetCompID: 'EXEC', ConnectionType: 'initiator', HeartBtInt: '30', SocketConnectURI: failover }], APPS.executor);
+  const events: string[] = [];
+  client.initiator!.on('event', (e) => events.push(`${e.type}${'endpoint' in e ? ` ${e.endpoint.uri.replace(/\d+$/, (p) => (Number(p) === port ? 'good' : 'refused'))}` : ''}`));
+  try {
+    const logon = once(client.initiator!, 'loggedOn');
+    await client.start();
+    await logon;
+    assert.deepEqual(events, ['reconnecting tcp://127.0.0.1:refused', 'connectFailed tcp://127.0.0.1:refused', 'reconnecting tcp://127.0.0.1:good', 'connected tcp://127.0.0.1:good', 'loggedOn tcp://127.0.0.1:good']);
+  } finally {
+    await client.stop();
+    await exec.stop();
+  }
+});
