@@ -9,7 +9,8 @@ import { Encoder } from '../codec/encoder.js';
 import { Message } from '../codec/message.js';
 import type { MessageView } from '../codec/message-view.js';
 import { CodecError, FieldNotFoundError } from '../codec/errors.js';
-import { formatUtcTimestamp, parseUtcTimestamp } from '../codec/values.js';
+import { parseUtcTimestamp } from '../codec/values.js';
+import { SendingTimeFormatter } from './sending-time.js';
 import { SessionRejectReason as R, rejectText } from '../validation/reject-reason.js';
 import type { Rejection, ValidationDictionary } from '../validation/validator.js';
 import type { Application, Persist, SessionAction, StoredMessage } from './actions.js';
@@ -57,6 +58,7 @@ export class SessionCore {
   private readonly parser: Parser;
   private readonly framer: Framer;
   private readonly encoder = new Encoder();
+  private readonly sendingTime: SendingTimeFormatter;
   private readonly state: State;
   private actions: SessionAction[] = [];
   private now: number;
@@ -74,6 +76,7 @@ export class SessionCore {
 
   constructor(options: SessionOptions, app: Application<SessionID> = {}, now = Date.now()) {
     this.options = resolveOptions(options);
+    this.sendingTime = new SendingTimeFormatter(this.options.timestampPrecision);
     this.sessionId = options.sessionId;
     this.app = app;
     this.now = now;
@@ -815,7 +818,7 @@ export class SessionCore {
   // ---------------------------------------------------------------- outbound
 
   private timestamp(): string {
-    return formatUtcTimestamp(this.now, this.options.timestampPrecision);
+    return this.sendingTime.format(this.now);
   }
 
   /** Header fields every outgoing message gets (QuickFIX's fill()). */
