@@ -2,8 +2,9 @@
  * `fixover client <settings> --orders N [--rate R | --window W] [--report FILE]`: a headless
  * order-entry client on the first initiator session of a settings file. It logs on, sends the
  * orders, waits for the fills, writes the JSON report, logs out. Exit 0 when every order was
- * filled exactly once (no unflagged duplicate), 4 otherwise. SIGINT/SIGTERM stop sending: the orders
- * sent so far are settled and reported.
+ * filled exactly once (no unflagged duplicate), 4 otherwise; 1 when it never logs on (gave up
+ * reconnecting, or no logon in time), with the report written all the same. SIGINT/SIGTERM stop
+ * sending: the orders sent so far are settled and reported.
  */
 import { writeFileSync } from 'node:fs';
 import { Initiator, type InitiatorEvent } from '../engine/initiator.js';
@@ -65,18 +66,28 @@ export async function clientCommand(file: string, o: ClientCommandOptions): Prom
   process.once('SIGTERM', stop);
   let report: ClientReport;
   try {
-    await Promise.race([waitForLogon(session, o.logonTimeoutMs ?? 30_000), failed]);
+    try {
+      await Promise.race([waitForLogon(session, o.logonTimeoutMs ?? 30_000), failed]);
+    } catch (e) {
+      // Never logged on (gave up reconnecting, or no logon in time): the report still tells what happened.
+      writeReport(box.client.snapshot(), o.report);
+      throw e;
+    }
     report = await box.client.run();
   } finally {
     await initiator.stop();
     await log?.close();
   }
-  const text = JSON.stringify(report, null, 2);
-  if (o.report) writeFileSync(o.report, `${text}\n`);
-  else process.stdout.write(`${text}\n`);
+  writeReport(report, o.report);
   const complete = report.missing === 0 && report.duplicates.unflagged === 0;
   process.stderr.write(`fixover client: ${report.filled}/${report.sent} filled, p50 ${report.latencyUs.p50} µs, p99 ${report.latencyUs.p99} µs\n`);
   return complete ? 0 : CLIENT_INCOMPLETE;
+}
+
+function writeReport(report: ClientReport, file: string | undefined): void {
+  const text = JSON.stringify(report, null, 2);
+  if (file) writeFileSync(file, `${text}\n`);
+  else process.stdout.write(`${text}\n`);
 }
 
 function waitForLogon(session: Session, ms: number): Promise<void> {

@@ -67,12 +67,14 @@ export class OrderClient {
   private wake: (() => void) | null = null;
   private readonly prefix: string;
   private stopped = false;
+  private readonly createdAt: number;
 
   constructor(
     private readonly sink: OrderSink,
     private readonly options: OrderClientOptions,
     private readonly now: () => number = () => performance.now(),
   ) {
+    this.createdAt = now();
     this.prefix = options.prefix ?? `C${Date.now().toString(36)}-`;
     const t = new Date().toISOString();
     this.report = {
@@ -165,6 +167,11 @@ export class OrderClient {
     m.body.setTimestamp(60, Date.now());
     this.sentAt.set(id, this.now());
     return m;
+  }
+
+  /** The report so far, without sending anything (a client that never logged on). */
+  snapshot(): ClientReport {
+    return this.finish(this.createdAt);
   }
 
   /** Stops sending new orders (SIGINT/SIGTERM): `run` then waits for the fills of those sent and reports. */
