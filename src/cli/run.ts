@@ -138,11 +138,22 @@ export function printOwnership(session: Session): void {
   });
 }
 
+/** Prints why a store failure stopped a session (the session serves again once the store works). */
+export function printStoreFaults(session: Session): void {
+  session.on('storeFault', (e) => {
+    const what = e.action === 'refused' ? 'connection refused' : 'connection dropped';
+    process.stdout.write(`fixover: ${session.id.toString()} store failed, ${what}: ${e.reason}\n`);
+  });
+}
+
 /** Runs until SIGINT or SIGTERM. */
 export async function run(file: string, options: RunOptions): Promise<number> {
   const { engine, ports } = await startEngine(file, options);
   const sessions = [...engine.sessions.keys()];
-  for (const s of engine.sessions.values()) printOwnership(s);
+  for (const s of engine.sessions.values()) {
+    printOwnership(s);
+    printStoreFaults(s);
+  }
   process.stdout.write(`fixover: node ${engine.nodeName}: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop();

@@ -44,6 +44,16 @@ export interface OwnershipEvent {
   readonly reason?: string;
 }
 
+/**
+ * The store failed (database gone, disk full, file unwritable): the session stopped without sending
+ * anything it could not store, and serves again by itself once the store works.
+ */
+export interface StoreFaultEvent {
+  /** disconnected: the connection was dropped; refused: a new connection was closed before its Logon was read. */
+  readonly action: 'disconnected' | 'refused';
+  readonly reason: string;
+}
+
 export interface SessionHandleEvents {
   event: [SessionEvent];
   disconnected: [string];
@@ -55,6 +65,8 @@ export interface SessionHandleEvents {
   transport: [FailoverEvent];
   /** Ownership acquired, refused, lost or released. */
   ownership: [OwnershipEvent];
+  /** A store failure stopped the session (see StoreFaultEvent). */
+  storeFault: [StoreFaultEvent];
 }
 
 /** One FIX session with its store; sockets come and go. */
@@ -155,9 +167,10 @@ export class Session extends EventEmitter<SessionHandleEvents> {
         setTimeout(() => socket.destroy(), 1000).unref();
       },
       (err: unknown) => {
-        this.emitError(err);
+        // The store (or the ownership records next to it) cannot be read or written: no Logon now.
         this.socket = null;
         socket.destroy();
+        this.storeFailed(err, 'refused');
       },
     );
   }
@@ -222,18 +235,21 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.renewTimer.unref?.();
   }
 
-  /** Lost ownership: drop the connection at once, writing nothing more (to the store or the socket). */
+  /**
+   * Lost ownership, or could not renew it (the store is unreachable, so the lease cannot be kept):
+   * drop the connection at once, writing nothing more (to the store or the socket).
+   */
   private fenced(err: unknown, socket: Socket | null = this.socket): void {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
     this.batch = [];
     this.batchBytes = 0;
     socket?.destroy();
+    if (!(err instanceof StoreFencedError)) return this.storeFailed(err, 'disconnected');
     const own = this.ownership;
-    const current = err instanceof StoreFencedError ? err.current : undefined;
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = err.message;
     this.emit('event', { kind: 'note', text: `ownership lost, connection dropped: ${reason}` });
-    if (own) this.emit('ownership', { state: 'lost', node: own.node, epoch: err instanceof StoreFencedError ? err.epoch : 0, owner: current?.node, reason });
+    if (own) this.emit('ownership', { state: 'lost', node: own.node, epoch: err.epoch, owner: err.current?.node, reason });
   }
 
   private bind(socket: Socket, initial?: Buffer): void {
@@ -340,6 +356,11 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     }
   }
 
+  private storeFailed(err: unknown, action: StoreFaultEvent['action']): void {
+    this.emitError(err);
+    this.emit('storeFault', { action, reason: err instanceof Error ? err.message : String(err) });
+  }
+
   private emitError(err: unknown): void {
     this.emit('event', { kind: 'error', text: err instanceof Error ? err.message : String(err) });
   }
@@ -393,8 +414,11 @@ export class Session extends EventEmitter<SessionHandleEvents> {
 
   private flushFailed(err: unknown, socket: Socket | null): void {
     if (err instanceof StoreFencedError) return this.fenced(err, socket);
-    this.emitError(err);
+    // Nothing that was not stored reaches the peer: drop the connection (a Logout would need a
+    // sequence number the store cannot keep). The writes stay pending in the store, which
+    // completes them before it is read again (the next Logon refreshes it).
     socket?.destroy();
+    this.storeFailed(err, 'disconnected');
   }
 
   /** Queues a step after those queued before (store flushes, socket writes, ownership release). */

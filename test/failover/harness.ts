@@ -25,11 +25,11 @@ export async function freePort(): Promise<number> {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `fn` until it returns a value other than undefined/false, or fails after `ms`. */
-export async function waitUntil<T>(what: string, fn: () => T | undefined | false, ms = 20_000): Promise<T> {
+/** Polls `fn` (which may be async) until it returns a value other than undefined/false, or fails after `ms`. */
+export async function waitUntil<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const t0 = Date.now();
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== undefined && v !== false) return v;
     if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(50);
@@ -151,21 +151,29 @@ export async function checkStore(dir: string, prefix: string): Promise<StoreChec
     if (r.droppedRecords || r.droppedHeaderBytes || r.seqNumsRecovered || r.creationTimeRecovered) throw new Error(`store ${prefix} needed repair: ${JSON.stringify(r)}`);
     const nextSender = store.getNextSenderSeq();
     const msgs = await store.getRange(1, nextSender - 1);
-    const parser = new Parser();
-    const fills = new Map<string, number>();
-    let last = 0;
-    for (const m of msgs) {
-      const v = parser.tryParse(m.bytes);
-      if (v instanceof CodecError) throw new Error(`stored message ${m.seq} unreadable: ${v.message}`);
-      if (v.getInt(34) !== m.seq) throw new Error(`stored message filed as ${m.seq} has MsgSeqNum ${v.get(34)}`);
-      if (m.seq <= last) throw new Error(`stored messages out of order at ${m.seq}`);
-      last = m.seq;
-      if (v.msgType === '8' && v.get(39) === '2') fills.set(v.get(11)!, (fills.get(v.get(11)!) ?? 0) + 1);
-    }
-    return { nextSender, nextTarget: store.getNextTargetSeq(), fills, messages: msgs.length };
+    return { nextSender, nextTarget: store.getNextTargetSeq(), fills: storedFills(msgs), messages: msgs.length };
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Checks stored messages (in the order read): each well-formed, filed under its own MsgSeqNum, in
+ * increasing order. Returns the fills among them, by ClOrdID.
+ */
+export function storedFills(msgs: ReadonlyArray<{ seq: number; bytes: Buffer }>): Map<string, number> {
+  const parser = new Parser();
+  const fills = new Map<string, number>();
+  let last = 0;
+  for (const m of msgs) {
+    const v = parser.tryParse(m.bytes);
+    if (v instanceof CodecError) throw new Error(`stored message ${m.seq} unreadable: ${v.message}`);
+    if (v.getInt(34) !== m.seq) throw new Error(`stored message filed as ${m.seq} has MsgSeqNum ${v.get(34)}`);
+    if (m.seq <= last) throw new Error(`stored messages out of order at ${m.seq}`);
+    last = m.seq;
+    if (v.msgType === '8' && v.get(39) === '2') fills.set(v.get(11)!, (fills.get(v.get(11)!) ?? 0) + 1);
+  }
+  return fills;
 }
 
 export interface Incoming {

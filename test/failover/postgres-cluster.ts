@@ -1,0 +1,67 @@
+/**
+ * The failover harness on a PostgreSQL store: the seed configuration with `PostgreSQLStoreURL`
+ * (read from the environment, so no password would sit in the file) and a schema of the test's own
+ * instead of a shared directory; the owner record read from the database.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Cluster, storedFills, type NodeOptions, type StoreCheck } from './harness.js';
+import type { TestPostgres } from '../support/postgres.js';
+
+export interface PostgresOwnerRow {
+  node: string;
+  epoch: number;
+  released: boolean;
+}
+
+export class PostgresCluster extends Cluster {
+  constructor(
+    readonly server: TestPostgres,
+    readonly schema: string,
+  ) {
+    super();
+    process.env.FIXOVER_PG_URL = server.url; // read by the executors through ${FIXOVER_PG_URL}
+  }
+
+  override executorConfig(name: string, port: number, o: NodeOptions = {}): string {
+    const file = super.executorConfig(name, port, o);
+    const text = readFileSync(file, 'utf8').replace(/^FileStorePath=.*$/m, `PostgreSQLStoreURL=\${FIXOVER_PG_URL}\nPostgreSQLStoreSchema=${this.schema}`);
+    writeFileSync(file, text);
+    return file;
+  }
+
+  /** The owner row of an executor session (undefined before the tables exist or while the server is down). */
+  async ownerRow(client = 'BANZAI'): Promise<PostgresOwnerRow | undefined> {
+    const r = await this.server
+      .query<{ node: string; epoch: string; released: boolean }>(
+        `SELECT o.node, o.epoch, o.released FROM "${this.schema}".fixover_owners o JOIN "${this.schema}".fixover_sessions s ON s.id = o.session_id WHERE s.name = $1`,
+        [`FIX.4.2:EXEC->${client}`],
+      )
+      .catch(() => undefined);
+    const row = r?.rows[0];
+    return row && { node: row.node, epoch: Number(row.epoch), released: row.released };
+  }
+
+  /** Messages stored for the sessions of the schema (0 when the tables do not exist yet or the server is down). */
+  async storedMessages(): Promise<number> {
+    const r = await this.server.query<{ n: string }>(`SELECT count(*) AS n FROM "${this.schema}".fixover_messages`).catch(() => undefined);
+    return Number(r?.rows[0].n ?? 0);
+  }
+
+  /**
+   * The executor session's store, checked whole as `checkStore` does for files: stored messages
+   * from 1 without a gap, each well-formed under its own MsgSeqNum; the fills among them and the
+   * next sender and target numbers.
+   */
+  async checkStore(client = 'BANZAI'): Promise<StoreCheck> {
+    const s = `"${this.schema}"`;
+    const id = (await this.server.query<{ id: number }>(`SELECT id FROM ${s}.fixover_sessions WHERE name = $1`, [`FIX.4.2:EXEC->${client}`])).rows[0].id;
+    const rows = (await this.server.query<{ seq: string; body: Buffer }>(`SELECT seq, body FROM ${s}.fixover_messages WHERE session_id = $1 ORDER BY seq`, [id])).rows;
+    const msgs = rows.map((r) => ({ seq: Number(r.seq), bytes: r.body }));
+    msgs.forEach((m, i) => {
+      if (m.seq !== i + 1) throw new Error(`gap in the stored messages: ${m.seq} where ${i + 1} was expected`);
+    });
+    const next = await this.server.query<{ direction: string; next_seq: string }>(`SELECT direction, next_seq FROM ${s}.fixover_seqnums WHERE session_id = $1`, [id]);
+    const seq = (d: string): number => Number(next.rows.find((r) => r.direction === d)!.next_seq);
+    return { nextSender: seq('sender'), nextTarget: seq('target'), fills: storedFills(msgs), messages: msgs.length };
+  }
+}
