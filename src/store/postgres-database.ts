@@ -124,13 +124,20 @@ export class PostgresDatabase {
       throw PostgresStoreError.wrap('connect', 'connect', this.target, e);
     }
     let broken: Error | undefined;
+    // The pool listens for errors only on idle connections: one that fails while checked out but
+    // between statements (the server shutting down) would otherwise be an uncaught 'error' event.
+    const onError = (e: Error): void => {
+      broken ??= e;
+    };
+    client.on('error', onError);
     try {
       return await fn(client);
     } catch (e) {
       // A connection that failed is closed rather than reused.
-      if (isConnectionError(e)) broken = e instanceof Error ? e : new Error(String(e));
+      if (isConnectionError(e)) broken ??= e instanceof Error ? e : new Error(String(e));
       throw PostgresStoreError.wrap(broken ? 'connect' : 'query', what, this.target, e);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

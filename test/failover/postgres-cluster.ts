@@ -47,6 +47,16 @@ export class PostgresCluster extends Cluster {
     return Number(r?.rows[0].n ?? 0);
   }
 
+  /** One stored message of an executor session, as text ('' when there is none). */
+  async storedMessage(seq: number, client = 'BANZAI'): Promise<string> {
+    const s = `"${this.schema}"`;
+    const r = await this.server.query<{ body: Buffer }>(
+      `SELECT m.body FROM ${s}.fixover_messages m JOIN ${s}.fixover_sessions x ON x.id = m.session_id WHERE x.name = $1 AND m.seq = $2`,
+      [`FIX.4.2:EXEC->${client}`, seq],
+    );
+    return r.rows[0]?.body.toString('latin1') ?? '';
+  }
+
   /**
    * The executor session's store, checked whole as `checkStore` does for files: stored messages
    * from 1 without a gap, each well-formed under its own MsgSeqNum; the fills among them and the

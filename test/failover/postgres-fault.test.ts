@@ -55,7 +55,11 @@ test('the database restarts mid-session: the session stops safely and recovers w
     await once(node.proc.child, 'exit');
     const exec = await cluster.checkStore();
     const cli = await checkStore(join(cluster.dir, 'client-store'), 'FIX.4.2-BANZAI-EXEC');
-    assert.equal(exec.nextSender, cli.nextTarget, 'no gap left: the client got everything the node stored');
+    // No gap left: the client got everything the node stored. (The one exception is the Logout
+    // answering the client's own at the end, which the client, already leaving, may not count.)
+    const last = await cluster.storedMessage(exec.nextSender - 1);
+    const uncounted = exec.nextSender - cli.nextTarget;
+    assert.ok(uncounted === 0 || (uncounted === 1 && /\x0135=5\x01/.test(last)), `the client expects ${cli.nextTarget}, the node stored up to ${exec.nextSender - 1}: ${last.replaceAll('\x01', '|')}`);
     assert.equal(exec.nextTarget, cli.nextSender, 'the node got everything the client sent');
     assert.equal(exec.fills.size, ORDERS, 'every fill is in the store');
     assert.deepEqual([...exec.fills.values()].filter((n) => n > 1), [], 'no order filled twice');
