@@ -4,9 +4,18 @@
  * The same pass checks the envelope: 8, 9 and 35 first, BodyLength and CheckSum.
  */
 import { CodecError } from './errors.js';
-import { EQUALS, SOH, ZERO } from './bytes.js';
 import { DataFieldMap, STANDARD_DATA_FIELDS } from './data-fields.js';
 import { MessageView } from './message-view.js';
+
+/**
+ * FIX syntax bytes. A const enum is inlined as literals; constants imported from another module
+ * are reloaded from the module on every use in optimised code, which the byte loops here notice.
+ */
+const enum Byte {
+  SOH = 0x01,
+  EQUALS = 0x3d,
+  ZERO = 0x30,
+}
 
 export interface ParserOptions {
   /** Check that BodyLength(9) matches the body (QuickFIX `ValidateLengthAndChecksum`). Default true. */
@@ -114,51 +123,51 @@ function parseInto(
 ): void {
   // A frame always ends with SOH; knowing that, the loops below stop at the latest on the last
   // byte without a bounds check per byte (SOH is neither a digit nor '=').
-  if (end - start < 3 || buf[end - 1] !== SOH) fail('checksum-missing', 'message does not end with SOH', 10);
+  if (end - start < 3 || buf[end - 1] !== Byte.SOH) fail('checksum-missing', 'message does not end with SOH', 10);
   const fast = dataFields.fast;
   let tags = table.tags;
   let starts = table.starts;
   let ends = table.ends;
   // Fast path for the usual prologue "8=...|9=digits|35=...|"; anything unusual (or a dictionary
   // that makes 8 or 9 a length field) goes through the general loop, which reports the error.
-  if (buf[start] !== 0x38 || buf[start + 1] !== EQUALS || fast[8] !== 0 || fast[9] !== 0 || tags.length < 3) {
+  if (buf[start] !== 0x38 || buf[start + 1] !== Byte.EQUALS || fast[8] !== 0 || fast[9] !== 0 || tags.length < 3) {
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
     return;
   }
-  let sum = 0x38 + EQUALS;
+  let sum = 0x38 + Byte.EQUALS;
   let pos = start + 2;
   let c = buf[pos];
-  while (c !== SOH) {
+  while (c !== Byte.SOH) {
     sum += c;
     c = buf[++pos];
   }
   const end8 = pos;
   // pos < end - 1 here, else the byte after it is outside the frame.
-  if (pos >= end - 1 || buf[pos + 1] !== 0x39 || buf[pos + 2] !== EQUALS) {
+  if (pos >= end - 1 || buf[pos + 1] !== 0x39 || buf[pos + 2] !== Byte.EQUALS) {
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
     return;
   }
   const start9 = pos + 3;
-  sum += SOH + 0x39 + EQUALS;
+  sum += Byte.SOH + 0x39 + Byte.EQUALS;
   let length = 0;
   pos = start9;
   c = buf[pos];
-  while (c !== SOH) {
-    const d = c - ZERO;
+  while (c !== Byte.SOH) {
+    const d = c - Byte.ZERO;
     length = d >>> 0 > 9 ? -1e10 : length * 10 + d;
     sum += c;
     c = buf[++pos];
   }
   const end9 = pos;
-  if (pos >= end - 1 || buf[pos + 1] !== 0x33 || buf[pos + 2] !== 0x35 || buf[pos + 3] !== EQUALS) {
+  if (pos >= end - 1 || buf[pos + 1] !== 0x33 || buf[pos + 2] !== 0x35 || buf[pos + 3] !== Byte.EQUALS) {
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
     return;
   }
   const start35 = pos + 4;
-  sum += SOH + 0x33 + 0x35 + EQUALS;
+  sum += Byte.SOH + 0x33 + 0x35 + Byte.EQUALS;
   pos = start35;
   c = buf[pos];
-  while (c !== SOH) {
+  while (c !== Byte.SOH) {
     sum += c;
     c = buf[++pos];
   }
@@ -177,7 +186,7 @@ function parseInto(
   ends[2] = pos;
   const declaredLength = end9 === start9 || end9 - start9 > 9 || length < 0 ? -1 : length;
   const bodyStart = end9 + 1;
-  sum = (sum + SOH) | 0;
+  sum = (sum + Byte.SOH) | 0;
   pos++;
   // The fields after MsgType: the rules of parseGeneral with the common cases unrolled (tags of
   // one to three digits, values scanned four bytes per iteration). Only sum & 0xff matters, so
@@ -189,29 +198,29 @@ function parseInto(
   while (pos < end) {
     const fieldStart = pos;
     c = buf[pos];
-    let tag = c - ZERO;
+    let tag = c - Byte.ZERO;
     if (tag >>> 0 > 9) {
       // Signed (or malformed) tag: checked by the general rules, then summed.
       tag = signedTag(buf, pos, start);
-      while (c !== EQUALS) {
+      while (c !== Byte.EQUALS) {
         sum = (sum + c) | 0;
         c = buf[++pos];
       }
     } else {
       sum = (sum + c) | 0;
       c = buf[pos + 1];
-      if (c === EQUALS) pos += 1;
+      if (c === Byte.EQUALS) pos += 1;
       else {
-        let d = c - ZERO;
+        let d = c - Byte.ZERO;
         if (d >>> 0 > 9) badTag(fieldStart - start);
         tag = tag * 10 + d;
         sum = (sum + c) | 0;
         c = buf[pos + 2];
-        if (c === EQUALS) pos += 2;
+        if (c === Byte.EQUALS) pos += 2;
         else {
           pos += 2;
-          while (c !== EQUALS) {
-            d = c - ZERO;
+          while (c !== Byte.EQUALS) {
+            d = c - Byte.ZERO;
             if (d >>> 0 > 9) badTag(fieldStart - start);
             tag = tag * 10 + d;
             sum = (sum + c) | 0;
@@ -220,7 +229,7 @@ function parseInto(
         }
       }
     }
-    sum = (sum + EQUALS) | 0;
+    sum = (sum + Byte.EQUALS) | 0;
     const valueStart = ++pos;
     if (count === capacity) {
       table.grow();
@@ -230,7 +239,7 @@ function parseInto(
       capacity = tags.length;
     }
     if (tag === 10) {
-      finishTrailer(buf, end, fieldStart, valueStart, count, bodyStart, declaredLength, sum - 0x31 - 0x30 - EQUALS, validateLength, validateChecksum);
+      finishTrailer(buf, end, fieldStart, valueStart, count, bodyStart, declaredLength, sum - 0x31 - 0x30 - Byte.EQUALS, validateLength, validateChecksum);
       tags[count] = 10;
       starts[count] = valueStart;
       ends[count] = end - 1;
@@ -240,7 +249,7 @@ function parseInto(
     if (tag === dataTag && dataLength >= 0) {
       // Raw data: read exactly dataLength bytes, which may include SOH.
       const valueEnd = valueStart + dataLength;
-      if (valueEnd >= end || buf[valueEnd] !== SOH) {
+      if (valueEnd >= end || buf[valueEnd] !== Byte.SOH) {
         fail('data-length-mismatch', `data field ${tag} is not ${dataLength} bytes long`, tag);
       }
       for (let i = valueStart; i < valueEnd; i++) sum = (sum + buf[i]) | 0;
@@ -249,22 +258,22 @@ function parseInto(
       // The frame ends with SOH, so this stops inside it.
       for (;;) {
         c = buf[pos];
-        if (c === SOH) break;
+        if (c === Byte.SOH) break;
         sum = (sum + c) | 0;
         c = buf[pos + 1];
-        if (c === SOH) {
+        if (c === Byte.SOH) {
           pos += 1;
           break;
         }
         sum = (sum + c) | 0;
         c = buf[pos + 2];
-        if (c === SOH) {
+        if (c === Byte.SOH) {
           pos += 2;
           break;
         }
         sum = (sum + c) | 0;
         c = buf[pos + 3];
-        if (c === SOH) {
+        if (c === Byte.SOH) {
           pos += 3;
           break;
         }
@@ -272,7 +281,7 @@ function parseInto(
         pos += 4;
       }
     }
-    sum = (sum + SOH) | 0;
+    sum = (sum + Byte.SOH) | 0;
     tags[count] = tag;
     starts[count] = valueStart;
     ends[count] = pos;
@@ -292,8 +301,8 @@ function signedTag(buf: Buffer, fieldStart: number, start: number): number {
   let c = buf[++pos];
   const digitsStart = pos;
   let tag = 0;
-  while (c !== EQUALS) {
-    const d = c - ZERO;
+  while (c !== Byte.EQUALS) {
+    const d = c - Byte.ZERO;
     if (d >>> 0 > 9) badTag(fieldStart - start);
     tag = tag * 10 + d;
     c = buf[++pos];
@@ -337,8 +346,8 @@ function parseGeneral(
       c = buf[++pos];
     }
     const digitsStart = pos;
-    while (c !== EQUALS) {
-      const d = c - ZERO;
+    while (c !== Byte.EQUALS) {
+      const d = c - Byte.ZERO;
       if (d >>> 0 > 9) badTag(fieldStart - start);
       tag = tag * 10 + d;
       sum += c;
@@ -346,7 +355,7 @@ function parseGeneral(
     }
     if (pos === digitsStart) badTag(fieldStart - start);
     if (negative) tag = -tag;
-    sum += EQUALS;
+    sum += Byte.EQUALS;
     const valueStart = ++pos;
     if (count === capacity) {
       table.grow();
@@ -356,7 +365,7 @@ function parseGeneral(
       capacity = tags.length;
     }
     if (tag === 10) {
-      finishTrailer(buf, end, fieldStart, valueStart, count, bodyStart, declaredLength, sum - 0x31 - 0x30 - EQUALS, validateLength, validateChecksum);
+      finishTrailer(buf, end, fieldStart, valueStart, count, bodyStart, declaredLength, sum - 0x31 - 0x30 - Byte.EQUALS, validateLength, validateChecksum);
       tags[count] = 10;
       starts[count] = valueStart;
       ends[count] = end - 1;
@@ -366,19 +375,19 @@ function parseGeneral(
     if (tag === dataTag && dataLength >= 0) {
       // Raw data: read exactly dataLength bytes, which may include SOH.
       const valueEnd = valueStart + dataLength;
-      if (valueEnd >= end || buf[valueEnd] !== SOH) {
+      if (valueEnd >= end || buf[valueEnd] !== Byte.SOH) {
         fail('data-length-mismatch', `data field ${tag} is not ${dataLength} bytes long`, tag);
       }
       for (let i = valueStart; i < valueEnd; i++) sum += buf[i];
       pos = valueEnd;
     } else {
       c = buf[pos];
-      while (c !== SOH) {
+      while (c !== Byte.SOH) {
         sum += c;
         c = buf[++pos];
       }
     }
-    sum += SOH;
+    sum += Byte.SOH;
     tags[count] = tag;
     starts[count] = valueStart;
     ends[count] = pos;
@@ -411,7 +420,7 @@ function readLength(buf: Buffer, s: number, e: number): number {
   if (e <= s || e - s > 9) return -1;
   let n = 0;
   for (let i = s; i < e; i++) {
-    const d = buf[i] - ZERO;
+    const d = buf[i] - Byte.ZERO;
     if (d < 0 || d > 9) return -1;
     n = n * 10 + d;
   }
@@ -431,7 +440,7 @@ function finishTrailer(
   validateChecksum: boolean,
 ): void {
   if (count < 3) fail('msg-type-missing', 'message ends before MsgType(35)', 35);
-  if (end - 1 <= valueStart || buf[end - 1] !== SOH) fail('checksum-missing', 'CheckSum(10) must be the last field', 10);
+  if (end - 1 <= valueStart || buf[end - 1] !== Byte.SOH) fail('checksum-missing', 'CheckSum(10) must be the last field', 10);
   const declaredSum = readLength(buf, valueStart, end - 1);
   if (declaredSum < 0 || end - 1 - valueStart !== 3) fail('checksum-missing', 'CheckSum(10) must be three digits', 10);
   if (validateLength && declaredLength !== fieldStart - bodyStart) {
