@@ -9,7 +9,13 @@
  * with an error, so memory stays bounded whatever the peer sends.
  */
 import { CodecError } from './errors.js';
-import { EQUALS, SOH, ZERO } from './bytes.js';
+
+/** FIX syntax bytes, inlined as literals (an imported constant is reloaded on every use in optimised code). */
+const enum Byte {
+  SOH = 0x01,
+  EQUALS = 0x3d,
+  ZERO = 0x30,
+}
 
 /** Receives complete frames and framing errors. */
 export interface FrameHandler {
@@ -67,12 +73,30 @@ export class Framer {
 
   /** Feeds the next chunk of the stream. Frames and errors are reported synchronously. */
   push(chunk: Buffer): void {
-    if (this.pendingLength === 0) {
-      const used = this.scan(chunk, 0, chunk.length);
-      if (used < chunk.length) this.keep(chunk, used, chunk.length);
-      return;
+    let from = 0;
+    if (this.pendingLength > 0) {
+      // A frame split between chunks: when its header says how long it is, complete it with just
+      // the bytes it still needs and frame the rest of the chunk in place, without copying it.
+      const total = declaredFrameLength(this.pending, this.pendingLength, this.maxMessageSize);
+      const need = total - this.pendingLength;
+      if (need > 0 && need < chunk.length) {
+        this.append(chunk, 0, need);
+        this.drain();
+        from = need;
+      }
+      if (this.pendingLength > 0 || from === 0) {
+        // Not delimited as declared (or length unknown): go on with everything held.
+        this.append(chunk, from, chunk.length);
+        this.drain();
+        return;
+      }
     }
-    this.append(chunk);
+    const used = this.scan(chunk, from, chunk.length);
+    if (used < chunk.length) this.keep(chunk, used, chunk.length);
+  }
+
+  /** Frames what is held and keeps the unconsumed rest. */
+  private drain(): void {
     const buf = this.pending;
     const used = this.scan(buf, 0, this.pendingLength);
     if (used > 0) {
@@ -132,7 +156,7 @@ export class Framer {
 
   private findStart(buf: Buffer, pos: number, end: number): number {
     // Fast path: the next frame starts right here (the usual case between frames).
-    if (pos + 5 <= end && buf[pos] === 0x38 && buf[pos + 1] === EQUALS && buf[pos + 2] === 0x46 && buf[pos + 3] === 0x49 && buf[pos + 4] === 0x58) {
+    if (pos + 5 <= end && buf[pos] === 0x38 && buf[pos + 1] === Byte.EQUALS && buf[pos + 2] === 0x46 && buf[pos + 3] === 0x49 && buf[pos + 4] === 0x58) {
       return pos;
     }
     const i = buf.indexOf(START, pos);
@@ -147,7 +171,7 @@ export class Framer {
     // BeginString value ends at the first SOH.
     let p = s + 2;
     const limit = Math.min(end, p + MAX_BEGIN_STRING);
-    while (p < limit && buf[p] !== SOH) p++;
+    while (p < limit && buf[p] !== Byte.SOH) p++;
     if (p >= limit) {
       if (limit === end && end - s < MAX_BEGIN_STRING + 2) return Scan.NeedMore;
       return this.bad('begin-string-missing', 'BeginString(8) is not terminated by SOH', 8);
@@ -155,14 +179,14 @@ export class Framer {
     p++;
     // "9=" then digits then SOH.
     if (end - p < 2) return Scan.NeedMore;
-    if (buf[p] !== 0x39 || buf[p + 1] !== EQUALS) {
+    if (buf[p] !== 0x39 || buf[p + 1] !== Byte.EQUALS) {
       return this.bad('body-length-missing', 'BodyLength(9) must be the second field', 9);
     }
     p += 2;
     let length = 0;
     const digitsStart = p;
-    while (p < end && buf[p] !== SOH) {
-      const d = buf[p] - ZERO;
+    while (p < end && buf[p] !== Byte.SOH) {
+      const d = buf[p] - Byte.ZERO;
       if (d < 0 || d > 9 || p - digitsStart >= 9) {
         return this.bad('body-length-missing', 'BodyLength(9) is not a non-negative integer', 9);
       }
@@ -178,7 +202,7 @@ export class Framer {
     }
     // Fast path: "10=ddd<SOH>" right where BodyLength says the body ends.
     const b = p + length;
-    if (b + 7 <= end && buf[b] === 0x31 && buf[b + 1] === ZERO && buf[b + 2] === EQUALS && buf[b + 6] === SOH && buf[b - 1] === SOH) {
+    if (b + 7 <= end && buf[b] === 0x31 && buf[b + 1] === Byte.ZERO && buf[b + 2] === Byte.EQUALS && buf[b + 6] === Byte.SOH && buf[b - 1] === Byte.SOH) {
       return b + 7;
     }
     // Otherwise search for "<SOH>10=" from the last byte of the declared body, as QuickFIX does.
@@ -186,7 +210,7 @@ export class Framer {
     if (from + TRAILER.length > end) return Scan.NeedMore;
     const t = buf.indexOf(TRAILER, Math.max(from, p - 1));
     if (t < 0 || t + TRAILER.length > end) return Scan.NeedMore;
-    const soh = buf.indexOf(SOH, t + TRAILER.length);
+    const soh = buf.indexOf(Byte.SOH, t + TRAILER.length);
     if (soh < 0 || soh >= end) return Scan.NeedMore;
     return soh + 1;
   }
@@ -216,10 +240,10 @@ export class Framer {
     this.pendingLength = end - start;
   }
 
-  private append(chunk: Buffer): void {
-    this.ensure(this.pendingLength + chunk.length);
-    chunk.copy(this.pending, this.pendingLength);
-    this.pendingLength += chunk.length;
+  private append(chunk: Buffer, start: number, end: number): void {
+    this.ensure(this.pendingLength + end - start);
+    chunk.copy(this.pending, this.pendingLength, start, end);
+    this.pendingLength += end - start;
   }
 
   private ensure(size: number): void {
@@ -246,29 +270,53 @@ function partialStartLength(buf: Buffer, end: number): number {
 }
 
 /**
+ * The length of the frame at the start of buf[0, end) as its BodyLength declares it, with the usual
+ * 7-byte CheckSum field ("8=FIX", BeginString, "9=" and up to 9 digits), or -1 when the bytes held
+ * do not tell or the frame would exceed `max`. Only a hint: the frame is delimited by `scan`.
+ */
+function declaredFrameLength(buf: Buffer, end: number, max: number): number {
+  if (end < 5 || buf[0] !== 0x38 || buf[1] !== Byte.EQUALS || buf[2] !== 0x46 || buf[3] !== 0x49 || buf[4] !== 0x58) return -1;
+  let p = 5;
+  const limit = 2 + MAX_BEGIN_STRING < end ? 2 + MAX_BEGIN_STRING : end;
+  while (p < limit && buf[p] !== Byte.SOH) p++;
+  if (p >= limit || p + 3 >= end || buf[p + 1] !== 0x39 || buf[p + 2] !== Byte.EQUALS) return -1;
+  p += 3;
+  const digitsStart = p;
+  let length = 0;
+  for (; p < end && buf[p] !== Byte.SOH; p++) {
+    const d = buf[p] - Byte.ZERO;
+    if (d >>> 0 > 9 || p - digitsStart >= 9) return -1;
+    length = length * 10 + d;
+  }
+  if (p >= end || p === digitsStart) return -1;
+  const total = p + 1 + length + 7;
+  return total > max ? -1 : total;
+}
+
+/**
  * The end of the frame at `s` when it is complete in buf[s, end) and takes the usual shape
  * ("8=FIX", BeginString, "9=" and up to 9 digits, "<SOH>10=ddd<SOH>" where BodyLength says, no
  * larger than `max`), else -1; the general code then handles the frame, with the same result for
  * a frame of that shape.
  */
 function wholeFrame(buf: Buffer, s: number, end: number, max: number): number {
-  if (s + 16 > end || buf[s] !== 0x38 || buf[s + 1] !== EQUALS || buf[s + 2] !== 0x46 || buf[s + 3] !== 0x49 || buf[s + 4] !== 0x58) return -1;
+  if (s + 16 > end || buf[s] !== 0x38 || buf[s + 1] !== Byte.EQUALS || buf[s + 2] !== 0x46 || buf[s + 3] !== 0x49 || buf[s + 4] !== 0x58) return -1;
   let p = s + 5;
   const limit = s + 2 + MAX_BEGIN_STRING < end ? s + 2 + MAX_BEGIN_STRING : end;
-  while (p < limit && buf[p] !== SOH) p++;
-  if (p >= limit || p + 3 >= end || buf[p + 1] !== 0x39 || buf[p + 2] !== EQUALS) return -1;
+  while (p < limit && buf[p] !== Byte.SOH) p++;
+  if (p >= limit || p + 3 >= end || buf[p + 1] !== 0x39 || buf[p + 2] !== Byte.EQUALS) return -1;
   p += 3;
   const digitsStart = p;
   let length = 0;
   let c = buf[p];
-  while (c !== SOH) {
-    const d = c - ZERO;
+  while (c !== Byte.SOH) {
+    const d = c - Byte.ZERO;
     if (d >>> 0 > 9 || p - digitsStart >= 9 || p + 1 >= end) return -1;
     length = length * 10 + d;
     c = buf[++p];
   }
   if (p === digitsStart) return -1;
   const b = p + 1 + length;
-  if (b - s > max || b + 7 > end || buf[b] !== 0x31 || buf[b + 1] !== ZERO || buf[b + 2] !== EQUALS || buf[b + 6] !== SOH || buf[b - 1] !== SOH) return -1;
+  if (b - s > max || b + 7 > end || buf[b] !== 0x31 || buf[b + 1] !== Byte.ZERO || buf[b + 2] !== Byte.EQUALS || buf[b + 6] !== Byte.SOH || buf[b - 1] !== Byte.SOH) return -1;
   return b + 7 - s > max ? -1 : b + 7;
 }

@@ -11,12 +11,21 @@ import { STANDARD_HEADER_TAGS, STANDARD_TRAILER_TAGS, type GroupSchema, type Mes
 
 /**
  * Tag -> first field index for the message view being read, shared by all views: a view that looks
- * up more than one field fills it once (one pass over its fields), then each lookup is two loads
- * instead of a scan. `indexStamp[tag] === indexGeneration` marks the tags present.
+ * up more than one field fills it once (one pass over its fields), then each lookup is one load
+ * instead of a scan. A slot holds `generation << POS_BITS | index`; a slot of another generation
+ * means the tag is absent. Messages with more fields than POS_BITS can number are not indexed.
  */
-const INDEX_LIMIT = 1024;
-const indexStamp = new Int32Array(INDEX_LIMIT);
-const indexPos = new Int32Array(INDEX_LIMIT);
+const enum Index {
+  /** Tags below this are indexed. */
+  LIMIT = 1024,
+  POS_BITS = 12,
+  POS_MASK = 0xfff,
+  /** Field count above which a message is searched without the index. */
+  MAX_FIELDS = 0x1000,
+  /** Generations run from 1 to this (exclusive); then the slots are cleared and it starts over. */
+  MAX_GENERATION = 0x80000,
+}
+const indexSlots = new Int32Array(Index.LIMIT);
 let indexGeneration = 0;
 /** Id of the view the index was filled for. */
 let indexOwner = 0;
@@ -114,32 +123,40 @@ export class MessageView extends FieldReader {
 
   /** First field with this tag: through the shared index from the second lookup on. */
   protected override find(tag: number): number {
-    if (tag >>> 0 < INDEX_LIMIT) {
-      if (this.indexed === indexGeneration && indexOwner === this.viewId) return indexStamp[tag] === indexGeneration ? indexPos[tag] : -1;
-      if (++this.lookups > 1) {
-        this.fillIndex();
-        return indexStamp[tag] === indexGeneration ? indexPos[tag] : -1;
+    if (tag >>> 0 < Index.LIMIT) {
+      const gen = indexGeneration;
+      if (this.indexed === gen && indexOwner === this.viewId) {
+        const v = indexSlots[tag];
+        return v >>> Index.POS_BITS === gen ? v & Index.POS_MASK : -1;
+      }
+      if (++this.lookups > 1 && this.to <= Index.MAX_FIELDS) {
+        const filled = this.fillIndex();
+        const v = indexSlots[tag];
+        return v >>> Index.POS_BITS === filled ? v & Index.POS_MASK : -1;
       }
     }
     return super.find(tag);
   }
 
-  private fillIndex(): void {
-    if (indexGeneration >= 0x3fffffff) {
-      indexStamp.fill(0);
+  /** Fills the shared index for this view; returns its generation. */
+  private fillIndex(): number {
+    if (indexGeneration >= Index.MAX_GENERATION - 1) {
+      indexSlots.fill(0);
       indexGeneration = 0;
     }
     const gen = ++indexGeneration;
     indexOwner = this.viewId;
     this.indexed = gen;
+    // Locals: module-level bindings would be reloaded and re-checked on every iteration.
+    const slots = indexSlots;
     const tags = this.table.tags;
-    for (let i = this.from, to = this.to; i < to; i++) {
+    const stamp = gen << Index.POS_BITS;
+    // Backwards, so that the first field with a tag is the one left in its slot.
+    for (let i = this.to - 1, from = this.from; i >= from; i--) {
       const t = tags[i];
-      if (t >>> 0 < INDEX_LIMIT && indexStamp[t] !== gen) {
-        indexStamp[t] = gen;
-        indexPos[t] = i;
-      }
+      if (t >>> 0 < Index.LIMIT) slots[t] = stamp | i;
     }
+    return gen;
   }
 
   /** Attaches a dictionary for names, groups and header/trailer membership. */

@@ -25,7 +25,7 @@ function build(m: { msgType: string; fields: { tag: number; value: string }[] })
   return msg.toBuffer({ preserveOrder: true });
 }
 
-function feed(stream: Buffer, cuts: number[]) {
+function feed(stream: Buffer, cuts: number[], maxMessageSize = MAX) {
   const frames: Buffer[] = [];
   const errors: CodecError[] = [];
   const parser = new Parser();
@@ -41,7 +41,7 @@ function feed(stream: Buffer, cuts: number[]) {
       },
       onError: (e) => errors.push(e),
     },
-    { maxMessageSize: MAX },
+    { maxMessageSize },
   );
   let pos = 0;
   for (const c of [...cuts.filter((x) => x < stream.length)].sort((a, b) => a - b).concat(stream.length)) {
@@ -123,4 +123,63 @@ test('random bytes prefixed with a valid envelope start do not hang the parser',
     }),
     { numRuns: 1000 },
   );
+});
+
+test('mutated streams: the frames delivered do not depend on how the stream is cut', () => {
+  // A frame split between chunks is completed with just the bytes its BodyLength asks for and the
+  // rest of the chunk is framed in place; that must deliver what framing the whole stream does.
+  const mutation = fc.record({ at: fc.nat(), byte: fc.constantFrom(0x01, 0x30, 0x31, 0x39, 0x3d, 0x38, 0x41), kind: fc.constantFrom('flip', 'insert', 'delete') });
+  fc.assert(
+    fc.property(fc.array(messageArb, { minLength: 1, maxLength: 6 }), fc.array(mutation, { maxLength: 6 }), fc.array(fc.nat(3000)), (msgs, muts, cuts) => {
+      const bytes = [...Buffer.concat(msgs.map(build))];
+      for (const m of muts) {
+        const at = m.at % (bytes.length + 1);
+        if (m.kind === 'flip' && at < bytes.length) bytes[at] = m.byte;
+        else if (m.kind === 'insert') bytes.splice(at, 0, m.byte);
+        else if (at < bytes.length) bytes.splice(at, 1);
+      }
+      const stream = Buffer.from(bytes);
+      const whole = feed(stream, [], 1 << 20);
+      const cut = feed(stream, cuts, 1 << 20);
+      assert.deepEqual(cut.frames, whole.frames);
+      assert.deepEqual(cut.parseErrors.map((e) => e.reason), whole.parseErrors.map((e) => e.reason));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('field lookups through the shared index agree with a scan, across views and repeated tags', () => {
+  // Small tags repeat often; 5000 is beyond the index and is always searched.
+  const tagArb = fc.constantFrom(11, 12, 13, 55, 207, 448, 1023, 1024, 5000);
+  const msgArb = fc.array(fc.record({ tag: tagArb, value: fc.string({ minLength: 1, maxLength: 4, unit: fc.constantFrom(...'abc123') }) }), { maxLength: 25 });
+  const first = (fields: { tag: number; value: string }[], tag: number): string | undefined => fields.find((f) => f.tag === tag)?.value;
+  const parser = new Parser();
+  fc.assert(
+    fc.property(fc.array(msgArb, { minLength: 2, maxLength: 5 }), fc.array(fc.tuple(fc.nat(4), tagArb), { maxLength: 40 }), (bodies, lookups) => {
+      const frames = bodies.map((fields) => build({ msgType: 'D', fields }));
+      // Clones of all but the last message, and the parser's own view of the last one: lookups
+      // alternate between them, so the index is taken over back and forth.
+      const views = frames.slice(0, -1).map((f) => parser.parse(f).clone());
+      views.push(parser.parse(frames[frames.length - 1]));
+      for (const [k, tag] of lookups) {
+        const i = k % views.length;
+        assert.equal(views[i].get(tag), first(bodies[i], tag), `view ${i} tag ${tag}`);
+        assert.equal(views[i].has(tag), first(bodies[i], tag) !== undefined);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('field lookups in a message with more fields than the index holds', () => {
+  const fields: { tag: number; value: string }[] = [];
+  for (let i = 0; i < 5000; i++) fields.push({ tag: 400 + (i % 40), value: String(i) });
+  fields.push({ tag: 900, value: 'last' });
+  const v = new Parser().parse(build({ msgType: 'D', fields }));
+  for (let round = 0; round < 2; round++) {
+    assert.equal(v.get(400), '0');
+    assert.equal(v.get(439), '39');
+    assert.equal(v.get(900), 'last');
+    assert.equal(v.get(901), undefined);
+  }
 });
