@@ -726,6 +726,9 @@ export class SessionCore {
         this.push({ type: 'load-resend', begin, end });
       }
       if (seq === this.state.nextTargetSeq) this.incrTarget();
+      // Answered at once, but its own number still counts: it waits in the queue (processed as a
+      // plain increment) until the gap before it is filled, and the gap is asked for as usual.
+      else if (seq > this.state.nextTargetSeq) this.doTargetTooHigh(view, seq);
     });
   }
 

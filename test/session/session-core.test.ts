@@ -386,3 +386,24 @@ test('ClosedResendInterval: the ResendRequest names the real end of the gap', ()
   closed.send('35=0|', { seq: 5 });
   assert.deepEqual(closed.take().map((m) => [field(m, 35), field(m, 7), field(m, 16)]), [['2', '2', '4']]);
 });
+
+test('a ResendRequest with a too-high MsgSeqNum is answered at once and its number counts once the gap is filled', () => {
+  const h = new Harness().connect().logon(1);
+  h.send('35=D|11=a|21=1|40=1|54=1|55=X|60=20261123-12:00:00|', { seq: 2 });
+  h.take();
+  // Messages 3 and 4 are lost; 5 asks us to resend from 1.
+  h.send('35=2|7=1|16=0|', { seq: 5 });
+  const out = h.take();
+  assert.ok(types(out).includes('4'), 'our messages resent (gap-filled) at once');
+  const rr = out.filter((m) => field(m, 35) === '2');
+  assert.equal(rr.length, 1, 'and the gap before it is asked for');
+  assert.equal(field(rr[0], 7), '3');
+  assert.equal(h.store.getNextTargetSeq(), 3);
+  // The counterparty gap-fills 3..4: 5 (the ResendRequest) was already handled, only counted now.
+  h.send('35=4|123=Y|36=5|', { seq: 3, possDup: true, sendingTime: undefined });
+  assert.equal(h.store.getNextTargetSeq(), 6);
+  h.take();
+  h.send('35=0|', { seq: 6 });
+  assert.deepEqual(h.take(), [], 'no further ResendRequest: nothing is missing');
+  assert.equal(h.store.getNextTargetSeq(), 7);
+});
