@@ -9,7 +9,7 @@ import { SessionID } from '../session/session-id.js';
 import { closestName, specOf, SETTINGS } from './setting-names.js';
 import { checkValue } from './value-checks.js';
 import { SettingsError, type SettingsProblem } from './problems.js';
-import { failoverConfigFromSettings } from '../transport/quickfix-settings.js';
+import { failoverConfigFromSettings, FAILOVER_URI_ON_ACCEPTOR } from '../transport/quickfix-settings.js';
 import { FailoverSettingsError } from '../transport/errors.js';
 
 /** A value with where it was written. */
@@ -191,7 +191,7 @@ function buildSession(values: Map<string, Located>, file: string, line: number, 
     problems.push({ file, line, setting: 'SocketAcceptPort', severity: 'error', message: 'required for an acceptor session' });
   }
   if (role === 'acceptor' && v('SocketConnectURI')) {
-    problems.push({ ...at('SocketConnectURI'), setting: 'SocketConnectURI', severity: 'error', message: 'a failover URI is for initiator sessions: the failover protocol connects out and does not listen for connections (an acceptor listens on SocketAcceptPort)' });
+    problems.push({ ...at('SocketConnectURI'), setting: 'SocketConnectURI', severity: 'error', message: FAILOVER_URI_ON_ACCEPTOR });
   }
   if (role === 'initiator') {
     if (!v('SocketConnectPort') && !v('SocketConnectURI') && !invalid.has('SocketConnectPort')) {

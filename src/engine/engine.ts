@@ -13,7 +13,8 @@ import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
-import { initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, type SessionSettings } from './from-settings.js';
+import { initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, type SessionSettings } from './from-settings.js';
+import { FAILOVER_URI_ON_ACCEPTOR, SOCKET_CONNECT_URI } from '../transport/quickfix-settings.js';
 import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
 import type { Message } from '../codec/message.js';
@@ -74,6 +75,9 @@ export class Engine implements EngineSender {
       return session;
     };
     for (const s of settings) {
+      if ((s.ConnectionType ?? 'acceptor').toLowerCase() !== 'initiator' && s[SOCKET_CONNECT_URI] !== undefined) {
+        throw new SettingsApplyError(SOCKET_CONNECT_URI, FAILOVER_URI_ON_ACCEPTOR);
+      }
       if ((s.AcceptorTemplate ?? 'N').toUpperCase() === 'Y') {
         templates.push(s);
         const key = `${s.SocketAcceptAddress ?? '*'}:${Number(s.SocketAcceptPort)}`;

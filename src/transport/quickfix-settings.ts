@@ -32,6 +32,10 @@ import { parseFailoverUri } from './failover-uri.js';
 /** The settings name of a failover URI on an initiator session. */
 export const SOCKET_CONNECT_URI = 'SocketConnectURI';
 
+/** Why `SocketConnectURI` on an acceptor session is a configuration error. */
+export const FAILOVER_URI_ON_ACCEPTOR =
+  'a failover URI is for initiator sessions: the failover protocol connects out and does not listen for connections (an acceptor listens on SocketAcceptPort)';
+
 /** Effective settings of one session (DEFAULT merged in), as strings. */
 export type FailoverSettings = Readonly<Record<string, string | undefined>>;
 

@@ -80,4 +80,9 @@ test('SocketConnectURI=failover:(…) from settings: an initiator engine passes 
     await client.stop();
     await exec.stop();
   }
+  // On an acceptor it is a configuration error that says why, also through the API.
+  await assert.rejects(
+    Engine.create([{ BeginString: 'FIX.4.4', SenderCompID: 'EXEC', TargetCompID: 'C', ConnectionType: 'acceptor', SocketAcceptPort: '0', SocketConnectURI: failover }], APPS.executor),
+    (e: unknown) => e instanceof SettingsApplyError && e.setting === 'SocketConnectURI' && /does not listen for connections/.test(e.message),
+  );
 });
