@@ -4,6 +4,7 @@
  * both addresses. Everything runs on 127.0.0.1 and is killed at the end. Checks read the client's
  * report, the client's message log and the store files the nodes shared.
  */
+import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,9 +124,15 @@ export class Cluster {
     }
   }
 
+  /** A failure with the nodes' own account (ownership acquired/lost/refused explains most). */
+  failure(e: unknown): Error {
+    const outputs = this.nodes.map((n) => `--- node ${n.name}\n${n.proc.output().slice(-3000)}`).join('\n');
+    return new Error(`${e instanceof Error ? e.message : String(e)}\n${outputs}\n(files in ${this.dir})`, { cause: e });
+  }
+
   /** Kills every process and leaves their output in the cluster folder (for a failed test). */
   killAll(): void {
-    for (const n of this.nodes) if (n.proc.child.exitCode === null) n.proc.child.kill('SIGKILL');
+    for (const n of this.nodes) if (n.proc.child.exitCode === null) n.proc.child.kill('SIGKILL'); // paused (SIGSTOP) ones too
     for (const c of this.clients) if (c.child.exitCode === null) c.child.kill('SIGKILL');
     this.nodes.forEach((n, i) => writeFileSync(join(this.dir, `node-${i}-${n.name}.out`), n.proc.output()));
     this.clients.forEach((c, i) => writeFileSync(join(this.dir, `client-${i}.out`), c.output()));
@@ -258,4 +265,39 @@ export class Relay {
     for (const u of this.upstreams) u.destroy();
     this.server.close();
   }
+}
+
+/**
+ * What a node woken up after losing the session sent through `relay` since `woke`: not a byte on
+ * the session's connection (the first), and on later connections (Logons the client sent it while
+ * it was stopped) only a Logout naming the new owner `owner`.
+ */
+export function assertSilentSince(relay: Relay, woke: number, owner: string): void {
+  assert.equal(relay.bytesSince(woke, 0).length, 0, 'not a byte from the woken node on the session connection');
+  for (let conn = 1; conn < relay.connections; conn++) {
+    const sent = relay.bytesSince(woke, conn).toString('latin1').replaceAll('\x01', '|');
+    if (sent === '') continue;
+    for (const m of sent.split(/(?=8=FIX)/)) assert.match(m, new RegExp(`\\|35=5\\|.*\\|58=[^|]*node ${owner}`), `only a refusal naming the owner on connection ${conn}: ${m}`);
+  }
+}
+
+/** Stops a client that was sending without an order count (SIGTERM) and checks its report: every order it sent filled, none twice unflagged, logged on at least `logons` times. */
+export async function stopClientAndCheck(cluster: Cluster, client: { proc: ReturnType<typeof start>; report: string }, logons = 2): Promise<ClientReport> {
+  client.proc.child.kill('SIGTERM');
+  const [code] = await once(client.proc.child, 'exit');
+  const report = cluster.readReport(client.report);
+  assert.equal(code, 0, client.proc.output().slice(-2000));
+  assert.ok(report.sent > 0);
+  assert.equal(report.filled, report.sent, 'every order filled');
+  assert.equal(report.missing, 0);
+  assert.equal(report.duplicates.unflagged, 0, 'no unflagged duplicate');
+  assert.ok(report.logons.length >= logons, `logged on ${report.logons.length} times`);
+  assertSequenceContinues(incomingMessages(cluster.dir));
+  return report;
+}
+
+/** Every order the client sent has its fill in the store, once. */
+export function assertFilledOnce(exec: StoreCheck, orders: number): void {
+  assert.equal(exec.fills.size, orders, 'every fill stored');
+  assert.deepEqual([...exec.fills.values()].filter((n) => n > 1), [], 'no order filled twice');
 }

@@ -3,9 +3,11 @@
  * (read from the environment, so no password would sit in the file) and a schema of the test's own
  * instead of a shared directory; the owner record read from the database.
  */
+import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Cluster, storedFills, type NodeOptions, type StoreCheck } from './harness.js';
-import type { TestPostgres } from '../support/postgres.js';
+import { after, before } from 'node:test';
+import { postgresUnavailable, startPostgres, type TestPostgres } from '../support/postgres.js';
 
 export interface PostgresOwnerRow {
   node: string;
@@ -47,6 +49,14 @@ export class PostgresCluster extends Cluster {
     return Number(r?.rows[0].n ?? 0);
   }
 
+  /** Every stored message and both sequence numbers of the schema, as text (to compare before and after). */
+  async snapshot(): Promise<{ messages: Map<number, string>; seqnums: string }> {
+    const s = `"${this.schema}"`;
+    const rows = (await this.server.query<{ session_id: number; seq: string; body: Buffer }>(`SELECT session_id, seq, body FROM ${s}.fixover_messages ORDER BY session_id, seq`)).rows;
+    const nums = (await this.server.query<{ session_id: number; direction: string; next_seq: string }>(`SELECT session_id, direction, next_seq FROM ${s}.fixover_seqnums ORDER BY session_id, direction`)).rows;
+    return { messages: new Map(rows.map((r) => [Number(r.seq), r.body.toString('latin1')])), seqnums: JSON.stringify(nums) };
+  }
+
   /** One stored message of an executor session, as text ('' when there is none). */
   async storedMessage(seq: number, client = 'BANZAI'): Promise<string> {
     const s = `"${this.schema}"`;
@@ -74,4 +84,32 @@ export class PostgresCluster extends Cluster {
     const seq = (d: string): number => Number(next.rows.find((r) => r.direction === d)!.next_seq);
     return { nextSender: seq('sender'), nextTarget: seq('target'), fills: storedFills(msgs), messages: msgs.length };
   }
+
+  /**
+   * No gap left: the client got everything the nodes stored. The one exception is the Logout
+   * answering the client's own at the end, which the client, already leaving, may not count.
+   */
+  async assertClientGotAll(exec: StoreCheck, cli: StoreCheck): Promise<void> {
+    const last = await this.storedMessage(exec.nextSender - 1);
+    const uncounted = exec.nextSender - cli.nextTarget;
+    assert.ok(uncounted === 0 || (uncounted === 1 && last.includes('\x0135=5\x01')), `the client expects ${cli.nextTarget}, the node stored up to ${exec.nextSender - 1}: ${last.replaceAll('\x01', '|')}`);
+    assert.equal(exec.nextTarget, cli.nextSender, 'the nodes got everything the client sent');
+  }
+}
+
+/**
+ * A private PostgreSQL server for the tests of one file, started before them and removed after.
+ * `skip` says why the tests cannot run (no PostgreSQL 15; with `restartable`, a server given by
+ * FIXOVER_TEST_PG_URL, which the tests cannot restart). `cluster(prefix)` makes a cluster on a
+ * fresh schema of that server.
+ */
+export function usePostgres(o: { restartable?: boolean } = {}): { skip: string | undefined; server: () => TestPostgres; cluster: (prefix: string) => Promise<PostgresCluster> } {
+  const skip = postgresUnavailable() ?? (o.restartable && process.env.FIXOVER_TEST_PG_URL ? 'the server of FIXOVER_TEST_PG_URL cannot be restarted' : undefined);
+  let server: TestPostgres | undefined;
+  before(async () => {
+    if (!skip) server = await startPostgres();
+  });
+  after(() => server?.destroy());
+  const get = (): TestPostgres => server ?? assert.fail('the PostgreSQL server is not running');
+  return { skip, server: get, cluster: async (prefix) => new PostgresCluster(get(), await get().newSchema(prefix)) };
 }
