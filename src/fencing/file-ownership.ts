@@ -62,6 +62,8 @@ interface FileIdentity {
   mtimeMs: number;
 }
 
+const LEASE_RAN_OUT = 'its lease ran out (the node was paused or too busy to renew it in time)';
+
 export class FileOwnership implements SessionOwnership {
   private readonly file: string;
   private readonly lockFile: string;
@@ -70,6 +72,8 @@ export class FileOwnership implements SessionOwnership {
   private readonly isAlive: (pid: number) => boolean;
   private readonly host = hostname();
   private owned = 0;
+  /** The epoch we gave up because its lease ran out by our own clock (for the error's reason). */
+  private expired = 0;
   /** When our lease ends by our own clock: past it we fence ourselves. */
   private validUntil = 0;
   /**
@@ -149,23 +153,25 @@ export class FileOwnership implements SessionOwnership {
   async renew(): Promise<void> {
     await this.locked(async () => {
       const r = await this.current();
-      if (!this.mine(r)) {
-        const epoch = this.owned;
-        this.owned = 0;
-        throw new StoreFencedError(epoch, r);
-      }
+      if (!this.holds() || !this.mine(r)) this.lose(r);
       const now = this.now();
       // A node paused inside this section (after a stale-lock break) must not write over the new
       // owner's record: written only while our lease is valid and the record is still ours.
       await this.write({ ...r!, renewedAt: now }, async () => {
-        if (!this.holds() || !this.mine(await this.current())) {
-          const epoch = this.owned;
-          this.owned = 0;
-          throw new StoreFencedError(epoch, await this.current());
-        }
+        const latest = await this.current();
+        if (!this.holds() || !this.mine(latest)) this.lose(latest);
       });
       this.validUntil = now + this.leaseMs;
     });
+  }
+
+  /** Gives our epoch up and says why: the lease ran out by our clock, or the record is another's. */
+  private lose(r: OwnerRecord | undefined): never {
+    const epoch = this.owned;
+    const ranOut = epoch !== 0 && !this.holds();
+    this.owned = 0;
+    if (ranOut) this.expired = epoch;
+    throw new StoreFencedError(epoch, r, ranOut || (epoch === 0 && this.expired !== 0) ? LEASE_RAN_OUT : undefined);
   }
 
   async release(): Promise<void> {
@@ -178,10 +184,11 @@ export class FileOwnership implements SessionOwnership {
   }
 
   async check(epoch = this.owned): Promise<void> {
-    if (!epoch || epoch !== this.owned) throw new StoreFencedError(epoch, await this.current());
+    if (!epoch || epoch !== this.owned) throw new StoreFencedError(epoch, await this.current(), epoch === this.expired ? LEASE_RAN_OUT : undefined);
     if (!this.holds()) {
       this.owned = 0;
-      throw new StoreFencedError(epoch, await this.current());
+      this.expired = epoch;
+      throw new StoreFencedError(epoch, await this.current(), LEASE_RAN_OUT);
     }
     // Called before every store write: a stat (cached metadata, microseconds) when nothing changed.
     if (this.unchanged()) return;

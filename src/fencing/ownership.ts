@@ -77,7 +77,9 @@ export class StoreFencedError extends FixoverError {
   constructor(
     readonly epoch: number,
     readonly current: OwnerRecord | undefined,
+    /** Why, when known (e.g. the lease ran out while the node was stalled). */
+    readonly why?: string,
   ) {
-    super(`fenced: epoch ${epoch} is no longer the owner${current ? ` (now node ${current.node}, epoch ${current.epoch})` : ''}`);
+    super(`fenced: epoch ${epoch} is no longer the owner${why ? `: ${why}` : ''}${current ? ` (now node ${current.node}, epoch ${current.epoch})` : ''}`);
   }
 }

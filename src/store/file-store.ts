@@ -413,7 +413,7 @@ export class FileStore implements MessageStore {
   private async writeBatch(b: Batch): Promise<void> {
     if (b.empty) return;
     const fence = this.fence;
-    if (b.epoch === 0) throw new StoreFencedError(0, undefined);
+    if (b.epoch === 0) throw new StoreFencedError(0, undefined, 'writes made while this node did not own the session are dropped');
     if (fence) await fence.check(b.epoch === -1 ? fence.epoch : b.epoch);
     const still = this.stillOwned(fence);
     const f = this.files;
