@@ -72,6 +72,8 @@ export class FileOwnership implements SessionOwnership {
   private readonly isAlive: (pid: number) => boolean;
   private readonly host = hostname();
   private owned = 0;
+  /** Owner record writes so far (each through its own temporary file). */
+  private writes = 0;
   /** The epoch we gave up because its lease ran out by our own clock (for the error's reason). */
   private expired = 0;
   /** When our lease ends by our own clock: past it we fence ourselves. */
@@ -150,19 +152,21 @@ export class FileOwnership implements SessionOwnership {
     return { acquired: true, epoch };
   }
 
+  /**
+   * Extends our lease. Without the lock: another node (busy, or paused while holding it) must not
+   * make the owner miss its renewal. Safe because nobody takes the session over while the record's
+   * lease runs, and we write only while our lease holds by our own clock (checked last, just before
+   * the rename) and the record is still ours.
+   */
   async renew(): Promise<void> {
-    await this.locked(async () => {
-      const r = await this.current();
-      if (!this.holds() || !this.mine(r)) this.lose(r);
-      const now = this.now();
-      // A node paused inside this section (after a stale-lock break) must not write over the new
-      // owner's record: written only while our lease is valid and the record is still ours.
-      await this.write({ ...r!, renewedAt: now }, async () => {
-        const latest = await this.current();
-        if (!this.holds() || !this.mine(latest)) this.lose(latest);
-      });
-      this.validUntil = now + this.leaseMs;
+    const r = await this.current();
+    if (!this.holds() || !this.mine(r)) this.lose(r);
+    const now = this.now();
+    await this.write({ ...r!, renewedAt: now }, async () => {
+      const latest = await this.current();
+      if (!this.holds() || !this.mine(latest)) this.lose(latest);
     });
+    this.validUntil = now + this.leaseMs;
   }
 
   /** Gives our epoch up and says why: the lease ran out by our clock, or the record is another's. */
@@ -201,11 +205,16 @@ export class FileOwnership implements SessionOwnership {
 
   /** Replaces the owner record (atomically, by rename); `before` runs last, just before the rename. */
   private async write(r: OwnerRecord, before?: () => Promise<void>): Promise<void> {
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
     this.written = null;
     await writeFile(tmp, JSON.stringify(r));
-    await before?.();
-    await rename(tmp, this.file);
+    try {
+      await before?.();
+      await rename(tmp, this.file);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
     if (r.pid === process.pid && r.host === this.host) this.written = this.identity();
   }
 
