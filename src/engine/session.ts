@@ -1,7 +1,8 @@
 /**
  * A running session: binds the sans-I/O core to a store, a clock and one socket at a time.
- * Store writes of a turn are flushed before that turn's bytes are written, and the bytes of one
- * event-loop turn go out in a single socket write.
+ * Store writes are flushed before the bytes of the messages they store are written. The replies to
+ * the bytes of one socket read go out in a single write as soon as that read is handled; other
+ * messages sent during an event-loop turn go out together at its end.
  */
 import type { Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
@@ -77,6 +78,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private batch: Buffer[] = [];
   private batchBytes = 0;
   private flushScheduled = false;
+  /** Handling bytes read from the socket: what it sends is written when the read is handled. */
+  private receiving = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly maxQueuedBytes: number;
   private readonly tickMs: number;
@@ -255,11 +258,11 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private bind(socket: Socket, initial?: Buffer): void {
     this.socket = socket;
     socket.resume();
-    socket.on('data', (chunk: Buffer) => this.run(this.core.receive(chunk, Date.now())));
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('close', () => this.onClose(socket));
     socket.on('error', () => undefined);
     this.run(this.core.connected(Date.now()));
-    if (initial && initial.length > 0) this.run(this.core.receive(initial, Date.now()));
+    if (initial && initial.length > 0) this.received(initial);
     this.timer ??= setInterval(() => this.run(this.core.tick(Date.now())), this.tickMs);
     this.timer.unref?.();
   }
@@ -376,13 +379,24 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       socket.destroy();
       return;
     }
-    if (!this.flushScheduled) {
+    if (!this.flushScheduled && !this.receiving) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
-  /** Store first, then one socket write for the whole turn. */
+  /** Handles bytes read from the socket; the replies go out at once, in one write. */
+  private received(chunk: Buffer): void {
+    this.receiving = true;
+    try {
+      this.run(this.core.receive(chunk, Date.now()));
+    } finally {
+      this.receiving = false;
+    }
+    if (!this.flushScheduled) this.flush();
+  }
+
+  /** Store first, then one socket write for what was queued. */
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.batch;
@@ -436,7 +450,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private closeAfterFlush(reason: string): void {
     const socket = this.socket;
     if (!socket) return;
-    if (this.flushScheduled) this.flush();
+    if (this.flushScheduled || this.batch.length > 0) this.flush();
     this.detach();
     this.after(
       () => {
