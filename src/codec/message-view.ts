@@ -10,10 +10,11 @@ import type { FieldTable } from './parser.js';
 import { STANDARD_HEADER_TAGS, STANDARD_TRAILER_TAGS, type GroupSchema, type MessageSchema } from './schema.js';
 
 /**
- * Tag -> first field index for the message view being read, shared by all views: a view that looks
- * up more than one field fills it once (one pass over its fields), then each lookup is one load
- * instead of a scan. A slot holds `generation << POS_BITS | index`; a slot of another generation
- * means the tag is absent. Messages with more fields than POS_BITS can number are not indexed.
+ * Tag -> first field index for the message view being read, shared by all views. The parser fills
+ * it for its own view in the same pass (a lookup is then one load instead of a scan); any other
+ * view that looks up more than one field fills it once, in one pass over its fields. A slot holds
+ * `generation << POS_BITS | index`; a slot of another generation means the tag is absent.
+ * Messages with more fields than POS_BITS can number are not indexed.
  */
 const enum Index {
   /** Tags below this are indexed. */
@@ -25,10 +26,26 @@ const enum Index {
   /** Generations run from 1 to this (exclusive); then the slots are cleared and it starts over. */
   MAX_GENERATION = 0x80000,
 }
-const indexSlots = new Int32Array(Index.LIMIT);
+/** @internal the index layout, for the parser that fills it */
+export const INDEX_TAG_LIMIT: number = Index.LIMIT;
+/** @internal */
+export const INDEX_POS_BITS: number = Index.POS_BITS;
+/** @internal */
+export const INDEX_MAX_FIELDS: number = Index.MAX_FIELDS;
+/** @internal the slots, filled by the parser for its view */
+export const indexSlots = new Int32Array(Index.LIMIT);
 let indexGeneration = 0;
 /** Id of the view the index was filled for. */
 let indexOwner = 0;
+
+/** @internal a fresh generation of the index (older slots then read as absent tags) */
+export function nextIndexGeneration(): number {
+  if (indexGeneration >= Index.MAX_GENERATION - 1) {
+    indexSlots.fill(0);
+    indexGeneration = 0;
+  }
+  return ++indexGeneration;
+}
 let viewIds = 0;
 
 /** Which part of the message a field belongs to. */
@@ -121,7 +138,7 @@ export class MessageView extends FieldReader {
     this.indexed = 0;
   }
 
-  /** First field with this tag: through the shared index from the second lookup on. */
+  /** First field with this tag: through the shared index when it holds this view (else from the second lookup on). */
   protected override find(tag: number): number {
     if (tag >>> 0 < Index.LIMIT) {
       const gen = indexGeneration;
@@ -140,13 +157,8 @@ export class MessageView extends FieldReader {
 
   /** Fills the shared index for this view; returns its generation. */
   private fillIndex(): number {
-    if (indexGeneration >= Index.MAX_GENERATION - 1) {
-      indexSlots.fill(0);
-      indexGeneration = 0;
-    }
-    const gen = ++indexGeneration;
-    indexOwner = this.viewId;
-    this.indexed = gen;
+    const gen = nextIndexGeneration();
+    this.adoptIndex(gen);
     // Locals: module-level bindings would be reloaded and re-checked on every iteration.
     const slots = indexSlots;
     const tags = this.table.tags;
@@ -157,6 +169,12 @@ export class MessageView extends FieldReader {
       if (t >>> 0 < Index.LIMIT) slots[t] = stamp | i;
     }
     return gen;
+  }
+
+  /** @internal the shared index of generation `gen` now holds this view's fields */
+  adoptIndex(gen: number): void {
+    indexOwner = this.viewId;
+    this.indexed = gen;
   }
 
   /** Attaches a dictionary for names, groups and header/trailer membership. */

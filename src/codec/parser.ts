@@ -5,7 +5,7 @@
  */
 import { CodecError } from './errors.js';
 import { DataFieldMap, STANDARD_DATA_FIELDS } from './data-fields.js';
-import { MessageView } from './message-view.js';
+import { INDEX_MAX_FIELDS, INDEX_POS_BITS, INDEX_TAG_LIMIT, MessageView, indexSlots, nextIndexGeneration } from './message-view.js';
 
 /**
  * FIX syntax bytes. A const enum is inlined as literals; constants imported from another module
@@ -15,6 +15,16 @@ const enum Byte {
   SOH = 0x01,
   EQUALS = 0x3d,
   ZERO = 0x30,
+}
+
+/** The layout of the shared tag index (message-view.ts), as literals for the parse loop. */
+const enum Index {
+  TAG_LIMIT = 1024,
+  POS_BITS = 12,
+  MAX_FIELDS = 0x1000,
+}
+if (INDEX_TAG_LIMIT !== Index.TAG_LIMIT || INDEX_POS_BITS !== Index.POS_BITS || INDEX_MAX_FIELDS !== Index.MAX_FIELDS) {
+  throw new Error('parser and message view disagree on the tag index layout');
 }
 
 export interface ParserOptions {
@@ -86,8 +96,10 @@ export class Parser {
    * returned view is valid until the next call.
    */
   parse(buf: Buffer, start = 0, end = buf.length): MessageView {
-    parseInto(buf, start, end, this.table, this.validateLength, this.validateChecksum, this.dataFields);
+    const gen = nextIndexGeneration();
+    const indexed = parseInto(buf, start, end, this.table, this.validateLength, this.validateChecksum, this.dataFields, gen);
     this.view.reset(buf, start, end);
+    if (indexed) this.view.adoptIndex(gen);
     return this.view;
   }
 
@@ -111,7 +123,10 @@ function fail(reason: ConstructorParameters<typeof CodecError>[0], message: stri
   throw new CodecError(reason, message, tag);
 }
 
-/** The single pass. Fills `table`; throws CodecError on an envelope failure. */
+/**
+ * The single pass. Fills `table`, and the shared tag index with generation `gen` when it returns
+ * true; throws CodecError on an envelope failure.
+ */
 function parseInto(
   buf: Buffer,
   start: number,
@@ -120,7 +135,8 @@ function parseInto(
   validateLength: boolean,
   validateChecksum: boolean,
   dataFields: DataFieldMap,
-): void {
+  gen: number,
+): boolean {
   // A frame always ends with SOH; knowing that, the loops below stop at the latest on the last
   // byte without a bounds check per byte (SOH is neither a digit nor '=').
   if (end - start < 3 || buf[end - 1] !== Byte.SOH) fail('checksum-missing', 'message does not end with SOH', 10);
@@ -132,7 +148,7 @@ function parseInto(
   // that makes 8 or 9 a length field) goes through the general loop, which reports the error.
   if (buf[start] !== 0x38 || buf[start + 1] !== Byte.EQUALS || fast[8] !== 0 || fast[9] !== 0 || tags.length < 3) {
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
-    return;
+    return false;
   }
   let sum = 0x38 + Byte.EQUALS;
   let pos = start + 2;
@@ -145,7 +161,7 @@ function parseInto(
   // pos < end - 1 here, else the byte after it is outside the frame.
   if (pos >= end - 1 || buf[pos + 1] !== 0x39 || buf[pos + 2] !== Byte.EQUALS) {
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
-    return;
+    return false;
   }
   const start9 = pos + 3;
   sum += Byte.SOH + 0x39 + Byte.EQUALS;
@@ -161,7 +177,7 @@ function parseInto(
   const end9 = pos;
   if (pos >= end - 1 || buf[pos + 1] !== 0x33 || buf[pos + 2] !== 0x35 || buf[pos + 3] !== Byte.EQUALS) {
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
-    return;
+    return false;
   }
   const start35 = pos + 4;
   sum += Byte.SOH + 0x33 + 0x35 + Byte.EQUALS;
@@ -173,7 +189,7 @@ function parseInto(
   }
   if (pos === start35) {
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
-    return;
+    return false;
   }
   tags[0] = 8;
   starts[0] = start + 2;
@@ -192,6 +208,12 @@ function parseInto(
   // one to three digits, values scanned four bytes per iteration). Only sum & 0xff matters, so
   // the sum wraps in 32 bits and no add needs an overflow check.
   let count = 3;
+  // The tag index, filled as fields are found: the first field with a tag below the limit wins.
+  const slots = indexSlots;
+  const stamp = gen << Index.POS_BITS;
+  slots[8] = stamp;
+  slots[9] = stamp | 1;
+  slots[35] = stamp | 2;
   let capacity = tags.length;
   let dataTag = fast[35];
   let dataLength = dataTag !== 0 ? readLength(buf, starts[2], ends[2]) : -1;
@@ -244,7 +266,9 @@ function parseInto(
       starts[count] = valueStart;
       ends[count] = end - 1;
       table.count = count + 1;
-      return;
+      if (count >= Index.MAX_FIELDS) return false;
+      if (slots[10] >>> Index.POS_BITS !== gen) slots[10] = stamp | count;
+      return true;
     }
     if (tag === dataTag && dataLength >= 0) {
       // Raw data: read exactly dataLength bytes, which may include SOH.
@@ -285,6 +309,7 @@ function parseInto(
     tags[count] = tag;
     starts[count] = valueStart;
     ends[count] = pos;
+    if (tag >>> 0 < Index.TAG_LIMIT && count < Index.MAX_FIELDS && slots[tag] >>> Index.POS_BITS !== gen) slots[tag] = stamp | count;
     dataTag = tag >>> 0 < 4096 ? fast[tag] : dataFields.dataTagOf(tag);
     if (dataTag !== 0) dataLength = readLength(buf, valueStart, pos);
     count++;
