@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   if (!FROM_SOURCE && ONLY !== 'quickfix') build();
   const skip = quickfixSkipReason();
   const impls: Impl[] = ONLY ? [ONLY] : skip ? ['fixover'] : ['fixover', 'quickfix'];
-  if (skip && !ONLY) process.stdout.write(`QuickFIX C++ is not measured: ${skip}\n`);
+  if (skip && !ONLY) process.stdout.write(`session bench: QuickFIX C++ skipped (${skip}); fixover is measured alone, without ratios or ratio targets\n`);
   if (impls.includes('quickfix') && skip) throw new Error(skip);
   const base = mkdtempSync(join(tmpdir(), 'fixover-session-bench-'));
   const load0 = loadavg();
