@@ -43,6 +43,11 @@ export class PostgresCluster extends Cluster {
     return row && { node: row.node, epoch: Number(row.epoch), released: row.released };
   }
 
+  override async sessionOwner(client = 'BANZAI'): Promise<{ node: string; epoch: number; held: boolean } | undefined> {
+    const o = await this.ownerRow(client);
+    return o && o.epoch > 0 ? { node: o.node, epoch: o.epoch, held: !o.released } : undefined;
+  }
+
   /** Messages stored for the sessions of the schema (0 when the tables do not exist yet or the server is down). */
   async storedMessages(): Promise<number> {
     const r = await this.server.query<{ n: string }>(`SELECT count(*) AS n FROM "${this.schema}".fixover_messages`).catch(() => undefined);
@@ -72,7 +77,7 @@ export class PostgresCluster extends Cluster {
    * from 1 without a gap, each well-formed under its own MsgSeqNum; the fills among them and the
    * next sender and target numbers.
    */
-  async checkStore(client = 'BANZAI'): Promise<StoreCheck> {
+  override async execStore(client = 'BANZAI'): Promise<StoreCheck> {
     const s = `"${this.schema}"`;
     const id = (await this.server.query<{ id: number }>(`SELECT id FROM ${s}.fixover_sessions WHERE name = $1`, [`FIX.4.2:EXEC->${client}`])).rows[0].id;
     const rows = (await this.server.query<{ seq: string; body: Buffer }>(`SELECT seq, body FROM ${s}.fixover_messages WHERE session_id = $1 ORDER BY seq`, [id])).rows;
@@ -89,7 +94,7 @@ export class PostgresCluster extends Cluster {
    * No gap left: the client got everything the nodes stored. The one exception is the Logout
    * answering the client's own at the end, which the client, already leaving, may not count.
    */
-  async assertClientGotAll(exec: StoreCheck, cli: StoreCheck): Promise<void> {
+  override async assertClientGotAll(exec: StoreCheck, cli: StoreCheck): Promise<void> {
     const last = await this.storedMessage(exec.nextSender - 1);
     const uncounted = exec.nextSender - cli.nextTarget;
     assert.ok(uncounted === 0 || (uncounted === 1 && last.includes('\x0135=5\x01')), `the client expects ${cli.nextTarget}, the node stored up to ${exec.nextSender - 1}: ${last.replaceAll('\x01', '|')}`);

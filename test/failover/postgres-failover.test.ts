@@ -44,7 +44,7 @@ test('kill -9 of the active acceptor on a PostgreSQL store: the standby continue
     const [exit] = await Promise.race([once(b.proc.child, 'exit'), new Promise<[string]>((r) => setTimeout(() => r(['still running']), 15_000))]);
     assert.equal(exit, 0, b.proc.output());
     assert.equal((await cluster.ownerRow())?.released, true);
-    const exec = await cluster.checkStore();
+    const exec = await cluster.execStore();
     const cli = await checkStore(join(cluster.dir, 'client-store'), 'FIX.4.2-BANZAI-EXEC');
     await cluster.assertClientGotAll(exec, cli);
     assert.equal(exec.fills.size, 3000, 'every fill is in the shared store');

@@ -46,7 +46,7 @@ test('the database restarts mid-session: the session stops safely and recovers w
 
     node.proc.child.kill('SIGTERM');
     await once(node.proc.child, 'exit');
-    const exec = await cluster.checkStore();
+    const exec = await cluster.execStore();
     const cli = await checkStore(join(cluster.dir, 'client-store'), 'FIX.4.2-BANZAI-EXEC');
     await cluster.assertClientGotAll(exec, cli);
     assert.equal(exec.fills.size, ORDERS, 'every fill is in the store');

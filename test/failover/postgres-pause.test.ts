@@ -55,7 +55,7 @@ test('SIGSTOP of the active acceptor on a PostgreSQL store: the standby takes ov
     // What was stored before A woke up is untouched (B added after it), and the store is whole.
     const afterwards = await cluster.snapshot();
     for (const [seq, body] of before.messages) assert.equal(afterwards.messages.get(seq), body, `stored message ${seq} unchanged after the wake-up`);
-    const exec = await cluster.checkStore();
+    const exec = await cluster.execStore();
     const cli = await checkStore(join(cluster.dir, 'client-store'), 'FIX.4.2-BANZAI-EXEC');
     await cluster.assertClientGotAll(exec, cli);
     assertFilledOnce(exec, report.sent);
