@@ -21,8 +21,8 @@ test('SIGSTOP of the active acceptor: the standby takes over after the lease; wo
   const body = join(cluster.storeDir, `${PREFIX}.body`);
   const header = join(cluster.storeDir, `${PREFIX}.header`);
   try {
-    const a = await cluster.startNode('A', pa, { leaseSeconds: 2 });
-    const b = await cluster.startNode('B', pb, { leaseSeconds: 2 });
+    const a = await cluster.startNode('A', pa);
+    const b = await cluster.startNode('B', pb);
     await relay.start();
     // The client reaches A through the relay; a silent node is given up after a 1 s logon timeout.
     const client = cluster.startClient([relay.port, pb], ['--orders', '1000000', '--rate', '500', '--settle', '20000'], { logonTimeout: 1 });

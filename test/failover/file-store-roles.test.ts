@@ -27,7 +27,6 @@ test('both nodes start together: each session is active on exactly one node, the
     for (const c of [c1, c2]) {
       const r = cluster.readReport(c.report);
       assert.equal(r.filled, 300);
-      assert.equal(r.logons.length, 1, 'logged on once, to the node it lists first');
     }
     // Who owns what, in the store and in each node's output.
     assert.equal(cluster.owner('BANZAI')?.node, 'A');

@@ -44,7 +44,7 @@ export interface Node {
 }
 
 export interface NodeOptions {
-  /** SessionLeaseTimeout in seconds (default 2). */
+  /** SessionLeaseTimeout in seconds (default 5, the product's: shorter ones lapse when a loaded CI machine stalls a node). */
   leaseSeconds?: number;
   /** TargetCompIDs of the sessions (default BANZAI). */
   clients?: string[];
@@ -75,7 +75,7 @@ export class Cluster {
     const sessions = (o.clients ?? ['BANZAI']).map((c) => `[session]\nSenderCompID=EXEC\nTargetCompID=${c}\n`).join('\n');
     writeFileSync(
       file,
-      `[default]\nFileStorePath=${this.storeDir}\nDataDictionary=etc/FIX42.xml\nBeginString=FIX.4.2\nConnectionType=acceptor\nStartTime=00:00:00\nEndTime=00:00:00\nHeartBtInt=30\nSocketAcceptPort=${port}\nRefreshMessageStoreAtLogon=Y\nNodeName=${name}\nSessionLeaseTimeout=${o.leaseSeconds ?? 2}\n${o.settings ?? ''}\n${sessions}`,
+      `[default]\nFileStorePath=${this.storeDir}\nDataDictionary=etc/FIX42.xml\nBeginString=FIX.4.2\nConnectionType=acceptor\nStartTime=00:00:00\nEndTime=00:00:00\nHeartBtInt=30\nSocketAcceptPort=${port}\nRefreshMessageStoreAtLogon=Y\nNodeName=${name}\nSessionLeaseTimeout=${o.leaseSeconds ?? 5}\n${o.settings ?? ''}\n${sessions}`,
     );
     return file;
   }
