@@ -14,9 +14,9 @@ import { processAlive } from '../../src/fencing/file-ownership.js';
 
 const noProc = existsSync('/proc/self/stat') ? undefined : 'needs /proc (Linux)';
 
-/** A zombie: `sh` starts a short child, then becomes `sleep 30`, which never reaps it. */
+/** A zombie: `sh` starts a short child, then becomes `sleep 30` (before the child ends, so `sh` cannot reap it), which never reaps it. */
 async function withZombie(fn: (pid: number) => Promise<void>): Promise<void> {
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
     const pid = Number(line.toString().trim());
