@@ -314,6 +314,21 @@ export async function stopClientAndCheck(cluster: Cluster, client: { proc: Retur
 }
 
 /** Every order the client sent has its fill in the store, once. */
+/** Waits for clients started with `--orders n` to end: each exits 0 with every order filled, none duplicated unflagged. */
+export async function clientsFilled(runs: Array<{ proc: ReturnType<typeof start>; report: string }>, cluster: Cluster, orders: number): Promise<void> {
+  const codes = await Promise.all(runs.map((c) => once(c.proc.child, 'exit')));
+  assert.deepEqual(
+    codes.map(([c]) => c as number),
+    runs.map(() => 0),
+    runs.map((c) => c.proc.output().slice(-1000)).join(''),
+  );
+  for (const c of runs) {
+    const r = cluster.readReport(c.report);
+    assert.equal(r.filled, orders);
+    assert.equal(r.duplicates.unflagged, 0);
+  }
+}
+
 export function assertFilledOnce(exec: StoreCheck, orders: number): void {
   assert.equal(exec.fills.size, orders, 'every fill stored');
   assert.deepEqual([...exec.fills.values()].filter((n) => n > 1), [], 'no order filled twice');
