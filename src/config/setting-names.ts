@@ -5,6 +5,8 @@
  * `unsupported` ones are recognised and reported at start-up as not supported yet.
  */
 
+import { editDistance } from './edit-distance.js';
+
 export type ValueKind =
   | 'bool'
   | 'int'
@@ -237,25 +239,11 @@ export function closestName(name: string): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const spec of SETTINGS) {
-    const d = distance(lower, spec.name.toLowerCase());
+    const d = editDistance(lower, spec.name.toLowerCase());
     if (d < bestDistance) {
       bestDistance = d;
       best = spec.name;
     }
   }
   return bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }

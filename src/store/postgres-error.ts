@@ -1,5 +1,5 @@
 /** Typed failures of the PostgreSQL store and ownership. */
-import { FixoverError } from '../codec/errors.js';
+import { StoreError } from './store-error.js';
 
 /**
  * What went wrong: the settings do not describe a usable server (`config`), the server cannot be
@@ -9,21 +9,14 @@ import { FixoverError } from '../codec/errors.js';
 export type PostgresStoreErrorReason = 'config' | 'connect' | 'schema' | 'query' | 'closed';
 
 /** A PostgreSQL store failure; `target` names the server (never the password), `cause` holds the driver error. */
-export class PostgresStoreError extends FixoverError {
+export class PostgresStoreError extends StoreError {
   constructor(
     readonly reason: PostgresStoreErrorReason,
     message: string,
     readonly target?: string,
     options?: { cause?: unknown },
   ) {
-    super(message);
-    if (options?.cause !== undefined) this.cause = options.cause;
-  }
-
-  /** The driver's error code (SQLSTATE such as `57P01`, or a system code such as `ECONNREFUSED`). */
-  get code(): string | undefined {
-    const c = this.cause as { code?: unknown } | undefined;
-    return typeof c?.code === 'string' ? c.code : undefined;
+    super(message, options);
   }
 
   /** Wraps a driver error raised while doing `what` on `target`. */

@@ -7,6 +7,7 @@
 import type { JitterMode } from './delays.js';
 import { parseEndpointList } from './endpoint.js';
 import { FailoverUriError } from './errors.js';
+import { editDistance } from '../config/edit-distance.js';
 import type { FailoverConfigInit } from './failover-config.js';
 
 type Draft = { -readonly [K in keyof FailoverConfigInit]?: FailoverConfigInit[K] };
@@ -119,20 +120,6 @@ const NOT_APPLICABLE: Readonly<Record<string, string>> = {
   maxCacheSize: 'FIX sequence numbers and the message store already make a reconnect lossless',
   rebalanceUpdateURIs: 'a logged-on session is never moved when the endpoint list changes; the new list applies from the next reconnect pass',
 };
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
-}
 
 /** The option a misspelt name most likely meant (same letters in another case, or at most 2 edits away). */
 export function suggestOption(name: string): string | undefined {

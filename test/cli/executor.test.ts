@@ -8,20 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import net from 'node:net';
 import { start, fixover } from './cli.js';
 import { Initiator, Session } from '../../src/engine/index.js';
 import { SessionID } from '../../src/session/index.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { OrderClient } from '../../src/client/index.js';
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as net.AddressInfo).port;
-  srv.close();
-  return port;
-}
+import { freePort } from '../support/free-port.js';
 
 /** The seed configuration as shipped in examples/, on a free port. */
 const SEED = (port: number): string =>

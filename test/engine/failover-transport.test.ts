@@ -19,15 +19,7 @@ import { MemoryStore } from '../../src/store/index.js';
 import { executorApplication } from '../../src/apps/index.js';
 import { Message, formatUtcTimestamp } from '../../src/codec/index.js';
 import type { FailoverConfigInit } from '../../src/transport/index.js';
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as net.AddressInfo).port;
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
+import { freePort } from '../support/free-port.js';
 
 /** A fixover acceptor running the executor for CLIENT on `port`. */
 async function acceptorOn(port: number): Promise<{ acceptor: Acceptor; session: Session; stop: () => Promise<void> }> {

@@ -15,14 +15,8 @@ import { FileStore } from '../../src/store/index.js';
 import { Parser, CodecError } from '../../src/codec/index.js';
 import type { ClientReport } from '../../src/client/index.js';
 import type { OwnerRecord } from '../../src/fencing/index.js';
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as net.AddressInfo).port;
-  srv.close();
-  return port;
-}
+import { freePort } from '../support/free-port.js';
+export { freePort };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -8,9 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
-import { once } from 'node:events';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 
 const BIN = process.env.FIXOVER_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
@@ -40,15 +39,6 @@ export function postgresUnavailable(): string | undefined {
     return `PostgreSQL 15 binaries not found in ${BIN} (install postgresql-15, or set FIXOVER_TEST_PG_URL)`;
   }
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer().listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as net.AddressInfo).port;
-  srv.close();
-  await once(srv, 'close');
-  return port;
 }
 
 /** uid/gid to run the server as: the `postgres` user when we are root (initdb refuses root). */
