@@ -50,17 +50,16 @@ function sortKey(tag: number, data: DataFieldMap): number {
  * an insertion sort beats Array.prototype.sort with a comparator; NaN keys (which make the
  * comparator inconsistent) and long lists keep the original sort so the result is the same.
  */
-function orderByKey(keys: number[]): number[] {
-  const n = keys.length;
-  const order: number[] = [];
+function orderByKey(keys: ArrayLike<number>, n: number, order: number[] | Int32Array): void {
   let simple = n <= 64;
   for (let i = 0; i < n; i++) {
-    order.push(i);
+    order[i] = i;
     if (keys[i] !== keys[i]) simple = false;
   }
   if (!simple) {
-    order.sort((a, b) => keys[a] - keys[b] || a - b);
-    return order;
+    const sorted = Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a] - keys[b] || a - b);
+    for (let i = 0; i < n; i++) order[i] = sorted[i];
+    return;
   }
   for (let i = 1; i < n; i++) {
     const k = keys[i];
@@ -72,23 +71,36 @@ function orderByKey(keys: number[]): number[] {
     }
     order[j + 1] = i;
   }
-  return order;
 }
 
-/** The cached order of a field map (a private slot of FieldMap, read here by name). */
-type OrderSlot = { orderCache: { version: number; order: number[] } | undefined };
+/** The cached order of a field map (private slots of FieldMap, read here by name). */
+type OrderSlot = { orderCache: { version: number; order: number[] } | undefined; encodedVersion: number };
 
-/** Indices of a map's fields in FIX order (cached until fields are added or removed). */
-function fixOrder(map: FieldMap, data: DataFieldMap): number[] {
+/**
+ * Scratch space for the order of the map being written: most messages are encoded once (a session
+ * builds, sends and drops them), so their order is computed here without allocating; a map
+ * encoded a second time unchanged (a prepared message sent again) gets its order cached.
+ */
+let scratchKeys = new Float64Array(64);
+let scratchOrder = new Int32Array(64);
+
+/** Field indices of a map in FIX order (valid until the next call); read the first `tags.length`. */
+function fixOrder(map: FieldMap, data: DataFieldMap): ArrayLike<number> {
   const slot = map as unknown as OrderSlot;
   const cached = slot.orderCache;
   if (cached !== undefined && cached.version === map.version) return cached.order;
   const tags = map.tags;
-  const keys: number[] = [];
-  for (let i = 0; i < tags.length; i++) keys.push(sortKey(tags[i], data));
-  const order = orderByKey(keys);
-  slot.orderCache = { version: map.version, order };
-  return order;
+  const n = tags.length;
+  if (n > scratchOrder.length) {
+    scratchKeys = new Float64Array(n * 2);
+    scratchOrder = new Int32Array(n * 2);
+  }
+  const keys = scratchKeys;
+  for (let i = 0; i < n; i++) keys[i] = sortKey(tags[i], data);
+  orderByKey(keys, n, scratchOrder);
+  if (slot.encodedVersion === map.version) slot.orderCache = { version: map.version, order: Array.from(scratchOrder.subarray(0, n)) };
+  else slot.encodedVersion = map.version;
+  return scratchOrder;
 }
 
 /** Indices of a group entry's fields: delimiter first, then the dictionary's member order. */
@@ -99,7 +111,8 @@ function entryOrder(g: Group): number[] {
   const pos = new Map<number, number>();
   (g.order ?? []).forEach((t, i) => pos.set(t, i));
   const keys = g.tags.map((t) => (t === g.delimiter ? -1 : (pos.get(t) ?? 1e9 + t)));
-  const order = orderByKey(keys);
+  const order = new Array<number>(keys.length);
+  orderByKey(keys, keys.length, order);
   slot.orderCache = { version: g.version, order };
   return order;
 }
@@ -225,7 +238,7 @@ export class Encoder {
     let buf = out.buf;
     let p = out.pos;
     let sum = this.sum;
-    for (let k = 0; k < order.length; k++) {
+    for (let k = 0, n = tags.length; k < n; k++) {
       const i = order[k];
       const tag = tags[i];
       const value = values[i];

@@ -33,6 +33,8 @@ export class FieldMap {
   version = 0;
   /** The encoder's cached field order for `version` (read by the encoder). */
   private orderCache: { version: number; order: number[] } | undefined = undefined;
+  /** The `version` this map was last encoded at (read by the encoder to decide on caching). */
+  private encodedVersion = -1;
 
   constructor(protected readonly names?: Pick<MessageSchema, 'fieldByName'>) {}
 

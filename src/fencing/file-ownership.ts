@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
 
 export interface FileOwnershipOptions {
@@ -64,6 +65,9 @@ interface FileIdentity {
 
 const LEASE_RAN_OUT = 'its lease ran out (the node was paused or too busy to renew it in time)';
 
+/** How long a stat that found the owner file unchanged is trusted for. */
+const RECHECK_MS = 2;
+
 export class FileOwnership implements SessionOwnership {
   private readonly file: string;
   private readonly lockFile: string;
@@ -85,6 +89,8 @@ export class FileOwnership implements SessionOwnership {
    * instead of reading and parsing the file.
    */
   private written: FileIdentity | null = null;
+  /** When (performance.now()) a stat last found the owner file unchanged. */
+  private confirmedAt = -Infinity;
 
   constructor(private readonly o: FileOwnershipOptions) {
     this.file = join(o.dir, `${o.prefix}.owner`);
@@ -207,6 +213,7 @@ export class FileOwnership implements SessionOwnership {
   private async write(r: OwnerRecord, before?: () => Promise<void>): Promise<void> {
     const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
     this.written = null;
+    this.confirmedAt = -Infinity;
     await writeFile(tmp, JSON.stringify(r));
     try {
       await before?.();
@@ -227,12 +234,22 @@ export class FileOwnership implements SessionOwnership {
     return epoch !== 0 && epoch === this.owned && this.holds() && this.unchanged();
   }
 
-  /** The owner file is the one this node wrote last (same identity), by one stat. */
+  /**
+   * The owner file is the one this node wrote last (same identity), by one stat, taken again at
+   * most every RECHECK_MS. The lease (checked on every write by `holds`) is what fences a node;
+   * the stat catches an owner file replaced by hand or by a node that broke the protocol, and at
+   * thousands of writes a second one stat per write would cost more (a syscall and a Stats
+   * object each) than a few milliseconds of delay in noticing buys.
+   */
   private unchanged(): boolean {
     const w = this.written;
     if (w === null) return false;
+    const now = performance.now();
+    if (now - this.confirmedAt < RECHECK_MS) return true;
     const s = statSync(this.file, { throwIfNoEntry: false });
-    return s !== undefined && s.ino === w.ino && s.dev === w.dev && s.size === w.size && s.mtimeMs === w.mtimeMs;
+    const same = s !== undefined && s.ino === w.ino && s.dev === w.dev && s.size === w.size && s.mtimeMs === w.mtimeMs;
+    this.confirmedAt = same ? now : -Infinity;
+    return same;
   }
 
   private identity(): FileIdentity | null {

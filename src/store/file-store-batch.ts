@@ -12,8 +12,9 @@ export class Batch {
   session: Date | null = null;
   /** `.seqnums` changed. */
   seqNums = false;
-  /** The `.seqnums` text, fixed when the batch is taken for writing. */
-  seqNumsText: string | null = null;
+  /** The sequence numbers to write to `.seqnums` (next sender, next target), fixed when the batch is taken for writing; -1 when not taken. */
+  nextSender = -1;
+  nextTarget = -1;
   /**
    * Ownership epoch the writes were made under (-1: none yet, so the epoch current when the batch
    * is written applies; 0: made by a node that did not own the session, or under several epochs).
@@ -55,8 +56,14 @@ export class Batch {
     return this.body.length === 1 ? this.body[0] : Buffer.concat(this.body, this.bodyBytes);
   }
 
-  headerBuffer(): Buffer {
-    return Buffer.from(this.header.join(''), 'latin1');
+  /** The header records as bytes, in `scratch` (grown when too small) when given. */
+  headerBuffer(scratch?: { buf: Buffer }): Buffer {
+    if (!scratch) return Buffer.from(this.header.join(''), 'latin1');
+    if (scratch.buf.length < this.headerBytes) scratch.buf = Buffer.allocUnsafe(Math.max(this.headerBytes, scratch.buf.length * 2));
+    const buf = scratch.buf;
+    let at = 0;
+    for (const record of this.header) at += buf.write(record, at, 'latin1');
+    return buf.subarray(0, at);
   }
 
   /** This (failed) batch followed by the writes buffered since it was taken. */

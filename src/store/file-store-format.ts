@@ -88,6 +88,24 @@ export function formatSeqNums(nextSender: number, nextTarget: number): string {
 /** Length of `.seqnums` as written (every valid sequence number fits in its 10 digits). */
 export const SEQNUMS_LENGTH = formatSeqNums(1, 1).length;
 
+/** The `.seqnums` content written into `out` (SEQNUMS_LENGTH bytes), as `formatSeqNums` gives it. */
+export function writeSeqNumsBytes(out: Buffer, nextSender: number, nextTarget: number): Buffer {
+  writeDigits(out, 0, nextSender);
+  out[10] = 0x20;
+  out[11] = 0x3a;
+  out[12] = 0x20;
+  writeDigits(out, 13, nextTarget);
+  return out;
+}
+
+/** `n` (below 10^10) as 10 digits with leading zeros at `at`. */
+function writeDigits(out: Buffer, at: number, n: number): void {
+  for (let i = at + 9; i >= at; i--) {
+    out[i] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+}
+
 /** Parses `.seqnums`; null when empty, torn or malformed. */
 export function parseSeqNums(text: string): { sender: number; target: number } | null {
   const m = /^(\d{10,}) : (\d{10,})\s*$/.exec(text);

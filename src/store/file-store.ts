@@ -16,7 +16,7 @@ import { constants } from 'node:fs';
 import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
 import { StoreFencedError, type StoreFence } from '../fencing/ownership.js';
 import { FileStoreError } from './file-store-error.js';
-import { SEQNUMS_LENGTH, formatCreationTime, formatHeaderRecord, formatSeqNums, truncateToSecond } from './file-store-format.js';
+import { SEQNUMS_LENGTH, formatCreationTime, formatHeaderRecord, formatSeqNums, truncateToSecond, writeSeqNumsBytes } from './file-store-format.js';
 import type { IndexEntry, SeqIndex } from './file-store-index.js';
 import { type StoreFile, type StoreFileSystem, nodeFileSystem, writeAll, writeAllNow } from './file-store-fs.js';
 import { readMessages } from './file-store-read.js';
@@ -82,6 +82,9 @@ export class FileStore implements MessageStore {
   private replay: Array<() => void> | null = null;
   private closed = false;
   private lastRecovery!: FileStoreRecovery;
+  /** Reused by `writeNow` for header records and the `.seqnums` text. */
+  private readonly scratch = { buf: Buffer.allocUnsafe(256) };
+  private readonly seqNumsBytes = Buffer.alloc(SEQNUMS_LENGTH);
 
   private constructor(private readonly options: FileStoreOptions) {
     this.fs = options.fs ?? nodeFileSystem;
@@ -261,7 +264,7 @@ export class FileStore implements MessageStore {
     if (b.seqNums && this.seqNumsFileSize !== SEQNUMS_LENGTH) return false;
     const batch = this.take();
     try {
-      this.writeRecords(batch, this.stillOwned(fence));
+      this.writeNow(batch, fence);
     } catch (e) {
       throw this.failed(batch, e);
     }
@@ -351,7 +354,10 @@ export class FileStore implements MessageStore {
   /** Takes the pending writes (with the sequence numbers of this moment). */
   private take(): Batch {
     const batch = this.pending;
-    if (batch.seqNums) batch.seqNumsText = formatSeqNums(this.nextSender, this.nextTarget);
+    if (batch.seqNums) {
+      batch.nextSender = this.nextSender;
+      batch.nextTarget = this.nextTarget;
+    }
     this.pending = new Batch(this.bodySize, this.headerSize);
     return batch;
   }
@@ -385,9 +391,7 @@ export class FileStore implements MessageStore {
 
   /** Between the writes of a batch: a node paused past its lease stops there. */
   private stillOwned(fence: StoreFence | null): () => void {
-    return () => {
-      if (fence && !fence.holds()) throw new StoreFencedError(fence.epoch, undefined);
-    };
+    return () => assertHeld(fence);
   }
 
   /**
@@ -437,7 +441,7 @@ export class FileStore implements MessageStore {
     still();
     await this.writeRecords(b, still);
     if (b.headerBytes > 0) touched.add(f.body).add(f.header);
-    if (b.seqNumsText) touched.add(f.seqnums);
+    if (b.seqNums) touched.add(f.seqnums);
     if (this.options.sync) await Promise.all([...touched].map((file) => file.datasync()));
   }
 
@@ -455,14 +459,33 @@ export class FileStore implements MessageStore {
         return writeAllNow(f.header, b.headerBuffer(), b.headerPos);
       });
     }
-    const seqNums = b.seqNumsText;
-    if (seqNums) {
+    if (b.seqNums) {
+      const seqNums = formatSeqNums(b.nextSender, b.nextTarget);
       steps.push(() => {
         still();
         return this.writeSeqNums(seqNums);
       });
     }
     return inOrder(steps);
+  }
+
+  /**
+   * `writeRecords` for `flushNow`, whose checks guarantee that every write is made at once and
+   * `.seqnums` keeps its length: the same writes in the same order, from reused buffers, without
+   * the closures and the text the general path needs (this runs for every message a session
+   * sends one at a time).
+   */
+  private writeNow(b: Batch, fence: StoreFence | null): void {
+    const f = this.files;
+    if (b.headerBytes > 0) {
+      if (b.bodyBytes > 0) writeAllNow(f.body, b.bodyBuffer(), b.bodyPos);
+      assertHeld(fence);
+      writeAllNow(f.header, b.headerBuffer(this.scratch), b.headerPos);
+    }
+    if (b.seqNums) {
+      assertHeld(fence);
+      writeAllNow(f.seqnums, writeSeqNumsBytes(this.seqNumsBytes, b.nextSender, b.nextTarget), 0);
+    }
   }
 
   private writeSeqNums(text: string): Promise<void> | undefined {
@@ -508,6 +531,11 @@ function inOrder(steps: ReadonlyArray<() => Promise<void> | undefined>, from = 0
     if (p) return p.then(() => inOrder(steps, i + 1));
   }
   return undefined;
+}
+
+/** Throws when the fence (if any) no longer holds the session. */
+function assertHeld(fence: StoreFence | null): void {
+  if (fence && !fence.holds()) throw new StoreFencedError(fence.epoch, undefined);
 }
 
 function checkSeq(seq: number): number {

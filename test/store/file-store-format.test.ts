@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeqIndex } from '../../src/store/file-store-index.js';
-import { HeaderParser, formatSeqNums, isCompleteMessage, parseCreationTime, parseSeqNums } from '../../src/store/file-store-format.js';
+import { HeaderParser, SEQNUMS_LENGTH, formatSeqNums, isCompleteMessage, parseCreationTime, parseSeqNums, writeSeqNumsBytes } from '../../src/store/file-store-format.js';
 import { fixMessage } from './helpers.js';
 
 test('index: appends, out-of-order inserts, replacement, ranges, growth', () => {
@@ -89,4 +89,11 @@ test('seqnums, session and message checks', () => {
   const damaged = Buffer.from(m);
   damaged[20] ^= 1;
   assert.equal(isCompleteMessage(damaged), false);
+});
+
+test('.seqnums written into a reused buffer: the same bytes as the text form', () => {
+  const out = Buffer.alloc(SEQNUMS_LENGTH);
+  for (const [s, t] of [[1, 1], [12, 345], [9_999_999_999, 10], [0xffffffff, 4_000_000_000], [1_000_000, 999_999]]) {
+    assert.equal(writeSeqNumsBytes(out, s, t).toString('latin1'), formatSeqNums(s, t));
+  }
 });
