@@ -15,6 +15,7 @@ import type { MessageStore } from '../store/store.js';
 import { applyStoreAction } from '../session/apply.js';
 import { StoreFencedError, type OwnerRecord, type SessionOwnership } from '../fencing/ownership.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
+import type { SessionEventListener } from '../log/session-events.js';
 
 export interface SessionHandleOptions {
   /** Bytes queued for a slow reader before the session disconnects (default 16 MiB). */
@@ -113,14 +114,15 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     const fenceable = store as MessageStore & { fenceBy?: (own: SessionOwnership) => void };
     if (this.ownership && typeof fenceable.fenceBy === 'function') fenceable.fenceBy(this.ownership);
     this.tickMs = handle.tickMs ?? 1000;
-    // Incoming messages are copied for the `event` listeners (logs) only: none, no copy.
+    // Incoming messages are copied for the `event` listeners (logs) that want them only: none, no copy.
     this.core.incomingEvents = false;
     const untyped = this as EventEmitter;
-    untyped.on('newListener', (name: string | symbol) => {
-      if (name === 'event') this.core.incomingEvents = true;
+    const wants = (l: unknown): boolean => (l as SessionEventListener).wantsIncoming !== false;
+    untyped.on('newListener', (name: string | symbol, listener: unknown) => {
+      if (name === 'event' && wants(listener)) this.core.incomingEvents = true;
     });
     untyped.on('removeListener', (name: string | symbol) => {
-      if (name === 'event') this.core.incomingEvents = this.listenerCount('event') > 0;
+      if (name === 'event') this.core.incomingEvents = untyped.listeners('event').some(wants);
     });
   }
 

@@ -5,6 +5,10 @@ import type { Log, LogFactory, LogMessage, LogSessionId } from './log.js';
 export class CompositeLog implements Log {
   constructor(readonly logs: readonly Log[]) {}
 
+  get logsIncoming(): boolean {
+    return this.logs.some((l) => l.logsIncoming !== false);
+  }
+
   onIncoming(message: LogMessage): void {
     for (const l of this.logs) l.onIncoming(message);
   }

@@ -14,6 +14,11 @@ export interface LogSessionId {
 
 /** Receives a session's messages and events. */
 export interface Log {
+  /**
+   * False when `onIncoming` ignores every message (a screen log with ScreenLogShowIncoming=N):
+   * a session then does not copy the incoming messages for this log. Absent means true.
+   */
+  readonly logsIncoming?: boolean;
   /** A message received from the counterparty. */
   onIncoming(message: LogMessage): void;
   /** A message sent to the counterparty. */
@@ -37,6 +42,7 @@ export interface LogFactory {
 
 /** A log that drops everything. */
 export class NullLog implements Log {
+  readonly logsIncoming = false;
   onIncoming(): void {}
   onOutgoing(): void {}
   onEvent(): void {}

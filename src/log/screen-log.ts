@@ -43,6 +43,10 @@ export class ScreenLog implements Log {
     this.stream = options.stream ?? process.stdout;
   }
 
+  get logsIncoming(): boolean {
+    return this.options.showIncoming !== false;
+  }
+
   onIncoming(message: LogMessage): void {
     if (this.options.showIncoming !== false && this.wanted(message)) this.entry('incoming', messageText(message));
   }

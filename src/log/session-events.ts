@@ -26,12 +26,20 @@ export function logSessionEvent(log: Log, event: SessionEvent): void {
   }
 }
 
+/**
+ * A listener of session events. `wantsIncoming: false` says it ignores `incoming` events, so the
+ * session need not copy every received message for it.
+ */
+export type SessionEventListener = ((event: SessionEvent) => void) & { wantsIncoming?: boolean };
+
 /** Something that emits session events, like the engine's `Session`. */
 export interface SessionEventSource {
-  on(name: 'event', listener: (event: SessionEvent) => void): unknown;
+  on(name: 'event', listener: SessionEventListener): unknown;
 }
 
 /** Logs every event `source` emits from now on. */
 export function attachLog(source: SessionEventSource, log: Log): void {
-  source.on('event', (event) => logSessionEvent(log, event));
+  const listener: SessionEventListener = (event) => logSessionEvent(log, event);
+  if (log.logsIncoming === false) listener.wantsIncoming = false;
+  source.on('event', listener);
 }

@@ -3,6 +3,8 @@
  * Positions are logical (computed when the writes were made), so performing a batch again after a
  * failure writes the same bytes at the same places.
  */
+const EMPTY = Buffer.alloc(0);
+
 export class Batch {
   /** Truncate `.header` and `.body` first (a store reset). */
   reset = false;
@@ -20,21 +22,47 @@ export class Batch {
    * is written applies; 0: made by a node that did not own the session, or under several epochs).
    */
   epoch = -1;
+  // Entries [0, count) are this batch's; the arrays are not cut when a batch is reused (V8 drops
+  // an array's storage when its length is set to 0, and the next push would allocate it again).
   private body: Buffer[] = [];
+  private bodyCount = 0;
   private header: string[] = [];
+  private headerCount = 0;
   bodyBytes = 0;
   headerBytes = 0;
 
   constructor(
     /** Where the body bytes of this batch start in `.body`. */
-    readonly bodyPos: number,
+    public bodyPos: number,
     /** Where the records of this batch start in `.header`. */
-    readonly headerPos: number,
+    public headerPos: number,
   ) {}
+
+  /**
+   * Empties a written batch for reuse as the next one: its arrays keep their capacity, so a store
+   * flushing one message at a time does not allocate them again for each.
+   */
+  reuse(bodyPos: number, headerPos: number): this {
+    this.bodyPos = bodyPos;
+    this.headerPos = headerPos;
+    this.reset = false;
+    this.truncateHeader = false;
+    this.session = null;
+    this.seqNums = false;
+    this.nextSender = -1;
+    this.nextTarget = -1;
+    this.epoch = -1;
+    this.body.fill(EMPTY, 0, this.bodyCount);
+    this.bodyCount = 0;
+    this.headerCount = 0;
+    this.bodyBytes = 0;
+    this.headerBytes = 0;
+    return this;
+  }
 
   /** Nothing to write. */
   get empty(): boolean {
-    return !this.reset && !this.truncateHeader && !this.session && !this.seqNums && this.header.length === 0;
+    return !this.reset && !this.truncateHeader && !this.session && !this.seqNums && this.headerCount === 0;
   }
 
   /** End of this batch's bytes in `.body`. */
@@ -43,27 +71,36 @@ export class Batch {
   }
 
   addBody(bytes: Buffer): void {
-    this.body.push(bytes);
+    if (this.bodyCount < this.body.length) this.body[this.bodyCount] = bytes;
+    else this.body.push(bytes);
+    this.bodyCount++;
     this.bodyBytes += bytes.length;
   }
 
   addHeader(record: string): void {
-    this.header.push(record);
+    if (this.headerCount < this.header.length) this.header[this.headerCount] = record;
+    else this.header.push(record);
+    this.headerCount++;
     this.headerBytes += record.length;
   }
 
   bodyBuffer(): Buffer {
-    return this.body.length === 1 ? this.body[0] : Buffer.concat(this.body, this.bodyBytes);
+    return this.bodyCount === 1 ? this.body[0] : Buffer.concat(this.body.slice(0, this.bodyCount), this.bodyBytes);
   }
 
-  /** The header records as bytes, in `scratch` (grown when too small) when given. */
-  headerBuffer(scratch?: { buf: Buffer }): Buffer {
-    if (!scratch) return Buffer.from(this.header.join(''), 'latin1');
+  headerBuffer(): Buffer {
+    return Buffer.from(this.header.slice(0, this.headerCount).join(''), 'latin1');
+  }
+
+  /**
+   * The header records as bytes in the first `headerBytes` bytes of `scratch.buf` (grown when too
+   * small), which it returns. Records are ASCII: one byte per character.
+   */
+  headerInto(scratch: { buf: Buffer }): Buffer {
     if (scratch.buf.length < this.headerBytes) scratch.buf = Buffer.allocUnsafe(Math.max(this.headerBytes, scratch.buf.length * 2));
     const buf = scratch.buf;
-    let at = 0;
-    for (const record of this.header) at += buf.write(record, at, 'latin1');
-    return buf.subarray(0, at);
+    for (let i = 0, at = 0; i < this.headerCount; i++) at += buf.write(this.header[i], at, 'latin1');
+    return buf;
   }
 
   /** This (failed) batch followed by the writes buffered since it was taken. */
@@ -76,8 +113,8 @@ export class Batch {
     m.session = next.session ?? this.session;
     m.seqNums = this.seqNums || next.seqNums;
     for (const b of [this, next]) {
-      for (const x of b.body) m.addBody(x);
-      for (const x of b.header) m.addHeader(x);
+      for (let i = 0; i < b.bodyCount; i++) m.addBody(b.body[i]);
+      for (let i = 0; i < b.headerCount; i++) m.addHeader(b.header[i]);
     }
     return m;
   }

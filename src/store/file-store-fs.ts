@@ -91,15 +91,15 @@ export async function writeAll(file: StoreFile, buf: Buffer, position: number): 
 }
 
 /**
- * Writes all of `buf` at `position` at once when the file can (`writeSync`), else through the
- * promise API. Returns a promise only in the second case.
+ * Writes the first `length` bytes of `buf` (all of it by default) at `position` at once when the
+ * file can (`writeSync`), else through the promise API. Returns a promise only in the second case.
  */
-export function writeAllNow(file: StoreFile, buf: Buffer, position: number): Promise<void> | undefined {
+export function writeAllNow(file: StoreFile, buf: Buffer, position: number, length = buf.length): Promise<void> | undefined {
   const write = file.writeSync;
-  if (!write) return writeAll(file, buf, position);
+  if (!write) return writeAll(file, length === buf.length ? buf : buf.subarray(0, length), position);
   let done = 0;
-  while (done < buf.length) {
-    const n = write.call(file, buf, done, buf.length - done, position + done);
+  while (done < length) {
+    const n = write.call(file, buf, done, length - done, position + done);
     if (n <= 0) throw new Error('short write');
     done += n;
   }

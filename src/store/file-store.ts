@@ -67,6 +67,8 @@ export class FileStore implements MessageStore {
   private flushedBody = 0;
   private seqNumsFileSize = 0;
   private pending!: Batch;
+  /** A batch written by `flushNow`, kept for reuse by the next `take`. */
+  private spare: Batch | null = null;
   private readonly cache: MessageCache;
   private readonly fs: StoreFileSystem;
   private readonly paths: StoreFiles<string>;
@@ -269,6 +271,8 @@ export class FileStore implements MessageStore {
       throw this.failed(batch, e);
     }
     this.flushedBody = Math.max(this.flushedBody, batch.bodyEnd);
+    // Written and referenced nowhere else: the next `take` reuses it.
+    this.spare = batch;
     return true;
   }
 
@@ -358,7 +362,9 @@ export class FileStore implements MessageStore {
       batch.nextSender = this.nextSender;
       batch.nextTarget = this.nextTarget;
     }
-    this.pending = new Batch(this.bodySize, this.headerSize);
+    const spare = this.spare;
+    this.spare = null;
+    this.pending = spare ? spare.reuse(this.bodySize, this.headerSize) : new Batch(this.bodySize, this.headerSize);
     return batch;
   }
 
@@ -480,7 +486,7 @@ export class FileStore implements MessageStore {
     if (b.headerBytes > 0) {
       if (b.bodyBytes > 0) writeAllNow(f.body, b.bodyBuffer(), b.bodyPos);
       assertHeld(fence);
-      writeAllNow(f.header, b.headerBuffer(this.scratch), b.headerPos);
+      writeAllNow(f.header, b.headerInto(this.scratch), b.headerPos, b.headerBytes);
     }
     if (b.seqNums) {
       assertHeld(fence);

@@ -7,6 +7,10 @@ import { CompositeLog, CompositeLogFactory, FileLogFactory, JsonLog, JsonLogFact
 import type { SessionEvent } from '../../src/session/actions.js';
 import { Capture, HEARTBEAT, NOW, ORDER, SESSION, fix, tempDir } from './helpers.js';
 import { readFile } from 'node:fs/promises';
+import { NullLog } from '../../src/log/log.js';
+import { Session } from '../../src/engine/session.js';
+import { SessionID } from '../../src/session/session-id.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import { join } from 'node:path';
 
 test('screen log: QuickFIX entry format to the given stream', async () => {
@@ -114,4 +118,21 @@ test('composite log fans out every call; a session event source feeds it', async
   await assert.rejects(both.backup(), /backup failed/);
   await both.close();
   assert.deepEqual(calls, ['out', 'clear', 'close']);
+});
+
+test('a session copies incoming messages only for logs that show them', () => {
+  const id = new SessionID({ beginString: 'FIX.4.4', senderCompID: 'ME', targetCompID: 'YOU' });
+  const session = new Session({ sessionId: id, role: 'acceptor', heartBtInt: 30 }, new MemoryStore());
+  const copies = (): boolean => (session as unknown as { core: { incomingEvents: boolean } }).core.incomingEvents;
+  assert.equal(copies(), false, 'no listener');
+  const quiet = new CompositeLog([new ScreenLog({ stream: new Capture(), showIncoming: false }), new NullLog()]);
+  assert.equal(quiet.logsIncoming, false);
+  attachLog(session, quiet);
+  assert.equal(copies(), false, 'a screen log with ScreenLogShowIncoming=N');
+  const showing = new ScreenLog({ stream: new Capture() });
+  const listener = (e: SessionEvent): void => showing.onIncoming(e.kind === 'incoming' ? e.bytes : '');
+  session.on('event', listener);
+  assert.equal(copies(), true, 'a listener that wants every event');
+  session.off('event', listener);
+  assert.equal(copies(), false, 'that listener removed');
 });
