@@ -34,6 +34,8 @@ export class DataFieldMap {
   private readonly byData = new Map<number, number>();
   /** Direct lookup for small length tags (the parser asks for every field). */
   readonly fast = new Int32Array(FAST_LIMIT);
+  /** The smallest length tag: a field with a smaller tag never announces raw data. */
+  minLengthTag = 0x3fffffff;
 
   constructor(pairs: Iterable<readonly [number, number]> = STANDARD_DATA_PAIRS) {
     for (const [len, data] of pairs) this.add(len, data);
@@ -42,6 +44,7 @@ export class DataFieldMap {
   add(lengthTag: number, dataTag: number): void {
     this.byLength.set(lengthTag, dataTag);
     this.byData.set(dataTag, lengthTag);
+    if (lengthTag < this.minLengthTag) this.minLengthTag = lengthTag;
     if (lengthTag < FAST_LIMIT) this.fast[lengthTag] = dataTag;
   }
 

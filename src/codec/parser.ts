@@ -217,6 +217,7 @@ function parseInto(
   let capacity = tags.length;
   let dataTag = fast[35];
   let dataLength = dataTag !== 0 ? readLength(buf, starts[2], ends[2]) : -1;
+  const minLengthTag = dataFields.minLengthTag;
   while (pos < end) {
     const fieldStart = pos;
     c = buf[pos];
@@ -310,8 +311,11 @@ function parseInto(
     starts[count] = valueStart;
     ends[count] = pos;
     if (tag >>> 0 < Index.TAG_LIMIT && count < Index.MAX_FIELDS && slots[tag] >>> Index.POS_BITS !== gen) slots[tag] = stamp | count;
-    dataTag = tag >>> 0 < 4096 ? fast[tag] : dataFields.dataTagOf(tag);
-    if (dataTag !== 0) dataLength = readLength(buf, valueStart, pos);
+    // Most tags are below every length tag: no table lookup for them.
+    if (tag >= minLengthTag) {
+      dataTag = tag < 4096 ? fast[tag] : dataFields.dataTagOf(tag);
+      if (dataTag !== 0) dataLength = readLength(buf, valueStart, pos);
+    } else dataTag = 0;
     count++;
     pos++;
   }

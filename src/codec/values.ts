@@ -83,6 +83,32 @@ const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
  * `Number(text)` without building a string.
  */
 export function parseDecimalBytes(buf: Uint8Array, s: number, e: number): number {
+  // The usual price or quantity: digits, then maybe '.' and digits, at most 15 in all, read in
+  // one loop without the sign, scale and digit bookkeeping of the general form below.
+  if (e - s <= 15 && e > s) {
+    let i = s;
+    let d = buf[i] - Byte.ZERO;
+    let mantissa = 0;
+    while (d >>> 0 <= 9) {
+      mantissa = mantissa * 10 + d;
+      if (++i === e) return mantissa;
+      d = buf[i] - Byte.ZERO;
+    }
+    if (d === 0x2e - Byte.ZERO && i > s) {
+      const dot = i;
+      while (++i < e) {
+        d = buf[i] - Byte.ZERO;
+        if (d >>> 0 > 9) return NaN;
+        mantissa = mantissa * 10 + d;
+      }
+      return i - dot > 1 ? mantissa / POW10[i - dot - 1] : mantissa;
+    }
+  }
+  return parseDecimalGeneral(buf, s, e);
+}
+
+/** parseDecimalBytes for any text: sign, leading '.', more than 15 digits. */
+function parseDecimalGeneral(buf: Uint8Array, s: number, e: number): number {
   let i = s;
   let neg = false;
   if (i < e && buf[i] === 0x2d) {

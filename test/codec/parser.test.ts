@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { CodecError, FieldFormatError, FieldNotFoundError, Parser, parseMessage } from '../../src/codec/index.js';
+import { parseDecimalBytes } from '../../src/codec/values.js';
 import { frame } from './helpers.js';
 
 const parser = new Parser();
@@ -113,6 +115,20 @@ test('decimals decode to the same double as Number(text)', () => {
   const body = values.map((x, i) => `${6000 + i}=${x}|`).join('');
   const v = parseMessage(frame(`35=D|34=1|${body}`));
   values.forEach((x, i) => assert.equal(v.getNumber(6000 + i), Number(x), x));
+});
+
+test('decimals: any text of digits, dots and minus signs decodes to Number(text) when it is a FIX float, else NaN', () => {
+  const float = /^-?(\d+\.?\d*|\.\d+)$/;
+  fc.assert(
+    fc.property(fc.string({ minLength: 0, maxLength: 19, unit: fc.constantFrom(...'0123456789.-') }), fc.nat(3), (text, at) => {
+      // At an offset in a larger buffer, as values are read in a frame.
+      const buf = Buffer.from(`${'9'.repeat(at)}${text}5`, 'latin1');
+      const v = parseDecimalBytes(buf, at, at + text.length);
+      if (float.test(text)) assert.equal(v, Number(text), text);
+      else assert.ok(Number.isNaN(v), text);
+    }),
+    { numRuns: 3000 },
+  );
 });
 
 test('clone() survives the parser moving on; toString() shows | for SOH', () => {
