@@ -114,9 +114,12 @@ export abstract class FieldReader {
     return text(this.buf, this.table.starts[k], this.table.ends[k]);
   }
 
-  /** Resolves a field name through the attached dictionary. */
+  /** Resolves a field name through the attached dictionary. Small, so that the getters inline it. */
   protected tagOf(key: FieldKey): number {
-    if (typeof key === 'number') return key;
+    return typeof key === 'number' ? key : this.tagOfName(key);
+  }
+
+  private tagOfName(key: string): number {
     const def = this.schema?.fieldByName(key);
     if (!def) throw new RangeError(`unknown field name ${key}${this.schema ? '' : ' (no dictionary attached)'}`);
     return def.tag;
@@ -130,9 +133,8 @@ export abstract class FieldReader {
   }
 
   private must(key: FieldKey): number {
-    const tag = this.tagOf(key);
-    const i = this.find(tag);
-    if (i < 0) throw new FieldNotFoundError(tag);
+    const i = this.find(this.tagOf(key));
+    if (i < 0) throw new FieldNotFoundError(this.tagOf(key));
     return i;
   }
 

@@ -138,14 +138,21 @@ export class MessageView extends FieldReader {
     this.indexed = 0;
   }
 
-  /** First field with this tag: through the shared index when it holds this view (else from the second lookup on). */
+  /**
+   * First field with this tag: through the shared index when it holds this view (else from the
+   * second lookup on). The usual case is kept small so that the getters inline it.
+   */
   protected override find(tag: number): number {
+    const gen = this.indexed;
+    if (gen === indexGeneration && indexOwner === this.viewId && tag >>> 0 < Index.LIMIT) {
+      const v = indexSlots[tag];
+      return v >>> Index.POS_BITS === gen ? v & Index.POS_MASK : -1;
+    }
+    return this.findSlow(tag);
+  }
+
+  private findSlow(tag: number): number {
     if (tag >>> 0 < Index.LIMIT) {
-      const gen = indexGeneration;
-      if (this.indexed === gen && indexOwner === this.viewId) {
-        const v = indexSlots[tag];
-        return v >>> Index.POS_BITS === gen ? v & Index.POS_MASK : -1;
-      }
       if (++this.lookups > 1 && this.to <= Index.MAX_FIELDS) {
         const filled = this.fillIndex();
         const v = indexSlots[tag];
