@@ -3,8 +3,8 @@
  *
  * A session stores its messages one after the other: consecutive sequence numbers, each message
  * right after the previous one in `.body`. As long as that holds the index keeps only each
- * message's size (4 bytes per message) and the offset of every 64th (DenseIndex), so millions of
- * messages cost a few MiB. The first entry that breaks the pattern (a gap, a replacement, an
+ * message's size (2 bytes per message; the rare message of 64 KiB or more has its size in a map)
+ * and the offset of every 64th (DenseIndex), so a million messages cost 2 MiB. The first entry that breaks the pattern (a gap, a replacement, an
  * insertion) turns it into the general form: three parallel typed arrays sorted by sequence
  * number, 16 bytes per message (SparseIndex). Storing an existing sequence number again replaces
  * its entry (QuickFIX keeps the last record written for a number).
@@ -128,14 +128,25 @@ class SparseIndex {
 
 const BLOCK = 64;
 
+/** Sizes from this value up are kept in `DenseIndex.large`. */
+const LARGE = 0xffff;
+
 /** Consecutive sequence numbers stored back to back: sizes, and the offset of every 64th entry. */
 class DenseIndex {
   firstSeq = 0;
   count = 0;
   /** Where the next message must start to keep the pattern. */
   end = 0;
-  sizes = new Uint32Array(INITIAL_CAPACITY);
+  /** Sizes below LARGE; LARGE means "see `large`". */
+  private sizes = new Uint16Array(INITIAL_CAPACITY);
+  /** Position -> size of the messages of LARGE bytes or more. */
+  private readonly large = new Map<number, number>();
   blocks = new Float64Array(INITIAL_CAPACITY / BLOCK);
+
+  sizeAt(i: number): number {
+    const s = this.sizes[i];
+    return s === LARGE ? this.large.get(i)! : s;
+  }
 
   /** Appends when `seq`/`offset` continue the pattern; false otherwise (nothing changed). */
   append(seq: number, offset: number, size: number): boolean {
@@ -143,7 +154,7 @@ class DenseIndex {
     if (n === 0) this.firstSeq = seq;
     else if (seq !== this.firstSeq + n || offset !== this.end) return false;
     if (n === this.sizes.length) {
-      const sizes = new Uint32Array(n * 2);
+      const sizes = new Uint16Array(n * 2);
       sizes.set(this.sizes);
       this.sizes = sizes;
       const blocks = new Float64Array((n * 2) / BLOCK);
@@ -151,7 +162,8 @@ class DenseIndex {
       this.blocks = blocks;
     }
     if (n % BLOCK === 0) this.blocks[n / BLOCK] = offset;
-    this.sizes[n] = size;
+    if (size >= LARGE) this.large.set(n, size);
+    this.sizes[n] = size >= LARGE ? LARGE : size;
     this.count = n + 1;
     this.end = offset + size;
     return true;
@@ -160,12 +172,12 @@ class DenseIndex {
   offsetAt(i: number): number {
     const b = Math.floor(i / BLOCK);
     let offset = this.blocks[b];
-    for (let k = b * BLOCK; k < i; k++) offset += this.sizes[k];
+    for (let k = b * BLOCK; k < i; k++) offset += this.sizeAt(k);
     return offset;
   }
 
   at(i: number): IndexEntry {
-    return { seq: this.firstSeq + i, offset: this.offsetAt(i), size: this.sizes[i] };
+    return { seq: this.firstSeq + i, offset: this.offsetAt(i), size: this.sizeAt(i) };
   }
 
   range(begin: number, end: number): IndexEntry[] {
@@ -175,8 +187,9 @@ class DenseIndex {
     if (from > to) return out;
     let offset = this.offsetAt(from);
     for (let i = from; i <= to; i++) {
-      out.push({ seq: this.firstSeq + i, offset, size: this.sizes[i] });
-      offset += this.sizes[i];
+      const size = this.sizeAt(i);
+      out.push({ seq: this.firstSeq + i, offset, size });
+      offset += size;
     }
     return out;
   }
@@ -184,7 +197,8 @@ class DenseIndex {
   pop(): void {
     if (this.count === 0) return;
     this.count--;
-    this.end -= this.sizes[this.count];
+    this.end -= this.sizeAt(this.count);
+    this.large.delete(this.count);
   }
 
   get byteSize(): number {
@@ -258,8 +272,9 @@ export class SeqIndex {
     const sparse = new SparseIndex();
     let offset = d.count > 0 ? d.blocks[0] : 0;
     for (let i = 0; i < d.count; i++) {
-      sparse.set(d.firstSeq + i, offset, d.sizes[i]);
-      offset += d.sizes[i];
+      const size = d.sizeAt(i);
+      sparse.set(d.firstSeq + i, offset, size);
+      offset += size;
     }
     this.sparse = sparse;
     this.dense = null;

@@ -125,7 +125,7 @@ export class FileStore implements MessageStore {
     return { ...this.lastRecovery };
   }
 
-  /** Memory held by the sequence index, in bytes (grows by 16 bytes per stored message). */
+  /** Memory held by the sequence index, in bytes (2 per stored message while they are stored in order, 16 once not). */
   get indexBytes(): number {
     return this.index.byteSize;
   }

@@ -21,12 +21,13 @@ test('index: appends, out-of-order inserts, replacement, ranges, growth', () => 
   assert.deepEqual(ix.range(2998, 1e9).map((e) => e.seq), [2999]);
   ix.clear();
   assert.equal(ix.length, 0);
-  assert.equal(ix.byteSize, 1024 * 4 + 16 * 8);
+  assert.equal(ix.byteSize, 1024 * 2 + 16 * 8);
 });
 
-test('index: messages stored in order cost 4 bytes each and read back exactly; a break turns it general', () => {
+test('index: messages stored in order cost 2 bytes each and read back exactly, 64 KiB ones included; a break turns it general', () => {
   const ix = new SeqIndex();
-  const sizes = (s: number): number => 100 + ((s * 37) % 200);
+  // Every 1000th message is of 64 KiB or more (its size does not fit the 2 bytes).
+  const sizes = (s: number): number => (s % 1000 === 0 ? 65_535 + (s % 3) * 40_000 : 100 + ((s * 37) % 200));
   let offset = 5;
   const expected = new Map<number, { seq: number; offset: number; size: number }>();
   for (let s = 7; s < 7 + 100_000; s++) {
@@ -36,8 +37,9 @@ test('index: messages stored in order cost 4 bytes each and read back exactly; a
   }
   assert.equal(ix.length, 100_000);
   assert.equal(ix.lastSeq, 100_006);
-  assert.ok(ix.byteSize <= 131_072 * 4 + 2048 * 8, `byteSize ${ix.byteSize}`);
-  for (const s of [7, 8, 70, 71, 134, 50_000, 100_006]) assert.deepEqual(ix.get(s), expected.get(s));
+  assert.ok(ix.byteSize <= 131_072 * 2 + 2048 * 8, `byteSize ${ix.byteSize}`);
+  for (const s of [7, 8, 70, 71, 134, 1000, 1001, 2000, 50_000, 50_001, 100_006]) assert.deepEqual(ix.get(s), expected.get(s));
+  assert.deepEqual(ix.range(990, 2010), [...expected.values()].filter((e) => e.seq >= 990 && e.seq <= 2010));
   assert.equal(ix.get(6), undefined);
   assert.equal(ix.get(100_007), undefined);
   assert.deepEqual(ix.range(60, 200), [...expected.values()].filter((e) => e.seq >= 60 && e.seq <= 200));
@@ -52,6 +54,7 @@ test('index: messages stored in order cost 4 bytes each and read back exactly; a
   ix.set(100_010, 1e12, 3);
   assert.equal(ix.length, 100_001);
   assert.deepEqual(ix.get(50_000), expected.get(50_000));
+  assert.deepEqual(ix.get(2000), expected.get(2000));
   assert.deepEqual(ix.range(100_005, 100_020).map((e) => e.seq), [100_005, 100_006, 100_010]);
   ix.set(8, 1, 2); // replacement
   assert.deepEqual(ix.get(8), { seq: 8, offset: 1, size: 2 });
