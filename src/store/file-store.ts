@@ -34,7 +34,11 @@ export interface FileStoreOptions {
   prefix: string;
   /** fdatasync on every flush (group commit) [`FileStoreSync`, default false]. */
   sync?: boolean;
-  /** Recent outgoing messages kept in memory for resends [`FileStoreMaxCachedMsgs`, default 10000]. */
+  /**
+   * Recent outgoing messages kept in memory for resends [`FileStoreMaxCachedMsgs`, default 10000].
+   * They are held in one ring of bytes of at most 64 MiB (so fewer when messages are larger than
+   * about 6 KiB on average); others are read from `.body`.
+   */
   maxCachedMsgs?: number;
   /** File system to use (tests inject one to count fsyncs or fail writes). */
   fs?: StoreFileSystem;
