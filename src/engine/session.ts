@@ -115,14 +115,21 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     if (this.ownership && typeof fenceable.fenceBy === 'function') fenceable.fenceBy(this.ownership);
     this.tickMs = handle.tickMs ?? 1000;
     // Incoming messages are copied for the `event` listeners (logs) that want them only: none, no copy.
+    // Outgoing ones are not copied, but not even announced when nobody listens.
     this.core.incomingEvents = false;
+    this.core.outgoingEvents = false;
     const untyped = this as EventEmitter;
     const wants = (l: unknown): boolean => (l as SessionEventListener).wantsIncoming !== false;
     untyped.on('newListener', (name: string | symbol, listener: unknown) => {
-      if (name === 'event' && wants(listener)) this.core.incomingEvents = true;
+      if (name !== 'event') return;
+      this.core.outgoingEvents = true;
+      if (wants(listener)) this.core.incomingEvents = true;
     });
     untyped.on('removeListener', (name: string | symbol) => {
-      if (name === 'event') this.core.incomingEvents = untyped.listeners('event').some(wants);
+      if (name !== 'event') return;
+      const listeners = untyped.listeners('event');
+      this.core.incomingEvents = listeners.some(wants);
+      this.core.outgoingEvents = listeners.length > 0;
     });
   }
 

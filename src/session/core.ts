@@ -54,6 +54,8 @@ export class SessionCore {
    * is reused), so a driver with nobody recording messages turns this off to save the copy.
    */
   incomingEvents = true;
+  /** Emit an `outgoing` event for each message sent (a driver with no listener turns this off). */
+  outgoingEvents = true;
   private readonly app: Application<SessionID>;
   private readonly parser: Parser;
   private readonly framer: Framer;
@@ -884,7 +886,7 @@ export class SessionCore {
     this.push({ type: 'send', bytes, seq, msgType: msg.msgType, persist, write: toSocket });
     if (!toSocket) return;
     this.state.lastSentTime = this.now;
-    this.emitEvent({ kind: 'outgoing', bytes });
+    if (this.outgoingEvents) this.emitEvent({ kind: 'outgoing', bytes });
   }
 
   private shouldSendReset(): boolean {

@@ -120,15 +120,18 @@ test('composite log fans out every call; a session event source feeds it', async
   assert.deepEqual(calls, ['out', 'clear', 'close']);
 });
 
-test('a session copies incoming messages only for logs that show them', () => {
+test('a session copies incoming messages only for logs that show them, and announces outgoing ones only to listeners', () => {
   const id = new SessionID({ beginString: 'FIX.4.4', senderCompID: 'ME', targetCompID: 'YOU' });
   const session = new Session({ sessionId: id, role: 'acceptor', heartBtInt: 30 }, new MemoryStore());
-  const copies = (): boolean => (session as unknown as { core: { incomingEvents: boolean } }).core.incomingEvents;
+  const core = (session as unknown as { core: { incomingEvents: boolean; outgoingEvents: boolean } }).core;
+  const copies = (): boolean => core.incomingEvents;
   assert.equal(copies(), false, 'no listener');
+  assert.equal(core.outgoingEvents, false, 'no listener: outgoing messages are not announced either');
   const quiet = new CompositeLog([new ScreenLog({ stream: new Capture(), showIncoming: false }), new NullLog()]);
   assert.equal(quiet.logsIncoming, false);
   attachLog(session, quiet);
   assert.equal(copies(), false, 'a screen log with ScreenLogShowIncoming=N');
+  assert.equal(core.outgoingEvents, true, 'a log listens');
   const showing = new ScreenLog({ stream: new Capture() });
   const listener = (e: SessionEvent): void => showing.onIncoming(e.kind === 'incoming' ? e.bytes : '');
   session.on('event', listener);
