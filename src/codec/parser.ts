@@ -36,30 +36,39 @@ export interface ParserOptions {
   dataFields?: DataFieldMap;
 }
 
-/** Growable parallel arrays: tag, value start and value end of every field, in wire order. */
+/**
+ * Growable parallel arrays: tag, value start and value end of every field, in wire order. The
+ * three are views of one array (`capacity` tags, then as many starts, then ends), so the
+ * parser's three stores per field need one check of the array the JIT makes per array accessed.
+ */
 export class FieldTable {
+  /** tags, starts and ends, back to back. */
+  data: Int32Array;
+  capacity: number;
   tags: Int32Array;
   starts: Int32Array;
   ends: Int32Array;
   count = 0;
 
   constructor(capacity = 64) {
-    this.tags = new Int32Array(capacity);
-    this.starts = new Int32Array(capacity);
-    this.ends = new Int32Array(capacity);
+    this.capacity = capacity;
+    this.data = new Int32Array(3 * capacity);
+    this.tags = this.data.subarray(0, capacity);
+    this.starts = this.data.subarray(capacity, 2 * capacity);
+    this.ends = this.data.subarray(2 * capacity, 3 * capacity);
   }
 
   grow(): void {
-    const n = this.tags.length * 2;
-    const tags = new Int32Array(n);
-    const starts = new Int32Array(n);
-    const ends = new Int32Array(n);
-    tags.set(this.tags);
-    starts.set(this.starts);
-    ends.set(this.ends);
-    this.tags = tags;
-    this.starts = starts;
-    this.ends = ends;
+    const n = this.capacity * 2;
+    const data = new Int32Array(3 * n);
+    data.set(this.tags, 0);
+    data.set(this.starts, n);
+    data.set(this.ends, 2 * n);
+    this.capacity = n;
+    this.data = data;
+    this.tags = data.subarray(0, n);
+    this.starts = data.subarray(n, 2 * n);
+    this.ends = data.subarray(2 * n, 3 * n);
   }
 
   /** A copy holding exactly `count` fields. */
@@ -141,12 +150,12 @@ function parseInto(
   // byte without a bounds check per byte (SOH is neither a digit nor '=').
   if (end - start < 3 || buf[end - 1] !== Byte.SOH) fail('checksum-missing', 'message does not end with SOH', 10);
   const fast = dataFields.fast;
-  let tags = table.tags;
-  let starts = table.starts;
-  let ends = table.ends;
+  // The table's one array: tags from 0, starts from `capacity`, ends from `2 * capacity`.
+  let data = table.data;
+  let capacity = table.capacity;
   // Fast path for the usual prologue "8=...|9=digits|35=...|"; anything unusual (or a dictionary
   // that makes 8 or 9 a length field) goes through the general loop, which reports the error.
-  if (buf[start] !== 0x38 || buf[start + 1] !== Byte.EQUALS || fast[8] !== 0 || fast[9] !== 0 || tags.length < 3) {
+  if (buf[start] !== 0x38 || buf[start + 1] !== Byte.EQUALS || fast[8] !== 0 || fast[9] !== 0 || capacity < 3) {
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
     return false;
   }
@@ -191,15 +200,17 @@ function parseInto(
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
     return false;
   }
-  tags[0] = 8;
-  starts[0] = start + 2;
-  ends[0] = end8;
-  tags[1] = 9;
-  starts[1] = start9;
-  ends[1] = end9;
-  tags[2] = 35;
-  starts[2] = start35;
-  ends[2] = pos;
+  let startsAt = capacity;
+  let endsAt = 2 * capacity;
+  data[0] = 8;
+  data[startsAt] = start + 2;
+  data[endsAt] = end8;
+  data[1] = 9;
+  data[startsAt + 1] = start9;
+  data[endsAt + 1] = end9;
+  data[2] = 35;
+  data[startsAt + 2] = start35;
+  data[endsAt + 2] = pos;
   const declaredLength = end9 === start9 || end9 - start9 > 9 || length < 0 ? -1 : length;
   const bodyStart = end9 + 1;
   sum = (sum + Byte.SOH) | 0;
@@ -214,9 +225,8 @@ function parseInto(
   slots[8] = stamp;
   slots[9] = stamp | 1;
   slots[35] = stamp | 2;
-  let capacity = tags.length;
   let dataTag = fast[35];
-  let dataLength = dataTag !== 0 ? readLength(buf, starts[2], ends[2]) : -1;
+  let dataLength = dataTag !== 0 ? readLength(buf, start35, pos) : -1;
   const minLengthTag = dataFields.minLengthTag;
   while (pos < end) {
     const fieldStart = pos;
@@ -256,16 +266,16 @@ function parseInto(
     const valueStart = ++pos;
     if (count === capacity) {
       table.grow();
-      tags = table.tags;
-      starts = table.starts;
-      ends = table.ends;
-      capacity = tags.length;
+      data = table.data;
+      capacity = table.capacity;
+      startsAt = capacity;
+      endsAt = 2 * capacity;
     }
     if (tag === 10) {
       finishTrailer(buf, end, fieldStart, valueStart, count, bodyStart, declaredLength, sum - 0x31 - 0x30 - Byte.EQUALS, validateLength, validateChecksum);
-      tags[count] = 10;
-      starts[count] = valueStart;
-      ends[count] = end - 1;
+      data[count] = 10;
+      data[startsAt + count] = valueStart;
+      data[endsAt + count] = end - 1;
       table.count = count + 1;
       if (count >= Index.MAX_FIELDS) return false;
       if (slots[10] >>> Index.POS_BITS !== gen) slots[10] = stamp | count;
@@ -307,9 +317,9 @@ function parseInto(
       }
     }
     sum = (sum + Byte.SOH) | 0;
-    tags[count] = tag;
-    starts[count] = valueStart;
-    ends[count] = pos;
+    data[count] = tag;
+    data[startsAt + count] = valueStart;
+    data[endsAt + count] = pos;
     if (tag >>> 0 < Index.TAG_LIMIT && count < Index.MAX_FIELDS && slots[tag] >>> Index.POS_BITS !== gen) slots[tag] = stamp | count;
     // Most tags are below every length tag: no table lookup for them.
     if (tag >= minLengthTag) {
