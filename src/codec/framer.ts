@@ -39,6 +39,15 @@ const MAX_BEGIN_STRING = 32;
 const START = Buffer.from('8=FIX', 'latin1');
 const TRAILER = Buffer.from('\x0110=', 'latin1');
 
+/**
+ * @internal What the fast path read of the frame it hands to `onFrame`, valid during that call
+ * (`buf` is cleared after it): where BeginString's and BodyLength's values end (their SOH),
+ * BodyLength, and the sum of the bytes before BodyLength's SOH. A parser called then with the
+ * same buffer and bounds starts at MsgType instead of reading the first two fields again; the
+ * handler must not have changed the frame's bytes before parsing it.
+ */
+export const frameHint = { buf: undefined as Buffer | undefined, start: -1, end: -1, end8: 0, end9: 0, length: 0, sum: 0 };
+
 /** Outcome of examining the buffer at a frame start. */
 const enum Scan {
   NeedMore = -1,
@@ -115,7 +124,12 @@ export class Framer {
       if (this.skipped === 0) {
         const f = wholeFrame(buf, pos, end, max);
         if (f > 0) {
-          handler.onFrame(buf, pos, f);
+          frameHint.buf = buf;
+          try {
+            handler.onFrame(buf, pos, f);
+          } finally {
+            frameHint.buf = undefined;
+          }
           pos = f;
           continue;
         }
@@ -303,20 +317,37 @@ function wholeFrame(buf: Buffer, s: number, end: number, max: number): number {
   if (s + 16 > end || buf[s] !== 0x38 || buf[s + 1] !== Byte.EQUALS || buf[s + 2] !== 0x46 || buf[s + 3] !== 0x49 || buf[s + 4] !== 0x58) return -1;
   let p = s + 5;
   const limit = s + 2 + MAX_BEGIN_STRING < end ? s + 2 + MAX_BEGIN_STRING : end;
-  while (p < limit && buf[p] !== Byte.SOH) p++;
+  // The bytes read here are summed for the parser (frameHint), which then does not read them again.
+  let sum = 0x38 + Byte.EQUALS + 0x46 + 0x49 + 0x58;
+  let c = 0;
+  while (p < limit && (c = buf[p]) !== Byte.SOH) {
+    sum += c;
+    p++;
+  }
   if (p >= limit || p + 3 >= end || buf[p + 1] !== 0x39 || buf[p + 2] !== Byte.EQUALS) return -1;
+  const end8 = p;
+  sum += Byte.SOH + 0x39 + Byte.EQUALS;
   p += 3;
   const digitsStart = p;
   let length = 0;
-  let c = buf[p];
+  c = buf[p];
   while (c !== Byte.SOH) {
     const d = c - Byte.ZERO;
     if (d >>> 0 > 9 || p - digitsStart >= 9 || p + 1 >= end) return -1;
     length = length * 10 + d;
+    sum += c;
     c = buf[++p];
   }
   if (p === digitsStart) return -1;
   const b = p + 1 + length;
   if (b - s > max || b + 7 > end || buf[b] !== 0x31 || buf[b + 1] !== Byte.ZERO || buf[b + 2] !== Byte.EQUALS || buf[b + 6] !== Byte.SOH || buf[b - 1] !== Byte.SOH) return -1;
-  return b + 7 - s > max ? -1 : b + 7;
+  if (b + 7 - s > max) return -1;
+  const hint = frameHint;
+  hint.start = s;
+  hint.end = b + 7;
+  hint.end8 = end8;
+  hint.end9 = p;
+  hint.length = length;
+  hint.sum = sum;
+  return b + 7;
 }

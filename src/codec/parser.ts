@@ -4,6 +4,7 @@
  * The same pass checks the envelope: 8, 9 and 35 first, BodyLength and CheckSum.
  */
 import { CodecError } from './errors.js';
+import { frameHint } from './framer.js';
 import { DataFieldMap, STANDARD_DATA_FIELDS } from './data-fields.js';
 import { INDEX_MAX_FIELDS, INDEX_POS_BITS, INDEX_TAG_LIMIT, MessageView, indexSlots, nextIndexGeneration } from './message-view.js';
 
@@ -159,30 +160,44 @@ function parseInto(
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
     return false;
   }
-  let sum = 0x38 + Byte.EQUALS;
-  let pos = start + 2;
-  let c = buf[pos];
-  while (c !== Byte.SOH) {
-    sum += c;
-    c = buf[++pos];
+  let sum: number;
+  let pos: number;
+  let c: number;
+  let end8: number;
+  let length: number;
+  const hint = frameHint;
+  if (hint.buf === buf && hint.start === start && hint.end === end) {
+    // The framer has just read "8=" to BodyLength's SOH of this frame (1 to 9 digits).
+    end8 = hint.end8;
+    pos = hint.end9;
+    length = hint.length;
+    sum = hint.sum;
+  } else {
+    sum = 0x38 + Byte.EQUALS;
+    pos = start + 2;
+    c = buf[pos];
+    while (c !== Byte.SOH) {
+      sum += c;
+      c = buf[++pos];
+    }
+    end8 = pos;
+    // pos < end - 1 here, else the byte after it is outside the frame.
+    if (pos >= end - 1 || buf[pos + 1] !== 0x39 || buf[pos + 2] !== Byte.EQUALS) {
+      parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
+      return false;
+    }
+    sum += Byte.SOH + 0x39 + Byte.EQUALS;
+    length = 0;
+    pos = end8 + 3;
+    c = buf[pos];
+    while (c !== Byte.SOH) {
+      const d = c - Byte.ZERO;
+      length = d >>> 0 > 9 ? -1e10 : length * 10 + d;
+      sum += c;
+      c = buf[++pos];
+    }
   }
-  const end8 = pos;
-  // pos < end - 1 here, else the byte after it is outside the frame.
-  if (pos >= end - 1 || buf[pos + 1] !== 0x39 || buf[pos + 2] !== Byte.EQUALS) {
-    parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
-    return false;
-  }
-  const start9 = pos + 3;
-  sum += Byte.SOH + 0x39 + Byte.EQUALS;
-  let length = 0;
-  pos = start9;
-  c = buf[pos];
-  while (c !== Byte.SOH) {
-    const d = c - Byte.ZERO;
-    length = d >>> 0 > 9 ? -1e10 : length * 10 + d;
-    sum += c;
-    c = buf[++pos];
-  }
+  const start9 = end8 + 3;
   const end9 = pos;
   if (pos >= end - 1 || buf[pos + 1] !== 0x33 || buf[pos + 2] !== 0x35 || buf[pos + 3] !== Byte.EQUALS) {
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);

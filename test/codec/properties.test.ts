@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CodecError, Framer, Message, Parser } from '../../src/codec/index.js';
+import { CodecError, Framer, Message, Parser, type MessageView } from '../../src/codec/index.js';
 import { isDecimalBytes, parseDecimalBytes } from '../../src/codec/values.js';
 
 const MAX = 2048;
@@ -209,5 +209,34 @@ test('decimal reads: the same double as Number(text) for every well-formed decim
       else assert.ok(Number.isNaN(got), `${text} gave ${got}`);
     }),
     { numRuns: 3000 },
+  );
+});
+
+test('mutated streams: a frame parsed during onFrame, with what the framer read of it, parses as a copy of it does', () => {
+  const mutation = fc.record({ at: fc.nat(), byte: fc.constantFrom(0x01, 0x30, 0x31, 0x34, 0x39, 0x3d, 0x38, 0x41), kind: fc.constantFrom('flip', 'insert', 'delete') });
+  const outcome = (r: MessageView | CodecError): string => (r instanceof CodecError ? `${r.reason}: ${r.message}` : r.toString());
+  fc.assert(
+    fc.property(fc.array(messageArb, { minLength: 1, maxLength: 6 }), fc.array(mutation, { maxLength: 4 }), (msgs, muts) => {
+      const bytes = [...Buffer.concat(msgs.map(build))];
+      for (const m of muts) {
+        const at = m.at % (bytes.length + 1);
+        if (m.kind === 'flip' && at < bytes.length) bytes[at] = m.byte;
+        else if (m.kind === 'insert') bytes.splice(at, 0, m.byte);
+        else if (at < bytes.length) bytes.splice(at, 1);
+      }
+      const inPlace = new Parser();
+      const fromCopy = new Parser();
+      let frames = 0;
+      const framer = new Framer({
+        onFrame(b, s, e) {
+          frames++;
+          assert.equal(outcome(inPlace.tryParse(b, s, e)), outcome(fromCopy.tryParse(Buffer.from(b.subarray(s, e)))));
+        },
+        onError: () => undefined,
+      });
+      framer.push(Buffer.from(bytes));
+      if (muts.length === 0) assert.equal(frames, msgs.length);
+    }),
+    { numRuns: 500 },
   );
 });
