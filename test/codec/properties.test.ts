@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CodecError, Framer, Message, Parser, type MessageView } from '../../src/codec/index.js';
-import { isDecimalBytes, parseDecimalBytes } from '../../src/codec/values.js';
 
 const MAX = 2048;
 
@@ -195,21 +194,6 @@ test('field lookups in a message with more fields than the index holds', () => {
     assert.equal(v.get(900), 'last');
     assert.equal(v.get(901), undefined);
   }
-});
-
-test('decimal reads: the same double as Number(text) for every well-formed decimal, NaN otherwise', () => {
-  const digits = fc.stringMatching(/^[0-9]{0,22}$/);
-  const decimal = fc.tuple(fc.boolean(), digits, fc.option(digits, { nil: undefined })).map(([neg, a, b]) => `${neg ? '-' : ''}${a}${b === undefined ? '' : `.${b}`}`);
-  const junk = fc.stringMatching(/^[-0-9.+eE ]{0,12}$/);
-  fc.assert(
-    fc.property(fc.oneof(decimal, junk), (text) => {
-      const bytes = Buffer.from(text, 'latin1');
-      const got = parseDecimalBytes(bytes, 0, bytes.length);
-      if (isDecimalBytes(bytes, 0, bytes.length)) assert.equal(got, Number(text), text);
-      else assert.ok(Number.isNaN(got), `${text} gave ${got}`);
-    }),
-    { numRuns: 3000 },
-  );
 });
 
 test('mutated streams: a frame parsed during onFrame, with what the framer read of it, parses as a copy of it does', () => {
