@@ -88,10 +88,6 @@ export class Batch {
     return this.bodyCount === 1 ? this.body[0] : Buffer.concat(this.body.slice(0, this.bodyCount), this.bodyBytes);
   }
 
-  headerBuffer(): Buffer {
-    return Buffer.from(this.header.slice(0, this.headerCount).join(''), 'latin1');
-  }
-
   /**
    * The header records as bytes in the first `headerBytes` bytes of `scratch.buf` (grown when too
    * small), which it returns. Records are ASCII: one byte per character.

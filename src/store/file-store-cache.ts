@@ -120,7 +120,7 @@ export class MessageCache {
     this.sizes = new Uint32Array(n);
     for (let i = 0; i < seqs.length; i++) {
       const seq = seqs[i];
-      if (seq === 0 || positions[i] < this.written - this.ring.length) continue;
+      if (seq === 0 || !this.liveAt(positions[i])) continue;
       const j = seq % n;
       // Two old entries can meet in one new slot only when their numbers are `n` apart: keep the later.
       if (this.seqs[j] > seq) continue;
@@ -132,8 +132,14 @@ export class MessageCache {
 
   /** The slot's bytes have not been overwritten since. */
   private live(i: number): boolean {
-    return this.positions[i] >= this.written - this.ring.length;
+    return this.liveAt(this.positions[i]);
   }
+
+  /** Bytes written at `position` have not been overwritten since. */
+  private liveAt(position: number): boolean {
+    return position >= this.written - this.ring.length;
+  }
+
 
   private drop(seq: number): void {
     const i = seq % this.seqs.length;

@@ -16,7 +16,7 @@ import { constants } from 'node:fs';
 import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
 import { StoreFencedError, type StoreFence } from '../fencing/ownership.js';
 import { FileStoreError } from './file-store-error.js';
-import { SEQNUMS_LENGTH, formatCreationTime, formatHeaderRecord, formatSeqNums, truncateToSecond, writeSeqNumsBytes } from './file-store-format.js';
+import { SEQNUMS_LENGTH, formatCreationTime, formatHeaderRecord, truncateToSecond, writeSeqNumsBytes } from './file-store-format.js';
 import type { IndexEntry, SeqIndex } from './file-store-index.js';
 import { type StoreFile, type StoreFileSystem, nodeFileSystem, writeAll, writeAllNow } from './file-store-fs.js';
 import { readMessages } from './file-store-read.js';
@@ -88,7 +88,7 @@ export class FileStore implements MessageStore {
   private replay: Array<() => void> | null = null;
   private closed = false;
   private lastRecovery!: FileStoreRecovery;
-  /** Reused by `writeNow` for header records and the `.seqnums` text. */
+  /** Reused by `writeRecords` for header records and the `.seqnums` text. */
   private readonly scratch = { buf: Buffer.allocUnsafe(256) };
   private readonly seqNumsBytes = Buffer.alloc(SEQNUMS_LENGTH);
 
@@ -270,7 +270,7 @@ export class FileStore implements MessageStore {
     if (b.seqNums && this.seqNumsFileSize !== SEQNUMS_LENGTH) return false;
     const batch = this.take();
     try {
-      this.writeNow(batch, fence);
+      this.writeRecords(batch, fence);
     } catch (e) {
       throw this.failed(batch, e);
     }
@@ -399,11 +399,6 @@ export class FileStore implements MessageStore {
     return FileStoreError.wrap('io', 'write', this.paths.body, e);
   }
 
-  /** Between the writes of a batch: a node paused past its lease stops there. */
-  private stillOwned(fence: StoreFence | null): () => void {
-    return () => assertHeld(fence);
-  }
-
   /**
    * Set by session ownership: each batch is written only if the epoch its writes were made under
    * still owns the session (checked against the owner record before the batch, see `StoreFence`).
@@ -429,77 +424,61 @@ export class FileStore implements MessageStore {
     const fence = this.fence;
     if (b.epoch === 0) throw new StoreFencedError(0, undefined, 'writes made while this node did not own the session are dropped');
     if (fence) await fence.check(b.epoch === -1 ? fence.epoch : b.epoch);
-    const still = this.stillOwned(fence);
     const f = this.files;
     const touched = new Set<StoreFile>();
     if (b.reset) {
       await f.header.truncate(0);
       await f.body.truncate(0);
-      await this.writeSeqNums(formatSeqNums(1, 1));
+      await this.writeSeqNums(1, 1);
       touched.add(f.header).add(f.body).add(f.seqnums);
     } else if (b.truncateHeader) {
       await f.header.truncate(b.headerPos);
       touched.add(f.header);
     }
-    still();
+    assertHeld(fence);
     if (b.session) {
       const text = Buffer.from(formatCreationTime(b.session), 'latin1');
       await writeAll(f.session, text, 0);
       await f.session.truncate(text.length);
       touched.add(f.session);
     }
-    still();
-    await this.writeRecords(b, still);
+    assertHeld(fence);
+    await this.writeRecords(b, fence);
     if (b.headerBytes > 0) touched.add(f.body).add(f.header);
     if (b.seqNums) touched.add(f.seqnums);
     if (this.options.sync) await Promise.all([...touched].map((file) => file.datasync()));
   }
 
   /**
-   * Message bytes, their header records, then the sequence numbers, checking `still` between the
-   * writes. Made at once when the files allow it (returns undefined), else returns a promise.
+   * Message bytes, their header records, then the sequence numbers, checking between the writes
+   * that a node paused past its lease stops there. Made at once when the files allow it (returns
+   * undefined; `flushNow` relies on that, once for every message a session sends one at a time),
+   * else continues after each write that returns a promise. Header records and `.seqnums` are
+   * written from reused buffers: writes are serialised, so none is in use by another.
    */
-  private writeRecords(b: Batch, still: () => void): Promise<void> | undefined {
+  private writeRecords(b: Batch, fence: StoreFence | null, from = 0): Promise<void> | undefined {
     const f = this.files;
-    const steps: Array<() => Promise<void> | undefined> = [];
-    if (b.headerBytes > 0) {
-      if (b.bodyBytes > 0) steps.push(() => writeAllNow(f.body, b.bodyBuffer(), b.bodyPos));
-      steps.push(() => {
-        still();
-        return writeAllNow(f.header, b.headerBuffer(), b.headerPos);
-      });
+    for (let step = from; step < 3; step++) {
+      let written: Promise<void> | undefined;
+      if (step === 0) {
+        if (b.headerBytes > 0 && b.bodyBytes > 0) written = writeAllNow(f.body, b.bodyBuffer(), b.bodyPos);
+      } else if (step === 1) {
+        if (b.headerBytes === 0) continue;
+        assertHeld(fence);
+        written = writeAllNow(f.header, b.headerInto(this.scratch), b.headerPos, b.headerBytes);
+      } else {
+        if (!b.seqNums) continue;
+        assertHeld(fence);
+        written = this.writeSeqNums(b.nextSender, b.nextTarget);
+      }
+      if (written) return written.then(() => this.writeRecords(b, fence, step + 1));
     }
-    if (b.seqNums) {
-      const seqNums = formatSeqNums(b.nextSender, b.nextTarget);
-      steps.push(() => {
-        still();
-        return this.writeSeqNums(seqNums);
-      });
-    }
-    return inOrder(steps);
+    return undefined;
   }
 
-  /**
-   * `writeRecords` for `flushNow`, whose checks guarantee that every write is made at once and
-   * `.seqnums` keeps its length: the same writes in the same order, from reused buffers, without
-   * the closures and the text the general path needs (this runs for every message a session
-   * sends one at a time).
-   */
-  private writeNow(b: Batch, fence: StoreFence | null): void {
-    const f = this.files;
-    if (b.headerBytes > 0) {
-      if (b.bodyBytes > 0) writeAllNow(f.body, b.bodyBuffer(), b.bodyPos);
-      assertHeld(fence);
-      writeAllNow(f.header, b.headerInto(this.scratch), b.headerPos, b.headerBytes);
-    }
-    if (b.seqNums) {
-      assertHeld(fence);
-      writeAllNow(f.seqnums, writeSeqNumsBytes(this.seqNumsBytes, b.nextSender, b.nextTarget), 0);
-    }
-  }
-
-  private writeSeqNums(text: string): Promise<void> | undefined {
-    const buf = Buffer.from(text, 'latin1');
+  /** Writes `.seqnums` (cutting it to length when it was longer). */
+  private writeSeqNums(nextSender: number, nextTarget: number): Promise<void> | undefined {
+    const buf = writeSeqNumsBytes(this.seqNumsBytes, nextSender, nextTarget);
     const written = writeAllNow(this.files.seqnums, buf, 0);
     if (this.seqNumsFileSize === buf.length) return written;
     return (written ?? Promise.resolve()).then(async () => {
@@ -532,15 +511,6 @@ export class FileStore implements MessageStore {
     const read = await readMessages(this.files.body, this.paths.body, misses);
     return out.length === 0 ? read : [...out, ...read].sort((a, b) => a.seq - b.seq);
   }
-}
-
-/** Runs steps one after the other, synchronously until one returns a promise. */
-function inOrder(steps: ReadonlyArray<() => Promise<void> | undefined>, from = 0): Promise<void> | undefined {
-  for (let i = from; i < steps.length; i++) {
-    const p = steps[i]();
-    if (p) return p.then(() => inOrder(steps, i + 1));
-  }
-  return undefined;
 }
 
 /** Throws when the fence (if any) no longer holds the session. */
