@@ -25,6 +25,18 @@ function build(m: { msgType: string; fields: { tag: number; value: string }[] })
   return msg.toBuffer({ preserveOrder: true });
 }
 
+/** The messages back to back with the mutations applied in turn: a byte replaced, inserted or deleted. */
+function mutated(msgs: Parameters<typeof build>[0][], muts: ReadonlyArray<{ at: number; byte: number; kind: 'flip' | 'insert' | 'delete' }>): Buffer {
+  const bytes = [...Buffer.concat(msgs.map(build))];
+  for (const m of muts) {
+    const at = m.at % (bytes.length + 1);
+    if (m.kind === 'flip' && at < bytes.length) bytes[at] = m.byte;
+    else if (m.kind === 'insert') bytes.splice(at, 0, m.byte);
+    else if (at < bytes.length) bytes.splice(at, 1);
+  }
+  return Buffer.from(bytes);
+}
+
 function feed(stream: Buffer, cuts: number[], maxMessageSize = MAX) {
   const frames: Buffer[] = [];
   const errors: CodecError[] = [];
@@ -79,14 +91,8 @@ test('mutated streams: no exception escapes, memory stays bounded, every refusal
   const mutation = fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }), kind: fc.constantFrom('flip', 'insert', 'delete') });
   fc.assert(
     fc.property(fc.array(messageArb, { minLength: 1, maxLength: 6 }), fc.array(mutation, { maxLength: 10 }), fc.array(fc.nat(3000)), (msgs, muts, cuts) => {
-      const bytes = [...Buffer.concat(msgs.map(build))];
-      for (const m of muts) {
-        const at = m.at % (bytes.length + 1);
-        if (m.kind === 'flip' && at < bytes.length) bytes[at] = m.byte;
-        else if (m.kind === 'insert') bytes.splice(at, 0, m.byte);
-        else if (at < bytes.length) bytes.splice(at, 1);
-      }
-      const { errors, parseErrors, maxBuffered } = feed(Buffer.from(bytes), cuts);
+      const stream = mutated(msgs, muts);
+      const { errors, parseErrors, maxBuffered } = feed(stream, cuts);
       assert.ok(maxBuffered <= MAX + 4000, `buffered ${maxBuffered}`);
       for (const e of [...errors, ...parseErrors]) {
         assert.ok(e instanceof CodecError);
@@ -131,14 +137,7 @@ test('mutated streams: the frames delivered do not depend on how the stream is c
   const mutation = fc.record({ at: fc.nat(), byte: fc.constantFrom(0x01, 0x30, 0x31, 0x39, 0x3d, 0x38, 0x41), kind: fc.constantFrom('flip', 'insert', 'delete') });
   fc.assert(
     fc.property(fc.array(messageArb, { minLength: 1, maxLength: 6 }), fc.array(mutation, { maxLength: 6 }), fc.array(fc.nat(3000)), (msgs, muts, cuts) => {
-      const bytes = [...Buffer.concat(msgs.map(build))];
-      for (const m of muts) {
-        const at = m.at % (bytes.length + 1);
-        if (m.kind === 'flip' && at < bytes.length) bytes[at] = m.byte;
-        else if (m.kind === 'insert') bytes.splice(at, 0, m.byte);
-        else if (at < bytes.length) bytes.splice(at, 1);
-      }
-      const stream = Buffer.from(bytes);
+      const stream = mutated(msgs, muts);
       const whole = feed(stream, [], 1 << 20);
       const cut = feed(stream, cuts, 1 << 20);
       assert.deepEqual(cut.frames, whole.frames);
@@ -201,13 +200,7 @@ test('mutated streams: a frame parsed during onFrame, with what the framer read 
   const outcome = (r: MessageView | CodecError): string => (r instanceof CodecError ? `${r.reason}: ${r.message}` : r.toString());
   fc.assert(
     fc.property(fc.array(messageArb, { minLength: 1, maxLength: 6 }), fc.array(mutation, { maxLength: 4 }), (msgs, muts) => {
-      const bytes = [...Buffer.concat(msgs.map(build))];
-      for (const m of muts) {
-        const at = m.at % (bytes.length + 1);
-        if (m.kind === 'flip' && at < bytes.length) bytes[at] = m.byte;
-        else if (m.kind === 'insert') bytes.splice(at, 0, m.byte);
-        else if (at < bytes.length) bytes.splice(at, 1);
-      }
+      const stream = mutated(msgs, muts);
       const inPlace = new Parser();
       const fromCopy = new Parser();
       let frames = 0;
@@ -218,7 +211,7 @@ test('mutated streams: a frame parsed during onFrame, with what the framer read 
         },
         onError: () => undefined,
       });
-      framer.push(Buffer.from(bytes));
+      framer.push(stream);
       if (muts.length === 0) assert.equal(frames, msgs.length);
     }),
     { numRuns: 500 },
