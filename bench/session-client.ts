@@ -57,6 +57,11 @@ export interface CaseResult {
   perSecond: number;
   /** Microseconds. */
   latency: LatencySummary;
+  /**
+   * rate: how late the client itself sent each order after its intended time, in microseconds
+   * (part of `latency`, which counts from the intended time; the same for every server).
+   */
+  sendLag?: LatencySummary;
   /** Server CPU time (user + system) per round trip in microseconds over the measured part. */
   serverCpuPerOrderUs: number;
   /** Load client CPU time per round trip in microseconds. */
@@ -382,6 +387,7 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, firstId: nu
   return new Promise((resolve, reject) => {
     const sentAt = new Float64Array(RING);
     const h = histogram();
+    const lag = histogram();
     let nextId = firstId;
     let inFlight = 0;
     let answered = 0;
@@ -436,6 +442,7 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, firstId: nu
         seconds,
         perSecond: measuredOrders / seconds,
         latency: summary(h),
+        sendLag: c.kind === 'rate' ? summary(lag) : undefined,
         serverCpuPerOrderUs: measuredOrders ? (cpuEnd - cpu0) / measuredOrders : NaN,
         clientCpuPerOrderUs: measuredOrders ? (ownEnd - own0) / measuredOrders : NaN,
         rss: c.kind === 'memory' ? rss : undefined,
@@ -453,6 +460,7 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, firstId: nu
       if (stopping) return;
       const now = performance.now();
       while (start + slot * interval <= now) {
+        if (measuring) lag.recordValue(Math.max(1, Math.round((now - (start + slot * interval)) * 1000)));
         send(start + slot * interval);
         slot++;
       }

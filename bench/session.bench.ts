@@ -22,6 +22,8 @@
  * median of the per-run ratios (a side-by-side pair shares the machine's load of that moment).
  * One JSON line per case follows the table. `--profile DIR` starts the fixover executor with
  * `--cpu-prof` and leaves the profiles in DIR; `--set Name=Value` adds a setting for fixover only;
+ * `--node-arg FLAG` adds a Node/V8 flag for the fixover executor only (e.g. `--trace-gc`, or
+ * `--semi-space-growth-factor=2` to undo the CLI's garbage-collector tuning);
  * `--only fixover|quickfix` measures one of them.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -50,6 +52,8 @@ const ONLY = opt('--only') as Impl | undefined;
 const FROM_SOURCE = args.includes('--from-source');
 /** `--set Name=Value` (repeatable): extra settings for the fixover executor only, for experiments. */
 const EXTRA = args.flatMap((a, i) => (a === '--set' && args[i + 1] ? [args[i + 1]] : []));
+/** `--node-arg FLAG` (repeatable): extra Node/V8 flags for the fixover executor only, for experiments. */
+const NODE_ARGS = args.flatMap((a, i) => (a === '--node-arg' && args[i + 1] ? [args[i + 1]] : []));
 const RATE = 5000;
 
 const CASES: ClientCase[] = QUICK
@@ -86,7 +90,7 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
     const proc = await startQuickfixExecutor(dir, cfg, port);
     return { proc, pid: proc.child.pid!, port };
   }
-  const nodeArgs = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] : [];
+  const nodeArgs = [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] : [])];
   const proc = FROM_SOURCE ? startFixover(['executor', cfg], dir, nodeArgs) : startProcess(process.execPath, [...nodeArgs, join(ROOT, 'bin/fixover.js'), 'executor', cfg], dir);
   try {
     await proc.waitFor(/listening on/, 20_000);
@@ -144,6 +148,8 @@ interface Row {
   max: number;
   serverCpuUs: number;
   clientCpuUs: number;
+  /** rate: the load client's own lateness in sending (p99, µs), part of the latency above. */
+  clientSendLagP99?: number;
 }
 
 function rowOf(rs: CaseResult[]): Row {
@@ -155,6 +161,7 @@ function rowOf(rs: CaseResult[]): Row {
     max: median(rs.map((r) => r.latency.max)),
     serverCpuUs: Math.round(median(rs.map((r) => r.serverCpuPerOrderUs)) * 10) / 10,
     clientCpuUs: Math.round(median(rs.map((r) => r.clientCpuPerOrderUs)) * 10) / 10,
+    clientSendLagP99: rs[0]?.sendLag ? median(rs.map((r) => r.sendLag?.p99 ?? NaN)) : undefined,
   };
 }
 
@@ -192,7 +199,7 @@ async function main(): Promise<void> {
           results.get(impl)!.push(r.cases);
           const [a, b, c] = r.cases;
           process.stdout.write(
-            `  run ${run + 1} ${impl.padEnd(8)} ${fmtK(a.perSecond)}/s in flight 100 | ping-pong p50 ${fmtUs(b.latency.p50)} p99 ${fmtUs(b.latency.p99)} | ${RATE}/s p99 ${fmtUs(c.latency.p99)}` +
+            `  run ${run + 1} ${impl.padEnd(8)} ${fmtK(a.perSecond)}/s in flight 100 | ping-pong p50 ${fmtUs(b.latency.p50)} p99 ${fmtUs(b.latency.p99)} | ${RATE}/s p99 ${fmtUs(c.latency.p99)} (client late p99 ${fmtUs(c.sendLag?.p99 ?? NaN)})` +
               `${r.cases.some((x) => x.unexpected) ? ` | UNEXPECTED replies: ${r.cases.map((x) => x.unexpected).join('/')}` : ''}\n`,
           );
         } finally {
@@ -235,12 +242,12 @@ function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: Map<I
   lines.push('');
   const name: Record<Impl, string> = { fixover: 'fixover executor, FileStore on disk', quickfix: 'QuickFIX C++ executor, FileStore on disk' };
   if (RUNS > 0) {
-    lines.push('| acceptor | round trips/s, 100 in flight | server CPU per round trip | ping-pong p50 | ping-pong p99 | p50 at 5k/s | p99 at 5k/s | p99.9 at 5k/s |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+    lines.push('| acceptor | round trips/s, 100 in flight | server CPU per round trip | ping-pong p50 | ping-pong p99 | p50 at 5k/s | p99 at 5k/s | p99.9 at 5k/s | client send lag p99 at 5k/s |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   }
   for (const impl of RUNS > 0 ? impls : []) {
     const [a, b, c] = rows.get(impl)!;
-    lines.push(`| ${name[impl]} | ${fmtK(a.perSecond)} | ${fmtUs(a.serverCpuUs)} | ${fmtUs(b.p50)} | ${fmtUs(b.p99)} | ${fmtUs(c.p50)} | ${fmtUs(c.p99)} | ${fmtUs(c.p999)} |`);
+    lines.push(`| ${name[impl]} | ${fmtK(a.perSecond)} | ${fmtUs(a.serverCpuUs)} | ${fmtUs(b.p50)} | ${fmtUs(b.p99)} | ${fmtUs(c.p50)} | ${fmtUs(c.p99)} | ${fmtUs(c.p999)} | ${fmtUs(c.clientSendLagP99 ?? NaN)} |`);
   }
   const json: object[] = [];
   const fx = RUNS > 0 ? rows.get('fixover') : undefined;
