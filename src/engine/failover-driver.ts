@@ -129,14 +129,15 @@ export class FailoverDriver {
    * Sends an application message. Logged on, or with `timeout=-1`: stored by the session and
    * written now or resent after the next logon. With a `timeout` while disconnected: held until
    * the next logon, and dropped with a `sendTimedOut` event after `timeout` ms. False when the
-   * application vetoed it or the transport has stopped.
+   * application vetoed it or the transport has stopped. A held message is a copy: the caller may
+   * reuse its message once send returns.
    */
   send(message: Message): boolean {
     if (this.session.isLoggedOn || this.o.config.timeout <= 0) return this.session.send(message);
     const k = this.policy.stateName;
     if (k === 'stopped' || k === 'failed') return false;
     const id = this.nextSendId++;
-    this.queued.set(id, message);
+    this.queued.set(id, message.clone());
     this.apply(this.policy.sendWhileDisconnected(id, this.now()));
     return true;
   }

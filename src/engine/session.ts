@@ -282,7 +282,11 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.core.setSequenceNumbers(this.store.getNextSenderSeq(), this.store.getNextTargetSeq(), this.store.creationTime.getTime());
   }
 
-  /** Sends a message: stored, then written when logged on. Returns false when toApp vetoed it. */
+  /**
+   * Sends a message: stored, then written when logged on. Returns false when toApp vetoed it. The
+   * header fields are filled in on `message` itself; the session keeps no reference to it once
+   * send returns (it is encoded, or copied while a resend is being loaded), so it may be reused.
+   */
   send(message: Message): boolean {
     const r = this.core.send(message, Date.now());
     this.run(r.actions);

@@ -227,7 +227,8 @@ export class SessionCore {
     message.header.remove(43);
     message.header.remove(122);
     if (this.resendLoading > 0 && !ADMIN_TYPES.has(message.msgType)) {
-      this.held.push(message);
+      // A copy: the caller may reuse its message once send returns.
+      this.held.push(message.clone());
       return { sent: true, actions: this.take() };
     }
     const sent = this.sendRaw(message);

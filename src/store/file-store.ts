@@ -165,26 +165,31 @@ export class FileStore implements MessageStore {
   }
 
   setNextTargetSeq(seq: number): void {
-    this.mutate(() => {
-      this.nextTarget = checkSeq(seq);
-      this.pending.seqNums = true;
-    });
+    checkSeq(seq);
+    this.mutateWith(this.applyNextTarget, seq, undefined);
+  }
+
+  private applyNextTarget(seq: number): void {
+    this.nextTarget = seq;
+    this.pending.seqNums = true;
   }
 
   saveOutgoing(seq: number, bytes: Buffer): void {
     checkSeq(seq);
-    this.mutate(() => {
-      const offset = this.bodySize;
-      const record = formatHeaderRecord(seq, offset, bytes.length);
-      this.pending.addBody(bytes);
-      this.pending.addHeader(record);
-      this.bodySize += bytes.length;
-      this.headerSize += record.length;
-      this.index.set(seq, offset, bytes.length);
-      this.cache.set(seq, bytes);
-      this.nextSender = seq + 1;
-      this.pending.seqNums = true;
-    });
+    this.mutateWith(this.applyOutgoing, seq, bytes);
+  }
+
+  private applyOutgoing(seq: number, bytes: Buffer): void {
+    const offset = this.bodySize;
+    const record = formatHeaderRecord(seq, offset, bytes.length);
+    this.pending.addBody(bytes);
+    this.pending.addHeader(record);
+    this.bodySize += bytes.length;
+    this.headerSize += record.length;
+    this.index.set(seq, offset, bytes.length);
+    this.cache.set(seq, bytes);
+    this.nextSender = seq + 1;
+    this.pending.seqNums = true;
   }
 
   async getRange(begin: number, end: number): Promise<StoredMessage[]> {
@@ -311,6 +316,17 @@ export class FileStore implements MessageStore {
     op();
     this.stamp();
     this.replay?.push(op);
+  }
+
+  /**
+   * `mutate` for the two changes made for every message (a method and its arguments): no closure
+   * is made unless a refresh is reading.
+   */
+  private mutateWith<A, B>(apply: (this: FileStore, a: A, b: B) => void, a: A, b: B): void {
+    this.assertOpen();
+    apply.call(this, a, b);
+    this.stamp();
+    this.replay?.push(() => apply.call(this, a, b));
   }
 
   private stamp(): void {

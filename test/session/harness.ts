@@ -19,6 +19,9 @@ export class Harness {
   disconnects: string[] = [];
   waits: Promise<unknown>[] = [];
   readonly id: SessionID;
+  /** When set, resend loads wait in `deferred` until `completeResends` (a store that answers later). */
+  deferResend = false;
+  readonly deferred: Array<{ begin: number; end: number }> = [];
 
   constructor(options: Partial<SessionOptions> = {}, app: Application<SessionID> = {}) {
     this.id = options.sessionId ?? new SessionID({ beginString: 'FIX.4.4', senderCompID: 'ISLD', targetCompID: 'TW' });
@@ -33,6 +36,10 @@ export class Harness {
           if (a.write) this.wire.push(a.bytes.toString('latin1').split('\x01').join('|'));
           break;
         case 'load-resend':
+          if (this.deferResend) {
+            this.deferred.push({ begin: a.begin, end: a.end });
+            break;
+          }
           this.apply(this.core.resendStored(a.begin, a.end, this.store.getRangeSync(a.begin, a.end), this.now));
           break;
         case 'disconnect':
@@ -46,6 +53,12 @@ export class Harness {
           break;
       }
     }
+  }
+
+  /** Answers the resend loads that were deferred. */
+  completeResends(): this {
+    for (const r of this.deferred.splice(0)) this.apply(this.core.resendStored(r.begin, r.end, this.store.getRangeSync(r.begin, r.end), this.now));
+    return this;
   }
 
   connect(): this {

@@ -113,6 +113,27 @@ test('ResendRequest: application messages resent with PossDupFlag and OrigSendin
   assert.equal(field(out[3], 11), 'o2');
 });
 
+test('a message sent while a resend is loading goes out after it, as it was when sent, even if the caller reuses it', () => {
+  const h = new Harness().connect().logon(1);
+  h.take();
+  h.apply(h.core.send(new Message('D').set(11, 'o1'), h.now).actions);
+  h.take();
+  h.deferResend = true;
+  h.send('35=2|7=2|16=0|', { seq: 2 });
+  assert.equal(h.deferred.length, 1, 'the resend is loading');
+  const reused = new Message('D').set(11, 'o2');
+  h.apply(h.core.send(reused, h.now).actions);
+  reused.set(11, 'o3');
+  assert.deepEqual(h.take(), [], 'held until the resend is written');
+  h.completeResends();
+  const out = h.take();
+  assert.deepEqual(types(out), ['D', 'D']);
+  assert.equal(field(out[0], 11), 'o1');
+  assert.equal(field(out[0], 43), 'Y');
+  assert.equal(field(out[1], 11), 'o2', 'the message as it was at send');
+  assert.equal(field(out[1], 34), '3');
+});
+
 test('messages sent while disconnected are stored and resent on request after reconnect', () => {
   const h = new Harness().connect().logon(1);
   h.take();

@@ -139,16 +139,18 @@ test('refresh re-reads what another process wrote, keeping changes made meanwhil
   fs.openDelayMs = 20;
   const refreshing = standby.refresh();
   await new Promise((r) => setTimeout(r, 5));
-  standby.setNextTargetSeq(2); // made while the refresh reads: applied on the new state
+  // Made while the refresh reads: applied on the new state.
+  standby.setNextTargetSeq(2);
+  standby.saveOutgoing(2, fixMessage(2, '58=during'));
   await refreshing;
   fs.openDelayMs = 0;
-  assert.equal(standby.getNextSenderSeq(), 2);
+  assert.equal(standby.getNextSenderSeq(), 3);
   assert.equal(standby.getNextTargetSeq(), 2);
-  assert.deepEqual((await standby.getRange(1, 4)).map((m) => m.bytes), [fixMessage(1, '58=new')]);
-  standby.saveOutgoing(2, fixMessage(2));
+  assert.deepEqual((await standby.getRange(1, 4)).map((m) => m.bytes), [fixMessage(1, '58=new'), fixMessage(2, '58=during')]);
+  standby.saveOutgoing(3, fixMessage(3));
   await standby.close();
   const check = await FileStore.open({ path: dir, prefix: PREFIX });
-  assert.deepEqual((await check.getRange(1, 4)).map((m) => m.seq), [1, 2]);
+  assert.deepEqual((await check.getRange(1, 4)).map((m) => m.seq), [1, 2, 3]);
   assert.equal(check.getNextTargetSeq(), 2);
   await check.close();
 });
