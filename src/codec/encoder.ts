@@ -165,6 +165,16 @@ export class Encoder {
     return out.buf.subarray(start, out.pos);
   }
 
+  /** Encodes `msg` into a Buffer of its own (one allocation, from Node's pool when small). */
+  encodeCopy(msg: Message, options?: EncodeOptions): Buffer {
+    const out = this.out;
+    out.pos = 0;
+    const start = this.encodeInto(msg, out, options);
+    const copy = Buffer.allocUnsafe(out.pos - start);
+    out.buf.copy(copy, 0, start, out.pos);
+    return copy;
+  }
+
   /** Appends the encoded message to `out`; returns the offset where it starts. */
   encodeInto(msg: Message, out: ByteBuffer, options?: EncodeOptions): number {
     this.preserve = options?.preserveOrder ?? false;

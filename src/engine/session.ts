@@ -17,6 +17,8 @@ import { StoreFencedError, type OwnerRecord, type SessionOwnership } from '../fe
 import type { FailoverEvent } from '../transport/policy-types.js';
 import type { SessionEventListener } from '../log/session-events.js';
 
+const EMPTY = Buffer.alloc(0);
+
 export interface SessionHandleOptions {
   /** Bytes queued for a slow reader before the session disconnects (default 16 MiB). */
   maxQueuedBytes?: number;
@@ -76,7 +78,9 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   readonly core: SessionCore;
   readonly id: SessionID;
   private socket: Socket | null = null;
+  /** The turn's outgoing messages: the first `batchCount` entries (the array is reused). */
   private batch: Buffer[] = [];
+  private batchCount = 0;
   private batchBytes = 0;
   private flushScheduled = false;
   /** Handling bytes read from the socket: what it sends is written when the read is handled. */
@@ -254,8 +258,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private fenced(err: unknown, socket: Socket | null = this.socket): void {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
-    this.batch = [];
-    this.batchBytes = 0;
+    this.dropBatch();
     socket?.destroy();
     if (!(err instanceof StoreFencedError)) return this.storeFailed(err, 'disconnected');
     const own = this.ownership;
@@ -382,13 +385,14 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   }
 
   private queue(bytes: Buffer): void {
-    this.batch.push(bytes);
+    if (this.batchCount < this.batch.length) this.batch[this.batchCount] = bytes;
+    else this.batch.push(bytes);
+    this.batchCount++;
     this.batchBytes += bytes.length;
     const socket = this.socket;
     if (socket && socket.writableLength + this.batchBytes > this.maxQueuedBytes) {
       this.emitError(new Error(`peer is not reading: more than ${this.maxQueuedBytes} bytes queued`));
-      this.batch = [];
-      this.batchBytes = 0;
+      this.dropBatch();
       socket.destroy();
       return;
     }
@@ -412,31 +416,53 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   /** Store first, then one socket write for what was queued. */
   private flush(): void {
     this.flushScheduled = false;
-    const batch = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
-    if (batch.length === 0) return;
+    if (this.batchCount === 0) return;
+    const data = this.takeBatch();
     const socket = this.socket;
     if (this.chained === 0) {
       // Nothing queued before: store and write at once when the store needs no waiting.
       try {
-        if (this.store.flushNow?.()) return this.deliver(batch, socket);
+        if (this.store.flushNow?.()) return this.deliver(data, socket);
       } catch (err) {
         return this.flushFailed(err, socket);
       }
     }
     this.after(
-      () => this.store.flush().then(() => this.deliver(batch, socket)),
+      () => this.store.flush().then(() => this.deliver(data, socket)),
       (err) => this.flushFailed(err, socket),
     );
   }
 
+  /** The queued messages as one buffer (the only one when there is one); the batch is emptied. */
+  private takeBatch(): Buffer {
+    const batch = this.batch;
+    const count = this.batchCount;
+    let data = batch[0];
+    if (count > 1) {
+      data = Buffer.allocUnsafe(this.batchBytes);
+      let p = 0;
+      for (let i = 0; i < count; i++) {
+        p += batch[i].copy(data, p);
+        batch[i] = EMPTY;
+      }
+    }
+    this.batchCount = 0;
+    this.batchBytes = 0;
+    return data;
+  }
+
+  private dropBatch(): void {
+    this.batch = [];
+    this.batchCount = 0;
+    this.batchBytes = 0;
+  }
+
   /** The turn's messages are stored: their bytes go out in one write. */
-  private deliver(batch: Buffer[], socket: Socket | null): void {
+  private deliver(data: Buffer, socket: Socket | null): void {
     // Not a byte from a node whose lease ran out (paused past it), even with nothing to store.
     const own = this.ownership;
     if (own && !own.holds()) throw new StoreFencedError(own.epoch, undefined);
-    if (socket && !socket.destroyed) socket.write(batch.length === 1 ? batch[0] : Buffer.concat(batch));
+    if (socket && !socket.destroyed) socket.write(data);
   }
 
   private flushFailed(err: unknown, socket: Socket | null): void {
@@ -463,7 +489,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private closeAfterFlush(reason: string): void {
     const socket = this.socket;
     if (!socket) return;
-    if (this.flushScheduled || this.batch.length > 0) this.flush();
+    if (this.flushScheduled || this.batchCount > 0) this.flush();
     this.detach();
     this.after(
       () => {

@@ -882,7 +882,7 @@ export class SessionCore {
    */
   private write(msg: Message, seq: number, persist: Persist, toSocket = true): void {
     if (!toSocket && persist === 'none') return;
-    const bytes = Buffer.from(this.encoder.encode(msg));
+    const bytes = this.encoder.encodeCopy(msg);
     if (persist !== 'none') this.state.nextSenderSeq = seq + 1;
     this.push({ type: 'send', bytes, seq, msgType: msg.msgType, persist, write: toSocket });
     if (!toSocket) return;

@@ -22,6 +22,18 @@ test('exact BodyLength and CheckSum; the parser accepts what the encoder writes'
   assert.equal(new Parser().parse(buf).get(55), 'IBM');
 });
 
+test('encodeCopy returns the bytes encode returns, in a buffer of its own', () => {
+  const e = new Encoder();
+  const m = new Message('D').set(8, 'FIX.4.4').set(49, 'A').set(56, 'B').set(34, 1).set(11, 'first');
+  const copy = e.encodeCopy(m);
+  const expected = Buffer.from(e.encode(m));
+  assert.deepEqual(copy, expected);
+  e.encodeCopy(m.set(11, 'second-and-longer').set(34, 2));
+  e.encode(m);
+  assert.deepEqual(copy, expected, 'later encodes leave the copy alone');
+  assert.equal(new Parser().parse(copy).get(11), 'first');
+});
+
 test('FIX order: 8, 9, 35, header by tag, body by tag, trailer, 10', () => {
   const m = new Message('D');
   m.set(55, 'IBM').set(11, 'X').set(56, 'B').set(8, 'FIX.4.4').set(52, '20260101-00:00:00').set(34, 3).set(49, 'A');

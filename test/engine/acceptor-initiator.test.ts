@@ -105,3 +105,30 @@ test('initiator and acceptor: orders filled by the executor, reconnect after a d
   }
 });
 
+
+test('orders arriving in one read are answered in order, each reply a whole valid frame', async () => {
+  const { session } = acceptorSession('executor');
+  const acceptor = new Acceptor([session], [{ port: 0, host: '127.0.0.1' }]);
+  const [port] = await acceptor.start();
+  try {
+    const c = net.connect(port, '127.0.0.1');
+    await once(c, 'connect');
+    const next = reader(c);
+    const ts = () => formatUtcTimestamp(Date.now(), 3);
+    c.write(frame(`35=A|34=1|49=CLIENT|52=${ts()}|56=EXEC|98=0|108=30|`));
+    assert.match(await next(), /35=A\|/);
+    // Five orders in one write: the replies of one turn go out together (joined into one buffer).
+    const orders = [2, 3, 4, 5, 6].map((seq) => frame(`35=D|34=${seq}|49=CLIENT|52=${ts()}|56=EXEC|11=B${seq}|21=1|38=${seq}|40=1|54=1|55=IBM|60=${ts()}|`));
+    c.write(Buffer.concat(orders));
+    for (const seq of [2, 3, 4, 5, 6]) {
+      const er = await next();
+      assert.match(er, new RegExp(`35=8\\|34=${seq}\\|.*\\|11=B${seq}\\|.*\\|38=${seq}\\|`));
+    }
+    // And one more turn after that: the reused batch starts empty.
+    c.write(frame(`35=D|34=7|49=CLIENT|52=${ts()}|56=EXEC|11=B7|21=1|38=7|40=1|54=1|55=IBM|60=${ts()}|`));
+    assert.match(await next(), /35=8\|34=7\|.*\|11=B7\|/);
+    c.destroy();
+  } finally {
+    await acceptor.stop();
+  }
+});
