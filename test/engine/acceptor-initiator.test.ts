@@ -30,16 +30,29 @@ function reader(socket: net.Socket) {
   };
 }
 
-test('acceptor: logon, order echo, logout over TCP; unknown sessions and a second connection are dropped', async () => {
-  const { session } = acceptorSession('acceptance');
+const ts = (): string => formatUtcTimestamp(Date.now(), 3);
+
+/**
+ * Starts an acceptor for one session, connects a client and sends its Logon (the reply is not read
+ * yet), then runs `body` with the socket, a reader of whole frames and the port.
+ */
+async function withLoggingOnClient(app: 'executor' | 'acceptance', body: (c: net.Socket, next: () => Promise<string>, port: number) => Promise<void>): Promise<void> {
+  const { session } = acceptorSession(app);
   const acceptor = new Acceptor([session], [{ port: 0, host: '127.0.0.1' }]);
   const [port] = await acceptor.start();
   try {
     const c = net.connect(port, '127.0.0.1');
     await once(c, 'connect');
     const next = reader(c);
-    const ts = () => formatUtcTimestamp(Date.now(), 3);
     c.write(frame(`35=A|34=1|49=CLIENT|52=${ts()}|56=EXEC|98=0|108=30|`));
+    await body(c, next, port);
+  } finally {
+    await acceptor.stop();
+  }
+}
+
+test('acceptor: logon, order echo, logout over TCP; unknown sessions and a second connection are dropped', async () => {
+  await withLoggingOnClient('acceptance', async (c, next, port) => {
     assert.match(await next(), /35=A\|34=1\|49=EXEC\|.*\|56=CLIENT\|98=0\|108=30\|/);
     c.write(frame(`35=D|34=2|49=CLIENT|52=${ts()}|56=EXEC|11=X1|21=1|40=1|54=1|55=IBM|60=${ts()}|`));
     const echo = await next();
@@ -66,9 +79,7 @@ test('acceptor: logon, order echo, logout over TCP; unknown sessions and a secon
     c.write(frame(`35=5|34=4|49=CLIENT|52=${ts()}|56=EXEC|`));
     assert.match(await next(), /35=5\|/);
     await once(c, 'close');
-  } finally {
-    await acceptor.stop();
-  }
+  });
 });
 
 test('initiator and acceptor: orders filled by the executor, reconnect after a drop continues the sequence', async () => {
@@ -107,15 +118,7 @@ test('initiator and acceptor: orders filled by the executor, reconnect after a d
 
 
 test('orders arriving in one read are answered in order, each reply a whole valid frame', async () => {
-  const { session } = acceptorSession('executor');
-  const acceptor = new Acceptor([session], [{ port: 0, host: '127.0.0.1' }]);
-  const [port] = await acceptor.start();
-  try {
-    const c = net.connect(port, '127.0.0.1');
-    await once(c, 'connect');
-    const next = reader(c);
-    const ts = () => formatUtcTimestamp(Date.now(), 3);
-    c.write(frame(`35=A|34=1|49=CLIENT|52=${ts()}|56=EXEC|98=0|108=30|`));
+  await withLoggingOnClient('executor', async (c, next) => {
     assert.match(await next(), /35=A\|/);
     // Five orders in one write: the replies of one turn go out together (joined into one buffer).
     const orders = [2, 3, 4, 5, 6].map((seq) => frame(`35=D|34=${seq}|49=CLIENT|52=${ts()}|56=EXEC|11=B${seq}|21=1|38=${seq}|40=1|54=1|55=IBM|60=${ts()}|`));
@@ -128,7 +131,5 @@ test('orders arriving in one read are answered in order, each reply a whole vali
     c.write(frame(`35=D|34=7|49=CLIENT|52=${ts()}|56=EXEC|11=B7|21=1|38=7|40=1|54=1|55=IBM|60=${ts()}|`));
     assert.match(await next(), /35=8\|34=7\|.*\|11=B7\|/);
     c.destroy();
-  } finally {
-    await acceptor.stop();
-  }
+  });
 });
