@@ -165,9 +165,13 @@ function parseInto(
   let c: number;
   let end8: number;
   let length: number;
+  // Where the field loop stops: the end, or the CheckSum field when the framer has found it.
+  let stop = end;
   const hint = frameHint;
   if (hint.buf === buf && hint.start === start && hint.end === end) {
-    // The framer has just read "8=" to BodyLength's SOH of this frame (1 to 9 digits).
+    // The framer has just read "8=" to BodyLength's SOH of this frame (1 to 9 digits), and found
+    // "<SOH>10=" then SOH seven bytes from the end, where BodyLength says the body ends.
+    stop = end - 7;
     end8 = hint.end8;
     pos = hint.end9;
     length = hint.length;
@@ -243,7 +247,10 @@ function parseInto(
   let dataTag = fast[35];
   let dataLength = dataTag !== 0 ? readLength(buf, start35, pos) : -1;
   const minLengthTag = dataFields.minLengthTag;
-  while (pos < end) {
+  // pos never passes `end` (every field ends at an SOH inside the frame), and stops at `stop` when
+  // the CheckSum field is where the framer found it; a raw data field that runs over it ends the
+  // loop past `stop`, and the frame is read again from the start by the general rules.
+  while (pos < stop) {
     const fieldStart = pos;
     c = buf[pos];
     let tag = c - Byte.ZERO;
@@ -344,8 +351,34 @@ function parseInto(
     count++;
     pos++;
   }
-  table.count = count;
-  fail('checksum-missing', 'message does not end with CheckSum(10)', 10);
+  if (pos !== stop || stop === end) {
+    if (stop !== end) {
+      parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
+      return false;
+    }
+    table.count = count;
+    fail('checksum-missing', 'message does not end with CheckSum(10)', 10);
+  }
+  // The CheckSum field the framer found ("10=" at stop, SOH at end - 1): BodyLength matches by
+  // construction; its three digits and the sum are checked here, else finishTrailer reports.
+  if (count === capacity) {
+    table.grow();
+    data = table.data;
+    capacity = table.capacity;
+  }
+  const d0 = buf[stop + 3] - Byte.ZERO;
+  const d1 = buf[stop + 4] - Byte.ZERO;
+  const d2 = buf[stop + 5] - Byte.ZERO;
+  if (d0 >>> 0 > 9 || d1 >>> 0 > 9 || d2 >>> 0 > 9 || (validateChecksum && (sum & 0xff) !== d0 * 100 + d1 * 10 + d2)) {
+    finishTrailer(buf, end, stop, stop + 3, count, bodyStart, declaredLength, sum, validateLength, validateChecksum);
+  }
+  data[count] = 10;
+  data[capacity + count] = stop + 3;
+  data[2 * capacity + count] = end - 1;
+  table.count = count + 1;
+  if (count >= Index.MAX_FIELDS) return false;
+  if (slots[10] >>> Index.POS_BITS !== gen) slots[10] = stamp | count;
+  return true;
 }
 
 /** A tag that does not start with a digit: '-' then digits (as QuickFIX reads it), else malformed. */
