@@ -162,6 +162,20 @@ export abstract class FieldReader {
     return i < 0 ? undefined : this.textAt(i);
   }
 
+  /** True when the field is present with exactly this (latin1) text; compares bytes, makes no string. */
+  equals(key: FieldKey, text: string): boolean {
+    const i = this.find(this.tagOf(key));
+    if (i < 0) return false;
+    const data = this.table.data;
+    const capacity = this.table.capacity;
+    const s = data[capacity + i];
+    const n = text.length;
+    if (data[2 * capacity + i] - s !== n) return false;
+    const b = this.buf;
+    for (let k = 0; k < n; k++) if (b[s + k] !== text.charCodeAt(k)) return false;
+    return true;
+  }
+
   /** The value as text; throws FieldNotFoundError when absent. */
   getString(key: FieldKey): string {
     return this.textAt(this.must(key));

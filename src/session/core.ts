@@ -286,7 +286,12 @@ export class SessionCore {
       this.onGarbled(parsed, buf.subarray(start, end));
       return;
     }
-    this.guard(() => this.next(parsed, false));
+    // guard(() => this.next(...)) without a closure per message.
+    try {
+      this.next(parsed, false);
+    } catch (e) {
+      this.caught(e);
+    }
     this.processQueued();
   }
 
@@ -295,13 +300,15 @@ export class SessionCore {
     try {
       step();
     } catch (e) {
-      if (e instanceof Disconnect) {
-        this.note(e.message);
-        this.disconnect(e.message, true);
-        return;
-      }
-      throw e;
+      this.caught(e);
     }
+  }
+
+  /** A Disconnect thrown by a step becomes the disconnect action; anything else is rethrown. */
+  private caught(e: unknown): void {
+    if (!(e instanceof Disconnect)) throw e;
+    this.note(e.message);
+    this.disconnect(e.message, true);
   }
 
   private onGarbled(error: CodecError, bytes: Buffer): void {
@@ -320,7 +327,7 @@ export class SessionCore {
       this.rejectOrDisconnect(view, { reason: R.RequiredTagMissing, tag: view.has(49) ? 56 : 49, text: rejectText(R.RequiredTagMissing) });
       return;
     }
-    if (view.beginString !== this.sessionId.beginString) {
+    if (!view.equals(8, this.sessionId.beginString)) {
       if (msgType === '5') this.nextLogout(view);
       else {
         this.generateLogout('Incorrect BeginString');
@@ -521,7 +528,7 @@ export class SessionCore {
 
   private isCorrectCompID(view: MessageView): boolean {
     if (!this.options.checkCompID) return true;
-    return view.get(49) === this.sessionId.targetCompID && view.get(56) === this.sessionId.senderCompID;
+    return view.equals(49, this.sessionId.targetCompID) && view.equals(56, this.sessionId.senderCompID);
   }
 
   private doBadTime(view: MessageView): void {

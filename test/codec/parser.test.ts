@@ -131,6 +131,20 @@ test('decimals: any text of digits, dots and minus signs decodes to Number(text)
   );
 });
 
+test('equals(tag, text) agrees with get(tag) === text, without making the string', () => {
+  const value = fc.string({ minLength: 0, maxLength: 12, unit: fc.constantFrom(...'ABab01=\u00e9\u0100') });
+  fc.assert(
+    fc.property(value, value, fc.boolean(), (field, probe, present) => {
+      const body = present && field.length > 0 ? `49=${field}|` : '';
+      const v = parseMessage(frame(`35=D|34=1|${body}56=T|`));
+      const got = v.get(49);
+      assert.equal(v.equals(49, probe), got === probe, `${JSON.stringify(got)} vs ${JSON.stringify(probe)}`);
+      if (got !== undefined) assert.equal(v.equals(49, got), true);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
 test('clone() survives the parser moving on; toString() shows | for SOH', () => {
   const p = new Parser();
   const a = frame('35=0|34=1|');
