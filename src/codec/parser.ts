@@ -147,16 +147,20 @@ function parseInto(
   dataFields: DataFieldMap,
   gen: number,
 ): boolean {
+  // The framer has just read "8=FIX" to BodyLength's SOH of a frame it hands over (1 to 9 digits),
+  // and found "<SOH>10=" then SOH seven bytes from the end, where BodyLength says the body ends.
+  const hint = frameHint;
+  const hinted = hint.buf === buf && hint.start === start && hint.end === end;
   // A frame always ends with SOH; knowing that, the loops below stop at the latest on the last
   // byte without a bounds check per byte (SOH is neither a digit nor '=').
-  if (end - start < 3 || buf[end - 1] !== Byte.SOH) fail('checksum-missing', 'message does not end with SOH', 10);
+  if (!hinted && (end - start < 3 || buf[end - 1] !== Byte.SOH)) fail('checksum-missing', 'message does not end with SOH', 10);
   const fast = dataFields.fast;
   // The table's one array: tags from 0, starts from `capacity`, ends from `2 * capacity`.
   let data = table.data;
   let capacity = table.capacity;
   // Fast path for the usual prologue "8=...|9=digits|35=...|"; anything unusual (or a dictionary
   // that makes 8 or 9 a length field) goes through the general loop, which reports the error.
-  if (buf[start] !== 0x38 || buf[start + 1] !== Byte.EQUALS || fast[8] !== 0 || fast[9] !== 0 || capacity < 3) {
+  if (fast[8] !== 0 || fast[9] !== 0 || capacity < 3 || (!hinted && (buf[start] !== 0x38 || buf[start + 1] !== Byte.EQUALS))) {
     parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
     return false;
   }
@@ -167,10 +171,7 @@ function parseInto(
   let length: number;
   // Where the field loop stops: the end, or the CheckSum field when the framer has found it.
   let stop = end;
-  const hint = frameHint;
-  if (hint.buf === buf && hint.start === start && hint.end === end) {
-    // The framer has just read "8=" to BodyLength's SOH of this frame (1 to 9 digits), and found
-    // "<SOH>10=" then SOH seven bytes from the end, where BodyLength says the body ends.
+  if (hinted) {
     stop = end - 7;
     end8 = hint.end8;
     pos = hint.end9;
