@@ -42,11 +42,11 @@ const TRAILER = Buffer.from('\x0110=', 'latin1');
 /**
  * @internal What the fast path read of the frame it hands to `onFrame`, valid during that call
  * (`buf` is cleared after it): where BeginString's and BodyLength's values end (their SOH),
- * BodyLength, and the sum of the bytes before BodyLength's SOH. A parser called then with the
- * same buffer and bounds starts at MsgType instead of reading the first two fields again; the
- * handler must not have changed the frame's bytes before parsing it.
+ * BodyLength, the sum of the bytes before BodyLength's SOH, and the CheckSum value (three digits).
+ * A parser called then with the same buffer and bounds starts at MsgType instead of reading the
+ * first two fields again; the handler must not have changed the frame's bytes before parsing it.
  */
-export const frameHint = { buf: undefined as Buffer | undefined, start: -1, end: -1, end8: 0, end9: 0, length: 0, sum: 0 };
+export const frameHint = { buf: undefined as Buffer | undefined, start: -1, end: -1, end8: 0, end9: 0, length: 0, sum: 0, checksum: 0 };
 
 /** Outcome of examining the buffer at a frame start. */
 const enum Scan {
@@ -216,7 +216,18 @@ export class Framer {
     }
     // Fast path: "10=ddd<SOH>" right where BodyLength says the body ends.
     const b = p + length;
-    if (b + 7 <= end && buf[b] === 0x31 && buf[b + 1] === Byte.ZERO && buf[b + 2] === Byte.EQUALS && buf[b + 6] === Byte.SOH && buf[b - 1] === Byte.SOH) {
+    // (Not when the CheckSum value holds an SOH: the frame then ends at that SOH, found below.)
+    if (
+      b + 7 <= end &&
+      buf[b] === 0x31 &&
+      buf[b + 1] === Byte.ZERO &&
+      buf[b + 2] === Byte.EQUALS &&
+      buf[b + 6] === Byte.SOH &&
+      buf[b - 1] === Byte.SOH &&
+      buf[b + 3] !== Byte.SOH &&
+      buf[b + 4] !== Byte.SOH &&
+      buf[b + 5] !== Byte.SOH
+    ) {
       return b + 7;
     }
     // Otherwise search for "<SOH>10=" from the last byte of the declared body, as QuickFIX does.
@@ -342,7 +353,14 @@ function wholeFrame(buf: Buffer, s: number, end: number, max: number): number {
   const b = p + 1 + length;
   if (b - s > max || b + 7 > end || buf[b] !== 0x31 || buf[b + 1] !== Byte.ZERO || buf[b + 2] !== Byte.EQUALS || buf[b + 6] !== Byte.SOH || buf[b - 1] !== Byte.SOH) return -1;
   if (b + 7 - s > max) return -1;
+  // Three digits of CheckSum (anything else, an SOH in particular, is left to the general code,
+  // which ends the frame at the first SOH after "10=").
+  const d0 = buf[b + 3] - Byte.ZERO;
+  const d1 = buf[b + 4] - Byte.ZERO;
+  const d2 = buf[b + 5] - Byte.ZERO;
+  if (d0 >>> 0 > 9 || d1 >>> 0 > 9 || d2 >>> 0 > 9) return -1;
   const hint = frameHint;
+  hint.checksum = d0 * 100 + d1 * 10 + d2;
   hint.start = s;
   hint.end = b + 7;
   hint.end8 = end8;

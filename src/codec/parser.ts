@@ -360,17 +360,14 @@ function parseInto(
     table.count = count;
     fail('checksum-missing', 'message does not end with CheckSum(10)', 10);
   }
-  // The CheckSum field the framer found ("10=" at stop, SOH at end - 1): BodyLength matches by
-  // construction; its three digits and the sum are checked here, else finishTrailer reports.
+  // The CheckSum field the framer found ("10=" at stop, three digits, SOH at end - 1): BodyLength
+  // matches by construction; the sum is checked here, else finishTrailer reports.
   if (count === capacity) {
     table.grow();
     data = table.data;
     capacity = table.capacity;
   }
-  const d0 = buf[stop + 3] - Byte.ZERO;
-  const d1 = buf[stop + 4] - Byte.ZERO;
-  const d2 = buf[stop + 5] - Byte.ZERO;
-  if (d0 >>> 0 > 9 || d1 >>> 0 > 9 || d2 >>> 0 > 9 || (validateChecksum && (sum & 0xff) !== d0 * 100 + d1 * 10 + d2)) {
+  if (validateChecksum && (sum & 0xff) !== hint.checksum) {
     finishTrailer(buf, end, stop, stop + 3, count, bodyStart, declaredLength, sum, validateLength, validateChecksum);
   }
   data[count] = 10;

@@ -35,6 +35,29 @@ test('a frame split at every possible position, including inside 8=, 9= and 10='
   }
 });
 
+test('a CheckSum holding an SOH ends the frame at that SOH, however the stream is cut', () => {
+  // "10=0|0|": QuickFIX ends the frame at the first SOH after "10="; the rest is garbage.
+  const bad = Buffer.from(text(A).replace(/10=(\d)\d\d\|$/, '10=$1|0|').replace(/\|/g, '\x01'), 'latin1');
+  const stream = Buffer.concat([bad, B]);
+  const expected = [text(bad).slice(0, text(bad).length - 2), text(B)];
+  for (let cut = 0; cut < stream.length; cut++) {
+    const { framer, frames, errors } = collect();
+    if (cut > 0) framer.push(stream.subarray(0, cut));
+    framer.push(stream.subarray(cut));
+    assert.deepEqual(frames, expected, `cut at ${cut}`);
+    // The two bytes after it are skipped (reported in two parts when the cut falls between them).
+    assert.ok(
+      errors.every((e) => e.reason === 'garbage'),
+      `cut at ${cut}`,
+    );
+    assert.equal(
+      errors.reduce((n, e) => n + (e.discarded ?? 0), 0),
+      2,
+      `cut at ${cut}`,
+    );
+  }
+});
+
 test('one byte at a time', () => {
   const { framer, frames } = collect();
   const stream = Buffer.concat([A, B, A]);
