@@ -216,18 +216,8 @@ export class Framer {
     }
     // Fast path: "10=ddd<SOH>" right where BodyLength says the body ends.
     const b = p + length;
-    // (Not when the CheckSum value holds an SOH: the frame then ends at that SOH, found below.)
-    if (
-      b + 7 <= end &&
-      buf[b] === 0x31 &&
-      buf[b + 1] === Byte.ZERO &&
-      buf[b + 2] === Byte.EQUALS &&
-      buf[b + 6] === Byte.SOH &&
-      buf[b - 1] === Byte.SOH &&
-      buf[b + 3] !== Byte.SOH &&
-      buf[b + 4] !== Byte.SOH &&
-      buf[b + 5] !== Byte.SOH
-    ) {
+    // (Three digits only: a CheckSum value holding an SOH ends the frame at that SOH, found below.)
+    if (b + 7 <= end && buf[b] === 0x31 && buf[b + 1] === Byte.ZERO && buf[b + 2] === Byte.EQUALS && buf[b + 6] === Byte.SOH && buf[b - 1] === Byte.SOH && checkSumDigits(buf, b + 3) >= 0) {
       return b + 7;
     }
     // Otherwise search for "<SOH>10=" from the last byte of the declared body, as QuickFIX does.
@@ -355,12 +345,10 @@ function wholeFrame(buf: Buffer, s: number, end: number, max: number): number {
   if (b + 7 - s > max) return -1;
   // Three digits of CheckSum (anything else, an SOH in particular, is left to the general code,
   // which ends the frame at the first SOH after "10=").
-  const d0 = buf[b + 3] - Byte.ZERO;
-  const d1 = buf[b + 4] - Byte.ZERO;
-  const d2 = buf[b + 5] - Byte.ZERO;
-  if (d0 >>> 0 > 9 || d1 >>> 0 > 9 || d2 >>> 0 > 9) return -1;
+  const checksum = checkSumDigits(buf, b + 3);
+  if (checksum < 0) return -1;
   const hint = frameHint;
-  hint.checksum = d0 * 100 + d1 * 10 + d2;
+  hint.checksum = checksum;
   hint.start = s;
   hint.end = b + 7;
   hint.end8 = end8;
@@ -368,4 +356,12 @@ function wholeFrame(buf: Buffer, s: number, end: number, max: number): number {
   hint.length = length;
   hint.sum = sum;
   return b + 7;
+}
+
+/** The three digits at `at` as a number, or -1 when they are not three digits. */
+function checkSumDigits(buf: Buffer, at: number): number {
+  const d0 = buf[at] - Byte.ZERO;
+  const d1 = buf[at + 1] - Byte.ZERO;
+  const d2 = buf[at + 2] - Byte.ZERO;
+  return d0 >>> 0 > 9 || d1 >>> 0 > 9 || d2 >>> 0 > 9 ? -1 : d0 * 100 + d1 * 10 + d2;
 }

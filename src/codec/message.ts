@@ -102,7 +102,7 @@ export class Message {
 
   /** Encodes the message into a new Buffer with BodyLength and CheckSum computed. */
   toBuffer(options?: EncodeOptions): Buffer {
-    return Buffer.from(new Encoder().encode(this, options));
+    return new Encoder().encodeCopy(this, options);
   }
 
   /** The encoded message with `|` for SOH. */

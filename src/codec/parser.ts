@@ -296,13 +296,7 @@ function parseInto(
     }
     if (tag === 10) {
       finishTrailer(buf, end, fieldStart, valueStart, count, bodyStart, declaredLength, sum - 0x31 - 0x30 - Byte.EQUALS, validateLength, validateChecksum);
-      data[count] = 10;
-      data[startsAt + count] = valueStart;
-      data[endsAt + count] = end - 1;
-      table.count = count + 1;
-      if (count >= Index.MAX_FIELDS) return false;
-      if (slots[10] >>> Index.POS_BITS !== gen) slots[10] = stamp | count;
-      return true;
+      return storeCheckSum(table, count, valueStart, end, stamp, gen);
     }
     if (tag === dataTag && dataLength >= 0) {
       // Raw data: read exactly dataLength bytes, which may include SOH.
@@ -352,30 +346,36 @@ function parseInto(
     count++;
     pos++;
   }
-  if (pos !== stop || stop === end) {
-    if (stop !== end) {
-      parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
-      return false;
-    }
+  if (stop === end) {
     table.count = count;
     fail('checksum-missing', 'message does not end with CheckSum(10)', 10);
   }
+  if (pos !== stop) {
+    parseGeneral(buf, start, end, table, validateLength, validateChecksum, dataFields);
+    return false;
+  }
   // The CheckSum field the framer found ("10=" at stop, three digits, SOH at end - 1): BodyLength
   // matches by construction; the sum is checked here, else finishTrailer reports.
-  if (count === capacity) {
-    table.grow();
-    data = table.data;
-    capacity = table.capacity;
-  }
+  if (count === capacity) table.grow();
   if (validateChecksum && (sum & 0xff) !== hint.checksum) {
     finishTrailer(buf, end, stop, stop + 3, count, bodyStart, declaredLength, sum, validateLength, validateChecksum);
   }
+  return storeCheckSum(table, count, stop + 3, end, stamp, gen);
+}
+
+/**
+ * Stores the CheckSum field, the frame's last, at `count` (the table has room) and indexes it;
+ * false when the message has more fields than the shared index holds.
+ */
+function storeCheckSum(table: FieldTable, count: number, valueStart: number, end: number, stamp: number, gen: number): boolean {
+  const data = table.data;
+  const capacity = table.capacity;
   data[count] = 10;
-  data[capacity + count] = stop + 3;
+  data[capacity + count] = valueStart;
   data[2 * capacity + count] = end - 1;
   table.count = count + 1;
   if (count >= Index.MAX_FIELDS) return false;
-  if (slots[10] >>> Index.POS_BITS !== gen) slots[10] = stamp | count;
+  if (indexSlots[10] >>> Index.POS_BITS !== gen) indexSlots[10] = stamp | count;
   return true;
 }
 

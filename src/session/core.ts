@@ -131,7 +131,7 @@ export class SessionCore {
     this.now = now;
     const logout = this.newAdmin('5').set(58, text);
     this.fill(logout);
-    return Buffer.from(this.encoder.encode(logout));
+    return this.encoder.encodeCopy(logout);
   }
 
   /** Inside the schedule's window now. */

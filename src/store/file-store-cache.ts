@@ -140,7 +140,6 @@ export class MessageCache {
     return position >= this.written - this.ring.length;
   }
 
-
   private drop(seq: number): void {
     const i = seq % this.seqs.length;
     if (this.seqs[i] === seq) this.seqs[i] = 0;

@@ -4,9 +4,9 @@
  * A session stores its messages one after the other: consecutive sequence numbers, each message
  * right after the previous one in `.body`. As long as that holds the index keeps only each
  * message's size (2 bytes per message; the rare message of 64 KiB or more has its size in a map)
- * and the offset of every 64th (DenseIndex), so a million messages cost 2 MiB. The first entry that breaks the pattern (a gap, a replacement, an
- * insertion) turns it into the general form: three parallel typed arrays sorted by sequence
- * number, 16 bytes per message (SparseIndex). Storing an existing sequence number again replaces
+ * and the offset of every 64th (DenseIndex), so a million messages cost 2 MiB. The first entry
+ * that breaks the pattern (a gap, a replacement, an insertion) turns it into the general form:
+ * three parallel typed arrays sorted by sequence number, 16 bytes per message (SparseIndex). Storing an existing sequence number again replaces
  * its entry (QuickFIX keeps the last record written for a number).
  */
 

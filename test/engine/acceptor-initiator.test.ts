@@ -116,7 +116,6 @@ test('initiator and acceptor: orders filled by the executor, reconnect after a d
   }
 });
 
-
 test('orders arriving in one read are answered in order, each reply a whole valid frame', async () => {
   await withLoggingOnClient('executor', async (c, next) => {
     assert.match(await next(), /35=A\|/);
