@@ -63,6 +63,15 @@ interface FileIdentity {
   mtimeMs: number;
 }
 
+function identityOf(file: string): FileIdentity {
+  const s = statSync(file);
+  return { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
+}
+
+function sameFile(s: FileIdentity, w: FileIdentity | null): boolean {
+  return w !== null && s.ino === w.ino && s.dev === w.dev && s.size === w.size && s.mtimeMs === w.mtimeMs;
+}
+
 const LEASE_RAN_OUT = 'its lease ran out (the node was paused or too busy to renew it in time)';
 
 /** How long a stat that found the owner file unchanged is trusted for. */
@@ -91,6 +100,8 @@ export class FileOwnership implements SessionOwnership {
   private written: FileIdentity | null = null;
   /** When (performance.now()) a stat last found the owner file unchanged. */
   private confirmedAt = -Infinity;
+  /** Identity of our record while its rename is in progress (then it may already be in place). */
+  private renaming: FileIdentity | null = null;
 
   constructor(private readonly o: FileOwnershipOptions) {
     this.file = join(o.dir, `${o.prefix}.owner`);
@@ -209,20 +220,31 @@ export class FileOwnership implements SessionOwnership {
     }
   }
 
-  /** Replaces the owner record (atomically, by rename); `before` runs last, just before the rename. */
+  /**
+   * Replaces the owner record (atomically, by rename); `before` runs last, just before the rename.
+   * A record of ours is recognised as soon as the rename may have happened: its identity is taken
+   * from the temporary file (a rename keeps inode, size and modification time), so the store's
+   * writes go on without waiting while a renewal is in progress. A record that is not ours (a
+   * release) stops the recognition of our old one once it may be in place.
+   */
   private async write(r: OwnerRecord, before?: () => Promise<void>): Promise<void> {
     const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
-    this.written = null;
-    this.confirmedAt = -Infinity;
+    const ours = r.pid === process.pid && r.host === this.host;
     await writeFile(tmp, JSON.stringify(r));
+    let next: FileIdentity | null = null;
     try {
       await before?.();
+      next = ours ? identityOf(tmp) : null;
+      this.renaming = next;
+      if (!ours) this.written = null;
       await rename(tmp, this.file);
     } catch (e) {
+      this.renaming = null;
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
-    if (r.pid === process.pid && r.host === this.host) this.written = this.identity();
+    this.renaming = null;
+    this.written = next;
   }
 
   /**
@@ -243,18 +265,14 @@ export class FileOwnership implements SessionOwnership {
    */
   private unchanged(): boolean {
     const w = this.written;
-    if (w === null) return false;
+    const n = this.renaming;
+    if (w === null && n === null) return false;
     const now = performance.now();
-    if (now - this.confirmedAt < RECHECK_MS) return true;
+    if (w !== null && now - this.confirmedAt < RECHECK_MS) return true;
     const s = statSync(this.file, { throwIfNoEntry: false });
-    const same = s !== undefined && s.ino === w.ino && s.dev === w.dev && s.size === w.size && s.mtimeMs === w.mtimeMs;
-    this.confirmedAt = same ? now : -Infinity;
+    const same = s !== undefined && (sameFile(s, w) || sameFile(s, n));
+    this.confirmedAt = same && w !== null && sameFile(s, w) ? now : -Infinity;
     return same;
-  }
-
-  private identity(): FileIdentity | null {
-    const s = statSync(this.file, { throwIfNoEntry: false });
-    return s ? { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs } : null;
   }
 
   /** Runs `fn` holding the lock file; a lock older than a few seconds is taken as abandoned. */

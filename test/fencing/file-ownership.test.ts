@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileOwnership, StoreFencedError } from '../../src/fencing/index.js';
@@ -95,6 +95,8 @@ test('a takeover is seen by the next check even while the old lease is live by i
   store.saveOutgoing(1, Buffer.from('8=FIX.4.2\x019=5\x0135=0\x0110=161\x01'));
   assert.equal(store.flushNow(), true);
   assert.deepEqual(await b.acquire(), { acquired: true, epoch: 2 });
+  // A stat that found the owner file unchanged is trusted for 2 ms: the next one sees b's record.
+  await new Promise((r) => setTimeout(r, 3));
   assert.equal(a.checkNow(), false);
   assert.equal(a.checkNow(1), false);
   store.saveOutgoing(2, Buffer.from('8=FIX.4.2\x019=5\x0135=0\x0110=161\x01'));
@@ -106,5 +108,49 @@ test('a takeover is seen by the next check even while the old lease is live by i
   assert.equal(b.checkNow(), true);
   assert.equal(b.checkNow(1), false);
   assert.match(readFileSync(join(dir, `${prefix}.header`), 'latin1'), /^1,0,\d+ $/);
+  await store.close();
+});
+
+test('a renewal in progress keeps the store writing at once; a release or a foreign record stops it', async () => {
+  const { dir, a } = pair(60_000);
+  const prefix = 'FIX.4.2-EXEC-BANZAI';
+  const store = await FileStore.open({ path: dir, prefix });
+  store.fenceBy(a);
+  await a.acquire();
+  const msg = Buffer.from('8=FIX.4.2\x019=5\x0135=0\x0110=161\x01');
+  let seq = 0;
+  // Between every step of the renewal (each file operation completes in its own turn), the
+  // session's synchronous flush must still confirm ownership at once.
+  const refused: number[] = [];
+  let renewing = true;
+  const poll = (): void => {
+    if (!renewing) return;
+    if (!a.checkNow()) refused.push(seq);
+    store.saveOutgoing(++seq, msg);
+    if (!store.flushNow()) refused.push(-seq);
+    setImmediate(poll);
+  };
+  setImmediate(poll);
+  for (let i = 0; i < 5; i++) await a.renew();
+  renewing = false;
+  assert.ok(seq > 5, `the poll ran during the renewals (${seq} writes)`);
+  assert.deepEqual(refused, []);
+  assert.equal(a.checkNow(), true);
+
+  // A record put in place by someone else (a new inode) is not taken for ours (once the 2 ms for
+  // which a stat is trusted have passed).
+  await new Promise((r) => setTimeout(r, 3));
+  const owner = join(dir, `${prefix}.owner`);
+  writeFileSync(`${owner}.foreign`, readFileSync(owner));
+  renameSync(`${owner}.foreign`, owner);
+  assert.equal(a.checkNow(), false);
+  await a.renew().catch(() => undefined);
+
+  // After a release our old record is no longer confirmed.
+  const c = new FileOwnership({ dir, prefix: 'P2', node: 'c', leaseMs: 60_000 });
+  await c.acquire();
+  assert.equal(c.checkNow(), true);
+  await c.release();
+  assert.equal(c.checkNow(), false);
   await store.close();
 });
