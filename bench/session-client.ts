@@ -36,6 +36,11 @@ export interface ClientConfig {
   /** The server's process id (for VmRSS and CPU time from /proc). */
   serverPid: number;
   cases: ClientCase[];
+  /**
+   * Open loop: poll the clock on every event-loop turn (one busy core) instead of being woken by a
+   * worker at each slot. The sends are then late by microseconds, not by a thread's wake-up.
+   */
+  spin?: boolean;
 }
 
 export interface LatencySummary {
@@ -383,7 +388,7 @@ function rssKiB(pid: number): number {
 }
 
 /** Runs one case on the connection; every order of it is answered before it resolves. */
-function runCase(conn: Connection, c: ClientCase, serverPid: number, firstId: number): Promise<CaseResult & { nextId: number }> {
+function runCase(conn: Connection, c: ClientCase, serverPid: number, spin: boolean, firstId: number): Promise<CaseResult & { nextId: number }> {
   return new Promise((resolve, reject) => {
     const sentAt = new Float64Array(RING);
     const h = histogram();
@@ -466,7 +471,7 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, firstId: nu
       }
       conn.flush();
     };
-    const ticker = c.kind === 'rate' ? new Ticker(interval, sendDue) : null;
+    const ticker = c.kind === 'rate' ? (spin ? new SpinTicker(sendDue) : new Ticker(interval, sendDue)) : null;
 
     conn.onReply = (r, buf) => {
       if (r.type === 0x30) return; // Heartbeat
@@ -534,6 +539,27 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, firstId: nu
   });
 }
 
+/** Calls `onTick` on every turn of the event loop, which then never sleeps (a busy core). */
+class SpinTicker {
+  private running = false;
+
+  constructor(private readonly onTick: () => void) {}
+
+  start(): void {
+    this.running = true;
+    const turn = (): void => {
+      if (!this.running) return;
+      this.onTick();
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+  }
+
+  stop(): void {
+    this.running = false;
+  }
+}
+
 /**
  * Wakes the main thread every `intervalMs` (fractions of a millisecond allowed): a worker sleeps
  * on Atomics.wait, which has microsecond resolution and uses no CPU, and posts a message.
@@ -582,7 +608,7 @@ async function main(): Promise<void> {
   const result: ClientResult = { cases: [] };
   let id = 1;
   for (const c of config.cases) {
-    const r = await runCase(conn, c, config.serverPid, id);
+    const r = await runCase(conn, c, config.serverPid, config.spin === true, id);
     id = r.nextId;
     const { nextId: _n, ...rest } = r;
     result.cases.push(rest);

@@ -25,6 +25,13 @@
  * `--node-arg FLAG` adds a Node/V8 flag for the fixover executor only (e.g. `--trace-gc`, or
  * `--semi-space-growth-factor=2` to undo the CLI's garbage-collector tuning);
  * `--only fixover|quickfix` measures one of them.
+ *
+ * The load client is part of the instrument: at 5,000/s a worker wakes it for every order, and the
+ * `client send lag` column shows how late that makes its sends (a few hundred microseconds at p99
+ * on a 2-vCPU virtual machine, counted in both executors' latency). Two options make the
+ * instrument quieter, for both executors alike: `--client-spin` has the client poll the clock on
+ * every event-loop turn instead (one busy core; sends late by microseconds, not by a wake-up), and
+ * `--pin` runs the client on CPU 0 and each executor, all its threads, on CPU 1 (taskset).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,6 +62,10 @@ const EXTRA = args.flatMap((a, i) => (a === '--set' && args[i + 1] ? [args[i + 1
 /** `--node-arg FLAG` (repeatable): extra Node/V8 flags for the fixover executor only, for experiments. */
 const NODE_ARGS = args.flatMap((a, i) => (a === '--node-arg' && args[i + 1] ? [args[i + 1]] : []));
 const RATE = 5000;
+/** The open loop's sender polls on every event-loop turn instead of being woken (see above). */
+const CLIENT_SPIN = args.includes('--client-spin');
+/** Client on CPU 0, the executor under test on CPU 1 (taskset), for both executors. */
+const PIN = args.includes('--pin');
 
 const CASES: ClientCase[] = QUICK
   ? [
@@ -88,7 +99,7 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
   if (impl === 'quickfix') {
     installQuickfixExecutor(dir);
     const proc = await startQuickfixExecutor(dir, cfg, port);
-    return { proc, pid: proc.child.pid!, port };
+    return pinned({ proc, pid: proc.child.pid!, port });
   }
   const nodeArgs = [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] : [])];
   const proc = FROM_SOURCE ? startFixover(['executor', cfg], dir, nodeArgs) : startProcess(process.execPath, [...nodeArgs, join(ROOT, 'bin/fixover.js'), 'executor', cfg], dir);
@@ -98,12 +109,22 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
     await proc.stop('SIGKILL', 1000);
     throw e;
   }
-  return { proc, pid: proc.child.pid!, port };
+  return pinned({ proc, pid: proc.child.pid!, port });
+}
+
+/** With `--pin`: every thread of the executor onto CPU 1. */
+function pinned(server: Server): Server {
+  if (!PIN) return server;
+  const r = spawnSync('taskset', ['-a', '-p', '-c', '1', String(server.pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`--pin: taskset failed: ${r.error?.message ?? r.stderr}`);
+  return server;
 }
 
 function runClient(server: Server, cases: ClientCase[]): Promise<ClientResult> {
-  const config: ClientConfig = { port: server.port, senderCompID: 'CLIENT1', targetCompID: 'EXECUTOR', serverPid: server.pid, cases };
-  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'bench/session-client.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const config: ClientConfig = { port: server.port, senderCompID: 'CLIENT1', targetCompID: 'EXECUTOR', serverPid: server.pid, cases, spin: CLIENT_SPIN };
+  const command = [process.execPath, '--import', TSX, join(ROOT, 'bench/session-client.ts'), JSON.stringify(config)];
+  if (PIN) command.unshift('taskset', '-c', '0');
+  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -188,7 +209,7 @@ async function main(): Promise<void> {
   const load0 = loadavg();
   const cpu0 = cpuTimes();
   const results = new Map<Impl, CaseResult[][]>(impls.map((i) => [i, []]));
-  process.stdout.write(`session benchmark: ${RUNS} run(s) of ${CASES.map((c) => c.kind).join(', ')}${QUICK ? ' (quick)' : ''}; stores under ${base}\n`);
+  process.stdout.write(`session benchmark: ${RUNS} run(s) of ${CASES.map((c) => c.kind).join(', ')}${QUICK ? ' (quick)' : ''}${CLIENT_SPIN ? ', spinning client' : ''}${PIN ? ', client on CPU 0 and executor on CPU 1' : ''}; stores under ${base}\n`);
   try {
     for (let run = 0; run < RUNS; run++) {
       const order = run % 2 === 0 ? impls : [...impls].reverse();
@@ -238,7 +259,8 @@ function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: Map<I
   const machine = `2-vCPU machine shared with other work: load average ${load.load0.map((x) => x.toFixed(2)).join(' ')} before, ${load.load1.map((x) => x.toFixed(2)).join(' ')} after; CPU busy ${(load.busy * 100).toFixed(0)} % during the run (this benchmark included)`;
   const lines: string[] = [];
   lines.push('');
-  lines.push(`NewOrderSingle -> ExecutionReport over 127.0.0.1, medians of ${RUNS} run(s); ${machine}`);
+  const instrument = `${CLIENT_SPIN ? '; load client spinning (--client-spin)' : ''}${PIN ? '; client on CPU 0, executor on CPU 1 (--pin)' : ''}`;
+  lines.push(`NewOrderSingle -> ExecutionReport over 127.0.0.1, medians of ${RUNS} run(s); ${machine}${instrument}`);
   lines.push('');
   const name: Record<Impl, string> = { fixover: 'fixover executor, FileStore on disk', quickfix: 'QuickFIX C++ executor, FileStore on disk' };
   if (RUNS > 0) {
