@@ -67,6 +67,11 @@ export interface CaseResult {
    * (part of `latency`, which counts from the intended time; the same for every server).
    */
   sendLag?: LatencySummary;
+  /**
+   * rate: microseconds from the moment the client actually sent each order to its reply (the
+   * latency less the client's own lateness).
+   */
+  fromSend?: LatencySummary;
   /** Server CPU time (user + system) per round trip in microseconds over the measured part. */
   serverCpuPerOrderUs: number;
   /** Load client CPU time per round trip in microseconds. */
@@ -391,8 +396,11 @@ function rssKiB(pid: number): number {
 function runCase(conn: Connection, c: ClientCase, serverPid: number, spin: boolean, firstId: number): Promise<CaseResult & { nextId: number }> {
   return new Promise((resolve, reject) => {
     const sentAt = new Float64Array(RING);
+    /** When each order actually went out (differs from `sentAt` in the open loop). */
+    const wentAt = new Float64Array(RING);
     const h = histogram();
     const lag = histogram();
+    const fromSend = histogram();
     let nextId = firstId;
     let inFlight = 0;
     let answered = 0;
@@ -413,9 +421,10 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, spin: boole
     const measureMs = 'seconds' in c ? c.seconds * 1000 : 0;
     const start = performance.now();
 
-    const send = (intended: number): void => {
+    const send = (intended: number, actual = intended): void => {
       const id = nextId++;
       sentAt[id & (RING - 1)] = intended;
+      wentAt[id & (RING - 1)] = actual;
       inFlight++;
       conn.order(id);
     };
@@ -448,6 +457,7 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, spin: boole
         perSecond: measuredOrders / seconds,
         latency: summary(h),
         sendLag: c.kind === 'rate' ? summary(lag) : undefined,
+        fromSend: c.kind === 'rate' ? summary(fromSend) : undefined,
         serverCpuPerOrderUs: measuredOrders ? (cpuEnd - cpu0) / measuredOrders : NaN,
         clientCpuPerOrderUs: measuredOrders ? (ownEnd - own0) / measuredOrders : NaN,
         rss: c.kind === 'memory' ? rss : undefined,
@@ -466,7 +476,7 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, spin: boole
       const now = performance.now();
       while (start + slot * interval <= now) {
         if (measuring) lag.recordValue(Math.max(1, Math.round((now - (start + slot * interval)) * 1000)));
-        send(start + slot * interval);
+        send(start + slot * interval, now);
         slot++;
       }
       conn.flush();
@@ -491,6 +501,7 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, spin: boole
       answered++;
       if (measuring) {
         h.recordValue(Math.max(1, Math.round((now - sentAt[r.id & (RING - 1)]) * 1000)));
+        if (c.kind === 'rate') fromSend.recordValue(Math.max(1, Math.round((now - wentAt[r.id & (RING - 1)]) * 1000)));
         measuredOrders++;
       }
       const checkpoint = c.kind === 'memory' ? c.checkpoints[rss.length] : 0;
