@@ -26,7 +26,7 @@ export function executorApplication(sender: Sender): Application<SessionID> {
         er = new Message('8');
         reports.set(sessionId, er);
       }
-      er.set(37, String(++orderId)).set(17, String(++execId));
+      er.set(37, ++orderId).set(17, ++execId);
       er.set(11, message.getString(11)).set(55, message.getString(55)).set(54, message.getString(54));
       er.set(38, qty).set(39, '2').set(31, price).set(32, qty).set(14, qty).set(6, price).set(151, 0);
       if (begin === 'FIX.4.0' || begin === 'FIX.4.1' || begin === 'FIX.4.2') {

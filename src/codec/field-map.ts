@@ -2,7 +2,7 @@
  * Mutable fields for building and modifying messages. Fields keep the order they were set in;
  * the encoder writes them in FIX order (or in that insertion order when asked to).
  */
-import { formatDate, formatDecimal, formatUtcTimestamp, isDecimalText, type FixDate, type TimestampPrecision } from './values.js';
+import { formatDate, formatDecimal, formatUtcTimestamp, integerText, isDecimalText, type FixDate, type TimestampPrecision } from './values.js';
 import type { GroupSchema, MessageSchema } from './schema.js';
 
 /** What a field can be set to. Numbers are written as exact decimals, booleans as Y/N. */
@@ -20,7 +20,7 @@ type Stored = string | Uint8Array | GroupList;
 export function toFieldText(value: string | number | boolean): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'Y' : 'N';
-  return Number.isSafeInteger(value) ? String(value) : formatDecimal(value);
+  return Number.isSafeInteger(value) ? integerText(value) : formatDecimal(value);
 }
 
 /** An ordered collection of fields; base of message sections and group entries. */

@@ -262,6 +262,29 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** '0' to '99', and '00' to '99': the pieces `integerText` joins. */
+const SMALL = Array.from({ length: 100 }, (_, i) => String(i));
+const PAIRS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/**
+ * A safe integer as decimal text, the same as `String(n)`. Below 10^12 (every sequence number and
+ * counter in practice) it is joined from constant strings instead of converted: V8 keeps each
+ * number it converts to a string in its number-string cache, an old-generation table, so a string
+ * made for every message (MsgSeqNum, order ids) lives on there, is copied by the next minor
+ * collections and promoted, and makes each of them longer.
+ */
+export function integerText(n: number): string {
+  if (n >= 0 && n < 100) return SMALL[n];
+  if (!(n > 0 && n < 1e12)) return String(n);
+  let text = PAIRS[n % 100];
+  n = Math.floor(n / 100);
+  while (n >= 100) {
+    text = PAIRS[n % 100] + text;
+    n = Math.floor(n / 100);
+  }
+  return SMALL[n] + text;
+}
+
 /**
  * Formats a number as a FIX decimal: the shortest text that reads back as the same number
  * (so 123.46 stays `123.46`), never in exponent notation.

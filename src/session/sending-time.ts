@@ -5,6 +5,8 @@
 import { formatUtcTimestamp, type TimestampPrecision } from '../codec/values.js';
 
 const ZEROS = ['', '', '', '', '000', '', '', '000000'];
+/** '000' to '999' (made once: no string per message, nothing added to V8's number-string cache). */
+const MILLIS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 export class SendingTimeFormatter {
   private second = Number.NaN;
@@ -23,7 +25,7 @@ export class SendingTimeFormatter {
     const precision = this.precision;
     if (precision === 0) return this.prefix;
     const ms = whole - second * 1000;
-    const fraction = ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : String(ms);
+    const fraction = MILLIS[ms];
     return precision === 3 ? `${this.prefix}.${fraction}` : `${this.prefix}.${fraction}${ZEROS[precision - 2]}`;
   }
 }

@@ -3,6 +3,8 @@
  * Positions are logical (computed when the writes were made), so performing a batch again after a
  * failure writes the same bytes at the same places.
  */
+import { headerRecordLength, writeHeaderRecord } from './file-store-format.js';
+
 const EMPTY = Buffer.alloc(0);
 
 export class Batch {
@@ -26,7 +28,8 @@ export class Batch {
   // an array's storage when its length is set to 0, and the next push would allocate it again).
   private body: Buffer[] = [];
   private bodyCount = 0;
-  private header: string[] = [];
+  /** The `.header` records as numbers (sequence number, offset, size), formatted when written. */
+  private header: number[] = [];
   private headerCount = 0;
   bodyBytes = 0;
   headerBytes = 0;
@@ -77,11 +80,19 @@ export class Batch {
     this.bodyBytes += bytes.length;
   }
 
-  addHeader(record: string): void {
-    if (this.headerCount < this.header.length) this.header[this.headerCount] = record;
-    else this.header.push(record);
+  /** The `.header` record of a message: `seq,offset,size ` (see `formatHeaderRecord`); returns its length. */
+  addHeader(seq: number, offset: number, size: number): number {
+    const h = this.header;
+    const at = this.headerCount * 3;
+    if (at < h.length) {
+      h[at] = seq;
+      h[at + 1] = offset;
+      h[at + 2] = size;
+    } else h.push(seq, offset, size);
     this.headerCount++;
-    this.headerBytes += record.length;
+    const length = headerRecordLength(seq, offset, size);
+    this.headerBytes += length;
+    return length;
   }
 
   bodyBuffer(): Buffer {
@@ -95,7 +106,8 @@ export class Batch {
   headerInto(scratch: { buf: Buffer }): Buffer {
     if (scratch.buf.length < this.headerBytes) scratch.buf = Buffer.allocUnsafe(Math.max(this.headerBytes, scratch.buf.length * 2));
     const buf = scratch.buf;
-    for (let i = 0, at = 0; i < this.headerCount; i++) at += buf.write(this.header[i], at, 'latin1');
+    const h = this.header;
+    for (let i = 0, at = 0; i < this.headerCount * 3; i += 3) at = writeHeaderRecord(buf, at, h[i], h[i + 1], h[i + 2]);
     return buf;
   }
 
@@ -110,7 +122,7 @@ export class Batch {
     m.seqNums = this.seqNums || next.seqNums;
     for (const b of [this, next]) {
       for (let i = 0; i < b.bodyCount; i++) m.addBody(b.body[i]);
-      for (let i = 0; i < b.headerCount; i++) m.addHeader(b.header[i]);
+      for (let i = 0; i < b.headerCount * 3; i += 3) m.addHeader(b.header[i], b.header[i + 1], b.header[i + 2]);
     }
     return m;
   }

@@ -80,6 +80,46 @@ export function formatHeaderRecord(seq: number, offset: number, size: number): s
   return `${seq},${offset},${size} `;
 }
 
+/** Length in bytes of the `.header` record `formatHeaderRecord` gives. */
+export function headerRecordLength(seq: number, offset: number, size: number): number {
+  return digitCount(seq) + digitCount(offset) + digitCount(size) + 3;
+}
+
+/**
+ * Writes the `.header` record `formatHeaderRecord` gives into `out` at `at` (ASCII, one byte per
+ * character) and returns where it ends; makes no string (a number turned into a string stays in
+ * V8's number-string cache and is promoted to the old generation).
+ */
+export function writeHeaderRecord(out: Buffer, at: number, seq: number, offset: number, size: number): number {
+  at = writeNumber(out, at, seq);
+  out[at++] = 0x2c;
+  at = writeNumber(out, at, offset);
+  out[at++] = 0x2c;
+  at = writeNumber(out, at, size);
+  out[at++] = 0x20;
+  return at;
+}
+
+/** Decimal digits of a non-negative integer. */
+function digitCount(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
+  return d;
+}
+
+/** A non-negative integer in decimal at `at`; returns the end. */
+function writeNumber(out: Buffer, at: number, n: number): number {
+  const end = at + digitCount(n);
+  for (let i = end - 1; i >= at; i--) {
+    out[i] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return end;
+}
+
 /** The `.seqnums` content, as QuickFIX writes it (23 bytes for numbers below 10^10). */
 export function formatSeqNums(nextSender: number, nextTarget: number): string {
   return `${String(nextSender).padStart(10, '0')} : ${String(nextTarget).padStart(10, '0')}`;

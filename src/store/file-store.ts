@@ -16,7 +16,7 @@ import { constants } from 'node:fs';
 import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
 import { StoreFencedError, type StoreFence } from '../fencing/ownership.js';
 import { FileStoreError } from './file-store-error.js';
-import { SEQNUMS_LENGTH, formatCreationTime, formatHeaderRecord, truncateToSecond, writeSeqNumsBytes } from './file-store-format.js';
+import { SEQNUMS_LENGTH, formatCreationTime, truncateToSecond, writeSeqNumsBytes } from './file-store-format.js';
 import type { IndexEntry, SeqIndex } from './file-store-index.js';
 import { type StoreFile, type StoreFileSystem, nodeFileSystem, writeAll, writeAllNow } from './file-store-fs.js';
 import { readMessages } from './file-store-read.js';
@@ -181,11 +181,9 @@ export class FileStore implements MessageStore {
 
   private applyOutgoing(seq: number, bytes: Buffer): void {
     const offset = this.bodySize;
-    const record = formatHeaderRecord(seq, offset, bytes.length);
     this.pending.addBody(bytes);
-    this.pending.addHeader(record);
+    this.headerSize += this.pending.addHeader(seq, offset, bytes.length);
     this.bodySize += bytes.length;
-    this.headerSize += record.length;
     this.index.set(seq, offset, bytes.length);
     this.cache.set(seq, bytes);
     this.nextSender = seq + 1;

@@ -137,3 +137,18 @@ test('non-latin1 text is written as UTF-8 with a correct BodyLength', () => {
   const buf = m.toBuffer();
   assert.equal(new Parser().parse(buf).getBytes(58)!.toString('utf8'), 'prix €');
 });
+
+test('integers are written as String(n) writes them, without a string per number from V8', async () => {
+  const fc = (await import('fast-check')).default;
+  const { integerText } = await import('../../src/codec/values.js');
+  const edges = [0, 1, 9, 10, 99, 100, 101, 999, 1000, 1e6, 1e12 - 1, 1e12, 1e12 + 1, -1, -100, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+  for (const n of edges) assert.equal(integerText(n), String(n), `${n}`);
+  fc.assert(
+    fc.property(fc.oneof(fc.integer({ min: -1000, max: 1e7 }), fc.maxSafeInteger(), fc.maxSafeInteger().map((n) => -n)), (n) => integerText(n) === String(n)),
+    { numRuns: 2000 },
+  );
+  // Through a message: MsgSeqNum and counters set as numbers.
+  const m = new Message('8').set(37, 1234567).set(17, 0).set(14, 1e12 + 5);
+  m.header.set(8, 'FIX.4.4').set(34, 100);
+  assert.match(text(new Encoder().encode(m)), /\|34=100\|14=1000000000005\|17=0\|37=1234567\|/);
+});

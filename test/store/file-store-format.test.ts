@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeqIndex } from '../../src/store/file-store-index.js';
-import { HeaderParser, SEQNUMS_LENGTH, formatSeqNums, isCompleteMessage, parseCreationTime, parseSeqNums, writeSeqNumsBytes } from '../../src/store/file-store-format.js';
+import fc from 'fast-check';
+import { HeaderParser, SEQNUMS_LENGTH, formatHeaderRecord, formatSeqNums, headerRecordLength, isCompleteMessage, parseCreationTime, parseSeqNums, writeHeaderRecord, writeSeqNumsBytes } from '../../src/store/file-store-format.js';
+import { Batch } from '../../src/store/file-store-batch.js';
 import { fixMessage } from './helpers.js';
 
 test('index: appends, out-of-order inserts, replacement, ranges, growth', () => {
@@ -99,4 +101,30 @@ test('.seqnums written into a reused buffer: the same bytes as the text form', (
   for (const [s, t] of [[1, 1], [12, 345], [9_999_999_999, 10], [0xffffffff, 4_000_000_000], [1_000_000, 999_999]]) {
     assert.equal(writeSeqNumsBytes(out, s, t).toString('latin1'), formatSeqNums(s, t));
   }
+});
+
+test('header records written as bytes equal the formatted text, alone and batched', () => {
+  const n = fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 2 ** 31 }), fc.maxSafeInteger().map(Math.abs));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(n, n, n), { minLength: 1, maxLength: 20 }), (records) => {
+      const text = records.map(([s, o, z]) => formatHeaderRecord(s, o, z)).join('');
+      const out = Buffer.alloc(text.length + 4, 0xff);
+      let at = 0;
+      for (const [s, o, z] of records) {
+        const end = writeHeaderRecord(out, at, s, o, z);
+        assert.equal(end - at, headerRecordLength(s, o, z));
+        at = end;
+      }
+      assert.equal(out.toString('latin1', 0, at), text);
+      assert.equal(out[at], 0xff, 'nothing written past the end');
+      // A batch holds the numbers and writes the same bytes; reused, it writes only its own.
+      const b = new Batch(0, 0);
+      for (const [s, o, z] of records) b.addHeader(s, o, z);
+      const scratch = { buf: Buffer.alloc(1) };
+      assert.equal(b.headerInto(scratch).toString('latin1', 0, b.headerBytes), text);
+      b.reuse(0, 0);
+      b.addHeader(7, 8, 9);
+      assert.equal(b.headerInto(scratch).toString('latin1', 0, b.headerBytes), '7,8,9 ');
+    }),
+  );
 });
