@@ -9,36 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { start, fixover } from './cli.js';
-import { Initiator, Session } from '../../src/engine/index.js';
-import { SessionID } from '../../src/session/index.js';
-import { MemoryStore } from '../../src/store/index.js';
-import { OrderClient } from '../../src/client/index.js';
+import { seedConfig, sendSeedOrders } from './seed-orders.js';
 import { freePort } from '../support/free-port.js';
-
-/** The seed configuration as shipped in examples/, on a free port. */
-const SEED = (port: number): string =>
-  readFileSync(new URL('../../examples/executor.cfg', import.meta.url), 'latin1').replace('SocketAcceptPort=9877', `SocketAcceptPort=${port}`);
 
 test('fixover executor runs the seed configuration from any directory', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fixover-exec-'));
   const port = await freePort();
-  writeFileSync(join(dir, 'executor.cfg'), SEED(port));
+  writeFileSync(join(dir, 'executor.cfg'), seedConfig(port));
   const server = start(['executor', 'executor.cfg'], dir);
   try {
     await server.waitFor(/listening on \d+/);
-    const id = new SessionID({ beginString: 'FIX.4.2', senderCompID: 'BANZAI', targetCompID: 'EXEC' });
-    const box: { c?: OrderClient } = {};
-    const session = new Session({ sessionId: id, role: 'initiator', heartBtInt: 30 }, new MemoryStore(), {
-      fromApp: (m, s) => box.c!.application().fromApp!(m, s),
-    });
-    box.c = new OrderClient(session, { orders: 200, window: 10, settleMs: 5000 });
-    const initiator = new Initiator([{ session, endpoints: [{ host: '127.0.0.1', port }], reconnectDelays: [0.2] }]);
-    initiator.start();
-    await once(session, 'logon');
-    const report = await box.c.run();
+    const report = await sendSeedOrders(port, 200, 10);
     assert.equal(report.filled, 200, server.output());
     assert.equal(report.duplicates.unflagged, 0);
-    await initiator.stop();
     server.child.kill('SIGTERM');
     const [code] = await once(server.child, 'exit');
     assert.equal(code, 0, server.output());
@@ -63,7 +46,7 @@ test('a settings file with errors is refused with every problem and exit code 2'
 test('fixover client against fixover executor: every order filled, JSON report written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fixover-client-'));
   const port = await freePort();
-  writeFileSync(join(dir, 'executor.cfg'), SEED(port));
+  writeFileSync(join(dir, 'executor.cfg'), seedConfig(port));
   writeFileSync(
     join(dir, 'client.cfg'),
     `[DEFAULT]\nConnectionType=initiator\nBeginString=FIX.4.2\nHeartBtInt=30\nReconnectInterval=1\nFileStorePath=client-store\nStartTime=00:00:00\nEndTime=00:00:00\n[SESSION]\nSenderCompID=BANZAI\nTargetCompID=EXEC\nSocketConnectHost=127.0.0.1\nSocketConnectPort=${port}\n`,

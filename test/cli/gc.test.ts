@@ -7,22 +7,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import { ROOT, TSX } from './cli.js';
-import { Initiator, Session } from '../../src/engine/index.js';
-import { SessionID } from '../../src/session/index.js';
-import { MemoryStore } from '../../src/store/index.js';
-import { OrderClient } from '../../src/client/index.js';
+import { seedConfig, sendSeedOrders } from './seed-orders.js';
 import { freePort } from '../support/free-port.js';
 
 test('minor collections in the executor promote almost nothing while it fills 40,000 orders', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fixover-gc-'));
   const port = await freePort();
-  const seed = readFileSync(new URL('../../examples/executor.cfg', import.meta.url), 'latin1');
-  writeFileSync(join(dir, 'executor.cfg'), seed.replace('SocketAcceptPort=9877', `SocketAcceptPort=${port}`));
+  writeFileSync(join(dir, 'executor.cfg'), seedConfig(port));
   const child = spawn(process.execPath, ['--trace-gc-nvp', '--import', TSX, `${ROOT}src/cli/bin.ts`, 'executor', 'executor.cfg'], { cwd: dir, env: { ...process.env, FORCE_COLOR: '0' } });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -32,19 +27,9 @@ test('minor collections in the executor promote almost nothing while it fills 40
       assert.ok(Date.now() - t0 < 20_000 && child.exitCode === null, `the executor did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const id = new SessionID({ beginString: 'FIX.4.2', senderCompID: 'BANZAI', targetCompID: 'EXEC' });
-    const box: { c?: OrderClient } = {};
-    const session = new Session({ sessionId: id, role: 'initiator', heartBtInt: 30 }, new MemoryStore(), {
-      fromApp: (m, s) => box.c!.application().fromApp!(m, s),
-    });
-    box.c = new OrderClient(session, { orders: 40_000, window: 20, settleMs: 10_000 });
-    const initiator = new Initiator([{ session, endpoints: [{ host: '127.0.0.1', port }], reconnectDelays: [0.2] }]);
-    initiator.start();
-    await once(session, 'logon');
-    const before = out.length;
-    const report = await box.c.run();
+    let before = 0;
+    const report = await sendSeedOrders(port, 40_000, 20, () => (before = out.length));
     assert.equal(report.filled, 40_000);
-    await initiator.stop();
     // The minor collections made while the orders were filled (start-up code and warm-up excluded).
     const promoted = [...out.slice(before).matchAll(/gc=s .*?promoted=(\d+)/g)].map((m) => Number(m[1]));
     assert.ok(promoted.length >= 3, `minor collections during the run: ${promoted.length}\n${out.slice(-3000)}`);
