@@ -22,8 +22,8 @@
  * median of the per-run ratios (a side-by-side pair shares the machine's load of that moment).
  * One JSON line per case follows the table. `--profile DIR` starts the fixover executor with
  * `--cpu-prof` and leaves the profiles in DIR; `--set Name=Value` adds a setting for fixover only;
- * `--node-arg FLAG` adds a Node/V8 flag for the fixover executor only (e.g. `--trace-gc` or
- * `--trace-gc-nvp`);
+ * `--node-arg FLAG` adds a Node/V8 flag for the fixover executor only (e.g. `--trace-gc`, or
+ * `--semi-space-growth-factor=2` to undo the CLI's garbage-collector tuning);
  * `--only fixover|quickfix` measures one of them.
  *
  * The load client is part of the instrument: at 5,000/s a worker wakes it for every order, and the

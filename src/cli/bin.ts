@@ -1,5 +1,9 @@
-/** Process entry of the `fixover` command: runs `main` and sets the exit code. */
-import { main } from './main.js';
+/** Process entry of the `fixover` command: tunes the garbage collector, then runs `main` and sets the exit code. */
+import { tuneGarbageCollector } from './gc.js';
+
+tuneGarbageCollector();
+// Loaded after the tuning, so that nothing the engine allocates grows the young generation first.
+const { main } = await import('./main.js');
 
 main(process.argv.slice(2)).then(
   (code) => {
