@@ -47,3 +47,26 @@ interface Latin1Sliceable {
 export function latin1(buf: Buffer, s: number, e: number): string {
   return (buf as unknown as Latin1Sliceable).latin1Slice(s, e);
 }
+
+/** Number of decimal digits of a non-negative safe integer. */
+export function digitCount(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
+  }
+  return d;
+}
+
+/**
+ * Writes a non-negative safe integer in decimal at `at` and returns where it ends. Makes no string:
+ * a number turned into one stays in V8's number-string cache and is promoted to the old generation.
+ */
+export function writeDecimal(buf: Uint8Array, at: number, n: number): number {
+  const end = at + digitCount(n);
+  for (let i = end - 1; i >= at; i--) {
+    buf[i] = ZERO + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return end;
+}

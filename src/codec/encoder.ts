@@ -6,7 +6,7 @@
  * and 10. A raw data field always follows its length field. With `preserveOrder` every section is
  * written in the order its fields were set (or parsed).
  */
-import { SOH } from './bytes.js';
+import { SOH, digitCount, writeDecimal } from './bytes.js';
 import { STANDARD_DATA_FIELDS, type DataFieldMap } from './data-fields.js';
 import type { FieldMap, Group } from './field-map.js';
 import type { Message } from './message.js';
@@ -127,16 +127,6 @@ function textOf(map: FieldMap, tag: number): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Number of decimal digits of a non-negative integer. */
-function digitCount(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = (n / 10) | 0;
-    d++;
-  }
-  return d;
 }
 
 export class Encoder {
@@ -415,7 +405,7 @@ function writeUint(buf: Buffer, p: number, n: number): number {
     buf[p + 2] = 0x30 + (n % 10);
     return p + 3;
   }
-  return writeAscii(buf, p, String(n));
+  return writeDecimal(buf, p, n);
 }
 
 function writeAscii(buf: Buffer, p: number, s: string): number {

@@ -231,20 +231,19 @@ export class FileOwnership implements SessionOwnership {
     const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
     const ours = r.pid === process.pid && r.host === this.host;
     await writeFile(tmp, JSON.stringify(r));
-    let next: FileIdentity | null = null;
     try {
       await before?.();
-      next = ours ? identityOf(tmp) : null;
+      const next = ours ? identityOf(tmp) : null;
       this.renaming = next;
       if (!ours) this.written = null;
       await rename(tmp, this.file);
+      this.written = next;
     } catch (e) {
-      this.renaming = null;
       await unlink(tmp).catch(() => undefined);
       throw e;
+    } finally {
+      this.renaming = null;
     }
-    this.renaming = null;
-    this.written = next;
   }
 
   /**
@@ -270,9 +269,9 @@ export class FileOwnership implements SessionOwnership {
     const now = performance.now();
     if (w !== null && now - this.confirmedAt < RECHECK_MS) return true;
     const s = statSync(this.file, { throwIfNoEntry: false });
-    const same = s !== undefined && (sameFile(s, w) || sameFile(s, n));
-    this.confirmedAt = same && w !== null && sameFile(s, w) ? now : -Infinity;
-    return same;
+    const written = s !== undefined && sameFile(s, w);
+    this.confirmedAt = written ? now : -Infinity;
+    return written || (s !== undefined && sameFile(s, n));
   }
 
   /** Runs `fn` holding the lock file; a lock older than a few seconds is taken as abandoned. */

@@ -10,7 +10,7 @@
  *   writes whole seconds; fractions are accepted on read).
  * - `.body`: the messages' bytes back to back.
  */
-import { checksum } from '../codec/bytes.js';
+import { checksum, digitCount, writeDecimal } from '../codec/bytes.js';
 import { formatUtcTimestamp, parseUtcTimestamp } from '../codec/values.js';
 
 /** One `.header` record. */
@@ -87,37 +87,16 @@ export function headerRecordLength(seq: number, offset: number, size: number): n
 
 /**
  * Writes the `.header` record `formatHeaderRecord` gives into `out` at `at` (ASCII, one byte per
- * character) and returns where it ends; makes no string (a number turned into a string stays in
- * V8's number-string cache and is promoted to the old generation).
+ * character) and returns where it ends, without making a string (see `writeDecimal`).
  */
 export function writeHeaderRecord(out: Buffer, at: number, seq: number, offset: number, size: number): number {
-  at = writeNumber(out, at, seq);
+  at = writeDecimal(out, at, seq);
   out[at++] = 0x2c;
-  at = writeNumber(out, at, offset);
+  at = writeDecimal(out, at, offset);
   out[at++] = 0x2c;
-  at = writeNumber(out, at, size);
+  at = writeDecimal(out, at, size);
   out[at++] = 0x20;
   return at;
-}
-
-/** Decimal digits of a non-negative integer. */
-function digitCount(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
-  return d;
-}
-
-/** A non-negative integer in decimal at `at`; returns the end. */
-function writeNumber(out: Buffer, at: number, n: number): number {
-  const end = at + digitCount(n);
-  for (let i = end - 1; i >= at; i--) {
-    out[i] = 0x30 + (n % 10);
-    n = Math.floor(n / 10);
-  }
-  return end;
 }
 
 /** The `.seqnums` content, as QuickFIX writes it (23 bytes for numbers below 10^10). */

@@ -12,8 +12,10 @@ export function start(
   cwd = ROOT,
   /** A command the fixover command runs under (it execs its arguments), e.g. `unshare`. */
   wrapper: string[] = [],
+  /** Node/V8 flags for the command's process, e.g. `--trace-gc-nvp`. */
+  nodeArgs: string[] = [],
 ): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, ms?: number) => Promise<RegExpMatchArray> } {
-  const command = [process.execPath, '--import', TSX, `${ROOT}src/cli/bin.ts`, ...args];
+  const command = [process.execPath, ...nodeArgs, '--import', TSX, `${ROOT}src/cli/bin.ts`, ...args];
   const all = [...wrapper, ...command];
   const child = spawn(all[0], all.slice(1), { cwd, env: { ...process.env, FORCE_COLOR: '0' } });
   let out = '';

@@ -6,11 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, TSX } from './cli.js';
+import { start } from './cli.js';
 import { seedConfig, sendSeedOrders } from './seed-orders.js';
 import { freePort } from '../support/free-port.js';
 
@@ -18,25 +17,19 @@ test('minor collections in the executor promote almost nothing while it fills 40
   const dir = mkdtempSync(join(tmpdir(), 'fixover-gc-'));
   const port = await freePort();
   writeFileSync(join(dir, 'executor.cfg'), seedConfig(port));
-  const child = spawn(process.execPath, ['--trace-gc-nvp', '--import', TSX, `${ROOT}src/cli/bin.ts`, 'executor', 'executor.cfg'], { cwd: dir, env: { ...process.env, FORCE_COLOR: '0' } });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const server = start(['executor', 'executor.cfg'], dir, [], ['--trace-gc-nvp']);
   try {
-    for (let t0 = Date.now(); !/listening on \d+/.test(out); ) {
-      assert.ok(Date.now() - t0 < 20_000 && child.exitCode === null, `the executor did not start:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await server.waitFor(/listening on \d+/);
     let before = 0;
-    const report = await sendSeedOrders(port, 40_000, 20, () => (before = out.length));
+    const report = await sendSeedOrders(port, 40_000, 20, () => (before = server.output().length));
     assert.equal(report.filled, 40_000);
     // The minor collections made while the orders were filled (start-up code and warm-up excluded).
-    const promoted = [...out.slice(before).matchAll(/gc=s .*?promoted=(\d+)/g)].map((m) => Number(m[1]));
-    assert.ok(promoted.length >= 3, `minor collections during the run: ${promoted.length}\n${out.slice(-3000)}`);
+    const promoted = [...server.output().slice(before).matchAll(/gc=s .*?promoted=(\d+)/g)].map((m) => Number(m[1]));
+    assert.ok(promoted.length >= 3, `minor collections during the run: ${promoted.length}\n${server.output().slice(-3000)}`);
     const sorted = [...promoted].sort((a, b) => a - b);
     const median = sorted[sorted.length >> 1];
     assert.ok(median < 2048, `median bytes promoted per minor collection: ${median} (all: ${promoted.join(' ')})`);
   } finally {
-    child.kill('SIGKILL');
+    server.child.kill('SIGKILL');
   }
 });
