@@ -27,9 +27,12 @@ export interface FixTime {
   readonly millis: number;
   /** Nanoseconds beyond `millis` (0 to 999,999). */
   readonly nanos: number;
-  /** Fractional digits present in the text. */
-  readonly precision: TimestampPrecision;
+  /** Fractional digits present in the text (12: picoseconds, read to the nanosecond). */
+  readonly precision: ParsedPrecision;
 }
+
+/** Fractional-second digits a received timestamp may carry: those written, and 12 (picoseconds). */
+export type ParsedPrecision = TimestampPrecision | 12;
 
 /** A LocalMktDate or UTCDateOnly: calendar date without time. */
 export interface FixDate {
@@ -56,7 +59,10 @@ function digits(buf: Uint8Array, s: number, n: number): number {
   return v;
 }
 
-/** Parses a signed integer; NaN when the text is not one. */
+/**
+ * Parses a signed integer; NaN when the text is not one, or when its magnitude is past
+ * `Number.MAX_SAFE_INTEGER` (a double would silently round it: 9007199254740993 reads as ...992).
+ */
 export function parseIntBytes(buf: Uint8Array, s: number, e: number): number {
   if (e <= s) return NaN;
   let neg = false;
@@ -72,6 +78,8 @@ export function parseIntBytes(buf: Uint8Array, s: number, e: number): number {
     if (d < 0 || d > 9) return NaN;
     v = v * 10 + d;
   }
+  // Every value from 2^53 on (rounded or not) compares above the largest safe integer.
+  if (v > Number.MAX_SAFE_INTEGER) return NaN;
   return neg ? -v : v;
 }
 
@@ -166,8 +174,11 @@ function validDate(y: number, mo: number, d: number): boolean {
   return y >= 0 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
 }
 
-/** Parses HH:MM:SS[.f{3,6,9}] at s; returns millis since midnight in `out`, or false. */
-function parseTimeOfDay(buf: Uint8Array, s: number, e: number, out: { millis: number; nanos: number; precision: TimestampPrecision }): boolean {
+/**
+ * Parses HH:MM:SS[.f{3,6,9,12}] at s; returns millis since midnight in `out`, or false. Picoseconds
+ * (12 digits, accepted as QuickFIX/J does) are cut to the nanosecond.
+ */
+function parseTimeOfDay(buf: Uint8Array, s: number, e: number, out: { millis: number; nanos: number; precision: ParsedPrecision }): boolean {
   if (e - s < 8 || buf[s + 2] !== 0x3a || buf[s + 5] !== 0x3a) return false;
   const h = digits(buf, s, 2);
   const m = digits(buf, s + 3, 2);
@@ -175,17 +186,18 @@ function parseTimeOfDay(buf: Uint8Array, s: number, e: number, out: { millis: nu
   if (!validTime(h, m, sec)) return false;
   let millis = ((h * 60 + m) * 60 + sec) * 1000;
   let nanos = 0;
-  let precision: TimestampPrecision = 0;
+  let precision: ParsedPrecision = 0;
   if (e - s > 8) {
     if (buf[s + 8] !== 0x2e) return false;
     const n = e - s - 9;
-    if (n !== 3 && n !== 6 && n !== 9) return false;
-    const frac = digits(buf, s + 9, n);
-    if (frac < 0) return false;
-    const ns = n === 3 ? frac * 1_000_000 : n === 6 ? frac * 1000 : frac;
-    millis += Math.floor(ns / 1_000_000);
-    nanos = ns % 1_000_000;
-    precision = n as TimestampPrecision;
+    if (n !== 3 && n !== 6 && n !== 9 && n !== 12) return false;
+    // The nanoseconds; of picoseconds the first 9 digits (the rest would be a fraction of one).
+    const ns = digits(buf, s + 9, n === 12 ? 9 : n);
+    if (ns < 0 || (n === 12 && digits(buf, s + 18, 3) < 0)) return false;
+    const scaled = n === 3 ? ns * 1_000_000 : n === 6 ? ns * 1000 : ns;
+    millis += Math.floor(scaled / 1_000_000);
+    nanos = scaled % 1_000_000;
+    precision = n as ParsedPrecision;
   }
   out.millis = millis;
   out.nanos = nanos;
@@ -193,21 +205,21 @@ function parseTimeOfDay(buf: Uint8Array, s: number, e: number, out: { millis: nu
   return true;
 }
 
-/** Parses a UTCTimestamp `YYYYMMDD-HH:MM:SS[.sss|.ssssss|.sssssssss]`; null when malformed. */
+/** Parses a UTCTimestamp `YYYYMMDD-HH:MM:SS[.sss|.ssssss|.sssssssss|.ssssssssssss]`; null when malformed. */
 export function parseUtcTimestamp(buf: Uint8Array, s: number, e: number): FixTime | null {
   if (e - s < 17 || buf[s + 8] !== 0x2d) return null;
   const y = digits(buf, s, 4);
   const mo = digits(buf, s + 4, 2);
   const d = digits(buf, s + 6, 2);
   if (!validDate(y, mo, d)) return null;
-  const t = { millis: 0, nanos: 0, precision: 0 as TimestampPrecision };
+  const t = { millis: 0, nanos: 0, precision: 0 as ParsedPrecision };
   if (!parseTimeOfDay(buf, s + 9, e, t)) return null;
   return { millis: Date.UTC(y, mo - 1, d) + t.millis, nanos: t.nanos, precision: t.precision };
 }
 
 /** Parses a UTCTimeOnly `HH:MM:SS[.fff…]`; millis are since midnight. */
 export function parseUtcTimeOnly(buf: Uint8Array, s: number, e: number): FixTime | null {
-  const t = { millis: 0, nanos: 0, precision: 0 as TimestampPrecision };
+  const t = { millis: 0, nanos: 0, precision: 0 as ParsedPrecision };
   return parseTimeOfDay(buf, s, e, t) ? t : null;
 }
 

@@ -110,6 +110,24 @@ test('typed getters decode every value type lazily', () => {
   assert.throws(() => v.getTime(272), FieldFormatError);
 });
 
+test('integers past 2^53 - 1 are a format error, not a rounded number', () => {
+  const v = parseMessage(frame('35=4|34=9007199254740991|36=9007199254740993|7=99999999999999999999|16=-9007199254740992|45=000000000000000000000042|'));
+  assert.equal(v.getInt(34), Number.MAX_SAFE_INTEGER);
+  assert.throws(() => v.getInt(36), (e: unknown) => e instanceof FieldFormatError && e.tag === 36 && /36=9007199254740993 is not an integer/.test(e.message));
+  assert.throws(() => v.getInt(7), FieldFormatError);
+  assert.throws(() => v.getInt(16), FieldFormatError);
+  // Leading zeros are not magnitude.
+  assert.equal(v.getInt(45), 42);
+});
+
+test('timestamps with 12 fractional digits (picoseconds) are read to the nanosecond', () => {
+  const v = parseMessage(frame('35=0|34=1|52=20261123-06:05:07.123456789012|60=20261123-06:05:07.999999999999|62=20261123-06:05:07.12345678901x|273=06:05:07.000000001999|'));
+  assert.deepEqual(v.getTime(52), { millis: Date.UTC(2026, 10, 23, 6, 5, 7, 123), nanos: 456789, precision: 12 });
+  assert.deepEqual(v.getTime(60), { millis: Date.UTC(2026, 10, 23, 6, 5, 7, 999), nanos: 999999, precision: 12 });
+  assert.throws(() => v.getTime(62), FieldFormatError);
+  assert.deepEqual(v.getTimeOnly(273), { millis: (6 * 3600 + 5 * 60 + 7) * 1000, nanos: 1, precision: 12 });
+});
+
 test('decimals decode to the same double as Number(text)', () => {
   const values = ['123.46', '0.1', '0.3', '99999999999.9999', '1234567890123456789.5', '-0.000001', '7', '00012.50'];
   const body = values.map((x, i) => `${6000 + i}=${x}|`).join('');
