@@ -23,6 +23,7 @@ import { readMessages } from './file-store-read.js';
 import { type FileStoreRecovery, type LoadedStore, type StoreFiles, closeAll, loadStore, storePaths } from './file-store-load.js';
 import { Batch } from './file-store-batch.js';
 import { MessageCache } from './file-store-cache.js';
+import { checkSeqNum, checkStoredSeqNum } from './seq-num.js';
 
 export type { FileStoreRecovery } from './file-store-load.js';
 
@@ -53,9 +54,6 @@ export interface FileStoreOptions {
    */
   shared?: boolean;
 }
-
-
-const MAX_SEQ = 0xffffffff;
 
 /** A durable, QuickFIX-compatible message store. Create it with `FileStore.open`. */
 export class FileStore implements MessageStore {
@@ -159,13 +157,13 @@ export class FileStore implements MessageStore {
 
   setNextSenderSeq(seq: number): void {
     this.mutate(() => {
-      this.nextSender = checkSeq(seq);
+      this.nextSender = checkSeqNum(seq);
       this.pending.seqNums = true;
     });
   }
 
   setNextTargetSeq(seq: number): void {
-    checkSeq(seq);
+    checkSeqNum(seq);
     this.mutateWith(this.applyNextTarget, seq, undefined);
   }
 
@@ -175,7 +173,7 @@ export class FileStore implements MessageStore {
   }
 
   saveOutgoing(seq: number, bytes: Buffer): void {
-    checkSeq(seq);
+    checkStoredSeqNum(seq);
     this.mutateWith(this.applyOutgoing, seq, bytes);
   }
 
@@ -532,10 +530,6 @@ function assertHeld(fence: StoreFence | null): void {
   if (fence && !fence.holds()) throw new StoreFencedError(fence.epoch, undefined);
 }
 
-function checkSeq(seq: number): number {
-  if (!Number.isInteger(seq) || seq < 1 || seq > MAX_SEQ) throw new RangeError(`invalid sequence number ${seq}`);
-  return seq;
-}
 
 /** Options of a file store factory: like `FileStoreOptions`, the path possibly per session. */
 export interface FileStoreFactoryOptions extends Omit<FileStoreOptions, 'prefix' | 'path'> {

@@ -1,5 +1,6 @@
-/** A store that keeps everything in memory: fast, lost when the process ends. */
+/** A store that keeps everything in memory: fast, lost when the process ends. Checks sequence numbers as the other stores do. */
 import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
+import { checkSeqNum, checkStoredSeqNum } from './seq-num.js';
 
 export class MemoryStore implements MessageStore {
   private nextSender = 1;
@@ -16,14 +17,15 @@ export class MemoryStore implements MessageStore {
   }
 
   setNextSenderSeq(seq: number): void {
-    this.nextSender = seq;
+    this.nextSender = checkSeqNum(seq);
   }
 
   setNextTargetSeq(seq: number): void {
-    this.nextTarget = seq;
+    this.nextTarget = checkSeqNum(seq);
   }
 
   saveOutgoing(seq: number, bytes: Buffer): void {
+    checkStoredSeqNum(seq);
     this.messages.set(seq, bytes);
     this.nextSender = seq + 1;
   }

@@ -16,6 +16,7 @@ import { StoreFencedError, type SessionOwnership } from '../fencing/ownership.js
 import { PostgresDatabase, type PostgresDatabaseOptions } from './postgres-database.js';
 import { PostgresStoreError } from './postgres-error.js';
 import { FENCED_SQLSTATE } from './postgres-schema.js';
+import { checkSeqNum, checkStoredSeqNum } from './seq-num.js';
 
 export interface PostgresStoreOptions {
   /** The database (shared by the sessions of a process). */
@@ -25,8 +26,6 @@ export interface PostgresStoreOptions {
   /** Clock for the creation time of a new session. */
   now?: () => Date;
 }
-
-const MAX_SEQ = 0xffffffff;
 
 /** Writes buffered since the last flush, made while the node owned the session at `epoch`. */
 class PendingWrites {
@@ -128,7 +127,7 @@ export class PostgresStore implements MessageStore {
   }
 
   setNextSenderSeq(seq: number): void {
-    checkSeq(seq);
+    checkSeqNum(seq);
     this.mutate(() => {
       this.nextSender = seq;
       this.pending.sender = seq;
@@ -136,7 +135,7 @@ export class PostgresStore implements MessageStore {
   }
 
   setNextTargetSeq(seq: number): void {
-    checkSeq(seq);
+    checkSeqNum(seq);
     this.mutate(() => {
       this.nextTarget = seq;
       this.pending.target = seq;
@@ -144,7 +143,7 @@ export class PostgresStore implements MessageStore {
   }
 
   saveOutgoing(seq: number, bytes: Buffer): void {
-    checkSeq(seq);
+    checkStoredSeqNum(seq);
     this.mutate(() => {
       this.pending.messages.set(seq, bytes);
       this.nextSender = seq + 1;
@@ -326,10 +325,6 @@ export class PostgresStore implements MessageStore {
   }
 }
 
-function checkSeq(seq: number): number {
-  if (!Number.isInteger(seq) || seq < 1 || seq > MAX_SEQ) throw new RangeError(`invalid sequence number ${seq}`);
-  return seq;
-}
 
 /** Creates a `PostgresStore` per session on one shared database. */
 export class PostgresStoreFactory implements MessageStoreFactory {
