@@ -206,6 +206,15 @@ export abstract class FieldReader {
     return v;
   }
 
+  /**
+   * Integer value, or NaN when the field is absent or not an integer (or past 2^53 - 1 in
+   * magnitude); never throws. For range checks of numbers a counterparty sends.
+   */
+  getIntOrNaN(key: FieldKey): number {
+    const i = this.find(this.tagOf(key));
+    return i < 0 ? NaN : parseIntBytes(this.buf, this.table.starts[i], this.table.ends[i]);
+  }
+
   /** Integer value, or `fallback` when the field is absent. */
   getIntOr(key: FieldKey, fallback: number): number {
     return this.has(key) ? this.getInt(key) : fallback;

@@ -18,6 +18,8 @@ import { DoNotSend, IncorrectDataFormat, IncorrectTagValue, RejectLogon, Unsuppo
 import { applVerIdValue, resolveOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js';
 import type { SessionID } from './session-id.js';
 import { Schedule } from './schedule.js';
+import { MAX_SEQ_NUM } from '../store/seq-num.js';
+import { LAST_MSG_SEQ_NUM, MAX_HEART_BT_INT, SEQ_NUMS_EXHAUSTED_TEXT, heartBtIntText, msgSeqNumText, seqFieldText } from './session-numbers.js';
 
 const ADMIN_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
 
@@ -322,7 +324,13 @@ export class SessionCore {
   /** QuickFIX's Session::next(message): checks, validation and dispatch by MsgType. */
   private next(view: MessageView, queued: boolean): void {
     const msgType = view.msgType;
-    const seq = view.has(34) ? view.getInt(34) : 0;
+    // A MsgSeqNum that is not a number a session can count: nothing else of the message is read.
+    if (view.has(34) && !(view.getIntOrNaN(34) <= LAST_MSG_SEQ_NUM)) {
+      const text = msgSeqNumText(view.get(34));
+      this.note(text);
+      this.generateLogout(text);
+      throw new Disconnect(text);
+    }
     if (!view.has(49) || !view.has(56)) {
       this.rejectOrDisconnect(view, { reason: R.RequiredTagMissing, tag: view.has(49) ? 56 : 49, text: rejectText(R.RequiredTagMissing) });
       return;
@@ -344,7 +352,6 @@ export class SessionCore {
       return;
     }
     void queued;
-    void seq;
     try {
       switch (msgType) {
         case 'A':
@@ -509,6 +516,18 @@ export class SessionCore {
     return view.getInt(tag);
   }
 
+  /**
+   * A required sequence-number field of a session message, range-checked: a Reject follows for a
+   * value that is missing, not a number, or outside min..MAX_SEQ_NUM.
+   */
+  private seqField(view: MessageView, tag: number, name: string, min: number): number {
+    if (!view.has(tag)) throw new FieldNotFoundError(tag);
+    const v = view.getIntOrNaN(tag);
+    if (v >= min && v <= MAX_SEQ_NUM) return v;
+    this.note(seqFieldText(name, tag, view.get(tag), min, MAX_SEQ_NUM));
+    throw Number.isNaN(v) ? new IncorrectDataFormat(tag) : new IncorrectTagValue(tag);
+  }
+
   private validLogonState(msgType: string): boolean {
     const s = this.state;
     if ((msgType === 'A' && s.sentReset) || s.receivedReset) return true;
@@ -618,11 +637,24 @@ export class SessionCore {
     }
     if (this.options.role === 'acceptor' && this.options.resetOnLogon) this.resetState();
     const seq = this.requireInt(view, 34);
-    const heartBtInt = view.has(108) ? view.getInt(108) : 0;
+    const heartBtInt = view.has(108) ? view.getIntOrNaN(108) : 0;
+    if (!(heartBtInt >= 0 && heartBtInt <= MAX_HEART_BT_INT)) {
+      // Refused, not echoed (QuickFIX/J refuses a negative one): the Logout says why.
+      const text = heartBtIntText(view.get(108));
+      this.note(text);
+      this.generateLogout(text);
+      throw new Disconnect(text);
+    }
     const bytes = seq > s.nextTargetSeq ? Buffer.from(view.bytes) : null;
     // NextExpectedMsgSeqNum(789): the counterparty says which of our messages it wants next.
-    const wanted = this.options.enableNextExpectedMsgSeqNum && view.has(789) ? view.getInt(789) : undefined;
+    const wanted = this.options.enableNextExpectedMsgSeqNum && view.has(789) ? view.getIntOrNaN(789) : undefined;
     const nextSender = s.nextSenderSeq;
+    if (wanted !== undefined && !(wanted >= 0 && wanted <= MAX_SEQ_NUM)) {
+      const text = seqFieldText('NextExpectedMsgSeqNum', 789, view.get(789), 1, nextSender);
+      this.note(text);
+      this.generateLogout(text);
+      throw new Disconnect(text);
+    }
     if (wanted !== undefined && wanted > nextSender) {
       const text = `Tag 789 (NextExpectedMsgSeqNum) is higher than expected. Expected ${nextSender}, Received ${wanted}`;
       this.note(text);
@@ -684,12 +716,17 @@ export class SessionCore {
 
   private nextSequenceReset(view: MessageView): void {
     const gapFill = view.get(123) === 'Y';
-    const newSeq = view.has(36) ? view.getInt(36) : undefined;
+    const newSeq = view.has(36) ? view.getIntOrNaN(36) : undefined;
+    if (Number.isNaN(newSeq)) throw new IncorrectDataFormat(36);
     const copy = view.clone();
     this.verify(view, gapFill, gapFill, () => {
       if (newSeq === undefined) return;
       this.note(`Received SequenceReset FROM: ${this.state.nextTargetSeq} TO: ${newSeq}`);
-      if (newSeq > this.state.nextTargetSeq) this.setTarget(newSeq);
+      if (newSeq > LAST_MSG_SEQ_NUM) {
+        // The next message would carry a number no session counts: refused, the sequence stays.
+        this.note(seqFieldText('NewSeqNo', 36, copy.get(36), this.state.nextTargetSeq, LAST_MSG_SEQ_NUM));
+        this.generateReject(copy, R.ValueIsIncorrect, 36);
+      } else if (newSeq > this.state.nextTargetSeq) this.setTarget(newSeq);
       else if (newSeq < this.state.nextTargetSeq) this.generateReject(copy, R.ValueIsIncorrect);
     });
   }
@@ -714,8 +751,8 @@ export class SessionCore {
   }
 
   private nextResendRequest(view: MessageView): void {
-    const begin = view.getInt(7);
-    const endField = view.getInt(16);
+    const begin = this.seqField(view, 7, 'BeginSeqNo', 1);
+    const endField = this.seqField(view, 16, 'EndSeqNo', 0);
     const seq = this.requireInt(view, 34);
     this.verify(view, false, false, () => {
       this.note(`Received ResendRequest FROM: ${begin} TO: ${endField}`);
@@ -864,11 +901,19 @@ export class SessionCore {
         this.state.sentReset = reset;
       }
       const number = seq || this.state.nextSenderSeq;
+      if (number > LAST_MSG_SEQ_NUM) {
+        this.seqNumsExhausted();
+        return false;
+      }
       const canSend = msgType === 'A' || msgType === '5' || msgType === '2' || msgType === '4' || this.isLoggedOn;
       this.write(msg, number, seq ? 'none' : this.persistMode(), canSend);
       return true;
     }
     if (!this.isLoggedOn && this.shouldSendReset()) return false;
+    if (!seq && this.state.nextSenderSeq > LAST_MSG_SEQ_NUM) {
+      this.seqNumsExhausted();
+      return false;
+    }
     try {
       this.app.toApp?.(msg, this.sessionId);
     } catch (e) {
@@ -877,6 +922,20 @@ export class SessionCore {
     }
     this.write(msg, seq || this.state.nextSenderSeq, seq ? 'none' : this.persistMode(), this.isLoggedOn);
     return true;
+  }
+
+  /**
+   * The next MsgSeqNum would pass LAST_MSG_SEQ_NUM: nothing more is numbered or stored. A Logout
+   * saying so goes out with the current number, neither stored nor counted (as a refusal), and
+   * the connection closes; a Logon with ResetSeqNumFlag=Y starts the sequence again.
+   */
+  private seqNumsExhausted(): void {
+    this.note(SEQ_NUMS_EXHAUSTED_TEXT);
+    if (!this.state.connected) return;
+    const logout = this.newAdmin('5').set(58, SEQ_NUMS_EXHAUSTED_TEXT);
+    this.fill(logout);
+    this.write(logout, this.state.nextSenderSeq, 'none', true);
+    this.disconnect(SEQ_NUMS_EXHAUSTED_TEXT, true);
   }
 
   private persistMode(): Persist {
@@ -1058,6 +1117,12 @@ export class SessionCore {
   }
 
   private setTarget(seq: number): void {
+    // Never past the stores' limit (a counted message is at most LAST_MSG_SEQ_NUM, but a Logout
+    // is counted without a sequence check): the next number then stays at the limit.
+    if (seq > MAX_SEQ_NUM) {
+      this.note(`MsgSeqNum limit ${MAX_SEQ_NUM} reached: the next expected number stays there`);
+      return;
+    }
     this.state.nextTargetSeq = seq;
     this.push({ type: 'set-next-target-seq', seq });
   }
