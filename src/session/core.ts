@@ -42,7 +42,11 @@ interface State {
   lastReceivedTime: number;
   testRequests: number;
   logoutReason: string;
-  resendRange: [number, number] | null;
+  /**
+   * The ResendRequest outstanding: its BeginSeqNo, its last number, and the last number of the
+   * whole gap (past the request's end when ResendRequestChunkSize splits the gap).
+   */
+  resendRange: [number, number, number] | null;
   /** Messages that arrived with a sequence number too high, waiting for the gap to fill. */
   queue: Map<number, Buffer>;
   targetDefaultApplVerID: string;
@@ -501,8 +505,8 @@ export class SessionCore {
       this.doTargetTooLow(view, seq);
       return false;
     }
-    if ((checkTooHigh || checkTooLow) && this.state.resendRange && seq >= this.state.resendRange[1]) {
-      this.note(`ResendRequest for messages FROM: ${this.state.resendRange[0]} TO: ${this.state.resendRange[1]} has been satisfied.`);
+    if ((checkTooHigh || checkTooLow) && this.state.resendRange && seq >= this.state.resendRange[2]) {
+      this.note(`ResendRequest for messages FROM: ${this.state.resendRange[0]} TO: ${this.state.resendRange[2]} has been satisfied.`);
       this.state.resendRange = null;
     }
     this.state.lastReceivedTime = this.now;
@@ -1016,7 +1020,7 @@ export class SessionCore {
     }
     this.sendRaw(this.newAdmin('2').set(7, begin).set(16, sentEnd));
     this.note(`Sent ResendRequest FROM: ${begin} TO: ${end}`);
-    this.state.resendRange = [begin, end];
+    this.state.resendRange = [begin, end, seq - 1];
   }
 
   private generateSequenceReset(begin: number, newSeq: number): void {
@@ -1125,6 +1129,9 @@ export class SessionCore {
     }
     this.state.nextTargetSeq = seq;
     this.push({ type: 'set-next-target-seq', seq });
+    const range = this.state.resendRange;
+    // A chunk of a split gap is filled (by its messages or a gap fill): ask for the next one.
+    if (range !== null && seq > range[1] && seq <= range[2]) this.generateResendRequest(range[2] + 1);
   }
 
   /** Resets sequence numbers to 1 and asks the driver to reset the store. */
