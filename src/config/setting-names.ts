@@ -85,7 +85,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   Y('CheckCompID', 'Y'),
   Y('CheckLatency', 'Y'),
   S('MaxLatency', 'posint', true, { dflt: '120' }),
-  Y('RejectGarbledMessage', 'N', false),
+  Y('RejectGarbledMessage', 'N'),
   Y('RejectInvalidMessage', 'Y', false),
   Y('RejectMessageOnUnhandledException', 'N'),
   Y('RequiresOrigSendingTime', 'Y'),

@@ -159,6 +159,7 @@ export function sessionOptionsFrom(s: SessionSettings, baseDir = process.cwd()):
     resetOnError: yes(s.ResetOnError, false),
     disconnectOnError: yes(s.DisconnectOnError, false),
     rejectMessageOnUnhandledException: yes(s.RejectMessageOnUnhandledException, false),
+    rejectGarbledMessage: yes(s.RejectGarbledMessage, false),
     schedule: scheduleFrom(s),
     ...validatorFrom(s, baseDir),
   };

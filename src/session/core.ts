@@ -19,6 +19,7 @@ import { applVerIdValue, resolveOptions, type ResolvedSessionOptions, type Sessi
 import type { SessionID } from './session-id.js';
 import { Schedule } from './schedule.js';
 import { MAX_SEQ_NUM } from '../store/seq-num.js';
+import { garbledSubject, type RejectSubject } from './garbled.js';
 import { LAST_MSG_SEQ_NUM, MAX_HEART_BT_INT, SEQ_NUMS_EXHAUSTED_TEXT, heartBtIntText, msgSeqNumText, seqFieldText } from './session-numbers.js';
 
 const ADMIN_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
@@ -322,6 +323,11 @@ export class SessionCore {
     if (bytes.includes('\x0135=A\x01')) {
       this.note('Logon message is not valid');
       this.disconnect('invalid logon', true);
+    } else if (this.options.rejectGarbledMessage && this.state.receivedLogon) {
+      // RejectGarbledMessage (QuickFIX/J): answered with a Reject instead of ignored; its
+      // MsgSeqNum, when readable and the one expected, is counted.
+      const subject = garbledSubject(bytes);
+      this.guard(() => this.generateReject(subject, 'Message failed basic validity check'));
     }
   }
 
@@ -1042,7 +1048,7 @@ export class SessionCore {
   }
 
   /** Copies routing fields back, swapped (QuickFIX's reverseRoute). */
-  private reverseRoute(msg: Message, view: MessageView): void {
+  private reverseRoute(msg: Message, view: RejectSubject): void {
     const pairs: Array<[number, number]> = [
       [115, 128],
       [116, 129],
@@ -1059,7 +1065,7 @@ export class SessionCore {
   }
 
   /** QuickFIX's generateReject: Reject(3) with RefSeqNum, RefMsgType, reason and text per version. */
-  private generateReject(view: MessageView, err: number | string, tag?: number): void {
+  private generateReject(view: RejectSubject, err: number | string, tag?: number): void {
     const b = this.sessionId.beginString;
     const fix42plus = this.sessionId.isFIXT || b >= 'FIX.4.2';
     const reject = this.newAdmin('3');

@@ -62,6 +62,12 @@ export interface SessionOptions {
   /** `RejectMessageOnUnhandledException`: reject a message whose callback threw an unexpected error. */
   rejectMessageOnUnhandledException?: boolean;
   /**
+   * `RejectGarbledMessage` (default false, QuickFIX/J): a garbled message from a logged-on
+   * counterparty (bad BodyLength or CheckSum when checked, a field not `tag=value`) is answered
+   * with a Reject "Message failed basic validity check" instead of being ignored.
+   */
+  rejectGarbledMessage?: boolean;
+  /**
    * `TestRequestDelayMultiplier`: a TestRequest goes out after (1 + m) × HeartBtInt of inbound
    * silence (and again after each further such period). Default 0.2: QuickFIX C++'s 1.2 × HeartBtInt.
    */
@@ -118,6 +124,7 @@ export function resolveOptions(o: SessionOptions): ResolvedSessionOptions {
     resetOnError: false,
     disconnectOnError: false,
     rejectMessageOnUnhandledException: false,
+    rejectGarbledMessage: false,
     testRequestDelayMultiplier: 0.2,
     heartBeatTimeoutMultiplier: 1.4,
     disableHeartBeatCheck: false,

@@ -162,7 +162,7 @@ test('Logout is answered and the connection closed', () => {
 test('a garbled message (bad CheckSum) is ignored', () => {
   const h = new Harness().connect().logon(1);
   h.take();
-  h.raw(Buffer.from(`8=FIX.4.4|9=51|35=0|34=2|49=TW|52=20261123-12:00:00.000|56=ISLD|10=000|`.split('|').join('\x01')));
+  h.raw(Buffer.from(`8=FIX.4.4|9=49|35=0|34=2|49=TW|52=20261123-12:00:00.000|56=ISLD|10=000|`.split('|').join('\x01')));
   assert.deepEqual(h.take(), []);
   assert.equal(h.store.getNextTargetSeq(), 2);
   assert.equal(h.disconnects.length, 0);
