@@ -335,7 +335,8 @@ export class SessionCore {
   private next(view: MessageView, queued: boolean): void {
     const msgType = view.msgType;
     // A MsgSeqNum that is not a number a session can count: nothing else of the message is read.
-    if (view.has(34) && !(view.getIntOrNaN(34) <= LAST_MSG_SEQ_NUM)) {
+    // (NaN when absent or not an integer; the usual message costs one lookup.)
+    if (!(view.getIntOrNaN(34) <= LAST_MSG_SEQ_NUM) && view.has(34)) {
       const text = msgSeqNumText(view.get(34));
       this.note(text);
       this.generateLogout(text);
