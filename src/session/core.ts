@@ -998,8 +998,8 @@ export class SessionCore {
     if (this.state.receivedReset) logon.set(141, 'Y');
     logon.set(108, heartBtInt);
     if (this.options.enableNextExpectedMsgSeqNum) logon.set(789, this.state.nextTargetSeq + 1);
-    this.sendRaw(logon);
-    this.state.sentLogon = true;
+    // Not sent when our sequence numbers are exhausted (the connection is then closed).
+    if (this.sendRaw(logon)) this.state.sentLogon = true;
   }
 
   private generateHeartbeat(testReqId?: string): void {

@@ -116,6 +116,8 @@ test('our own next MsgSeqNum past the limit: a Logout saying so (not stored), di
   const refused = h.take();
   assert.deepEqual(types(refused), ['5']);
   assert.equal(h.store.getNextSenderSeq(), MAX_SEQ_NUM);
+  assert.equal(h.core.isLoggedOn, false);
+  assert.equal(h.disconnects.length, 2);
 });
 
 test('HeartBtInt in a Logon that is negative, too large or not a number: Logout saying why, no Logon answer', () => {
