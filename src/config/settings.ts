@@ -117,15 +117,16 @@ function readSections(text: string, file: string, env: NodeJS.ProcessEnv, proble
   return sections;
 }
 
-/** Control bytes no settings text holds (tab, line feed, form feed and carriage return are text). */
-const BINARY = /[\x00-\x08\x0e-\x1f\x7f]/;
+/** A control byte no settings text holds (tab, line feed, vertical tab, form feed and carriage return are text). */
+const isBinary = (c: number): boolean => c < 0x09 || (c > 0x0d && c < 0x20) || c === 0x7f;
 
 /** One problem for a file that is not text (its bytes would otherwise be echoed back as settings errors), else null. */
 function binaryContent(text: string, file: string): SettingsProblem | null {
-  const m = BINARY.exec(text);
-  if (!m) return null;
-  const line = text.slice(0, m.index).split('\n').length;
-  const byte = m[0].charCodeAt(0).toString(16).padStart(2, '0');
+  let at = 0;
+  while (at < text.length && !isBinary(text.charCodeAt(at))) at++;
+  if (at === text.length) return null;
+  const line = text.slice(0, at).split('\n').length;
+  const byte = text.charCodeAt(at).toString(16).padStart(2, '0');
   return { file, line, setting: '', severity: 'error', message: `not a settings file: binary content (byte 0x${byte}); expected QuickFIX settings text ([DEFAULT] and [SESSION] sections of Name=Value lines)` };
 }
 
