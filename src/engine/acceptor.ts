@@ -191,6 +191,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
         onError: (e: CodecError) => {
           if (e.reason === 'oversized' && !done) {
             finish();
+            this.emit('refused', remote, `first message too large (MaxMessageSize): ${e.message}`);
             socket.destroy();
           }
         },

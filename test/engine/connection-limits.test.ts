@@ -42,6 +42,8 @@ test('MaxMessageSize from settings: a larger message is dropped (and recovered b
   const engine = await Engine.create([{ ...executor, MaxMessageSize: '4096' }], APPS.executor);
   const [port] = await engine.start();
   try {
+    const refused: string[] = [];
+    engine.acceptors[0].on('refused', (_remote, reason) => refused.push(reason));
     const big = net.connect(port, '127.0.0.1');
     big.on('error', () => undefined);
     await once(big, 'connect');
@@ -49,6 +51,7 @@ test('MaxMessageSize from settings: a larger message is dropped (and recovered b
     const closed = await Promise.race([once(big, 'close').then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
     big.destroy();
     assert.equal(closed, true, 'a first message over 4096 bytes closes the connection');
+    assert.match(refused.join('\n'), /^first message too large \(MaxMessageSize\): message of at least 50\d\d bytes exceeds the maximum of 4096$/);
 
     const c = net.connect(port, '127.0.0.1');
     await once(c, 'connect');
