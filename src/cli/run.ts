@@ -23,6 +23,7 @@ import { ScreenLogFactory } from '../log/screen-log.js';
 import { CompositeLog } from '../log/composite-log.js';
 import type { Log } from '../log/log.js';
 import type { Session } from '../engine/session.js';
+import type { Acceptor } from '../engine/acceptor.js';
 
 export const APPS: Record<string, (sender: EngineSender) => Application<SessionID>> = {
   executor: (sender) => executorApplication({ send: (m, id) => void sender.send(m, id) }),
@@ -146,6 +147,29 @@ export function printStoreFaults(session: Session): void {
   });
 }
 
+/** Prints why a session's connection ended (the counterparty stopped reading, logged out, timed out, closed…). */
+export function printDisconnects(session: Session): void {
+  session.on('disconnected', (reason) => process.stdout.write(`fixover: ${session.id.toString()} disconnected: ${reason}\n`));
+}
+
+/** Seconds between two lines about connections shed while a flood goes on. */
+const SHED_REPORT_INTERVAL_MS = 10_000;
+
+/**
+ * Prints that an acceptor sheds connections waiting for a logon (`MaxPendingLogons`,
+ * `MaxPendingLogonsPerAddress`): at the first, then at most one line per 10 s with the count so far.
+ */
+export function printShedding(acceptor: Acceptor, now: () => number = Date.now): void {
+  let last = -Infinity;
+  acceptor.on('shed', (e) => {
+    if (now() - last < SHED_REPORT_INTERVAL_MS) return;
+    last = now();
+    process.stdout.write(
+      `fixover: too many connections waiting for a logon: ${e.count} shed so far to make room for new ones, the oldest idle first from the busiest address (latest from ${e.remote}, ${e.fromAddress} waiting from it, ${e.total} in all)\n`,
+    );
+  });
+}
+
 /** Runs until SIGINT or SIGTERM. */
 export async function run(file: string, options: RunOptions): Promise<number> {
   const { engine, ports } = await startEngine(file, options);
@@ -153,7 +177,9 @@ export async function run(file: string, options: RunOptions): Promise<number> {
   for (const s of engine.sessions.values()) {
     printOwnership(s);
     printStoreFaults(s);
+    printDisconnects(s);
   }
+  for (const a of engine.acceptors) printShedding(a);
   process.stdout.write(`fixover: node ${engine.nodeName}: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop();

@@ -38,10 +38,21 @@ export interface SettingSpec {
   readonly prefix?: boolean;
   /** The canonical name this one is another name for. */
   readonly aliasOf?: string;
+  /** Integer kinds: the smallest and largest valid value. */
+  readonly range?: readonly [number, number];
 }
 
 const S = (name: string, kind: ValueKind, supported: boolean, extra: Partial<SettingSpec> = {}): SettingSpec => ({ name, kind, supported, ...extra });
 const Y = (name: string, dflt: 'Y' | 'N', supported = true): SettingSpec => S(name, 'bool', supported, { dflt });
+
+/** TCP port numbers. */
+const PORT: Partial<SettingSpec> = { range: [1, 65535] };
+
+/** `MaxMessageSize`: from 1 KiB (room for any session message) to 100 MiB (memory held per connection). */
+export const MESSAGE_SIZE_RANGE: readonly [number, number] = [1024, 100 * 1024 * 1024];
+
+/** `MaxPendingLogons` (connections waiting for their first message, per listening port) and its share per remote address. */
+export const PENDING_LOGONS_RANGE: readonly [number, number] = [1, 1_000_000];
 
 export const BEGIN_STRINGS = ['FIX.4.0', 'FIX.4.1', 'FIX.4.2', 'FIX.4.3', 'FIX.4.4', 'FIXT.1.1'];
 
@@ -94,15 +105,15 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('HeartBtInt', 'posint', true),
   S('LogonTimeout', 'posint', true, { dflt: '10' }),
   S('LogoutTimeout', 'posint', true, { dflt: '2' }),
-  S('SocketConnectPort', 'posint', true, { indexed: true }),
+  S('SocketConnectPort', 'posint', true, { ...PORT, indexed: true }),
   S('SocketConnectHost', 'string', true, { indexed: true }),
   S('SocketConnectTimeout', 'posint', true, { dflt: '60' }),
   S('SocketConnectProtocol', 'enum', false, { values: ['TCP', 'VM_PIPE'], dflt: 'TCP', indexed: true }),
-  S('SocketLocalPort', 'posint', true),
+  S('SocketLocalPort', 'posint', true, PORT),
   S('SocketLocalHost', 'string', true),
   Y('DynamicSession', 'N', false),
   // Acceptor
-  S('SocketAcceptPort', 'posint', true),
+  S('SocketAcceptPort', 'posint', true, PORT),
   S('SocketAcceptAddress', 'string', true),
   S('SocketAcceptProtocol', 'enum', false, { values: ['TCP', 'VM_PIPE'], dflt: 'TCP' }),
   S('AllowedRemoteAddresses', 'addresses', true),
@@ -115,7 +126,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   // Proxy
   S('ProxyType', 'enum', false, { values: ['http', 'socks'] }),
   ...['ProxyVersion', 'ProxyHost', 'ProxyUser', 'ProxyPassword', 'ProxyDomain', 'ProxyWorkstation'].map((n) => S(n, 'string', false)),
-  S('ProxyPort', 'posint', false),
+  S('ProxyPort', 'posint', false, PORT),
   // Socket options
   S('SocketKeepAlive', 'bool', true),
   S('SocketOobInline', 'bool', false),
@@ -141,7 +152,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('PostgreSQLStoreUser', 'string', true),
   S('PostgreSQLStorePassword', 'string', true),
   S('PostgreSQLStoreHost', 'string', true),
-  S('PostgreSQLStorePort', 'posint', true, { dflt: '5432' }),
+  S('PostgreSQLStorePort', 'posint', true, { ...PORT, dflt: '5432' }),
   S('PostgreSQLStoreSchema', 'string', true, { dflt: 'public' }),
   S('PostgreSQLStore', 'string', false, { prefix: true }),
   S('PostgreSQLLog', 'string', false, { prefix: true }),
@@ -187,13 +198,13 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('SendNextExpectedMsgSeqNum', 'bool', true, { aliasOf: 'EnableNextExpectedMsgSeqNum' }),
   Y('SendResetSeqNumFlag', 'N', false),
   Y('PreserveMessageFieldsOrder', 'N', false),
-  S('HttpAcceptPort', 'posint', false),
+  S('HttpAcceptPort', 'posint', false, PORT),
   S('HostSelectionPolicy', 'enum', true, { values: ['ROUNDROBIN', 'PRIORITY'], dflt: 'ROUNDROBIN' }),
   S('HostSelectionPolicyPriorityStartOverInterval', 'posint', true, { dflt: '120' }),
   // fixover: the failover transport, `failover:(tcp://a:1,tcp://b:2)?option=value&…` (initiators)
   S('SocketConnectURI', 'string', true),
   S('SocketConnectSourceHost', 'string', true, { indexed: true }),
-  S('SocketConnectSourcePort', 'posint', true, { indexed: true }),
+  S('SocketConnectSourcePort', 'posint', true, { ...PORT, indexed: true }),
   // QuickFIX/n
   Y('ResendSessionLevelRejects', 'N', false),
   S('MaxMessagesInResendRequest', 'nonneg', true, { aliasOf: 'ResendRequestChunkSize' }),
@@ -208,7 +219,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   ...['SocketMinimumTLSVersion', 'SocketServerName', 'SocketPrivateKeyFile', 'SocketCertificateFile', 'SocketCAFile'].map((n) => S(n, 'string', false)),
   Y('SocketInsecureSkipVerify', 'N', false),
   // fixover
-  S('MaxMessageSize', 'posint', true, { dflt: '1048576' }),
+  S('MaxMessageSize', 'posint', true, { dflt: '1048576', range: MESSAGE_SIZE_RANGE }),
+  S('MaxPendingLogons', 'posint', true, { dflt: '1000', range: PENDING_LOGONS_RANGE }),
+  S('MaxPendingLogonsPerAddress', 'posint', true, { dflt: '100', range: PENDING_LOGONS_RANGE }),
   S('NodeName', 'string', true),
   Y('SessionOwnership', 'Y'),
   S('SessionLeaseTimeout', 'number', true, { dflt: '5' }),

@@ -3,8 +3,9 @@
  * `;` comments, `${VAR}` from the environment. DEFAULT values apply to every session that does not
  * set them. Every value keeps the file and line it came from; every problem is collected.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { SHIPPED_DICTIONARIES, shippedDictionaryPath } from '../dictionary/load.js';
 import { SessionID } from '../session/session-id.js';
 import { closestName, specOf, SETTINGS } from './setting-names.js';
 import { checkValue } from './value-checks.js';
@@ -71,6 +72,8 @@ interface RawSection {
 }
 
 const ENV = /\$\{([^}]+)\}/g;
+/** A UTF-8 byte order mark as read in latin1. */
+const UTF8_BOM = '\xef\xbb\xbf';
 
 /** Splits text into sections; problems for lines that are not `key=value`. */
 function readSections(text: string, file: string, env: NodeJS.ProcessEnv, problems: SettingsProblem[]): RawSection[] {
@@ -107,9 +110,43 @@ function readSections(text: string, file: string, env: NodeJS.ProcessEnv, proble
       if (found === undefined) problems.push({ file, line, setting: name, severity: 'error', message: `environment variable ${v} is not set` });
       return found ?? '';
     });
+    const first = current.values.get(name);
+    if (first) problems.push({ file, line, setting: name, severity: 'warning', message: `set twice in this section (first at line ${first.line}); this value, "${value}", is used` });
     current.values.set(name, { value, file, line });
   });
   return sections;
+}
+
+/** A control byte no settings text holds (tab, line feed, vertical tab, form feed and carriage return are text). */
+const isBinary = (c: number): boolean => c < 0x09 || (c > 0x0d && c < 0x20) || c === 0x7f;
+
+/** One problem for a file that is not text (its bytes would otherwise be echoed back as settings errors), else null. */
+function binaryContent(text: string, file: string): SettingsProblem | null {
+  let at = 0;
+  while (at < text.length && !isBinary(text.charCodeAt(at))) at++;
+  if (at === text.length) return null;
+  const line = text.slice(0, at).split('\n').length;
+  const byte = text.charCodeAt(at).toString(16).padStart(2, '0');
+  return { file, line, setting: '', severity: 'error', message: `not a settings file: binary content (byte 0x${byte}); expected QuickFIX settings text ([DEFAULT] and [SESSION] sections of Name=Value lines)` };
+}
+
+/** The dictionary settings: a path that does not exist falls back to the shipped dictionary of that name, which is said; none at all is an error. */
+function checkDictionaryPaths(values: ReadonlyMap<string, Located>, baseDir: string, problems: SettingsProblem[], reported: Set<string>): void {
+  for (const [name, loc] of values) {
+    if (!/^(DataDictionary|TransportDataDictionary|AppDataDictionary(\..*)?)$/.test(name) || loc.value === '') continue;
+    const key = `${loc.file}:${loc.line}`;
+    if (reported.has(key)) continue;
+    const direct = resolve(baseDir, loc.value);
+    if (existsSync(direct)) continue;
+    reported.add(key);
+    const shipped = shippedDictionaryPath(basename(loc.value));
+    const at = { file: loc.file, line: loc.line, setting: name };
+    if (shipped !== undefined && existsSync(shipped)) {
+      problems.push({ ...at, severity: 'notice', message: `${direct} does not exist; using the dictionary shipped with fixover, ${shipped}` });
+    } else {
+      problems.push({ ...at, severity: 'error', message: `${direct} does not exist (and ${basename(loc.value)} is not a shipped dictionary: ${SHIPPED_DICTIONARIES.join(', ')})` });
+    }
+  }
 }
 
 /** Checks names and values of one section, resolving aliases to canonical names. */
@@ -140,19 +177,23 @@ function checkSection(section: RawSection, problems: SettingsProblem[], reported
 
 /** Parses settings text. Never throws: problems are returned with the sessions that could be built. */
 export function parseSettings(text: string, file = '<string>', env: NodeJS.ProcessEnv = process.env, baseDir = process.cwd()): Settings {
+  const binary = binaryContent(text, file);
+  if (binary) return { sessions: [], problems: [binary], baseDir };
   const problems: SettingsProblem[] = [];
-  const sections = readSections(text, file, env, problems);
+  const sections = readSections(text.startsWith(UTF8_BOM) ? text.slice(UTF8_BOM.length) : text, file, env, problems);
   const reported = new Set<string>();
   const defaults = new Map<string, Located>();
   const invalidDefaults = new Set<string>();
   for (const s of sections) if (s.kind === 'default') for (const [k, v] of checkSection(s, problems, reported, invalidDefaults)) defaults.set(k, v);
   const sessions: SessionSettings[] = [];
   const seen = new Map<string, number>();
+  const dictionaries = new Set<string>();
   for (const s of sections) {
     if (s.kind !== 'session') continue;
     const values = new Map(defaults);
     const invalid = new Set(invalidDefaults);
     for (const [k, v] of checkSection(s, problems, reported, invalid)) values.set(k, v);
+    checkDictionaryPaths(values, baseDir, problems, dictionaries);
     const session = buildSession(values, file, s.line, problems, invalid);
     if (!session) continue;
     const key = session.id.toString();

@@ -2,9 +2,11 @@
 import type { SettingSpec } from './setting-names.js';
 import { parseDay, parseTimeOfDay } from '../session/schedule.js';
 import { APPL_VER_IDS } from '../session/options.js';
+import { AddressRangeError, AddressRanges, ADDRESS_RANGES_EXPECTED } from '../transport/address-ranges.js';
 
 /** Null when valid, else a description of the valid values. */
 export function checkValue(spec: SettingSpec, value: string): string | null {
+  if (spec.range) return inRange(value, spec.range) ? null : `an integer from ${spec.range[0]} to ${spec.range[1]}`;
   switch (spec.kind) {
     case 'bool':
       return value === 'Y' || value === 'N' ? null : 'Y or N';
@@ -22,7 +24,7 @@ export function checkValue(spec: SettingSpec, value: string): string | null {
     case 'pg-url':
       return validPostgresUrl(value) ? null : 'a URL postgres://user:password@host:port/database';
     case 'addresses':
-      return value.split(',').every((a) => a.trim().length > 0) ? null : 'a comma-separated list of host names or IP addresses';
+      return addressRangesProblem(value);
     case 'time':
       return parseTimeOfDay(value) ? null : 'a time of day HH:MM:SS, optionally followed by a time zone (e.g. 08:00:00 America/New_York)';
     case 'day':
@@ -40,6 +42,21 @@ export function checkValue(spec: SettingSpec, value: string): string | null {
     case 'appl-ver-id':
       return value in APPL_VER_IDS || Object.values(APPL_VER_IDS).includes(value) ? null : `${Object.keys(APPL_VER_IDS).join(', ')} or their enum values 0-9`;
   }
+}
+
+/** Null when every entry is an address or a CIDR range, else which entry is wrong and what is valid. */
+function addressRangesProblem(value: string): string | null {
+  try {
+    AddressRanges.parse(value);
+    return null;
+  } catch (e) {
+    if (!(e instanceof AddressRangeError)) throw e;
+    return `${ADDRESS_RANGES_EXPECTED}; ${e.message}`;
+  }
+}
+
+function inRange(value: string, [min, max]: readonly [number, number]): boolean {
+  return /^-?\d+$/.test(value) && Number(value) >= min && Number(value) <= max;
 }
 
 function validPostgresUrl(value: string): boolean {

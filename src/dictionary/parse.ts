@@ -32,8 +32,9 @@ function integerAttr(ctx: LoadContext, root: Where, attr: string, fallback?: num
   return Number(raw);
 }
 
+/** The root's `type`, `major`, `minor` and `servicepack`; without `type` it is FIX, as QuickFIX/J reads its own dictionaries. */
 function readVersion(ctx: LoadContext, root: Where): Version {
-  const type = root.el.attrs.type?.trim().toUpperCase();
+  const type = root.el.attrs.type === undefined ? 'FIX' : root.el.attrs.type.trim().toUpperCase();
   if (type !== 'FIX' && type !== 'FIXT') ctx.fail(root, `type='${root.el.attrs.type ?? ''}' must be FIX or FIXT`);
   return {
     type,

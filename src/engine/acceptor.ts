@@ -2,7 +2,9 @@
  * The acceptor: listens on one or more ports, identifies the session of each new connection from
  * its first message (BeginString and the CompIDs, seen from our side), and hands the socket to
  * that session. Unknown sessions, refused addresses and a second connection for a session that
- * already has one are closed without a word, as QuickFIX does.
+ * already has one are closed without a word, as QuickFIX does. Connections waiting for their first
+ * message are capped in total and per remote address; at a cap the oldest idle one of the busiest
+ * address is shed, so a new counterparty always gets in (see `PendingLogons`).
  */
 import { applySocketOptions, type SocketOptions } from '../transport/socket-options.js';
 import net from 'node:net';
@@ -11,6 +13,8 @@ import { Framer } from '../codec/framer.js';
 import { Parser } from '../codec/parser.js';
 import { CodecError } from '../codec/errors.js';
 import type { Session } from './session.js';
+import { AddressRanges } from '../transport/address-ranges.js';
+import { addressKey, DEFAULT_PENDING_LOGON_LIMITS, PendingLogons, type PendingLogon } from './pending-logons.js';
 
 export interface ListenAddress {
   port: number;
@@ -18,7 +22,7 @@ export interface ListenAddress {
 }
 
 export interface AcceptorOptions extends SocketOptions {
-  /** `AllowedRemoteAddresses`: when set, only these peers may connect. */
+  /** `AllowedRemoteAddresses`: when set, only peers with these addresses or in these CIDR ranges may connect. */
   allowedRemoteAddresses?: readonly string[];
   /** Seconds to wait for the first message of a connection (LogonTimeout, default 10). */
   logonTimeout?: number;
@@ -26,8 +30,21 @@ export interface AcceptorOptions extends SocketOptions {
   dynamic?: (key: SessionKey) => Session | undefined | Promise<Session | undefined>;
   /** Largest first message accepted (bytes, default 1 MiB); more bytes before a whole message close the connection. */
   maxMessageSize?: number;
-  /** Connections waiting for their first message at once (default 1000); more are closed at once. */
+  /** `MaxPendingLogons`: connections waiting for their first message at once (default 1000). */
   maxPendingConnections?: number;
+  /** `MaxPendingLogonsPerAddress`: of those, from one remote address (default 100). */
+  maxPendingConnectionsPerAddress?: number;
+}
+
+/** A connection closed to make room for a new one (see {@link AcceptorOptions.maxPendingConnections}). */
+export interface ShedEvent {
+  /** The remote address of the connection shed. */
+  readonly remote: string;
+  /** Connections then waiting from that address, and in total (before the new one). */
+  readonly fromAddress: number;
+  readonly total: number;
+  /** Connections shed by this acceptor so far. */
+  readonly count: number;
 }
 
 /** Identity of an incoming session as seen from our side. */
@@ -44,13 +61,26 @@ export function keyOf(k: SessionKey): string {
 export interface AcceptorEvents {
   refused: [string, string];
   connected: [Session, string];
+  /** A connection waiting for its logon was closed to make room for a new one. */
+  shed: [ShedEvent];
+}
+
+/** A connection waiting for its first message. */
+interface PendingConnection extends PendingLogon {
+  idle: boolean;
+  /** Closes it: it is shed to make room. */
+  shed(): void;
 }
 
 export class Acceptor extends EventEmitter<AcceptorEvents> {
   private readonly servers: net.Server[] = [];
   private readonly byKey = new Map<string, Session>();
-  private readonly pendingSockets = new Set<net.Socket>();
+  private readonly pending: PendingLogons<PendingConnection>;
+  private readonly allowed: AddressRanges | undefined;
+  /** Connections shed so far to make room for new ones. */
+  shedCount = 0;
 
+  /** @throws AddressRangeError when an allowed remote address is not an address nor a CIDR range */
   constructor(
     sessions: Iterable<Session>,
     private readonly addresses: readonly ListenAddress[],
@@ -58,6 +88,17 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
   ) {
     super();
     for (const s of sessions) this.add(s);
+    const list = options.allowedRemoteAddresses;
+    this.allowed = list && list.length > 0 ? AddressRanges.parse(list) : undefined;
+    this.pending = new PendingLogons({
+      total: options.maxPendingConnections ?? DEFAULT_PENDING_LOGON_LIMITS.total,
+      perAddress: options.maxPendingConnectionsPerAddress ?? DEFAULT_PENDING_LOGON_LIMITS.perAddress,
+    });
+  }
+
+  /** Connections waiting for their first message (all, or from one remote address). */
+  pendingCount(remote?: string): number {
+    return remote === undefined ? this.pending.size : this.pending.countFrom(addressKey(remote));
   }
 
   /** Adds a session this acceptor serves. */
@@ -91,7 +132,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
   /** Stops listening, logs every session out and closes them. */
   async stop(): Promise<void> {
     for (const s of this.servers) s.close();
-    for (const socket of this.pendingSockets) socket.destroy();
+    for (const c of [...this.pending]) c.shed();
     const sessions = this.sessions;
     for (const s of sessions) if (s.isLoggedOn) s.logout();
     await new Promise((r) => setTimeout(r, sessions.some((s) => s.hasSocket) ? 200 : 0));
@@ -101,19 +142,18 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
 
   private onConnection(socket: net.Socket): void {
     const remote = socket.remoteAddress ?? '';
-    const allowed = this.options.allowedRemoteAddresses;
-    if (allowed && allowed.length > 0 && !allowed.some((a) => sameAddress(a, remote))) {
+    if (this.allowed && !this.allowed.allows(remote)) {
       this.emit('refused', remote, 'address not allowed');
       socket.destroy();
       return;
     }
-    if (this.pendingSockets.size >= (this.options.maxPendingConnections ?? 1000)) {
-      this.emit('refused', remote, 'too many connections waiting for a logon');
-      socket.destroy();
-      return;
+    const address = addressKey(remote);
+    for (let victim = this.pending.toShed(address); victim; victim = this.pending.toShed(address)) {
+      const event = { remote: victim.address, fromAddress: this.pending.countFrom(victim.address), total: this.pending.size, count: ++this.shedCount };
+      victim.shed();
+      this.emit('shed', event);
     }
     applySocketOptions(socket, this.options);
-    this.pendingSockets.add(socket);
     const chunks: Buffer[] = [];
     let received = 0;
     const maxBytes = this.options.maxMessageSize ?? 1024 * 1024;
@@ -121,9 +161,19 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     const finish = (): void => {
       done = true;
       clearTimeout(timer);
-      this.pendingSockets.delete(socket);
+      this.pending.delete(pendingConnection);
       socket.off('data', onData);
     };
+    const pendingConnection: PendingConnection = {
+      address,
+      idle: true,
+      shed: () => {
+        finish();
+        this.emit('refused', remote, 'shed: too many connections waiting for a logon');
+        socket.destroy();
+      },
+    };
+    this.pending.add(pendingConnection);
     const timer = setTimeout(() => {
       if (done) return;
       finish();
@@ -141,6 +191,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
         onError: (e: CodecError) => {
           if (e.reason === 'oversized' && !done) {
             finish();
+            this.emit('refused', remote, `first message too large (MaxMessageSize): ${e.message}`);
             socket.destroy();
           }
         },
@@ -148,6 +199,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       { maxMessageSize: this.options.maxMessageSize },
     );
     const onData = (chunk: Buffer): void => {
+      pendingConnection.idle = false;
       received += chunk.length;
       if (received > maxBytes + 65536) {
         finish();
@@ -203,9 +255,4 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     session.attach(socket, received);
     this.emit('connected', session, remote);
   }
-}
-
-function sameAddress(allowed: string, remote: string): boolean {
-  const norm = (a: string): string => (a.startsWith('::ffff:') ? a.slice(7) : a);
-  return norm(allowed) === norm(remote);
 }

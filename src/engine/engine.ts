@@ -13,7 +13,7 @@ import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
-import { initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, type SessionSettings } from './from-settings.js';
+import { acceptorLimitsFrom, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, type SessionSettings } from './from-settings.js';
 import { FAILOVER_URI_ON_ACCEPTOR, SOCKET_CONNECT_URI } from '../transport/quickfix-settings.js';
 import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
@@ -99,8 +99,8 @@ export class Engine implements EngineSender {
     for (const { address, sessions, settings: s } of byAddress.values()) {
       engine.acceptors.push(
         new Acceptor(sessions, [address], {
-          allowedRemoteAddresses: s.AllowedRemoteAddresses ? s.AllowedRemoteAddresses.split(',').map((a) => a.trim()) : undefined,
           logonTimeout: s.LogonTimeout ? Number(s.LogonTimeout) : undefined,
+          ...acceptorLimitsFrom(s),
           ...socketOptionsFrom(s),
           dynamic: templates.length === 0 ? undefined : (key) => {
             const t = templates.find((x) => matchesTemplate(x, key, address));

@@ -10,6 +10,10 @@ import { Schedule, parseDay, parseTimeOfDay } from '../session/schedule.js';
 import { APPL_VER_IDS, type SessionOptions } from '../session/options.js';
 import { PRECISION_BY_NAME, type TimestampPrecision } from '../codec/values.js';
 import { FixoverError } from '../codec/errors.js';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../codec/framer.js';
+import { DEFAULT_PENDING_LOGON_LIMITS } from './pending-logons.js';
+import type { AcceptorOptions } from './acceptor.js';
+import { AddressRangeError, AddressRanges, ADDRESS_RANGES_EXPECTED } from '../transport/address-ranges.js';
 import type { SocketOptions } from '../transport/socket-options.js';
 import { endpointsFromSettings, failoverConfigFromSettings, parseReconnectInterval } from '../transport/quickfix-settings.js';
 import { FailoverSettingsError } from '../transport/errors.js';
@@ -161,7 +165,23 @@ export function sessionOptionsFrom(s: SessionSettings, baseDir = process.cwd()):
     rejectMessageOnUnhandledException: yes(s.RejectMessageOnUnhandledException, false),
     rejectGarbledMessage: yes(s.RejectGarbledMessage, false),
     schedule: scheduleFrom(s),
+    maxMessageSize: num(s.MaxMessageSize, DEFAULT_MAX_MESSAGE_SIZE),
     ...validatorFrom(s, baseDir),
+  };
+}
+
+/**
+ * An acceptor's checks of connections before their logon: `AllowedRemoteAddresses` (addresses and
+ * CIDR ranges), `MaxMessageSize` (the first message), `MaxPendingLogons` and
+ * `MaxPendingLogonsPerAddress` (connections waiting for it).
+ * @throws SettingsApplyError naming AllowedRemoteAddresses when an entry is not an address nor a range
+ */
+export function acceptorLimitsFrom(s: SessionSettings): Pick<AcceptorOptions, 'allowedRemoteAddresses' | 'maxMessageSize' | 'maxPendingConnections' | 'maxPendingConnectionsPerAddress'> {
+  return {
+    allowedRemoteAddresses: s.AllowedRemoteAddresses ? allowedAddresses(s.AllowedRemoteAddresses) : undefined,
+    maxMessageSize: num(s.MaxMessageSize, DEFAULT_MAX_MESSAGE_SIZE),
+    maxPendingConnections: num(s.MaxPendingLogons, DEFAULT_PENDING_LOGON_LIMITS.total),
+    maxPendingConnectionsPerAddress: num(s.MaxPendingLogonsPerAddress, DEFAULT_PENDING_LOGON_LIMITS.perAddress),
   };
 }
 
@@ -179,6 +199,15 @@ function timestampPrecisionFrom(s: SessionSettings): TimestampPrecision | undefi
   }
   if (s.MillisecondsInTimeStamp !== undefined && !yes(s.MillisecondsInTimeStamp, true)) return 0;
   return undefined;
+}
+
+function allowedAddresses(text: string): string[] {
+  try {
+    return [...AddressRanges.parse(text).entries];
+  } catch (e) {
+    if (e instanceof AddressRangeError) throw new SettingsApplyError('AllowedRemoteAddresses', `${e.message}: expected ${ADDRESS_RANGES_EXPECTED}`);
+    throw e;
+  }
 }
 
 /** True when RefreshOnLogon (or its historical name RefreshMessageStoreAtLogon) is on. */

@@ -87,6 +87,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private receiving = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly maxQueuedBytes: number;
+  /** The socket this session closed itself and why (the reason its close is reported with). */
+  private dropped: { socket: Socket; reason: string } | null = null;
   private readonly tickMs: number;
   /** Serialises store flushes and socket writes. */
   private chain: Promise<void> = Promise.resolve();
@@ -326,9 +328,11 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   /** The peer closed (or the socket failed). A socket the session already let go of is ignored. */
   private onClose(socket: Socket): void {
     if (socket !== this.socket) return;
+    const reason = this.dropped?.socket === socket ? this.dropped.reason : 'connection closed';
+    this.dropped = null;
     this.detach();
-    this.run(this.core.disconnected(Date.now()));
-    this.emit('disconnected', 'connection closed');
+    this.run(this.core.disconnected(Date.now(), reason));
+    this.emit('disconnected', reason);
   }
 
   /** Lets go of the socket: a new connection may attach at once; ownership is released after the queued writes. */
@@ -391,8 +395,10 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.batchBytes += bytes.length;
     const socket = this.socket;
     if (socket && socket.writableLength + this.batchBytes > this.maxQueuedBytes) {
-      this.emitError(new Error(`peer is not reading: more than ${this.maxQueuedBytes} bytes queued`));
+      const reason = `peer is not reading: more than ${this.maxQueuedBytes} bytes queued`;
+      this.emitError(new Error(reason));
       this.dropBatch();
+      this.dropped = { socket, reason };
       socket.destroy();
       return;
     }

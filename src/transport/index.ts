@@ -14,3 +14,4 @@ export { baseDelay, jitterBounds, jittered, reconnectDelay, type DelayStep, type
 export { seededRandom, type RandomSource } from './random.js';
 export { failoverConfigFromSettings, quickfixFailoverConfig, endpointsFromSettings, parseReconnectInterval, SOCKET_CONNECT_URI } from './quickfix-settings.js';
 export { FailoverUriError, FailoverSettingsError } from './errors.js';
+export { AddressRanges, AddressRangeError, ADDRESS_RANGES_EXPECTED } from './address-ranges.js';

@@ -41,7 +41,7 @@ test('errors name file, line, setting and the valid values; every problem is rep
   assert.ok(lines.includes('bad.cfg:4: warning: HeartbtInt: unknown setting; did you mean HeartBtInt?'), lines.join('\n'));
   assert.ok(lines.includes('bad.cfg:5: notice: SocketUseSSL: recognised but not supported yet; it has no effect'), lines.join('\n'));
   assert.ok(lines.some((l) => l.startsWith('bad.cfg:7: error: BeginString: invalid value "FIX.4.9": expected FIX.4.0, FIX.4.1')), lines.join('\n'));
-  assert.ok(lines.includes('bad.cfg:10: error: SocketAcceptPort: invalid value "0": expected a positive integer'), lines.join('\n'));
+  assert.ok(lines.includes('bad.cfg:10: error: SocketAcceptPort: invalid value "0": expected an integer from 1 to 65535'), lines.join('\n'));
 });
 
 test('structural errors: missing identity, duplicate session, FIXT without DefaultApplVerID, stray lines', () => {
@@ -81,4 +81,84 @@ test('indexed and prefixed names are recognised', () => {
   const s = parseSettings('[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\nConnectionType=initiator\nHeartBtInt=30\nSocketConnectPort=1\nSocketConnectHost1=h\nSocketConnectPort1=2\nLogonTag2=553=u\nPostgreSQLStoreDatabase=fix\n', 'i.cfg');
   assert.deepEqual(s.problems.filter((p) => p.severity !== 'notice').map(formatProblem), []);
   assert.equal(s.sessions[0].get('SocketConnectPort1'), '2');
+});
+
+/** An acceptor session around `lines` (from line 6 on), as a settings file. */
+const acceptorWith = (...lines: string[]): string => ['[DEFAULT]', 'ConnectionType=acceptor', 'BeginString=FIX.4.2', '[SESSION]', 'SenderCompID=EXEC', ...lines, 'TargetCompID=BANZAI'].join('\n');
+const report = (text: string, dir?: string): string[] => parseSettings(text, 'h.cfg', {}, dir).problems.map(formatProblem);
+
+test('ports are checked against 1 to 65535 with file and line (SocketAcceptPort=99999 ended in a Node error)', () => {
+  assert.deepEqual(report(acceptorWith('SocketAcceptPort=99999')), ['h.cfg:6: error: SocketAcceptPort: invalid value "99999": expected an integer from 1 to 65535']);
+  assert.deepEqual(report(acceptorWith('SocketAcceptPort=65535')), []);
+  const initiator = parseSettings('[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\nConnectionType=initiator\nHeartBtInt=30\nSocketConnectHost=h\nSocketConnectPort=70000\nSocketConnectPort1=0\nSocketLocalPort=65536\n', 'i.cfg', {});
+  assert.deepEqual(
+    initiator.problems.filter((p) => p.severity === 'error').map(formatProblem),
+    [8, 9, 10].map((line) => `i.cfg:${line}: error: ${['SocketConnectPort', 'SocketConnectPort1', 'SocketLocalPort'][line - 8]}: invalid value "${['70000', '0', '65536'][line - 8]}": expected an integer from 1 to 65535`),
+  );
+});
+
+test('MaxMessageSize, MaxPendingLogons and MaxPendingLogonsPerAddress are range-checked at start-up', () => {
+  assert.deepEqual(report(acceptorWith('SocketAcceptPort=1', 'MaxMessageSize=100', 'MaxPendingLogons=0', 'MaxPendingLogonsPerAddress=x')), [
+    'h.cfg:7: error: MaxMessageSize: invalid value "100": expected an integer from 1024 to 104857600',
+    'h.cfg:8: error: MaxPendingLogons: invalid value "0": expected an integer from 1 to 1000000',
+    'h.cfg:9: error: MaxPendingLogonsPerAddress: invalid value "x": expected an integer from 1 to 1000000',
+  ]);
+  assert.deepEqual(report(acceptorWith('SocketAcceptPort=1', 'MaxMessageSize=104857601')), ['h.cfg:7: error: MaxMessageSize: invalid value "104857601": expected an integer from 1024 to 104857600']);
+  const ok = parseSettings(acceptorWith('SocketAcceptPort=1', 'MaxMessageSize=4096'), 'h.cfg', {});
+  assert.deepEqual(ok.problems, []);
+  assert.equal(ok.sessions[0].get('MaxMessageSize'), '4096');
+  assert.equal(ok.sessions[0].get('MaxPendingLogons'), '1000', 'default');
+  assert.equal(ok.sessions[0].get('MaxPendingLogonsPerAddress'), '100', 'default');
+});
+
+test('AllowedRemoteAddresses: IPv4 and IPv6 addresses and CIDR ranges; anything else is refused with file and line', () => {
+  assert.deepEqual(report(acceptorWith('SocketAcceptPort=1', 'AllowedRemoteAddresses=127.0.0.0/8, 10.1.2.3, ::1, 2001:db8::/32, localhost')), []);
+  for (const [bad, why] of [
+    ['127.0.0.0/33', '"127.0.0.0/33": the prefix length must be 0 to 32 for an IPv4 range'],
+    ['10.0.0.0/8,fe80::/129', '"fe80::/129": the prefix length must be 0 to 128 for an IPv6 range'],
+    ['127.0.0.1,,10.0.0.1', '"": empty entry'],
+    ['fix.example.com', '"fix.example.com": fix.example.com is not an IPv4 or IPv6 address (host names are not resolved)'],
+    ['300.1.1.1/8', '"300.1.1.1/8": 300.1.1.1 is not an IPv4 or IPv6 address (host names are not resolved)'],
+  ]) {
+    const lines = report(acceptorWith('SocketAcceptPort=1', `AllowedRemoteAddresses=${bad}`));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.equal(lines[0], `h.cfg:7: error: AllowedRemoteAddresses: invalid value "${bad}": expected a comma-separated list of IPv4 or IPv6 addresses or CIDR ranges (e.g. 127.0.0.1, 10.0.0.0/8, ::1, 2001:db8::/32); ${why}`);
+  }
+});
+
+test('a DataDictionary path that does not exist: a notice when the shipped dictionary of that name is used, else an error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-dict-'));
+  writeFileSync(join(dir, 'mine.xml'), '<fix/>');
+  assert.deepEqual(report(acceptorWith('SocketAcceptPort=1', 'DataDictionary=mine.xml'), dir), [], 'an existing file, relative to the settings file');
+  assert.deepEqual(report(acceptorWith('SocketAcceptPort=1', 'DataDictionary=etc/FIX42.xml'), dir), [
+    `h.cfg:7: notice: DataDictionary: ${join(dir, 'etc/FIX42.xml')} does not exist; using the dictionary shipped with fixover, ${fileURLToPath(new URL('../../dict/FIX42.xml', import.meta.url))}`,
+  ]);
+  assert.deepEqual(report(acceptorWith('SocketAcceptPort=1', 'DataDictionary=etc/FIX42-custom.xml'), dir), [
+    `h.cfg:7: error: DataDictionary: ${join(dir, 'etc/FIX42-custom.xml')} does not exist (and FIX42-custom.xml is not a shipped dictionary: FIX40.xml, FIX41.xml, FIX42.xml, FIX43.xml, FIX44.xml, FIX50.xml, FIX50SP1.xml, FIX50SP2.xml, FIXT11.xml)`,
+  ]);
+  const two = `[DEFAULT]\nConnectionType=acceptor\nBeginString=FIX.4.2\nSocketAcceptPort=1\nDataDictionary=etc/FIX42.xml\n[SESSION]\nSenderCompID=A\nTargetCompID=B\n[SESSION]\nSenderCompID=A\nTargetCompID=C\n`;
+  assert.equal(report(two, dir).length, 1, 'said once for a [DEFAULT] value shared by sessions');
+});
+
+test('a setting given twice in a section is a warning naming both lines; the last value is used', () => {
+  const s = parseSettings(acceptorWith('SocketAcceptPort=1', 'HeartBtInt=30', 'SocketAcceptPort=2'), 'h.cfg', {});
+  assert.deepEqual(s.problems.map(formatProblem), ['h.cfg:8: warning: SocketAcceptPort: set twice in this section (first at line 6); this value, "2", is used']);
+  assert.equal(s.sessions[0].get('SocketAcceptPort'), '2');
+  const across = parseSettings('[DEFAULT]\nHeartBtInt=30\n' + acceptorWith('SocketAcceptPort=1', 'HeartBtInt=20').replace('[DEFAULT]\n', ''), 'h.cfg', {});
+  assert.deepEqual(across.problems, [], 'a session overriding [DEFAULT] is not a repeat');
+});
+
+test('a binary file is one clear error, not its bytes echoed back', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-bin-'));
+  const file = join(dir, 'settings.cfg');
+  writeFileSync(file, Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01\x00\x00'), Buffer.alloc(64, 0), Buffer.from('\n[SESSION]\nxx\x00\x01=\x02\n')]));
+  assert.throws(
+    () => loadSettings(file),
+    (e: unknown) =>
+      e instanceof SettingsError &&
+      e.problems.length === 1 &&
+      e.message === `${file}:1: error: not a settings file: binary content (byte 0x7f); expected QuickFIX settings text ([DEFAULT] and [SESSION] sections of Name=Value lines)`,
+  );
+  assert.deepEqual(report('[SESSION]\r\nBeginString=FIX.4.2\tx\n\x00'), ['h.cfg:3: error: not a settings file: binary content (byte 0x00); expected QuickFIX settings text ([DEFAULT] and [SESSION] sections of Name=Value lines)']);
+  assert.deepEqual(report('\xef\xbb\xbf' + acceptorWith('SocketAcceptPort=1')), [], 'a UTF-8 byte order mark is not binary');
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DataDictionary, loadDictionary, parseDictionary } from '../../src/dictionary/index.js';
-import { FIXTURES, SPEC_DIR, checkMemberSet, requiredTags, skipSpec } from './helpers.js';
+import { FIXTURES, REPO_ROOT, SPEC_DIR, checkMemberSet, requiredTags, skipSpec } from './helpers.js';
 
 const custom = (): DataDictionary => loadDictionary(`${FIXTURES}custom.xml`);
 
@@ -188,4 +188,14 @@ test('a user-defined field added to the reference FIX 4.4 NewOrderSingle', { ski
   assert.equal(d.field(5005)?.values?.get('EQ'), 'EQUITIES');
   assert.deepEqual(d.message('D')!.order.slice(0, 2), [5005, 11], 'placed where it was written');
   assert.ok(!loadDictionary(`${SPEC_DIR}FIX44.xml`).isMessageField('D', 5005), 'the reference is unchanged');
+});
+
+test("QuickFIX/J's own dictionaries load: a root <fix> without a type attribute is FIX, as QuickFIX/J reads it", () => {
+  const shipped = readFileSync(`${REPO_ROOT}dict/FIX44.xml`, 'utf8');
+  const untyped = shipped.replace(/<fix type="FIX" /, '<fix ');
+  assert.notEqual(untyped, shipped, 'the root lost its type attribute');
+  const d = parseDictionary(untyped, 'qfj-FIX44.xml');
+  assert.equal(d.beginString, 'FIX.4.4');
+  assert.equal([...d.messages()].length, [...loadDictionary(`${REPO_ROOT}dict/FIX44.xml`).messages()].length);
+  assert.throws(() => parseDictionary(shipped.replace(/<fix type="FIX" /, '<fix type="" '), 'empty.xml'), /type='' must be FIX or FIXT/, 'an empty type is still refused');
 });

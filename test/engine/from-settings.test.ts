@@ -37,11 +37,15 @@ test('session options from settings: LogonTag, validation switches, precision, s
   assert.throws(() => sessionOptionsFrom({ ...base, DataDictionary: 'nowhere/FIX99.xml' }), /DataDictionary: .*FIX99\.xml/);
 });
 
-test('AllowedRemoteAddresses: other peers are closed without a byte', async () => {
+test('AllowedRemoteAddresses: addresses and CIDR ranges; other peers are closed without a byte', async () => {
   const acceptor = { BeginString: 'FIX.4.4', SenderCompID: 'EXEC', TargetCompID: 'C', ConnectionType: 'acceptor', SocketAcceptPort: '0', SocketAcceptAddress: '127.0.0.1' };
   for (const [allowed, admitted] of [
     ['10.9.9.9', false],
     ['127.0.0.1', true],
+    ['127.0.0.0/8', true],
+    ['10.0.0.0/8, 127.0.0.2/31', false],
+    ['::1, 127.0.0.0/30', true],
+    ['::ffff:127.0.0.0/104', true],
   ] as const) {
     const engine = await Engine.create([{ ...acceptor, AllowedRemoteAddresses: allowed }], APPS.executor);
     const [port] = await engine.start();
@@ -51,13 +55,17 @@ test('AllowedRemoteAddresses: other peers are closed without a byte', async () =
       const data: Buffer[] = [];
       c.on('data', (d: Buffer) => data.push(d));
       c.write(frame(`35=A|34=1|49=C|52=${formatUtcTimestamp(Date.now())}|56=EXEC|98=0|108=30|`));
-      await Promise.race([once(c, 'close'), new Promise((r) => setTimeout(r, 1500))]);
+      await Promise.race([once(c, 'close'), once(c, 'data'), new Promise((r) => setTimeout(r, 1500))]);
       assert.equal(data.length > 0, admitted, `AllowedRemoteAddresses=${allowed}`);
       c.destroy();
     } finally {
       await engine.stop();
     }
   }
+  await assert.rejects(
+    Engine.create([{ ...acceptor, AllowedRemoteAddresses: '127.0.0.0/8,fix.example.com' }], APPS.executor),
+    (e: unknown) => e instanceof SettingsApplyError && e.setting === 'AllowedRemoteAddresses' && /"fix\.example\.com": .*not an IPv4 or IPv6 address/.test(e.message),
+  );
 });
 
 test('SocketConnectURI=failover:(…) from settings: an initiator engine passes over a refused endpoint, logs on at the next, and reports the events', { timeout: 20_000 }, async () => {

@@ -1,0 +1,94 @@
+/**
+ * Connections waiting for their first message, counted per remote address and in total, and the
+ * choice of which to shed when a cap is reached: a new connection always gets in, and the one
+ * closed to make room is the oldest idle one (no byte received) of the busiest address, so
+ * a flood from one address cannot keep other counterparties out.
+ */
+
+/** A connection waiting for its first message. */
+export interface PendingLogon {
+  /** The remote address it is counted under (see {@link addressKey}). */
+  readonly address: string;
+  /** No byte received yet. */
+  readonly idle: boolean;
+}
+
+/** The caps: `MaxPendingLogons` and `MaxPendingLogonsPerAddress`. */
+export interface PendingLogonLimits {
+  /** Connections waiting for a logon on one listening port. */
+  readonly total: number;
+  /** Of those, from one remote address. */
+  readonly perAddress: number;
+}
+
+/** The default caps: 1,000 in total, 100 from one address. */
+export const DEFAULT_PENDING_LOGON_LIMITS: PendingLogonLimits = { total: 1000, perAddress: 100 };
+
+/** The address a connection is counted under: an IPv4-mapped IPv6 address counts as the IPv4 one. */
+export function addressKey(remote: string): string {
+  return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+}
+
+/** Pending connections by address, oldest first. */
+export class PendingLogons<T extends PendingLogon> {
+  private readonly byAddress = new Map<string, Set<T>>();
+  private count = 0;
+
+  constructor(readonly limits: PendingLogonLimits = DEFAULT_PENDING_LOGON_LIMITS) {
+    if (!(limits.total >= 1 && limits.perAddress >= 1)) throw new RangeError('pending logon limits must be at least 1');
+  }
+
+  /** Connections waiting. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Connections waiting from `address`. */
+  countFrom(address: string): number {
+    return this.byAddress.get(address)?.size ?? 0;
+  }
+
+  add(c: T): void {
+    let set = this.byAddress.get(c.address);
+    if (!set) this.byAddress.set(c.address, (set = new Set()));
+    if (set.has(c)) return;
+    set.add(c);
+    this.count++;
+  }
+
+  /** Forgets a connection (it sent its first message, timed out or closed). */
+  delete(c: T): void {
+    const set = this.byAddress.get(c.address);
+    if (!set?.delete(c)) return;
+    this.count--;
+    if (set.size === 0) this.byAddress.delete(c.address);
+  }
+
+  /**
+   * The connection to close so that one more from `address` fits, or undefined when it fits: the
+   * oldest idle one (else the oldest) of `address` when that address is at its cap, else of the
+   * busiest address when the total is reached.
+   */
+  toShed(address: string): T | undefined {
+    const own = this.byAddress.get(address);
+    if (own && own.size >= this.limits.perAddress) return oldest(own);
+    if (this.count < this.limits.total) return undefined;
+    let busiest: Set<T> | undefined;
+    for (const set of this.byAddress.values()) if (!busiest || set.size > busiest.size) busiest = set;
+    return busiest && oldest(busiest);
+  }
+
+  /** Every pending connection. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (const set of this.byAddress.values()) yield* set;
+  }
+}
+
+function oldest<T extends PendingLogon>(set: Set<T>): T | undefined {
+  let first: T | undefined;
+  for (const c of set) {
+    if (c.idle) return c;
+    first ??= c;
+  }
+  return first;
+}
