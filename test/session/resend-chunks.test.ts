@@ -30,7 +30,7 @@ function fill(h: Harness): void {
 }
 
 function resend(chunk: number): { wire: string[]; h: Harness } {
-  const h = new Harness({}, { toApp: (m) => { if (m.get(11) === 'o17') throw new DoNotSend(); } });
+  const h = new Harness({}, { toApp: (m) => { if (m.get(11) === 'o17') throw new DoNotSend('vetoed'); } });
   h.resendChunkSize = chunk;
   fill(h);
   h.connect().logon(1);
