@@ -21,8 +21,8 @@ function currentTurn(): number {
   return turn;
 }
 
-/** Default share: 32 KiB a turn (about 200 orders; the replies to a read still go out in one write). */
-export const DEFAULT_BYTES_PER_TURN = 32 * 1024;
+/** Default share: 16 KiB a turn (about 100 orders; the replies to a read still go out in one write). */
+export const DEFAULT_BYTES_PER_TURN = 16 * 1024;
 
 export class ReadShare {
   private turn = -1;

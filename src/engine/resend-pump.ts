@@ -26,8 +26,8 @@ export interface ResendPumpHost {
   failed(err: unknown): void;
 }
 
-/** Default chunk: at most 1,000 messages and about 1 MiB. */
-export const RESEND_CHUNK: RangeLimit = { maxMessages: 1000, maxBytes: 1024 * 1024 };
+/** Default chunk: at most 25 messages and about 32 KiB (well under a millisecond of work). */
+export const RESEND_CHUNK: RangeLimit = { maxMessages: 25, maxBytes: 32 * 1024 };
 
 export class ResendPump {
   private readonly jobs: ResendJob[] = [];
