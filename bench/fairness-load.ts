@@ -23,6 +23,12 @@ function fix(body: string): Buffer {
   return Buffer.concat([msg, Buffer.from(`10=${String(sum & 0xff).padStart(3, '0')}\x01`, 'latin1')]);
 }
 
+/** MsgSeqNum of a message's text. */
+function seqOf(text: string): number {
+  const i = text.indexOf('\x0134=');
+  return i < 0 ? 0 : parseInt(text.slice(i + 4), 10);
+}
+
 const header = (type: string): string => `35=${type}|34=${seq++}|49=A|52=${formatUtcTimestamp(Date.now(), 3)}|56=EXECUTOR|`;
 
 async function main(): Promise<void> {
@@ -47,7 +53,7 @@ async function main(): Promise<void> {
   const logon = new Promise<void>((resolve) => {
     onFrame = (text) => {
       if (!text.includes('\x0135=A\x01')) return;
-      logonSeq = Number(/\x0134=(\d+)\x01/.exec(text)![1]);
+      logonSeq = seqOf(text);
       resolve();
     };
   });
@@ -62,7 +68,7 @@ async function main(): Promise<void> {
     // Everything up to our Logon's answer comes again; the last is the gap fill over that Logon.
     const done = new Promise<void>((resolve) => {
       onFrame = (text) => {
-        lastSeq = Number(/\x0134=(\d+)\x01/.exec(text)?.[1] ?? 0);
+        lastSeq = seqOf(text);
         if (lastSeq >= logonSeq) resolve();
       };
     });
