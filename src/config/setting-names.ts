@@ -215,7 +215,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('MaxQueuedBytesAboveGap', 'posint', true, { dflt: '67108864' }),
   S('InboundMessageRate', 'nonneg', true, { dflt: '0' }),
   S('InboundRateAction', 'enum', true, { values: ['pause', 'reject', 'logout'], dflt: 'pause' }),
-  S('InboundBytesPerTurn', 'posint', true, { dflt: '32768' }),
+  S('InboundBytesPerTurn', 'posint', true, { dflt: '16384' }),
 ];
 
 const byName = new Map(SETTINGS.filter((s) => !s.prefix).map((s) => [s.name, s]));

@@ -36,7 +36,7 @@ export interface SessionHandleOptions {
    */
   keepOwnership?: boolean;
   /**
-   * Received bytes handled per event-loop turn (`InboundBytesPerTurn`, default 32 KiB): the rest
+   * Received bytes handled per event-loop turn (`InboundBytesPerTurn`, default 16 KiB): the rest
    * waits for the next turn with the socket paused, so one flooding counterparty cannot starve
    * the other sessions of the process.
    */
