@@ -24,6 +24,7 @@ function currentTurn(): number {
 /** Default share: 16 KiB a turn (about 100 orders; the replies to a read still go out in one write). */
 export const DEFAULT_BYTES_PER_TURN = 16 * 1024;
 
+/** One session's budget of received bytes per event-loop turn. */
 export class ReadShare {
   private turn = -1;
   private used = 0;

@@ -29,6 +29,7 @@ export interface ResendPumpHost {
 /** Default chunk: at most 25 messages and about 32 KiB (well under a millisecond of work). */
 export const RESEND_CHUNK: RangeLimit = { maxMessages: 25, maxBytes: 32 * 1024 };
 
+/** Streams the answers to one session's resend requests from its store, chunk by chunk. */
 export class ResendPump {
   private readonly jobs: ResendJob[] = [];
   private running = false;
