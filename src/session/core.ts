@@ -842,7 +842,8 @@ export class SessionCore {
    * chunk of stored messages, continuing where `cursor` stands.
    */
   private resendMessages(cursor: ResendCursor, messages: readonly StoredMessage[]): void {
-    const parser = new Parser({ validateChecksum: false, validateLength: false });
+    // BodyLength and CheckSum checked: the session wrote them right, so a mismatch is damage.
+    const parser = new Parser({ validateChecksum: true, validateLength: true });
     for (const stored of messages) {
       const seq = stored.seq;
       if (seq < cursor.begin || seq > cursor.end || seq <= cursor.lastSeq) continue;
@@ -874,8 +875,8 @@ export class SessionCore {
 
   /**
    * A stored application message to resend, or null for an admin message (gap-filled) or one that
-   * cannot be read (damaged bytes, or another sequence number than it is stored under): that one
-   * is gap-filled too, reported with its number and counted.
+   * cannot be read (damaged bytes: framing, BodyLength or CheckSum wrong; or another sequence
+   * number than it is stored under): that one is gap-filled too, reported with its number and counted.
    */
   private readStored(parser: Parser, stored: StoredMessage): Message | null {
     let reason: string;

@@ -20,11 +20,13 @@ function fill(h: Harness): void {
     if (seq % 5 === 0) put(seq, '35=0|');
     else put(seq, `35=D|11=o${seq}|55=IBM|`);
   }
-  // Damaged: cut short (no CheckSum), a stray byte past the end, and another sequence number inside.
+  // Damaged: cut short (no CheckSum), a stray byte past the end, another sequence number inside.
   const bytes = (seq: number) => h.store.getRangeSync(seq, seq)[0].bytes;
   h.store.saveOutgoing(12, bytes(12).subarray(0, bytes(12).length - 5));
   h.store.saveOutgoing(13, Buffer.concat([bytes(13).subarray(0, bytes(13).length - 1), Buffer.from('X')]));
   h.store.saveOutgoing(26, frame(`35=D|34=99|49=ISLD|52=${STAMP}|56=TW|11=o26|55=IBM|`));
+  // A byte of a value changed in place: the structure holds, the CheckSum does not.
+  h.store.saveOutgoing(28, Buffer.from(bytes(28).toString('latin1').replace('55=IBM', '55=IBN'), 'latin1'));
   h.store.setNextSenderSeq(31);
   h.core.setSequenceNumbers(31, 1);
 }
@@ -45,7 +47,7 @@ test('a resend in chunks of any size goes out exactly as all at once', () => {
   const whole = resend(0).wire;
   assert.deepEqual(summary(whole), [
     'D:1', 'D:2', 'D:3', 'D:4', '4:5>6', 'D:6', 'D:7', 'D:8', '4:9>11', 'D:11', '4:12>14', 'D:14', '4:15>16',
-    'D:16', '4:17>18', 'D:18', 'D:19', '4:20>22', 'D:22', 'D:23', 'D:24', '4:25>27', 'D:27', 'D:28', 'D:29', '4:30>32',
+    'D:16', '4:17>18', 'D:18', 'D:19', '4:20>22', 'D:22', 'D:23', 'D:24', '4:25>27', 'D:27', '4:28>29', 'D:29', '4:30>32',
   ]);
   for (const size of [1, 2, 3, 4, 7, 13, 100]) assert.deepEqual(resend(size).wire, whole, `chunks of ${size}`);
 });
@@ -53,8 +55,9 @@ test('a resend in chunks of any size goes out exactly as all at once', () => {
 test('stored messages that cannot be read are gap-filled, reported with their number and counted', () => {
   const { h } = resend(4);
   const unreadable = h.events.filter((e) => e.kind === 'unreadable-stored').map((e) => (e.kind === 'unreadable-stored' ? e.seq : 0));
-  assert.deepEqual(unreadable, [12, 13, 26]);
-  assert.equal(h.core.unreadableStoredMessages, 3);
+  assert.deepEqual(unreadable, [12, 13, 26, 28]);
+  assert.equal(h.core.unreadableStoredMessages, 4);
+  assert.ok(h.notes.some((n) => /^Stored message 28 cannot be read \(.*CheckSum/i.test(n)), h.notes.join('\n'));
   assert.ok(h.notes.some((n) => /^Stored message 26 cannot be read \(it carries MsgSeqNum 99\)/.test(n)), h.notes.join('\n'));
   assert.equal(h.disconnects.length, 0);
   // The session carries on.
