@@ -225,6 +225,10 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('NodeName', 'string', true),
   Y('SessionOwnership', 'Y'),
   S('SessionLeaseTimeout', 'number', true, { dflt: '5' }),
+  S('MaxQueuedBytesAboveGap', 'posint', true, { dflt: '67108864' }),
+  S('InboundMessageRate', 'nonneg', true, { dflt: '0' }),
+  S('InboundRateAction', 'enum', true, { values: ['pause', 'reject', 'logout'], dflt: 'pause' }),
+  S('InboundBytesPerTurn', 'posint', true, { dflt: '16384' }),
 ];
 
 const byName = new Map(SETTINGS.filter((s) => !s.prefix).map((s) => [s.name, s]));

@@ -13,7 +13,7 @@ import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
-import { acceptorLimitsFrom, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, type SessionSettings } from './from-settings.js';
+import { acceptorLimitsFrom, inboundBytesPerTurn, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, type SessionSettings } from './from-settings.js';
 import { FAILOVER_URI_ON_ACCEPTOR, SOCKET_CONNECT_URI } from '../transport/quickfix-settings.js';
 import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
@@ -64,7 +64,7 @@ export class Engine implements EngineSender {
       const store = options.store ? await options.store(s, opts.sessionId) : await defaultStore(s, opts.sessionId);
       const lease = ownershipFor(s, opts.sessionId);
       if (lease.ownership) engine.nodeName = lease.ownership.node;
-      const session = new Session(opts, store, application, { tickMs: options.tickMs, ...lease });
+      const session = new Session(opts, store, application, { tickMs: options.tickMs, inboundBytesPerTurn: inboundBytesPerTurn(s), ...lease });
       engine.sessions.set(opts.sessionId.toString(), session);
       const log = options.log ? await options.log(s, opts.sessionId) : undefined;
       if (log) {

@@ -8,6 +8,7 @@ import { MessageValidator, type ValidationOptions } from '../validation/validato
 import { SessionID } from '../session/session-id.js';
 import { Schedule, parseDay, parseTimeOfDay } from '../session/schedule.js';
 import { APPL_VER_IDS, type SessionOptions } from '../session/options.js';
+import type { InboundRateAction } from '../session/actions.js';
 import { PRECISION_BY_NAME, type TimestampPrecision } from '../codec/values.js';
 import { FixoverError } from '../codec/errors.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../codec/framer.js';
@@ -164,10 +165,24 @@ export function sessionOptionsFrom(s: SessionSettings, baseDir = process.cwd()):
     disconnectOnError: yes(s.DisconnectOnError, false),
     rejectMessageOnUnhandledException: yes(s.RejectMessageOnUnhandledException, false),
     rejectGarbledMessage: yes(s.RejectGarbledMessage, false),
+    maxQueuedBytes: num(s.MaxQueuedBytesAboveGap, 64 * 1024 * 1024),
+    inboundMessageRate: num(s.InboundMessageRate, 0),
+    inboundRateAction: inboundRateActionFrom(s),
     schedule: scheduleFrom(s),
     maxMessageSize: num(s.MaxMessageSize, DEFAULT_MAX_MESSAGE_SIZE),
     ...validatorFrom(s, baseDir),
   };
+}
+
+/** `InboundRateAction` (checked when the settings were read): pause, reject or logout, in any case. */
+function inboundRateActionFrom(s: SessionSettings): InboundRateAction {
+  const v = (s.InboundRateAction ?? 'pause').toLowerCase();
+  return v === 'reject' || v === 'logout' ? v : 'pause';
+}
+
+/** `InboundBytesPerTurn`: received bytes a session handles per event-loop turn (default 16 KiB). */
+export function inboundBytesPerTurn(s: SessionSettings): number | undefined {
+  return s.InboundBytesPerTurn ? Number(s.InboundBytesPerTurn) : undefined;
 }
 
 /**

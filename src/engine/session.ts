@@ -16,6 +16,8 @@ import { applyStoreAction } from '../session/apply.js';
 import { StoreFencedError, type OwnerRecord, type SessionOwnership } from '../fencing/ownership.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
 import type { SessionEventListener } from '../log/session-events.js';
+import { ResendPump, type ResendJob } from './resend-pump.js';
+import { ReadShare } from './read-share.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -33,7 +35,16 @@ export interface SessionHandleOptions {
    * acceptor releases it when a connection ends so another node can serve the next one at once.
    */
   keepOwnership?: boolean;
+  /**
+   * Received bytes handled per event-loop turn (`InboundBytesPerTurn`, default 16 KiB): the rest
+   * waits for the next turn with the socket paused, so one flooding counterparty cannot starve
+   * the other sessions of the process.
+   */
+  inboundBytesPerTurn?: number;
 }
+
+/** Bytes waiting in the socket before a resend waits for it to drain before its next chunk. */
+const RESEND_HIGH_WATER = 1024 * 1024;
 
 /** A change of this node's ownership of a session, for operations. */
 export interface OwnershipEvent {
@@ -101,6 +112,17 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private readonly leaseMs: number;
   private readonly keepOwnership: boolean;
   private renewTimer: NodeJS.Timeout | null = null;
+  /** Answers resend requests chunk by chunk. */
+  private readonly resends: ResendPump;
+  /** Counts connections: a resend asked on one is not continued on the next. */
+  private connection = 0;
+  private readonly share: ReadShare;
+  /** Received bytes left for a later turn (over the turn's share), and whether a turn is scheduled for them. */
+  private heldInput: Buffer | null = null;
+  private inputScheduled = false;
+  /** Reading stopped until then (the inbound message rate was exceeded). */
+  private pausedUntil = 0;
+  private pauseTimer: NodeJS.Timeout | null = null;
 
   constructor(
     options: SessionOptions,
@@ -120,6 +142,14 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     const fenceable = store as MessageStore & { fenceBy?: (own: SessionOwnership) => void };
     if (this.ownership && typeof fenceable.fenceBy === 'function') fenceable.fenceBy(this.ownership);
     this.tickMs = handle.tickMs ?? 1000;
+    this.share = new ReadShare(handle.inboundBytesPerTurn);
+    this.resends = new ResendPump({
+      store,
+      deliverChunk: (job, messages, done) => this.run(this.core.resendChunk(job.begin, job.end, messages, done, Date.now())),
+      isCurrent: (connection) => connection === this.connection && this.socket !== null && this.core.isConnected,
+      yieldTurn: () => this.resendYield(),
+      failed: (err) => this.emitError(err),
+    });
     // Incoming messages are copied for the `event` listeners (logs) that want them only: none, no copy.
     // Outgoing ones are not copied, but not even announced when nobody listens.
     this.core.incomingEvents = false;
@@ -271,6 +301,9 @@ export class Session extends EventEmitter<SessionHandleEvents> {
 
   private bind(socket: Socket, initial?: Buffer): void {
     this.socket = socket;
+    this.connection++;
+    this.heldInput = null;
+    this.pausedUntil = 0;
     socket.resume();
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('close', () => this.onClose(socket));
@@ -320,6 +353,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.timer = null;
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = null;
     await this.drain();
     await this.store.close();
     await this.releaseOwnership().catch((err: unknown) => this.emitError(err));
@@ -353,13 +388,10 @@ export class Session extends EventEmitter<SessionHandleEvents> {
           if (a.write) this.queue(a.bytes);
           break;
         case 'load-resend':
-          this.store.getRange(a.begin, a.end).then(
-            (msgs) => this.run(this.core.resendStored(a.begin, a.end, msgs, Date.now())),
-            (err: unknown) => {
-              this.emitError(err);
-              this.run(this.core.resendStored(a.begin, a.end, [], Date.now()));
-            },
-          );
+          this.resends.add({ begin: a.begin, end: a.end, connection: this.connection } satisfies ResendJob);
+          break;
+        case 'pause-input':
+          this.pauseInput(a.ms);
           break;
         case 'disconnect':
           this.closeAfterFlush(a.reason);
@@ -408,8 +440,82 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     }
   }
 
-  /** Handles bytes read from the socket; the replies go out at once, in one write. */
+  /**
+   * Bytes read from the socket: handled up to the turn's share, the rest in later turns with the
+   * socket paused meanwhile (and while reading is paused for the inbound rate).
+   */
   private received(chunk: Buffer): void {
+    if (this.heldInput !== null || this.pausedUntil > 0) {
+      // Read before the socket paused: after what already waits.
+      this.holdInput(chunk);
+      return;
+    }
+    const n = this.share.allow(chunk.length);
+    if (n === chunk.length) return this.handleInput(chunk);
+    this.holdInput(chunk.subarray(n));
+    if (n > 0) this.handleInput(chunk.subarray(0, n));
+  }
+
+  /** Keeps received bytes for a later turn and stops reading until then. */
+  private holdInput(rest: Buffer): void {
+    this.heldInput = this.heldInput === null ? rest : Buffer.concat([this.heldInput, rest]);
+    this.socket?.pause();
+    this.scheduleInput();
+  }
+
+  private scheduleInput(): void {
+    if (this.inputScheduled || this.pausedUntil > 0) return;
+    this.inputScheduled = true;
+    setImmediate(() => this.continueInput());
+  }
+
+  /** A later turn: handles what was held (up to the share), then reads again when nothing waits. */
+  private continueInput(): void {
+    this.inputScheduled = false;
+    if (this.pausedUntil > 0) return;
+    const socket = this.socket;
+    const held = this.heldInput;
+    this.heldInput = null;
+    if (held !== null && socket !== null) this.received(held);
+    if (this.heldInput === null && this.pausedUntil === 0 && socket !== null && socket === this.socket) socket.resume();
+  }
+
+  /** Stops reading for `ms` milliseconds (the inbound message rate was exceeded). */
+  private pauseInput(ms: number): void {
+    const until = Date.now() + ms;
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    this.socket?.pause();
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = null;
+      this.pausedUntil = 0;
+      if (this.heldInput !== null) this.scheduleInput();
+      else this.socket?.resume();
+    }, ms);
+    this.pauseTimer.unref?.();
+  }
+
+  /** Between two chunks of a resend: what was sent is stored and written, and the socket has room. */
+  private async resendYield(): Promise<void> {
+    // The chunk's messages are flushed on the next turn (setImmediate, scheduled before this one).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.chain;
+    const socket = this.socket;
+    if (!socket || socket.destroyed || socket.writableLength <= RESEND_HIGH_WATER) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+
+  /** Handles bytes read from the socket; the replies go out at once, in one write. */
+  private handleInput(chunk: Buffer): void {
     this.receiving = true;
     try {
       this.run(this.core.receive(chunk, Date.now()));

@@ -20,8 +20,14 @@ export type SessionAction =
   | { readonly type: 'set-next-sender-seq'; readonly seq: number }
   /** Reset the store: both sequence numbers to 1, stored messages dropped, new creation time. */
   | { readonly type: 'reset-store' }
-  /** Load stored outgoing messages [begin, end] and pass them to `SessionCore.resendStored`. */
+  /**
+   * Load stored outgoing messages [begin, end] and pass them to `SessionCore.resendStored` (all at
+   * once) or `SessionCore.resendChunk` (in order, a bounded chunk at a time). The driver answers
+   * these actions one after the other, in the order they came.
+   */
   | { readonly type: 'load-resend'; readonly begin: number; readonly end: number }
+  /** Stop reading from the connection for `ms` milliseconds (the inbound message rate was exceeded). */
+  | { readonly type: 'pause-input'; readonly ms: number }
   /** Close the connection. */
   | { readonly type: 'disconnect'; readonly reason: string }
   /** Wait for an asynchronous application callback, then call `SessionCore.resume`. */
@@ -35,7 +41,25 @@ export type SessionEvent =
   | { readonly kind: 'incoming'; readonly bytes: Buffer }
   | { readonly kind: 'outgoing'; readonly bytes: Buffer }
   | { readonly kind: 'note'; readonly text: string }
-  | { readonly kind: 'error'; readonly text: string };
+  | { readonly kind: 'error'; readonly text: string }
+  /**
+   * A stored message asked for by a resend cannot be read (damaged bytes): it was gap-filled
+   * instead of resent. `seq` is its sequence number, `reason` what is wrong with it.
+   */
+  | { readonly kind: 'unreadable-stored'; readonly seq: number; readonly reason: string }
+  /**
+   * A message above a sequence gap was not kept: the messages already waiting for the gap hold
+   * `queuedBytes` (the limit is `maxQueuedBytes`). It is asked for again once the gap is filled.
+   */
+  | { readonly kind: 'gap-queue-full'; readonly seq: number; readonly queuedBytes: number; readonly limit: number }
+  /**
+   * More messages arrived than the inbound rate allows (`InboundMessageRate`); `action` is what the
+   * session did: paused reading, rejected the message, or logged out.
+   */
+  | { readonly kind: 'inbound-rate-exceeded'; readonly rate: number; readonly action: InboundRateAction; readonly seq: number };
+
+/** What a session does with messages above its inbound rate (`InboundRateAction`). */
+export type InboundRateAction = 'pause' | 'reject' | 'logout';
 
 /** A stored outgoing message handed back for a resend. */
 export type { StoredMessage } from '../store/store.js';

@@ -8,7 +8,7 @@ import { Parser } from '../codec/parser.js';
 import { Encoder } from '../codec/encoder.js';
 import { Message } from '../codec/message.js';
 import type { MessageView } from '../codec/message-view.js';
-import { CodecError, FieldNotFoundError } from '../codec/errors.js';
+import { CodecError, FieldNotFoundError, FixoverError } from '../codec/errors.js';
 import { parseUtcTimestamp } from '../codec/values.js';
 import { SendingTimeFormatter } from './sending-time.js';
 import { SessionRejectReason as R, rejectText } from '../validation/reject-reason.js';
@@ -21,11 +21,22 @@ import { Schedule } from './schedule.js';
 import { MAX_SEQ_NUM } from '../store/seq-num.js';
 import { garbledSubject, type RejectSubject } from './garbled.js';
 import { LAST_MSG_SEQ_NUM, MAX_HEART_BT_INT, SEQ_NUMS_EXHAUSTED_TEXT, heartBtIntText, msgSeqNumText, seqFieldText } from './session-numbers.js';
+import { InboundRate } from './inbound-rate.js';
 
 const ADMIN_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
 
 /** Thrown inside the core to end processing of a message with a disconnect (QuickFIX's logic_error path). */
 class Disconnect extends Error {}
+
+/** Where the answer to a resend request stands between the chunks of stored messages it is given. */
+interface ResendCursor {
+  readonly begin: number;
+  readonly end: number;
+  /** First sequence number of the gap fill still to send (0: none pending). */
+  gapStart: number;
+  /** Last stored message handled (0: none yet). */
+  lastSeq: number;
+}
 
 /** Sequence numbers and flags of one session. */
 interface State {
@@ -50,6 +61,8 @@ interface State {
   resendRange: [number, number, number] | null;
   /** Messages that arrived with a sequence number too high, waiting for the gap to fill. */
   queue: Map<number, Buffer>;
+  /** Bytes held by `queue`. */
+  queuedBytes: number;
   targetDefaultApplVerID: string;
 }
 
@@ -79,6 +92,13 @@ export class SessionCore {
   /** Application messages sent while a resend is being loaded; written after it. */
   private resendLoading = 0;
   private held: Message[] = [];
+  /** The resend being answered chunk by chunk (`resendChunk`). */
+  private resendCursor: ResendCursor | null = null;
+  private unreadable = 0;
+  /** `InboundMessageRate` (null: no limit). */
+  private readonly inboundRate: InboundRate | null;
+  /** Until when the current excess over the inbound rate has been reported. */
+  private rateReportedUntil = 0;
   private readonly schedule: Schedule;
   /** Start of the current FIX session in the store (its creation or last reset). */
   private creationTime: number;
@@ -91,6 +111,7 @@ export class SessionCore {
     this.now = now;
     this.schedule = options.schedule ?? Schedule.nonStop();
     this.creationTime = now;
+    this.inboundRate = this.options.inboundMessageRate > 0 ? new InboundRate(this.options.inboundMessageRate, now) : null;
     this.parser = new Parser({ validateLength: this.options.validateLengthAndChecksum, validateChecksum: this.options.validateLengthAndChecksum && this.options.validateChecksum });
     this.framer = new Framer(
       {
@@ -115,6 +136,7 @@ export class SessionCore {
       logoutReason: '',
       resendRange: null,
       queue: new Map(),
+      queuedBytes: 0,
       targetDefaultApplVerID: '',
     };
     app.onCreate?.(this.sessionId);
@@ -166,6 +188,16 @@ export class SessionCore {
 
   get isConnected(): boolean {
     return this.state.connected;
+  }
+
+  /** Stored messages that could not be read when asked for by a resend (gap-filled instead), since start. */
+  get unreadableStoredMessages(): number {
+    return this.unreadable;
+  }
+
+  /** Messages waiting above a sequence gap, and their bytes. */
+  get queuedAboveGap(): { readonly messages: number; readonly bytes: number } {
+    return { messages: this.state.queue.size, bytes: this.state.queuedBytes };
   }
 
   /** A connection was established. An initiator sends its Logon at once. */
@@ -250,11 +282,27 @@ export class SessionCore {
     return this.take();
   }
 
-  /** Stored messages for a `load-resend` action (any that exist in the range, in order). */
+  /** Stored messages for a `load-resend` action (any that exist in the range, in order), all at once. */
   resendStored(begin: number, end: number, messages: readonly StoredMessage[], now: number): SessionAction[] {
+    return this.resendChunk(begin, end, messages, true, now);
+  }
+
+  /**
+   * The next chunk of stored messages for the `load-resend` action [begin, end] being answered:
+   * in sequence order, after those of the chunks before; `done` with the last one (which may be
+   * empty). The resend goes out chunk by chunk, exactly as it would all at once: gap fills span
+   * chunks. A stored message that cannot be read is gap-filled like an admin message.
+   */
+  resendChunk(begin: number, end: number, messages: readonly StoredMessage[], done: boolean, now: number): SessionAction[] {
     this.now = now;
+    if (this.state.connected) {
+      const cursor = (this.resendCursor ??= { begin, end, gapStart: 0, lastSeq: 0 });
+      this.resendMessages(cursor, messages);
+      if (done) this.finishResend(cursor);
+    }
+    if (!done) return this.take();
+    this.resendCursor = null;
     this.resendLoading = Math.max(0, this.resendLoading - 1);
-    if (this.state.connected) this.resendMessages(begin, end, messages);
     if (this.resendLoading === 0 && this.held.length > 0) {
       const held = this.held;
       this.held = [];
@@ -293,6 +341,7 @@ export class SessionCore {
       this.onGarbled(parsed, buf.subarray(start, end));
       return;
     }
+    if (this.inboundRate !== null && this.state.receivedLogon && !ADMIN_TYPES.has(parsed.msgType) && this.overRate(parsed)) return;
     // guard(() => this.next(...)) without a closure per message.
     try {
       this.next(parsed, false);
@@ -300,6 +349,41 @@ export class SessionCore {
       this.caught(e);
     }
     this.processQueued();
+  }
+
+  /**
+   * Counts an application message against `InboundMessageRate`. Above it: pause asks the driver to
+   * stop reading until the debt is repaid (the message is handled); reject answers the message
+   * with a Reject (its number is used up, the application does not see it); logout ends the
+   * session. Returns true when the message was dealt with here.
+   */
+  private overRate(view: MessageView): boolean {
+    const rate = this.inboundRate!;
+    const wait = rate.take(this.now);
+    if (wait === 0) return false;
+    const action = this.options.inboundRateAction;
+    const seq = view.has(34) ? view.getInt(34) : 0;
+    if (this.now >= this.rateReportedUntil) {
+      this.emitEvent({ kind: 'inbound-rate-exceeded', rate: rate.rate, action, seq });
+      this.note(`Inbound message rate above ${rate.rate}/s at message ${seq}: ${action}`);
+    }
+    this.rateReportedUntil = Math.max(this.rateReportedUntil, this.now + wait);
+    const text = `inbound message rate above ${rate.rate} messages per second`;
+    switch (action) {
+      case 'pause':
+        this.push({ type: 'pause-input', ms: wait });
+        return false;
+      case 'reject':
+        // Only a message whose turn it is: others go through the sequence checks as usual.
+        if (seq !== this.state.nextTargetSeq) return false;
+        rate.refund();
+        this.guard(() => this.generateReject(view, text));
+        return true;
+      case 'logout':
+        this.generateLogout(text);
+        this.disconnect(text, true);
+        return true;
+    }
   }
 
   /** Runs a step, turning a Disconnect into the disconnect action. */
@@ -610,7 +694,17 @@ export class SessionCore {
       this.generateLogout(text);
       throw new Disconnect(text);
     }
-    this.state.queue.set(seq, Buffer.from(view.bytes));
+    const queuedBefore = this.state.queue.get(seq)?.length ?? 0;
+    const limit = this.options.maxQueuedBytes;
+    if (this.state.queuedBytes - queuedBefore + view.bytes.length > limit) {
+      // Not kept: memory stays bounded. The message is not lost: a ResendRequest asks for it
+      // again (the one below or an earlier one covers it, or the gap shows again once filled).
+      this.note(`Message ${seq} not queued: the messages above the gap hold ${this.state.queuedBytes} bytes (limit ${limit})`);
+      this.emitEvent({ kind: 'gap-queue-full', seq, queuedBytes: this.state.queuedBytes, limit });
+    } else {
+      this.state.queue.set(seq, Buffer.from(view.bytes));
+      this.state.queuedBytes += view.bytes.length - queuedBefore;
+    }
     const range = this.state.resendRange;
     if (range && !this.options.sendRedundantResendRequests && seq >= range[0]) {
       this.note(`Already sent ResendRequest FROM: ${range[0]} TO: ${range[1]}.  Not sending another.`);
@@ -626,6 +720,7 @@ export class SessionCore {
       const bytes = this.state.queue.get(seq);
       if (!bytes) return;
       this.state.queue.delete(seq);
+      this.state.queuedBytes -= bytes.length;
       this.note(`Processing QUEUED message: ${seq}`);
       const view = new Parser({ validateChecksum: false, validateLength: false }).parse(bytes);
       const t = view.msgType;
@@ -790,37 +885,62 @@ export class SessionCore {
     });
   }
 
-  /** Answers a resend request with stored application messages and gap fills for the rest. */
-  private resendMessages(beginSeq: number, endSeq: number, messages: readonly StoredMessage[]): void {
-    let begin = 0;
-    let current = beginSeq;
-    let lastSeq = 0;
-    const parser = new Parser({ validateChecksum: false, validateLength: false });
+  /**
+   * Answers a resend request with stored application messages and gap fills for the rest: one
+   * chunk of stored messages, continuing where `cursor` stands.
+   */
+  private resendMessages(cursor: ResendCursor, messages: readonly StoredMessage[]): void {
+    // BodyLength and CheckSum checked: the session wrote them right, so a mismatch is damage.
+    const parser = new Parser({ validateChecksum: true, validateLength: true });
     for (const stored of messages) {
-      if (stored.seq < beginSeq || stored.seq > endSeq) continue;
-      const view = parser.parse(stored.bytes);
       const seq = stored.seq;
-      if (current !== seq && !begin) begin = current;
-      if (ADMIN_TYPES.has(view.msgType)) {
-        if (!begin) begin = seq;
-      } else {
-        const msg = Message.fromView(view, this.options.schema);
-        if (this.prepareResend(msg)) {
-          if (begin) this.generateSequenceReset(begin, seq);
-          this.write(msg, seq, 'none');
-          this.note(`Resending Message: ${seq}`);
-          begin = 0;
-        } else if (!begin) {
-          begin = seq;
-        }
+      if (seq < cursor.begin || seq > cursor.end || seq <= cursor.lastSeq) continue;
+      const current = cursor.lastSeq ? cursor.lastSeq + 1 : cursor.begin;
+      if (current !== seq && !cursor.gapStart) cursor.gapStart = current;
+      const msg = this.readStored(parser, stored);
+      if (msg === null) {
+        if (!cursor.gapStart) cursor.gapStart = seq;
+      } else if (this.prepareResend(msg)) {
+        if (cursor.gapStart) this.generateSequenceReset(cursor.gapStart, seq);
+        this.write(msg, seq, 'none');
+        this.note(`Resending Message: ${seq}`);
+        cursor.gapStart = 0;
+      } else if (!cursor.gapStart) {
+        cursor.gapStart = seq;
       }
-      current = seq + 1;
-      lastSeq = seq;
+      cursor.lastSeq = seq;
     }
-    if (begin) this.generateSequenceReset(begin, lastSeq + 1);
-    if (endSeq > lastSeq) {
-      this.generateSequenceReset(lastSeq ? lastSeq + 1 : beginSeq, Math.min(endSeq + 1, this.state.nextSenderSeq));
+  }
+
+  /** The gap fills that end a resend, after its last chunk. */
+  private finishResend(cursor: ResendCursor): void {
+    const last = cursor.lastSeq;
+    if (cursor.gapStart) this.generateSequenceReset(cursor.gapStart, last + 1);
+    if (cursor.end > last) {
+      this.generateSequenceReset(last ? last + 1 : cursor.begin, Math.min(cursor.end + 1, this.state.nextSenderSeq));
     }
+  }
+
+  /**
+   * A stored application message to resend, or null for an admin message (gap-filled) or one that
+   * cannot be read (damaged bytes: framing, BodyLength or CheckSum wrong; or another sequence
+   * number than it is stored under): that one is gap-filled too, reported with its number and counted.
+   */
+  private readStored(parser: Parser, stored: StoredMessage): Message | null {
+    let reason: string;
+    try {
+      const view = parser.parse(stored.bytes);
+      const number = view.has(34) ? view.getInt(34) : NaN;
+      if (number === stored.seq) return ADMIN_TYPES.has(view.msgType) ? null : Message.fromView(view, this.options.schema);
+      reason = view.has(34) ? `it carries MsgSeqNum ${view.get(34)}` : 'it has no MsgSeqNum';
+    } catch (e) {
+      if (!(e instanceof FixoverError) && !(e instanceof RangeError)) throw e;
+      reason = e.message;
+    }
+    this.unreadable++;
+    this.note(`Stored message ${stored.seq} cannot be read (${reason}): sending a gap fill instead`);
+    this.emitEvent({ kind: 'unreadable-stored', seq: stored.seq, reason });
+    return null;
   }
 
   /** Marks a stored message as a possible duplicate with its original SendingTime; toApp may veto. */
@@ -1146,6 +1266,7 @@ export class SessionCore {
     this.state.nextSenderSeq = 1;
     this.state.nextTargetSeq = 1;
     this.state.queue.clear();
+    this.state.queuedBytes = 0;
     this.creationTime = this.now;
     this.push({ type: 'reset-store' });
   }
@@ -1165,6 +1286,7 @@ export class SessionCore {
     s.receivedReset = false;
     s.sentReset = false;
     s.queue.clear();
+    s.queuedBytes = 0;
     s.resendRange = null;
     s.testRequests = 0;
     this.pending = [];

@@ -4,6 +4,7 @@ import type { TimestampPrecision } from '../codec/values.js';
 import type { MessageValidator, ValidationDictionary } from '../validation/validator.js';
 import type { SessionID } from './session-id.js';
 import type { Schedule } from './schedule.js';
+import type { InboundRateAction } from './actions.js';
 
 export interface SessionOptions {
   sessionId: SessionID;
@@ -91,6 +92,16 @@ export interface SessionOptions {
   maxMessageSize?: number;
   /** Messages kept while waiting for a gap to fill (default 100,000); past that the session logs out. */
   maxQueuedMessages?: number;
+  /**
+   * `MaxQueuedBytesAboveGap`: bytes of messages kept while waiting for a gap to fill (default
+   * 64 MiB). A message that would go past it is not kept (a `gap-queue-full` event); it is asked
+   * for again by the resend that fills the gap or by the next ResendRequest once the gap is filled.
+   */
+  maxQueuedBytes?: number;
+  /** `InboundMessageRate`: messages per second the counterparty may send (default 0: no limit). */
+  inboundMessageRate?: number;
+  /** `InboundRateAction`: what happens above the rate: pause (stop reading, the default), reject, logout. */
+  inboundRateAction?: InboundRateAction;
   /** `StartTime`/`EndTime`/`StartDay`/`EndDay`/`Weekdays`/`TimeZone`/`NonStopSession` (default: always in session). */
   schedule?: Schedule;
 }
@@ -133,6 +144,9 @@ export function resolveOptions(o: SessionOptions): ResolvedSessionOptions {
     ignorePossDupResendRequests: false,
     maxMessageSize: 1024 * 1024,
     maxQueuedMessages: 100_000,
+    maxQueuedBytes: 64 * 1024 * 1024,
+    inboundMessageRate: 0,
+    inboundRateAction: 'pause',
     ...o,
     timestampPrecision: old ? 0 : (o.timestampPrecision ?? 3),
   };

@@ -75,10 +75,10 @@ class SparseIndex {
     return { seq: this.seqs[i], offset: this.offsets[i], size: this.sizes[i] };
   }
 
-  /** Entries with begin <= seq <= end, in sequence order. */
-  range(begin: number, end: number): IndexEntry[] {
+  /** Entries with begin <= seq <= end, in sequence order (the first `max` of them). */
+  range(begin: number, end: number, max = Infinity): IndexEntry[] {
     const out: IndexEntry[] = [];
-    for (let i = this.lowerBound(begin); i < this.count && this.seqs[i] <= end; i++) out.push(this.at(i));
+    for (let i = this.lowerBound(begin); i < this.count && this.seqs[i] <= end && out.length < max; i++) out.push(this.at(i));
     return out;
   }
 
@@ -180,10 +180,10 @@ class DenseIndex {
     return { seq: this.firstSeq + i, offset: this.offsetAt(i), size: this.sizeAt(i) };
   }
 
-  range(begin: number, end: number): IndexEntry[] {
+  range(begin: number, end: number, max = Infinity): IndexEntry[] {
     const out: IndexEntry[] = [];
     const from = Math.max(0, begin - this.firstSeq);
-    const to = Math.min(this.count - 1, end - this.firstSeq);
+    const to = Math.min(this.count - 1, end - this.firstSeq, from + max - 1);
     if (from > to) return out;
     let offset = this.offsetAt(from);
     for (let i = from; i <= to; i++) {
@@ -250,9 +250,9 @@ export class SeqIndex {
     return this.dense ? this.dense.at(i) : this.sparse!.at(i);
   }
 
-  /** Entries with begin <= seq <= end, in sequence order. */
-  range(begin: number, end: number): IndexEntry[] {
-    return this.dense ? this.dense.range(begin, end) : this.sparse!.range(begin, end);
+  /** Entries with begin <= seq <= end, in sequence order (the first `max` of them). */
+  range(begin: number, end: number, max = Infinity): IndexEntry[] {
+    return this.dense ? this.dense.range(begin, end, max) : this.sparse!.range(begin, end, max);
   }
 
   /** Drops the last entry (used when a torn tail record is discarded). */

@@ -13,7 +13,7 @@
  * flushed is there and a torn last record is dropped on reopen (see `FileStore.recovery`).
  */
 import { constants } from 'node:fs';
-import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
+import { countWithin, type MessageStore, type MessageStoreFactory, type RangeLimit, type StoredMessage } from './store.js';
 import { StoreFencedError, type StoreFence } from '../fencing/ownership.js';
 import { FileStoreError } from './file-store-error.js';
 import { SEQNUMS_LENGTH, formatCreationTime, truncateToSecond, writeSeqNumsBytes } from './file-store-format.js';
@@ -188,10 +188,10 @@ export class FileStore implements MessageStore {
     this.pending.seqNums = true;
   }
 
-  async getRange(begin: number, end: number): Promise<StoredMessage[]> {
+  async getRange(begin: number, end: number, limit?: RangeLimit): Promise<StoredMessage[]> {
     this.assertOpen();
     if (end < begin) return [];
-    return this.serial(() => this.readRange(begin, end));
+    return this.serial(() => this.readRange(begin, end, limit));
   }
 
   reset(now: Date = this.now()): void {
@@ -509,12 +509,14 @@ export class FileStore implements MessageStore {
   }
 
   /** Reads stored messages (inside `serial`): from the cache, else from `.body`. */
-  private async readRange(begin: number, end: number): Promise<StoredMessage[]> {
+  private async readRange(begin: number, end: number, limit?: RangeLimit): Promise<StoredMessage[]> {
     const unflushed = (e: IndexEntry): boolean => !this.cache.has(e.seq) && e.offset + e.size > this.flushedBody;
-    if (!this.pending.empty && this.index.range(begin, end).some(unflushed)) await this.writePending();
+    let entries = this.index.range(begin, end, limit?.maxMessages);
+    entries = entries.slice(0, countWithin(limit, entries.length, (i) => entries[i].size));
+    if (!this.pending.empty && entries.some(unflushed)) await this.writePending();
     const out: StoredMessage[] = [];
     const misses: IndexEntry[] = [];
-    for (const e of this.index.range(begin, end)) {
+    for (const e of entries) {
       const bytes = this.cache.get(e.seq);
       if (bytes) out.push({ seq: e.seq, bytes });
       else misses.push(e);

@@ -1,5 +1,5 @@
 /** Message stores: one interface, memory and file implementations. */
-export type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
+export type { MessageStore, MessageStoreFactory, StoredMessage, RangeLimit } from './store.js';
 export { MemoryStore, MemoryStoreFactory } from './memory-store.js';
 export { FileStore, FileStoreFactory, type FileStoreOptions, type FileStoreFactoryOptions, type FileStoreRecovery } from './file-store.js';
 export { StoreError } from './store-error.js';

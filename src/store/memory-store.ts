@@ -1,5 +1,5 @@
 /** A store that keeps everything in memory: fast, lost when the process ends. Checks sequence numbers as the other stores do. */
-import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
+import { countWithin, type MessageStore, type MessageStoreFactory, type RangeLimit, type StoredMessage } from './store.js';
 import { checkSeqNum, checkStoredSeqNum } from './seq-num.js';
 
 export class MemoryStore implements MessageStore {
@@ -30,22 +30,25 @@ export class MemoryStore implements MessageStore {
     this.nextSender = seq + 1;
   }
 
-  async getRange(begin: number, end: number): Promise<StoredMessage[]> {
-    return this.getRangeSync(begin, end);
+  async getRange(begin: number, end: number, limit?: RangeLimit): Promise<StoredMessage[]> {
+    return this.getRangeSync(begin, end, limit);
   }
 
   /** Synchronous range read (memory only). */
-  getRangeSync(begin: number, end: number): StoredMessage[] {
-    const out: StoredMessage[] = [];
+  getRangeSync(begin: number, end: number, limit?: RangeLimit): StoredMessage[] {
+    let out: StoredMessage[] = [];
     if (end - begin < this.messages.size) {
-      for (let s = begin; s <= end; s++) {
+      const max = limit?.maxMessages ?? Infinity;
+      for (let s = begin; s <= end && out.length < max; s++) {
         const b = this.messages.get(s);
         if (b) out.push({ seq: s, bytes: b });
       }
-      return out;
+    } else {
+      for (const [seq, bytes] of this.messages) if (seq >= begin && seq <= end) out.push({ seq, bytes });
+      out = out.sort((a, b) => a.seq - b.seq);
     }
-    for (const [seq, bytes] of this.messages) if (seq >= begin && seq <= end) out.push({ seq, bytes });
-    return out.sort((a, b) => a.seq - b.seq);
+    const n = countWithin(limit, out.length, (i) => out[i].bytes.length);
+    return n === out.length ? out : out.slice(0, n);
   }
 
   reset(now = new Date()): void {

@@ -11,7 +11,7 @@
  * session at when the write was made; the database refuses it in the same transaction unless that
  * epoch still owns the session, and the store reports StoreFencedError and drops the writes.
  */
-import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
+import { countWithin, type MessageStore, type MessageStoreFactory, type RangeLimit, type StoredMessage } from './store.js';
 import { StoreFencedError, type SessionOwnership } from '../fencing/ownership.js';
 import { PostgresDatabase, type PostgresDatabaseOptions } from './postgres-database.js';
 import { PostgresStoreError } from './postgres-error.js';
@@ -77,6 +77,7 @@ export class PostgresStore implements MessageStore {
   private readonly db: PostgresDatabase;
   private readonly writeSql: string;
   private readonly rangeSql: string;
+  private readonly rangeLimitSql: string;
   private readonly loadSql: string;
 
   private constructor(private readonly options: PostgresStoreOptions) {
@@ -84,6 +85,7 @@ export class PostgresStore implements MessageStore {
     const s = this.db.schema;
     this.writeSql = `SELECT ${s}.fixover_write($1, $2, $3, $4, $5, $6, $7, $8)`;
     this.rangeSql = `SELECT seq, body FROM ${s}.fixover_messages WHERE session_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`;
+    this.rangeLimitSql = `${this.rangeSql} LIMIT $4`;
     this.loadSql = `SELECT s.creation_time,
         (SELECT next_seq FROM ${s}.fixover_seqnums WHERE session_id = s.id AND direction = 'sender') AS sender,
         (SELECT next_seq FROM ${s}.fixover_seqnums WHERE session_id = s.id AND direction = 'target') AS target
@@ -151,13 +153,19 @@ export class PostgresStore implements MessageStore {
     });
   }
 
-  async getRange(begin: number, end: number): Promise<StoredMessage[]> {
+  async getRange(begin: number, end: number, limit?: RangeLimit): Promise<StoredMessage[]> {
     this.assertOpen();
     if (end < begin) return [];
     return this.serial(async () => {
       if (!this.pending.empty) await this.writePending();
-      const r = await this.db.query<{ seq: string; body: Buffer }>('read messages', { name: `fixover_range:${this.db.schema}`, text: this.rangeSql }, [this.id, begin, end]);
-      return r.rows.map((row) => ({ seq: Number(row.seq), bytes: row.body }));
+      const r = limit
+        ? await this.db.query<{ seq: string; body: Buffer }>('read messages', { name: `fixover_range_limit:${this.db.schema}`, text: this.rangeLimitSql }, [this.id, begin, end, limit.maxMessages])
+        : await this.db.query<{ seq: string; body: Buffer }>('read messages', { name: `fixover_range:${this.db.schema}`, text: this.rangeSql }, [this.id, begin, end]);
+      const rows = r.rows;
+      const n = countWithin(limit, rows.length, (i) => rows[i].body.length);
+      const out: StoredMessage[] = new Array<StoredMessage>(n);
+      for (let i = 0; i < n; i++) out[i] = { seq: Number(rows[i].seq), bytes: rows[i].body };
+      return out;
     });
   }
 

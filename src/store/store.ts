@@ -8,6 +8,26 @@ export interface StoredMessage {
   readonly bytes: Buffer;
 }
 
+/**
+ * At most how much one `getRange` call returns: `maxMessages` messages and about `maxBytes` bytes
+ * (the message that reaches `maxBytes` is the last; at least one message is returned when any is
+ * in the range). A caller reading a long range in chunks goes on after the last sequence number
+ * it got, until a call returns nothing.
+ */
+export interface RangeLimit {
+  readonly maxMessages: number;
+  readonly maxBytes: number;
+}
+
+/** How many of `count` items (sizes in bytes by `sizeAt`, in order) a range call returns within `limit`. */
+export function countWithin(limit: RangeLimit | undefined, count: number, sizeAt: (i: number) => number): number {
+  if (!limit) return count;
+  let n = 0;
+  let bytes = 0;
+  while (n < count && n < limit.maxMessages && bytes < limit.maxBytes) bytes += sizeAt(n++);
+  return n;
+}
+
 export interface MessageStore {
   /** When the store was created or last reset (start of the current FIX session). */
   readonly creationTime: Date;
@@ -17,8 +37,8 @@ export interface MessageStore {
   setNextTargetSeq(seq: number): void;
   /** Keeps an outgoing message for resends and sets the next sender sequence number past it. */
   saveOutgoing(seq: number, bytes: Buffer): void;
-  /** Stored outgoing messages with begin <= seq <= end, in sequence order. */
-  getRange(begin: number, end: number): Promise<StoredMessage[]>;
+  /** Stored outgoing messages with begin <= seq <= end, in sequence order; the first ones within `limit` when given. */
+  getRange(begin: number, end: number, limit?: RangeLimit): Promise<StoredMessage[]>;
   /** Sequence numbers back to 1, messages dropped, a new creation time. */
   reset(now?: Date): void;
   /** Reloads state written by another process sharing the store. */

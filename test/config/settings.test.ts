@@ -162,3 +162,24 @@ test('a binary file is one clear error, not its bytes echoed back', () => {
   assert.deepEqual(report('[SESSION]\r\nBeginString=FIX.4.2\tx\n\x00'), ['h.cfg:3: error: not a settings file: binary content (byte 0x00); expected QuickFIX settings text ([DEFAULT] and [SESSION] sections of Name=Value lines)']);
   assert.deepEqual(report('\xef\xbb\xbf' + acceptorWith('SocketAcceptPort=1')), [], 'a UTF-8 byte order mark is not binary');
 });
+
+test('the flow-control settings: values checked with file and line, then applied to the session', async () => {
+  const bad = parseSettings(
+    `[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=9000\nMaxQueuedBytesAboveGap=0\nInboundMessageRate=-5\nInboundRateAction=drop\nInboundBytesPerTurn=lots\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n`,
+    'flow.cfg',
+  );
+  const lines = bad.problems.map(formatProblem);
+  assert.ok(lines.includes('flow.cfg:4: error: MaxQueuedBytesAboveGap: invalid value "0": expected a positive integer'), lines.join('\n'));
+  assert.ok(lines.includes('flow.cfg:5: error: InboundMessageRate: invalid value "-5": expected a non-negative integer'), lines.join('\n'));
+  assert.ok(lines.includes('flow.cfg:6: error: InboundRateAction: invalid value "drop": expected pause, reject, logout'), lines.join('\n'));
+  assert.ok(lines.includes('flow.cfg:7: error: InboundBytesPerTurn: invalid value "lots": expected a positive integer'), lines.join('\n'));
+  const { sessionOptionsFrom, inboundBytesPerTurn } = await import('../../src/engine/from-settings.js');
+  const good = parseSettings(
+    `[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=9000\nMaxQueuedBytesAboveGap=1000000\nInboundMessageRate=500\nInboundRateAction=Reject\nInboundBytesPerTurn=8192\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=C\nInboundMessageRate=0\nInboundRateAction=logout\n`,
+    'flow.cfg',
+  );
+  assert.deepEqual(good.problems.map(formatProblem), []);
+  const [b, c] = good.sessions.map((s) => s.toRecord()).map((s) => ({ o: sessionOptionsFrom(s), perTurn: inboundBytesPerTurn(s) }));
+  assert.deepEqual([b.o.maxQueuedBytes, b.o.inboundMessageRate, b.o.inboundRateAction, b.perTurn], [1_000_000, 500, 'reject', 8192]);
+  assert.deepEqual([c.o.inboundMessageRate, c.o.inboundRateAction], [0, 'logout']);
+});

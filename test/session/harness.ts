@@ -3,7 +3,7 @@
  * writes collected as the "wire". The counterparty is played by the test.
  */
 import { Parser, formatUtcTimestamp, type MessageView } from '../../src/codec/index.js';
-import { SessionCore, SessionID, applyStoreAction, type Application, type SessionAction, type SessionOptions } from '../../src/session/index.js';
+import { SessionCore, SessionID, applyStoreAction, type Application, type SessionAction, type SessionEvent, type SessionOptions } from '../../src/session/index.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { frame } from '../codec/helpers.js';
 
@@ -16,6 +16,12 @@ export class Harness {
   /** Messages written to the socket, as `|` text. */
   readonly wire: string[] = [];
   readonly notes: string[] = [];
+  /** Events other than notes and messages. */
+  readonly events: SessionEvent[] = [];
+  /** `pause-input` actions (milliseconds). */
+  readonly pauses: number[] = [];
+  /** When set, resends are handed to the core in chunks of this many stored messages (`resendChunk`). */
+  resendChunkSize = 0;
   disconnects: string[] = [];
   waits: Promise<unknown>[] = [];
   readonly id: SessionID;
@@ -40,7 +46,10 @@ export class Harness {
             this.deferred.push({ begin: a.begin, end: a.end });
             break;
           }
-          this.apply(this.core.resendStored(a.begin, a.end, this.store.getRangeSync(a.begin, a.end), this.now));
+          this.resend(a.begin, a.end);
+          break;
+        case 'pause-input':
+          this.pauses.push(a.ms);
           break;
         case 'disconnect':
           this.disconnects.push(a.reason);
@@ -50,6 +59,7 @@ export class Harness {
           break;
         case 'event':
           if (a.event.kind === 'note') this.notes.push(a.event.text);
+          else if (a.event.kind !== 'incoming' && a.event.kind !== 'outgoing') this.events.push(a.event);
           break;
       }
     }
@@ -57,8 +67,21 @@ export class Harness {
 
   /** Answers the resend loads that were deferred. */
   completeResends(): this {
-    for (const r of this.deferred.splice(0)) this.apply(this.core.resendStored(r.begin, r.end, this.store.getRangeSync(r.begin, r.end), this.now));
+    for (const r of this.deferred.splice(0)) this.resend(r.begin, r.end);
     return this;
+  }
+
+  /** Answers a resend from the store: all at once, or in chunks (`resendChunkSize`) as the engine does. */
+  private resend(begin: number, end: number): void {
+    const size = this.resendChunkSize;
+    if (size === 0) return this.apply(this.core.resendStored(begin, end, this.store.getRangeSync(begin, end), this.now));
+    for (let from = begin; ; ) {
+      const chunk = this.store.getRangeSync(from, end, { maxMessages: size, maxBytes: Infinity });
+      const done = chunk.length < size || chunk[chunk.length - 1].seq >= end;
+      this.apply(this.core.resendChunk(begin, end, chunk, done, this.now));
+      if (done) return;
+      from = chunk[chunk.length - 1].seq + 1;
+    }
   }
 
   connect(): this {

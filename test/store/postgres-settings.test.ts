@@ -34,7 +34,7 @@ test('a bad URL or port is reported with file, line, setting and valid values', 
   const errors = s.problems.filter((p) => p.severity === 'error').map(formatProblem);
   assert.equal(errors.length, 2, errors.join('\n'));
   assert.match(errors[0], /bad\.cfg:7.*PostgreSQLStoreURL.*postgres:\/\/user:password@host:port\/database/);
-  assert.match(errors[1], /bad\.cfg:8.*PostgreSQLStorePort.*positive integer/);
+  assert.match(errors[1], /bad\.cfg:8.*PostgreSQLStorePort.*an integer from 1 to 65535/);
 });
 
 test('a file store and a PostgreSQL store for one session is an error', () => {

@@ -1,0 +1,97 @@
+/**
+ * Answers a session's resend requests from its store a bounded chunk at a time: one request
+ * after the other, in the order they came, yielding to the event loop (and waiting for the socket
+ * to take what was sent) between chunks. Memory stays flat whatever the range, and other sessions
+ * of the process keep being served while a long resend goes out.
+ */
+import type { MessageStore, RangeLimit, StoredMessage } from '../store/store.js';
+
+/** One `load-resend` action: the range, and the connection it was asked on. */
+export interface ResendJob {
+  readonly begin: number;
+  readonly end: number;
+  readonly connection: number;
+}
+
+/** What the pump needs from the session it serves. */
+export interface ResendPumpHost {
+  readonly store: MessageStore;
+  /** Hands a chunk to the session core (`SessionCore.resendChunk`) and carries out its actions. */
+  deliverChunk(job: ResendJob, messages: readonly StoredMessage[], done: boolean): void;
+  /** The connection a job was asked on is still the one the session serves. */
+  isCurrent(connection: number): boolean;
+  /** Resolves once what was sent is written and the socket has room for more (or is gone). */
+  yieldTurn(): Promise<void>;
+  /** A store read failed (the rest of the range is gap-filled). */
+  failed(err: unknown): void;
+}
+
+/** Default chunk: at most 25 messages and about 32 KiB (well under a millisecond of work). */
+export const RESEND_CHUNK: RangeLimit = { maxMessages: 25, maxBytes: 32 * 1024 };
+
+/** Streams the answers to one session's resend requests from its store, chunk by chunk. */
+export class ResendPump {
+  private readonly jobs: ResendJob[] = [];
+  private running = false;
+
+  constructor(
+    private readonly host: ResendPumpHost,
+    private readonly limit: RangeLimit = RESEND_CHUNK,
+  ) {}
+
+  /** Queues a resend; it starts at once when none is going on. */
+  add(job: ResendJob): void {
+    this.jobs.push(job);
+    if (!this.running) void this.pump();
+  }
+
+  /** Resend requests not fully answered yet (the one going out included). */
+  get pending(): number {
+    return this.jobs.length + (this.running ? 1 : 0);
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    try {
+      for (let job = this.jobs.shift(); job; job = this.jobs.shift()) {
+        try {
+          await this.answer(job);
+        } catch (err) {
+          this.host.failed(err);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async answer(job: ResendJob): Promise<void> {
+    const host = this.host;
+    let from = job.begin;
+    for (;;) {
+      let messages: StoredMessage[];
+      try {
+        messages = host.isCurrent(job.connection) ? await host.store.getRange(from, job.end, this.limit) : [];
+      } catch (err) {
+        host.failed(err);
+        messages = [];
+      }
+      // A connection that ended (or was replaced) gets nothing more of this resend.
+      if (!host.isCurrent(job.connection)) messages = [];
+      const done = messages.length === 0 || this.lastOfRange(messages, job.end);
+      host.deliverChunk(job, messages, done);
+      if (done) return;
+      from = messages[messages.length - 1].seq + 1;
+      await host.yieldTurn();
+    }
+  }
+
+  /** The chunk ends the range: it reaches its end, or the store had no more within the limit. */
+  private lastOfRange(messages: readonly StoredMessage[], end: number): boolean {
+    if (messages[messages.length - 1].seq >= end) return true;
+    if (messages.length >= this.limit.maxMessages) return false;
+    let bytes = 0;
+    for (const m of messages) bytes += m.bytes.length;
+    return bytes < this.limit.maxBytes;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `InboundMessageRate` and `InboundRateAction`, with a fake clock: the pure token bucket, and
+ * what the session core does above the rate (pause reading, Reject, Logout).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Harness, T0, field } from './harness.js';
+import { InboundRate } from '../../src/session/index.js';
+
+test('the bucket: a second of messages at once, then the rate; the debt says how long to wait', () => {
+  const r = new InboundRate(10, 0);
+  for (let i = 0; i < 10; i++) assert.equal(r.take(0), 0, `message ${i}`);
+  assert.equal(r.take(0), 100, 'one message over: 100 ms at 10/s');
+  assert.equal(r.take(0), 200);
+  assert.equal(r.take(300), 0, '300 ms repay the two over and give one back');
+  assert.equal(r.take(300), 100);
+  r.refund();
+  assert.equal(r.take(400), 0);
+  // Idle time refills to one second's worth at most.
+  const idle = new InboundRate(5, 0);
+  for (let i = 0; i < 5; i++) idle.take(0);
+  let over = 0;
+  for (let i = 0; i < 20; i++) if (idle.take(60_000) > 0) over++;
+  assert.equal(over, 15);
+  assert.throws(() => new InboundRate(0, 0), RangeError);
+});
+
+function flood(action: 'pause' | 'reject' | 'logout', count: number) {
+  const seen: number[] = [];
+  const h = new Harness({ inboundMessageRate: 10, inboundRateAction: action }, { fromApp: (m) => void seen.push(m.getInt(34)) }).connect().logon(1);
+  h.take();
+  for (let seq = 2; seq < 2 + count; seq++) h.send(`35=D|11=o${seq}|55=IBM|`, { seq });
+  return { h, seen };
+}
+
+test('pause: every message is handled, reading stops until the rate is met again; reported once', () => {
+  const { h, seen } = flood('pause', 15);
+  assert.equal(seen.length, 15);
+  assert.deepEqual(h.pauses, [100, 200, 300, 400, 500]);
+  const reported = h.events.filter((e) => e.kind === 'inbound-rate-exceeded');
+  assert.equal(reported.length, 1);
+  assert.ok(reported[0].kind === 'inbound-rate-exceeded' && reported[0].seq === 12 && reported[0].action === 'pause' && reported[0].rate === 10);
+  // Within the rate again after the pause: no more pauses.
+  h.now = T0 + 1500;
+  h.send('35=D|11=late|55=IBM|', { seq: 17 });
+  assert.equal(h.pauses.length, 5);
+  assert.equal(h.disconnects.length, 0);
+});
+
+test('reject: messages over the rate are rejected (their numbers used up), the application never sees them', () => {
+  const { h, seen } = flood('reject', 15);
+  assert.deepEqual(seen, [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  const out = h.take();
+  assert.equal(out.length, 5);
+  for (const [i, m] of out.entries()) {
+    assert.equal(field(m, 35), '3');
+    assert.equal(field(m, 45), String(12 + i));
+    assert.equal(field(m, 58), 'inbound message rate above 10 messages per second');
+  }
+  assert.equal(h.store.getNextTargetSeq(), 17);
+  // Rejected messages do not use the budget: 100 ms later one more is accepted.
+  h.now += 100;
+  h.send('35=D|11=next|55=IBM|', { seq: 17 });
+  assert.deepEqual(seen.slice(-1), [17]);
+  assert.equal(h.disconnects.length, 0);
+});
+
+test('logout: the first message over the rate ends the session with a Logout saying why', () => {
+  const { h, seen } = flood('logout', 15);
+  assert.equal(seen.length, 10);
+  const out = h.take();
+  assert.deepEqual(out.map((m) => field(m, 35)), ['5']);
+  assert.equal(field(out[0], 58), 'inbound message rate above 10 messages per second');
+  assert.equal(h.disconnects.length, 1);
+});
+
+test('admin messages are not counted', () => {
+  const h = new Harness({ inboundMessageRate: 2, inboundRateAction: 'logout' }).connect().logon(1);
+  for (let seq = 2; seq < 30; seq++) h.send(`35=1|112=t${seq}|`, { seq });
+  assert.equal(h.disconnects.length, 0);
+  assert.equal(h.store.getNextTargetSeq(), 30);
+});
