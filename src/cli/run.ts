@@ -23,6 +23,7 @@ import { ScreenLogFactory } from '../log/screen-log.js';
 import { CompositeLog } from '../log/composite-log.js';
 import type { Log } from '../log/log.js';
 import type { Session } from '../engine/session.js';
+import type { Acceptor } from '../engine/acceptor.js';
 
 export const APPS: Record<string, (sender: EngineSender) => Application<SessionID>> = {
   executor: (sender) => executorApplication({ send: (m, id) => void sender.send(m, id) }),
@@ -146,6 +147,26 @@ export function printStoreFaults(session: Session): void {
   });
 }
 
+/**
+ * Prints the unexpected errors that ended a session's connection (the process and the other
+ * sessions go on; the session serves the next connection), with the stack on standard error.
+ */
+export function printFaults(session: Session): void {
+  session.on('fault', (e) => {
+    const what = e.dropped ? 'connection dropped' : 'no connection';
+    process.stdout.write(`fixover: ${session.id.toString()} fault in ${e.site}, ${what} (fault ${e.count}): ${e.error.name}: ${e.error.message}\n`);
+    if (e.error.stack) process.stderr.write(`${e.error.stack}\n`);
+  });
+}
+
+/** Prints the unexpected errors that closed an acceptor's connection before its Logon reached a session. */
+export function printAcceptorFaults(acceptor: Acceptor): void {
+  acceptor.on('fault', (e) => {
+    process.stdout.write(`fixover: connection from ${e.remote} closed before its logon by a fault (fault ${e.count}): ${e.error.name}: ${e.error.message}\n`);
+    if (e.error.stack) process.stderr.write(`${e.error.stack}\n`);
+  });
+}
+
 /** Runs until SIGINT or SIGTERM. */
 export async function run(file: string, options: RunOptions): Promise<number> {
   const { engine, ports } = await startEngine(file, options);
@@ -153,7 +174,9 @@ export async function run(file: string, options: RunOptions): Promise<number> {
   for (const s of engine.sessions.values()) {
     printOwnership(s);
     printStoreFaults(s);
+    printFaults(s);
   }
+  for (const a of engine.acceptors) printAcceptorFaults(a);
   process.stdout.write(`fixover: node ${engine.nodeName}: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop();

@@ -271,6 +271,35 @@ export class SessionCore {
     return this.take();
   }
 
+  /**
+   * The driver met an unexpected error in this core or while carrying out its actions (its last-
+   * resort boundary): what the interrupted call left undone is dropped, the connection ends, and the
+   * sequence numbers go on from `nextSender`/`nextTarget`, the store's, which hold what was really
+   * stored. Application messages held for a resend being loaded are stored for the next one. The
+   * actions returned are the logout event and the store writes of those messages.
+   */
+  abandon(now: number, reason: string, nextSender: number, nextTarget: number): SessionAction[] {
+    this.now = now;
+    this.actions = [];
+    this.disconnect(reason, false);
+    this.pending = [];
+    this.waiting = false;
+    this.afterWait = null;
+    this.resendLoading = 0;
+    this.state.nextSenderSeq = nextSender;
+    this.state.nextTargetSeq = nextTarget;
+    const held = this.held;
+    this.held = [];
+    for (const m of held) {
+      try {
+        this.sendRaw(m);
+      } catch (e) {
+        this.emitEvent({ kind: 'error', text: `held message ${m.msgType} dropped: ${e instanceof Error ? e.message : String(e)}` });
+      }
+    }
+    return this.take();
+  }
+
   // ---------------------------------------------------------------- inbound
 
   private onFrame(buf: Buffer, start: number, end: number): void {
@@ -1080,7 +1109,12 @@ export class SessionCore {
       s.receivedLogon = false;
       s.sentLogon = false;
       this.emitEvent({ kind: 'logout', reason });
-      this.app.onLogout?.(this.sessionId);
+      try {
+        this.app.onLogout?.(this.sessionId);
+      } catch (e) {
+        // The session is disconnected whatever the application does about it.
+        this.emitEvent({ kind: 'error', text: `application error in onLogout: ${e instanceof Error ? e.message : String(e)}` });
+      }
     }
     s.sentLogout = false;
     s.receivedReset = false;
