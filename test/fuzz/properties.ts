@@ -1,0 +1,51 @@
+/**
+ * The fuzz properties, shared by the test suite (test/fuzz/*.test.ts) and the long run
+ * (`npm run fuzz -- --minutes N`, scripts/fuzz.ts).
+ */
+import fc from 'fast-check';
+import { CoreRig, type Finding } from './core-rig.js';
+import { fuzzSteps } from './generators.js';
+
+/** Totals over the runs of a property. */
+export interface FuzzStats {
+  runs: number;
+  /** Messages the counterparty sent (a repeated message counts each time). */
+  messages: number;
+  /** Faults and invariant breaks with a known cause, by cause. */
+  known: Map<string, number>;
+}
+
+export const newStats = (): FuzzStats => ({ runs: 0, messages: 0, known: new Map() });
+
+function record(stats: FuzzStats, findings: readonly Finding[]): void {
+  for (const f of findings) if (f.known) stats.known.set(f.known, (stats.known.get(f.known) ?? 0) + 1);
+}
+
+/** An unknown finding as the property's failure (the counterexample is printed with it). */
+function fail(findings: readonly Finding[]): void {
+  const bad = findings.filter((f) => !f.known);
+  if (bad.length > 0) throw new Error(bad.map((f) => `${f.kind} at step ${f.step}: ${f.text}`).join('\n'));
+}
+
+/**
+ * The session core: logged on, then any steps; no error escapes the core (known causes aside,
+ * see knownCause), the numbers stay usable, the queues within their limits, and every message it
+ * writes is well-formed.
+ */
+export function coreProperty(stats: FuzzStats, maxSteps = 40): fc.IPropertyWithHooks<[boolean, ReturnType<typeof fuzzSteps> extends fc.Arbitrary<infer T> ? T : never]> {
+  return fc.property(fc.boolean(), fuzzSteps(maxSteps), (dictionary, steps) => {
+    const rig = new CoreRig(dictionary);
+    rig.run(steps);
+    stats.runs++;
+    stats.messages += rig.peer.messages;
+    record(stats, rig.findings);
+    fail(rig.findings);
+  });
+}
+
+/** fast-check parameters: a seed (and path) from FIXOVER_FUZZ_SEED / FIXOVER_FUZZ_PATH replay a failure. */
+export function fuzzParameters(numRuns: number): fc.Parameters<unknown> {
+  const seed = process.env.FIXOVER_FUZZ_SEED;
+  const path = process.env.FIXOVER_FUZZ_PATH;
+  return { numRuns, ...(seed ? { seed: Number(seed) } : {}), ...(path ? { path } : {}) };
+}
