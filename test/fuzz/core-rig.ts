@@ -32,16 +32,16 @@ export interface Finding {
 
 const optionsCache = new Map<string, SessionOptions>();
 
-/** The executor's session options with (FIX.4.2, its dictionary) or without (FIX.4.4) validation. */
-function options(dictionary: boolean): SessionOptions {
-  const key = String(dictionary);
+/** The executor's session options (EXEC talking to `target`) with (FIX.4.2, its dictionary) or without (FIX.4.4) validation. */
+export function options(dictionary: boolean, target = 'FUZZ'): SessionOptions {
+  const key = `${dictionary}:${target}`;
   let o = optionsCache.get(key);
   if (!o) {
     const record: Record<string, string> = {
       ConnectionType: 'acceptor',
       BeginString: dictionary ? 'FIX.4.2' : 'FIX.4.4',
       SenderCompID: 'EXEC',
-      TargetCompID: 'FUZZ',
+      TargetCompID: target,
       HeartBtInt: '30',
       StartTime: '00:00:00',
       EndTime: '00:00:00',

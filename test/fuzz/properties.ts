@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { CoreRig, type Finding } from './core-rig.js';
 import { fuzzSteps } from './generators.js';
+import type { LiveRig } from './live-rig.js';
 
 /** Totals over the runs of a property. */
 export interface FuzzStats {
@@ -48,4 +49,26 @@ export function fuzzParameters(numRuns: number): fc.Parameters<unknown> {
   const seed = process.env.FIXOVER_FUZZ_SEED;
   const path = process.env.FIXOVER_FUZZ_PATH;
   return { numRuns, ...(seed ? { seed: Number(seed) } : {}), ...(path ? { path } : {}) };
+}
+
+/**
+ * A live acceptor (see LiveRig): the FUZZ counterparty sends any steps over a real socket; no
+ * error escapes to the process, the boundary's faults have known causes only, and the GOOD
+ * session fills an order after every run.
+ */
+export function liveProperty(rig: LiveRig, stats: FuzzStats, maxSteps = 40): fc.IAsyncPropertyWithHooks<[ReturnType<typeof fuzzSteps> extends fc.Arbitrary<infer T> ? T : never]> {
+  let n = 0;
+  return fc.asyncProperty(fuzzSteps(maxSteps), async (steps) => {
+    const before = rig.messages;
+    const faults = rig.faults.length;
+    await rig.run(steps);
+    stats.runs++;
+    stats.messages += rig.messages - before;
+    await rig.roundTrip(`good-${++n}`);
+    const fresh = rig.faults.slice(faults);
+    for (const f of fresh) if (f.known) stats.known.set(f.known, (stats.known.get(f.known) ?? 0) + 1);
+    if (rig.escaped.length > 0) throw new Error(`escaped to the process:\n${rig.escaped.join('\n')}`);
+    const unknown = fresh.filter((f) => !f.known);
+    if (unknown.length > 0) throw new Error(`faults:\n${unknown.map((f) => f.text).join('\n')}`);
+  });
 }
