@@ -489,8 +489,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     try {
       this.emit('event', { kind: 'error', text });
       this.run(this.core.abandon(Date.now(), `fault: ${error.message}`, this.store.getNextSenderSeq(), this.store.getNextTargetSeq()));
-      if (socket) this.emit('disconnected', `fault: ${error.message}`);
       this.emit('fault', { site, error, dropped: socket !== null, count });
+      if (socket) this.emit('disconnected', `fault: ${error.message}`);
     } catch (again) {
       // A second error while recovering (the store cannot even be read, or a listener threw): the
       // connection is gone already; say so and carry on.
