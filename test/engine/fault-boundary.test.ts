@@ -6,10 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { Acceptor, Session, type SessionFaultEvent, type AcceptorFaultEvent } from '../../src/engine/index.js';
+import net from 'node:net';
+import { Acceptor, Initiator, Session, type SessionFaultEvent, type AcceptorFaultEvent } from '../../src/engine/index.js';
 import { SessionID } from '../../src/session/index.js';
 import { MemoryStore } from '../../src/store/index.js';
-import { Message } from '../../src/codec/index.js';
+import { Framer, Message, formatUtcTimestamp } from '../../src/codec/index.js';
+import { frame } from '../codec/helpers.js';
 import { FixPeer } from '../support/fix-peer.js';
 
 /** Collects what escapes to the process while `fn` runs. */
@@ -95,6 +97,52 @@ test('an error before a connection reaches its session closes it with an accepto
       assert.ok(await peer.closed(), 'the connection is closed');
     } finally {
       await acceptor.stop();
+    }
+  });
+});
+
+test('a fault on an initiator session drops the connection and the initiator connects again', async () => {
+  await noEscapes(async () => {
+    // The counterparty, an acceptor played over a raw server: answers each Logon, then asks for a resend.
+    const connections: net.Socket[] = [];
+    const server = net.createServer((s) => {
+      connections.push(s);
+      s.on('error', () => undefined);
+      let seq = 1;
+      const framer = new Framer({
+        onFrame: (b, start, end) => {
+          const text = b.toString('latin1', start, end);
+          if (!text.includes('\x0135=A\x01')) return;
+          const head = (type: string): string => `35=${type}|34=${seq++}|49=ACC|52=${formatUtcTimestamp(Date.now(), 3)}|56=INI|`;
+          s.write(frame(`${head('A')}98=0|108=30|`));
+          s.write(frame(`${head('2')}7=1|16=0|`));
+        },
+        onError: () => undefined,
+      });
+      s.on('data', (c: Buffer) => framer.push(c));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    const id = new SessionID({ beginString: 'FIX.4.4', senderCompID: 'INI', targetCompID: 'ACC' });
+    const session = new Session({ sessionId: id, role: 'initiator', heartBtInt: 30 }, new MemoryStore(), {
+      toApp: (m) => {
+        if (m.header.get(43) === 'Y') throw new Error('toApp cannot resend');
+      },
+    });
+    session.send(new Message('B').set(148, 'queued').set(33, 1).set(58, 'x'));
+    const initiator = new Initiator([{ session, endpoints: [{ host: '127.0.0.1', port }], reconnectDelays: [0.05] }]);
+    try {
+      const fault = once(session, 'fault', { signal: AbortSignal.timeout(5000) }) as Promise<[SessionFaultEvent]>;
+      initiator.start();
+      const [e] = await fault;
+      assert.equal(e.site, 'resend');
+      assert.equal(e.dropped, true);
+      for (let t = 0; connections.length < 2 && t < 200; t++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(connections.length >= 2, 'the initiator connected again');
+    } finally {
+      await initiator.stop();
+      for (const c of connections) c.destroy();
+      server.close();
     }
   });
 });
