@@ -7,7 +7,7 @@
  * Exit code 0: nothing found, 1: a counterexample.
  */
 import fc from 'fast-check';
-import { coreProperty, liveProperty, newStats, type FuzzStats } from '../test/fuzz/properties.js';
+import { coreProperty, knownSummary, liveProperty, newStats, type FuzzStats } from '../test/fuzz/properties.js';
 import { LiveRig } from '../test/fuzz/live-rig.js';
 
 function option(name: string): string | undefined {
@@ -23,8 +23,8 @@ if (!(minutes > 0)) {
 const live = !process.argv.includes('--core-only');
 
 const summary = (name: string, s: FuzzStats, ms: number): string => {
-  const known = [...s.known].map(([k, n]) => `${k}: ${n}`).join('; ');
-  return `${name}: ${s.runs} runs, ${s.messages} messages, ${Math.round((s.messages * 1000) / Math.max(1, ms))} messages/s${known ? `; known causes: ${known}` : ''}`;
+  const rate = Math.round((s.messages * 1000) / Math.max(1, ms));
+  return `${name}: ${s.runs} runs, ${s.messages} messages, ${rate} messages/s${s.known.size ? `; known causes:${knownSummary(s)}` : ''}`;
 };
 
 function failed<T>(name: string, details: fc.RunDetails<T>): boolean {

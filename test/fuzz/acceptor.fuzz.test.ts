@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { fuzzParameters, liveProperty, newStats } from './properties.js';
+import { fuzzParameters, knownSummary, liveProperty, newStats } from './properties.js';
 import { LiveRig } from './live-rig.js';
 
 v8.setFlagsFromString('--expose-gc');
@@ -30,9 +30,8 @@ test('live acceptor: no error escapes, the other session keeps answering, memory
     gc();
     const heap = process.memoryUsage().heapUsed - heap0;
     const rss = process.memoryUsage().rss - rss0;
-    const known = [...stats.known].map(([k, n]) => `${k}: ${n}`).join('; ');
-    console.log(
-      `live fuzz: ${stats.runs} runs, ${stats.messages} messages in ${Date.now() - t0} ms; ${rig.fuzz.faultCount} session faults; heap ${(heap / 1e6).toFixed(1)} MB, RSS ${(rss / 1e6).toFixed(1)} MB${known ? `; known causes: ${known}` : ''}`,
+      console.log(
+      `live fuzz: ${stats.runs} runs, ${stats.messages} messages in ${Date.now() - t0} ms; ${rig.fuzz.faultCount} session faults; heap ${(heap / 1e6).toFixed(1)} MB, RSS ${(rss / 1e6).toFixed(1)} MB${stats.known.size ? `; known causes:${knownSummary(stats)}` : ''}`,
     );
     assert.deepEqual(rig.escaped, []);
     assert.equal(rig.good.faultCount, 0);

@@ -171,9 +171,9 @@ export class CoreRig {
   private checkOutgoing(bytes: Buffer): void {
     this.sent++;
     const v = this.strict.tryParse(bytes);
-    if (v instanceof CodecError) return this.invariant(`outgoing message not well-formed: ${v.message}: ${bytes.toString('latin1')}`);
+    if (v instanceof CodecError) return this.invariant(`outgoing message not well-formed: ${v.message}: ${bytes.toString('latin1').split('\x01').join('|')}`);
     const seq = Number(v.get(34));
-    if (!Number.isSafeInteger(seq) || seq < 1) this.invariant(`outgoing MsgSeqNum ${v.get(34)}: ${bytes.toString('latin1')}`);
+    if (!Number.isSafeInteger(seq) || seq < 1) this.invariant(`outgoing MsgSeqNum ${v.get(34)}: ${bytes.toString('latin1').split('\x01').join('|')}`);
   }
 
   /** State after a step: numbers usable, queues within their limits. */

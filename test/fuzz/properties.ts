@@ -14,12 +14,24 @@ export interface FuzzStats {
   messages: number;
   /** Faults and invariant breaks with a known cause, by cause. */
   known: Map<string, number>;
+  /** The first instance of each known cause (its first line). */
+  examples: Map<string, string>;
 }
 
-export const newStats = (): FuzzStats => ({ runs: 0, messages: 0, known: new Map() });
+export const newStats = (): FuzzStats => ({ runs: 0, messages: 0, known: new Map(), examples: new Map() });
+
+function count(stats: FuzzStats, known: string, text: string): void {
+  stats.known.set(known, (stats.known.get(known) ?? 0) + 1);
+  if (!stats.examples.has(known)) stats.examples.set(known, text.split('\n')[0].slice(0, 300));
+}
+
+/** The known causes met, with counts and a first example each. */
+export function knownSummary(stats: FuzzStats): string {
+  return [...stats.known].map(([k, n]) => `\n  ${k}: ${n} (e.g. ${stats.examples.get(k)})`).join('');
+}
 
 function record(stats: FuzzStats, findings: readonly Finding[]): void {
-  for (const f of findings) if (f.known) stats.known.set(f.known, (stats.known.get(f.known) ?? 0) + 1);
+  for (const f of findings) if (f.known) count(stats, f.known, f.text);
 }
 
 /** An unknown finding as the property's failure (the counterexample is printed with it). */
@@ -66,7 +78,7 @@ export function liveProperty(rig: LiveRig, stats: FuzzStats, maxSteps = 40): fc.
     stats.messages += rig.messages - before;
     await rig.roundTrip(`good-${++n}`);
     const fresh = rig.faults.slice(faults);
-    for (const f of fresh) if (f.known) stats.known.set(f.known, (stats.known.get(f.known) ?? 0) + 1);
+    for (const f of fresh) if (f.known) count(stats, f.known, f.text);
     if (rig.escaped.length > 0) throw new Error(`escaped to the process:\n${rig.escaped.join('\n')}`);
     const unknown = fresh.filter((f) => !f.known);
     if (unknown.length > 0) throw new Error(`faults:\n${unknown.map((f) => f.text).join('\n')}`);

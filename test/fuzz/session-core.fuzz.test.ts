@@ -6,13 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { coreProperty, fuzzParameters, newStats } from './properties.js';
+import { coreProperty, fuzzParameters, knownSummary, newStats } from './properties.js';
 
 test('session core: no error escapes, numbers usable, queues bounded, output well-formed', () => {
   const stats = newStats();
   const t0 = Date.now();
   fc.assert(coreProperty(stats), fuzzParameters(Number(process.env.FIXOVER_FUZZ_CORE_RUNS ?? 1000)));
-  const known = [...stats.known].map(([k, n]) => `${k}: ${n}`).join('; ');
-  console.log(`core fuzz: ${stats.runs} runs, ${stats.messages} messages in ${Date.now() - t0} ms${known ? `; known causes: ${known}` : ''}`);
+  console.log(`core fuzz: ${stats.runs} runs, ${stats.messages} messages in ${Date.now() - t0} ms${stats.known.size ? `; known causes:${knownSummary(stats)}` : ''}`);
   if (!process.env.FIXOVER_FUZZ_SEED) assert.ok(stats.messages >= 80_000, `only ${stats.messages} messages`);
 });
