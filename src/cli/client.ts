@@ -11,7 +11,7 @@ import { Initiator, type InitiatorEvent } from '../engine/initiator.js';
 import { Session } from '../engine/session.js';
 import { initiatorSessionFrom, sessionOptionsFrom } from '../engine/from-settings.js';
 import { OrderClient, type ClientReport } from '../client/order-client.js';
-import { readSettings, storeFor, logFor, printOwnership, printStoreFaults } from './run.js';
+import { readSettings, storeFor, logFor, printOwnership, printStoreFaults, printFaults } from './run.js';
 import { ownershipFor } from '../engine/engine.js';
 import { attachLog } from '../log/session-events.js';
 
@@ -50,6 +50,7 @@ export async function clientCommand(file: string, o: ClientCommandOptions): Prom
   );
   printOwnership(session);
   printStoreFaults(session);
+  printFaults(session);
   const log = await logFor(o.jsonLog ?? false)(record, options.sessionId);
   if (log) attachLog(session, log);
   box.client = new OrderClient(session, { orders: o.orders, rate: o.rate, window: o.window, settleMs: o.settleMs });

@@ -170,6 +170,26 @@ export function printShedding(acceptor: Acceptor, now: () => number = Date.now):
   });
 }
 
+/**
+ * Prints the unexpected errors that ended a session's connection (the process and the other
+ * sessions go on; the session serves the next connection), with the stack on standard error.
+ */
+export function printFaults(session: Session): void {
+  session.on('fault', (e) => {
+    const what = e.dropped ? 'connection dropped' : 'no connection';
+    process.stdout.write(`fixover: ${session.id.toString()} fault in ${e.site}, ${what} (fault ${e.count}): ${e.error.name}: ${e.error.message}\n`);
+    if (e.error.stack) process.stderr.write(`${e.error.stack}\n`);
+  });
+}
+
+/** Prints the unexpected errors that closed an acceptor's connection before its Logon reached a session. */
+export function printAcceptorFaults(acceptor: Acceptor): void {
+  acceptor.on('fault', (e) => {
+    process.stdout.write(`fixover: connection from ${e.remote} closed before its logon by a fault (fault ${e.count}): ${e.error.name}: ${e.error.message}\n`);
+    if (e.error.stack) process.stderr.write(`${e.error.stack}\n`);
+  });
+}
+
 /** Runs until SIGINT or SIGTERM. */
 export async function run(file: string, options: RunOptions): Promise<number> {
   const { engine, ports } = await startEngine(file, options);
@@ -178,8 +198,10 @@ export async function run(file: string, options: RunOptions): Promise<number> {
     printOwnership(s);
     printStoreFaults(s);
     printDisconnects(s);
+    printFaults(s);
   }
   for (const a of engine.acceptors) printShedding(a);
+  for (const a of engine.acceptors) printAcceptorFaults(a);
   process.stdout.write(`fixover: node ${engine.nodeName}: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop();

@@ -58,9 +58,20 @@ export function keyOf(k: SessionKey): string {
   return `${k.beginString}:${k.senderCompID}->${k.targetCompID}`;
 }
 
+/** An unexpected error ended a connection before its Logon reached a session. */
+export interface AcceptorFaultEvent {
+  /** The peer's address. */
+  readonly remote: string;
+  readonly error: Error;
+  /** The acceptor's faults so far, this one included (also {@link Acceptor.faultCount}). */
+  readonly count: number;
+}
+
 export interface AcceptorEvents {
   refused: [string, string];
   connected: [Session, string];
+  /** An unexpected error closed a connection before it was handed to a session. */
+  fault: [AcceptorFaultEvent];
   /** A connection waiting for its logon was closed to make room for a new one. */
   shed: [ShedEvent];
 }
@@ -79,6 +90,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
   private readonly allowed: AddressRanges | undefined;
   /** Connections shed so far to make room for new ones. */
   shedCount = 0;
+  private faults = 0;
 
   /** @throws AddressRangeError when an allowed remote address is not an address nor a CIDR range */
   constructor(
@@ -107,6 +119,11 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     this.byKey.set(keyOf(id), session);
   }
 
+  /** Unexpected errors that closed a connection before its Logon reached a session. */
+  get faultCount(): number {
+    return this.faults;
+  }
+
   get sessions(): Session[] {
     return [...this.byKey.values()];
   }
@@ -115,7 +132,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
   async start(): Promise<number[]> {
     const ports: number[] = [];
     for (const addr of this.addresses) {
-      const server = net.createServer((socket) => this.onConnection(socket));
+      const server = net.createServer((socket) => this.contain(socket, this.onConnection, socket));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(addr.port, addr.host, () => {
@@ -186,7 +203,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
         onFrame: (buf, start, end) => {
           if (done) return;
           finish();
-          void this.identify(socket, remote, Buffer.from(buf.subarray(start, end)), Buffer.concat(chunks));
+          this.identify(socket, remote, Buffer.from(buf.subarray(start, end)), Buffer.concat(chunks)).catch((err: unknown) => this.fault(socket, err));
         },
         onError: (e: CodecError) => {
           if (e.reason === 'oversized' && !done) {
@@ -210,11 +227,36 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       chunks.push(chunk);
       framer.push(chunk);
     };
-    socket.on('data', onData);
+    socket.on('data', (chunk: Buffer) => this.contain(socket, onData, chunk));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       if (!done) finish();
     });
+  }
+
+  /**
+   * The last-resort boundary of a connection not yet handed to a session (its first message is
+   * being read and identified): an unexpected error closes it with a fault and goes no further.
+   */
+  private contain<A>(socket: net.Socket, step: (this: Acceptor, arg: A) => void, arg: A): void {
+    try {
+      step.call(this, arg);
+    } catch (err) {
+      this.fault(socket, err);
+    }
+  }
+
+  /** Closes a connection an unexpected error stopped before its Logon reached a session; counted and emitted. */
+  private fault(socket: net.Socket, err: unknown): void {
+    // Destroying the socket closes it, and its 'close' handler takes it off the pending list.
+    socket.destroy();
+    const error = err instanceof Error ? err : new Error(String(err));
+    const count = ++this.faults;
+    try {
+      this.emit('fault', { remote: socket.remoteAddress ?? '', error, count });
+    } catch (again) {
+      process.emitWarning(`fixover: a listener failed on an acceptor fault (${error.message}): ${again instanceof Error ? again.message : String(again)}`);
+    }
   }
 
   private async identify(socket: net.Socket, remote: string, first: Buffer, received: Buffer): Promise<void> {

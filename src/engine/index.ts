@@ -1,6 +1,6 @@
 /** Acceptors, initiators and the running session that binds a core to sockets and a store. */
-export { Session, type SessionHandleOptions, type OwnershipEvent, type StoreFaultEvent } from './session.js';
-export { Acceptor, keyOf, type AcceptorOptions, type ListenAddress, type SessionKey, type ShedEvent } from './acceptor.js';
+export { Session, type SessionHandleOptions, type OwnershipEvent, type StoreFaultEvent, type SessionFaultEvent, type FaultSite } from './session.js';
+export { Acceptor, keyOf, type AcceptorOptions, type ListenAddress, type SessionKey, type ShedEvent, type AcceptorFaultEvent } from './acceptor.js';
 export { PendingLogons, addressKey, DEFAULT_PENDING_LOGON_LIMITS, type PendingLogon, type PendingLogonLimits } from './pending-logons.js';
 export { Initiator, failoverConfigOf, describeFailoverEvent, type Endpoint, type InitiatorSession, type InitiatorEvent, type InitiatorEvents } from './initiator.js';
 export { FailoverDriver, readUriList, type FailoverDriverOptions, type DriverSocketDefaults } from './failover-driver.js';

@@ -11,7 +11,7 @@ import { SessionCore } from '../session/core.js';
 import type { Application, SessionAction, SessionEvent } from '../session/actions.js';
 import type { SessionOptions } from '../session/options.js';
 import type { SessionID } from '../session/session-id.js';
-import type { MessageStore } from '../store/store.js';
+import type { MessageStore, StoredMessage } from '../store/store.js';
 import { applyStoreAction } from '../session/apply.js';
 import { StoreFencedError, type OwnerRecord, type SessionOwnership } from '../fencing/ownership.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
@@ -69,6 +69,41 @@ export interface StoreFaultEvent {
   readonly reason: string;
 }
 
+/** Where an unexpected error surfaced in a session (see {@link SessionFaultEvent}). */
+export type FaultSite =
+  /** Handling bytes read from the socket. */
+  | 'data'
+  /** The socket closed. */
+  | 'close'
+  /** The session timer (heartbeats, timeouts). */
+  | 'timer'
+  /** Stored messages loaded for a resend. */
+  | 'resend'
+  /** An awaited application callback settled. */
+  | 'callback'
+  /** Writing the turn's messages (store flush, socket write). */
+  | 'flush'
+  /** Taking over a connection. */
+  | 'attach'
+  /** Renewing the session's ownership lease. */
+  | 'lease'
+  /** A call of the session's API: send, logout, disconnect. */
+  | 'api';
+
+/**
+ * An unexpected error (a bug, or input or store content nothing else caught) stopped the session's
+ * current connection: the socket was destroyed and the session goes on from what its store holds,
+ * ready for the next connection. The process is not affected.
+ */
+export interface SessionFaultEvent {
+  readonly site: FaultSite;
+  readonly error: Error;
+  /** A connection was dropped (false: none was attached). */
+  readonly dropped: boolean;
+  /** This session's faults so far, this one included (also {@link Session.faultCount}). */
+  readonly count: number;
+}
+
 export interface SessionHandleEvents {
   event: [SessionEvent];
   disconnected: [string];
@@ -82,6 +117,8 @@ export interface SessionHandleEvents {
   ownership: [OwnershipEvent];
   /** A store failure stopped the session (see StoreFaultEvent). */
   storeFault: [StoreFaultEvent];
+  /** An unexpected error ended the connection (see SessionFaultEvent). */
+  fault: [SessionFaultEvent];
 }
 
 /** One FIX session with its store; sockets come and go. */
@@ -123,6 +160,9 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   /** Reading stopped until then (the inbound message rate was exceeded). */
   private pausedUntil = 0;
   private pauseTimer: NodeJS.Timeout | null = null;
+  private faults = 0;
+  /** What the last `send` returned (false also when it ended in a fault). */
+  private sent = false;
 
   constructor(
     options: SessionOptions,
@@ -145,7 +185,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.share = new ReadShare(handle.inboundBytesPerTurn);
     this.resends = new ResendPump({
       store,
-      deliverChunk: (job, messages, done) => this.run(this.core.resendChunk(job.begin, job.end, messages, done, Date.now())),
+      deliverChunk: (job, messages, done) => this.contain('resend', this.chunkLoaded, { job, messages, done }),
       isCurrent: (connection) => connection === this.connection && this.socket !== null && this.core.isConnected,
       yieldTurn: () => this.resendYield(),
       failed: (err) => this.emitError(err),
@@ -167,6 +207,11 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       this.core.incomingEvents = listeners.some(wants);
       this.core.outgoingEvents = listeners.length > 0;
     });
+  }
+
+  /** Unexpected errors that ended a connection of this session (see the `fault` event). */
+  get faultCount(): number {
+    return this.faults;
   }
 
   /** A socket is attached (acceptor: after the first frame identified this session). */
@@ -199,6 +244,10 @@ export class Session extends EventEmitter<SessionHandleEvents> {
    * a byte) and the store refreshed, since another node may have written it.
    */
   attach(socket: Socket, initial?: Buffer): void {
+    this.contain('attach', this.attachNow, { socket, initial });
+  }
+
+  private attachNow({ socket, initial }: { socket: Socket; initial?: Buffer }): void {
     const claim = this.ownership !== undefined && !this.keepOwnership;
     if (!this.refreshBeforeLogon && !claim) {
       this.bind(socket, initial);
@@ -207,20 +256,23 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     socket.pause();
     this.socket = socket;
     (claim ? this.claim() : this.refresh().then(() => null)).then(
-      (refusal) => {
-        if (refusal === null) return this.bind(socket, initial);
-        // Refused: a Logout naming the owner, then the connection ends; nothing is stored.
-        this.socket = null;
-        socket.end(this.core.refusal(refusal, Date.now()));
-        setTimeout(() => socket.destroy(), 1000).unref();
-      },
+      (refusal) => this.contain('attach', this.claimed, { socket, initial, refusal }),
       (err: unknown) => {
         // The store (or the ownership records next to it) cannot be read or written: no Logon now.
         this.socket = null;
         socket.destroy();
-        this.storeFailed(err, 'refused');
+        this.contain('attach', this.refusedByStore, err);
       },
     );
+  }
+
+  /** The claim (or refresh) before a connection's Logon is done: bind the socket, or refuse it. */
+  private claimed({ socket, initial, refusal }: { socket: Socket; initial?: Buffer; refusal: string | null }): void {
+    if (refusal === null) return this.bind(socket, initial);
+    // Refused: a Logout naming the owner, then the connection ends; nothing is stored.
+    this.socket = null;
+    socket.end(this.core.refusal(refusal, Date.now()));
+    setTimeout(() => socket.destroy(), 1000).unref();
   }
 
   /**
@@ -278,7 +330,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     if (this.renewTimer) clearInterval(this.renewTimer);
     const every = Math.max(100, Math.floor(this.leaseMs / 3));
     this.renewTimer = setInterval(() => {
-      own.renew().catch((err: unknown) => this.fenced(err));
+      own.renew().catch((err: unknown) => this.contain('lease', this.fenced, err));
     }, every);
     this.renewTimer.unref?.();
   }
@@ -305,12 +357,12 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.heldInput = null;
     this.pausedUntil = 0;
     socket.resume();
-    socket.on('data', (chunk: Buffer) => this.received(chunk));
-    socket.on('close', () => this.onClose(socket));
+    socket.on('data', (chunk: Buffer) => this.contain('data', this.received, chunk));
+    socket.on('close', () => this.contain('close', this.onClose, socket));
     socket.on('error', () => undefined);
     this.run(this.core.connected(Date.now()));
     if (initial && initial.length > 0) this.received(initial);
-    this.timer ??= setInterval(() => this.run(this.core.tick(Date.now())), this.tickMs);
+    this.timer ??= setInterval(() => this.contain('timer', this.ticked, Date.now()), this.tickMs);
     this.timer.unref?.();
   }
 
@@ -321,25 +373,45 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   }
 
   /**
-   * Sends a message: stored, then written when logged on. Returns false when toApp vetoed it. The
-   * header fields are filled in on `message` itself; the session keeps no reference to it once
-   * send returns (it is encoded, or copied while a resend is being loaded), so it may be reused.
+   * Sends a message: stored, then written when logged on. Returns false when toApp vetoed it, or
+   * when an unexpected error ended the connection (a `fault` event). The header fields are filled
+   * in on `message` itself; the session keeps no reference to it once send returns (it is
+   * encoded, or copied while a resend is being loaded), so it may be reused.
    */
   send(message: Message): boolean {
+    const faults = this.faults;
+    this.sent = false;
+    this.contain('api', this.sendNow, message);
+    return this.sent && this.faults === faults;
+  }
+
+  private sendNow(message: Message): void {
     const r = this.core.send(message, Date.now());
     this.run(r.actions);
-    return r.sent;
+    this.sent = r.sent;
   }
 
   /** Logs out (the socket closes when the Logout is answered or times out). */
   logout(reason = ''): void {
+    this.contain('api', this.logoutNow, reason);
+  }
+
+  private logoutNow(reason: string): void {
     this.run(this.core.logout(reason, Date.now()));
   }
 
   /** Closes the socket at once. */
   disconnect(reason = 'closed'): void {
-    this.run(this.core.disconnected(Date.now(), reason));
+    this.contain('api', this.disconnectNow, reason);
     this.socket?.destroy();
+  }
+
+  private disconnectNow(reason: string): void {
+    this.run(this.core.disconnected(Date.now(), reason));
+  }
+
+  private ticked(now: number): void {
+    this.run(this.core.tick(now));
   }
 
   /** Waits until everything queued was stored and written. */
@@ -398,8 +470,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
           break;
         case 'wait':
           a.promise.then(
-            () => this.run(this.core.resume(undefined, Date.now())),
-            (err: unknown) => this.run(this.core.resume(err ?? new Error('rejected'), Date.now())),
+            () => this.contain('callback', this.resumed, undefined),
+            (err: unknown) => this.contain('callback', this.resumed, err ?? new Error('rejected')),
           );
           break;
         case 'event':
@@ -409,6 +481,68 @@ export class Session extends EventEmitter<SessionHandleEvents> {
           break;
       }
     }
+  }
+
+  /** A chunk of a resend was read from the store: the core answers it. */
+  private chunkLoaded({ job, messages, done }: { job: ResendJob; messages: readonly StoredMessage[]; done: boolean }): void {
+    // A resend asked on a connection that ended gets nothing more, even when another is up by now.
+    if (job.connection !== this.connection) {
+      if (done) this.run(this.core.resendCancelled(Date.now()));
+      return;
+    }
+    this.run(this.core.resendChunk(job.begin, job.end, messages, done, Date.now()));
+  }
+
+  private resumed(err: unknown): void {
+    this.run(this.core.resume(err, Date.now()));
+  }
+
+  /**
+   * The session's last-resort boundary: every socket event, timer, store or callback continuation
+   * and API call runs the session's code through here (`step` with `this` and its arguments, no
+   * closure per call). An error nothing else handled ends the current connection with a fault
+   * (see {@link fault}) and never leaves the session: the process stays up and the session serves
+   * the next connection.
+   */
+  private contain<A>(site: FaultSite, step: (this: Session, arg: A) => void, arg: A): void {
+    try {
+      step.call(this, arg);
+    } catch (err) {
+      this.fault(site, err);
+    }
+  }
+
+  /**
+   * An unexpected error at `site`: the connection is destroyed (what was queued for it is dropped),
+   * the core abandons the interrupted work and goes on from the store's sequence numbers, and the
+   * fault is counted, logged (an `error` event) and emitted (`fault`).
+   */
+  private fault(site: FaultSite, err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    const count = ++this.faults;
+    const socket = this.socket;
+    this.dropBatch();
+    if (socket) {
+      this.detach();
+      socket.destroy();
+    }
+    const where = error.stack?.split('\n').find((l) => l.trimStart().startsWith('at '))?.trim();
+    const text = `unexpected ${error.name} in ${site}: ${error.message}${where ? ` (${where})` : ''}; ${socket ? 'connection dropped' : 'no connection'}`;
+    try {
+      this.emit('event', { kind: 'error', text });
+      this.run(this.core.abandon(Date.now(), `fault: ${error.message}`, this.store.getNextSenderSeq(), this.store.getNextTargetSeq()));
+      this.emit('fault', { site, error, dropped: socket !== null, count });
+      if (socket) this.emit('disconnected', `fault: ${error.message}`);
+    } catch (again) {
+      // A second error while recovering (the store cannot even be read, or a listener threw): the
+      // connection is gone already; say so and carry on.
+      const e = again instanceof Error ? again : new Error(String(again));
+      process.emitWarning(`fixover: ${this.id.toString()}: ${e.name} while handling a fault (${text}): ${e.message}`);
+    }
+  }
+
+  private refusedByStore(err: unknown): void {
+    this.storeFailed(err, 'refused');
   }
 
   private storeFailed(err: unknown, action: StoreFaultEvent['action']): void {
@@ -436,7 +570,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     }
     if (!this.flushScheduled && !this.receiving) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => this.contain('flush', this.flush, undefined));
     }
   }
 
@@ -466,7 +600,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private scheduleInput(): void {
     if (this.inputScheduled || this.pausedUntil > 0) return;
     this.inputScheduled = true;
-    setImmediate(() => this.continueInput());
+    setImmediate(() => this.contain('data', this.continueInput, undefined));
   }
 
   /** A later turn: handles what was held (up to the share), then reads again when nothing waits. */
@@ -487,13 +621,16 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.pausedUntil = until;
     this.socket?.pause();
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    this.pauseTimer = setTimeout(() => {
-      this.pauseTimer = null;
-      this.pausedUntil = 0;
-      if (this.heldInput !== null) this.scheduleInput();
-      else this.socket?.resume();
-    }, ms);
+    this.pauseTimer = setTimeout(() => this.contain('timer', this.unpauseInput, undefined), ms);
     this.pauseTimer.unref?.();
+  }
+
+  /** The inbound rate is met again: reading resumes (after what was held). */
+  private unpauseInput(): void {
+    this.pauseTimer = null;
+    this.pausedUntil = 0;
+    if (this.heldInput !== null) this.scheduleInput();
+    else this.socket?.resume();
   }
 
   /** Between two chunks of a resend: what was sent is stored and written, and the socket has room. */
@@ -591,7 +728,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.chained++;
     this.chain = this.chain
       .then(step)
-      .catch(onError)
+      .catch((err: unknown) => this.contain('flush', onError, err))
       .finally(() => {
         this.chained--;
       });

@@ -300,7 +300,21 @@ export class SessionCore {
       this.resendMessages(cursor, messages);
       if (done) this.finishResend(cursor);
     }
-    if (!done) return this.take();
+    if (done) this.endResend();
+    return this.take();
+  }
+
+  /**
+   * A `load-resend` action that will not be answered: it was asked on a connection that has
+   * ended (a new one may be up by now, and gets nothing of it). Messages held for it go out.
+   */
+  resendCancelled(now: number): SessionAction[] {
+    this.now = now;
+    this.endResend();
+    return this.take();
+  }
+
+  private endResend(): void {
     this.resendCursor = null;
     this.resendLoading = Math.max(0, this.resendLoading - 1);
     if (this.resendLoading === 0 && this.held.length > 0) {
@@ -308,7 +322,6 @@ export class SessionCore {
       this.held = [];
       for (const m of held) this.sendRaw(m);
     }
-    return this.take();
   }
 
   /** An awaited application callback settled (`error` is what it threw, if anything). */
@@ -322,6 +335,35 @@ export class SessionCore {
     while (!this.waiting && this.pending.length > 0) {
       const frame = this.pending.shift()!;
       this.onFrame(frame, 0, frame.length);
+    }
+    return this.take();
+  }
+
+  /**
+   * The driver met an unexpected error in this core or while carrying out its actions (its last-
+   * resort boundary): what the interrupted call left undone is dropped, the connection ends, and the
+   * sequence numbers go on from `nextSender`/`nextTarget`, the store's, which hold what was really
+   * stored. Application messages held for a resend being loaded are stored for the next one. The
+   * actions returned are the logout event and the store writes of those messages.
+   */
+  abandon(now: number, reason: string, nextSender: number, nextTarget: number): SessionAction[] {
+    this.now = now;
+    this.actions = [];
+    this.disconnect(reason, false);
+    this.pending = [];
+    this.waiting = false;
+    this.afterWait = null;
+    this.resendLoading = 0;
+    this.state.nextSenderSeq = nextSender;
+    this.state.nextTargetSeq = nextTarget;
+    const held = this.held;
+    this.held = [];
+    for (const m of held) {
+      try {
+        this.sendRaw(m);
+      } catch (e) {
+        this.emitEvent({ kind: 'error', text: `held message ${m.msgType} dropped: ${e instanceof Error ? e.message : String(e)}` });
+      }
     }
     return this.take();
   }
@@ -1280,7 +1322,12 @@ export class SessionCore {
       s.receivedLogon = false;
       s.sentLogon = false;
       this.emitEvent({ kind: 'logout', reason });
-      this.app.onLogout?.(this.sessionId);
+      try {
+        this.app.onLogout?.(this.sessionId);
+      } catch (e) {
+        // The session is disconnected whatever the application does about it.
+        this.emitEvent({ kind: 'error', text: `application error in onLogout: ${e instanceof Error ? e.message : String(e)}` });
+      }
     }
     s.sentLogout = false;
     s.receivedReset = false;
