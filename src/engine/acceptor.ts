@@ -179,7 +179,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       done = true;
       clearTimeout(timer);
       this.pending.delete(pendingConnection);
-      socket.off('data', onData);
+      socket.off('data', onSocketData);
     };
     const pendingConnection: PendingConnection = {
       address,
@@ -227,7 +227,8 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       chunks.push(chunk);
       framer.push(chunk);
     };
-    socket.on('data', (chunk: Buffer) => this.contain(socket, onData, chunk));
+    const onSocketData = (chunk: Buffer): void => this.contain(socket, onData, chunk);
+    socket.on('data', onSocketData);
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       if (!done) finish();

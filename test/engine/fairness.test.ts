@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { Acceptor, Session } from '../../src/engine/index.js';
 import { SessionID, type SessionEvent, type SessionOptions } from '../../src/session/index.js';
 import { FileStore, MemoryStore, type MessageStore, type RangeLimit } from '../../src/store/index.js';
-import { Framer, formatUtcTimestamp } from '../../src/codec/index.js';
+import { Framer, Message, formatUtcTimestamp } from '../../src/codec/index.js';
 import { frame } from '../codec/helpers.js';
 import { tempDir } from '../store/helpers.js';
 
@@ -21,7 +21,7 @@ function session(target: string, store: MessageStore, extra: Partial<SessionOpti
   return new Session({ sessionId: id, role: 'acceptor', ...extra }, store, { fromApp }, { tickMs: 100 });
 }
 
-async function client(port: number, target: string): Promise<{ c: net.Socket; frames: string[]; next: (ms?: number) => Promise<string> }> {
+async function client(port: number, target: string, logonSeq = 1): Promise<{ c: net.Socket; frames: string[]; next: (ms?: number) => Promise<string> }> {
   const c = net.connect(port, '127.0.0.1');
   c.on('error', () => undefined);
   await once(c, 'connect');
@@ -36,7 +36,7 @@ async function client(port: number, target: string): Promise<{ c: net.Socket; fr
     }
     return frames.shift()!;
   };
-  c.write(frame(`35=A|34=1|49=${target}|52=${ts()}|56=EXEC|98=0|108=30|`));
+  c.write(frame(`35=A|34=${logonSeq}|49=${target}|52=${ts()}|56=EXEC|98=0|108=30|`));
   assert.match(await next(), /35=A\|/);
   return { c, frames, next };
 }
@@ -71,6 +71,46 @@ test('a resend of 20,000 stored messages is read in chunks of at most 25 and goe
     await acceptor.stop();
     await a.close();
     await cleanup();
+  }
+});
+
+test('a resend asked on a connection that ended sends nothing on the next one, and what the application sent meanwhile goes out', async () => {
+  const store = new MemoryStore();
+  for (let seq = 1; seq <= 50; seq++) store.saveOutgoing(seq, frame(`35=8|34=${seq}|49=EXEC|52=${ts()}|56=A|6=0|11=o${seq}|14=0|17=e${seq}|37=o${seq}|39=0|54=1|55=X|150=0|151=1|`));
+  store.setNextSenderSeq(51);
+  // The store's first read is held until the first connection is gone and a second one is logged on.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const getRange = store.getRange.bind(store);
+  let reads = 0;
+  store.getRange = async (begin, end, limit) => {
+    if (reads++ === 0) await held;
+    return getRange(begin, end, limit);
+  };
+  const a = session('A', store);
+  const acceptor = new Acceptor([a], [{ port: 0, host: '127.0.0.1' }], {});
+  const [port] = await acceptor.start();
+  try {
+    const first = await client(port, 'A');
+    first.c.write(frame(`35=2|34=2|49=A|52=${ts()}|56=EXEC|7=1|16=0|`));
+    while (reads === 0) await new Promise((r) => setTimeout(r, 2));
+    first.c.destroy();
+    while (a.hasSocket) await new Promise((r) => setTimeout(r, 2));
+    const second = await client(port, 'A', 3);
+    const news = new Message('B');
+    news.body.set(148, 'after the resend');
+    assert.equal(a.send(news), true);
+    release();
+    second.c.write(frame(`35=1|34=4|49=A|52=${ts()}|56=EXEC|112=probe|`));
+    const got: string[] = [];
+    for (let m = await second.next(); !/35=0\|.*112=probe\|/.test(m); m = await second.next()) got.push(m);
+    assert.deepEqual(got.filter((m) => /\|43=Y\||\|35=4\|/.test(m)), [], 'nothing of the first connection\'s resend');
+    assert.equal(got.filter((m) => /35=B\|/.test(m)).length, 1, `the News sent during the resend goes out once: ${got.join('\n')}`);
+    second.c.destroy();
+  } finally {
+    release();
+    await acceptor.stop();
+    await a.close();
   }
 });
 
