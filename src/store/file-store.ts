@@ -283,13 +283,18 @@ export class FileStore implements MessageStore {
     return true;
   }
 
-  /** Flushes and closes the files; the store cannot be used afterwards. */
+  /**
+   * Flushes and closes the files; the store cannot be used afterwards. Writes made without
+   * ownership of a shared store are dropped, not reported as fenced (nothing was owned to lose).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.serial(async () => {
       if (this.closed) return;
       try {
-        if (!this.pending.empty) await this.writePending();
+        // Writes made while this node did not own the session (the repairs found at a shared open,
+        // when no connection ever took the session) are not ours to make: dropped, as refresh drops them.
+        if (!this.pending.empty && !this.staleBatch(this.pending)) await this.writePending();
       } finally {
         this.closed = true;
         await closeAll(this.files);
