@@ -212,6 +212,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('NodeName', 'string', true),
   Y('SessionOwnership', 'Y'),
   S('SessionLeaseTimeout', 'number', true, { dflt: '5' }),
+  S('StoreRecovery', 'enum', true, { values: ['refuse', 'repair'], dflt: 'refuse' }),
 ];
 
 const byName = new Map(SETTINGS.filter((s) => !s.prefix).map((s) => [s.name, s]));

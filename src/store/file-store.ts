@@ -23,6 +23,7 @@ import { readMessages } from './file-store-read.js';
 import { type FileStoreRecovery, type LoadedStore, type StoreFiles, closeAll, loadStore, storePaths } from './file-store-load.js';
 import { Batch } from './file-store-batch.js';
 import { MessageCache } from './file-store-cache.js';
+import { type StoreRecoveryPolicy, type StoreRepair, applyPolicy } from './store-repair.js';
 
 export type { FileStoreRecovery } from './file-store-load.js';
 
@@ -46,6 +47,13 @@ export interface FileStoreOptions {
   now?: () => Date;
   /** Told when opening or refreshing had to work around a torn or corrupt file. */
   onRecovery?: (recovery: FileStoreRecovery, prefix: string) => void;
+  /**
+   * What to do when opening or refreshing finds damage beyond a torn last write [`StoreRecovery`]:
+   * `refuse` (default) throws StoreDamagedError naming each file, offset and problem; `repair`
+   * drops what cannot be read and sets the next sender number past the highest stored message.
+   * A torn last write is repaired either way; every repair is in `recovery.repairs`.
+   */
+  recoveryPolicy?: StoreRecoveryPolicy;
   /**
    * The directory is shared with other nodes (session ownership): opening writes nothing, not even
    * the repair of a torn tail, since what looks torn may be another node's write in progress. The
@@ -106,6 +114,7 @@ export class FileStore implements MessageStore {
       throw FileStoreError.wrap('open-failed', 'create directory', dir, e);
     });
     const loaded = await loadStore(store.fs, store.paths, store.now());
+    await store.vet(loaded);
     store.install(loaded);
     try {
       if (options.shared) store.pending.epoch = 0; // never written; dropped by the first refresh
@@ -126,7 +135,12 @@ export class FileStore implements MessageStore {
 
   /** What the last open or refresh found torn or corrupt and dropped. */
   get recovery(): FileStoreRecovery {
-    return { ...this.lastRecovery };
+    return { ...this.lastRecovery, repairs: [...this.lastRecovery.repairs] };
+  }
+
+  /** What the last open or refresh repaired (torn writes, or damage under `recoveryPolicy: 'repair'`). */
+  get repairs(): readonly StoreRepair[] {
+    return this.lastRecovery.repairs;
   }
 
   /** Memory held by the sequence index, in bytes (2 per stored message while they are stored in order, 16 once not). */
@@ -228,6 +242,7 @@ export class FileStore implements MessageStore {
         // Writes made under an earlier ownership (or none) are dropped: the store is the truth now.
         if (!this.pending.empty && !this.staleBatch(this.pending)) await this.writePending();
         loaded = await loadStore(this.fs, this.paths, this.now());
+        await this.vet(loaded);
       } catch (e) {
         this.replay = null;
         throw e;
@@ -264,7 +279,7 @@ export class FileStore implements MessageStore {
     if (this.busy > 0 || this.queued || this.inflight || this.closed) return false;
     const b = this.pending;
     if (b.empty) return true;
-    if (this.options.sync || b.reset || b.truncateHeader || b.session || b.epoch === 0) return false;
+    if (this.options.sync || b.reset || b.truncateHeader || b.truncateBody || b.session || b.epoch === 0) return false;
     const f = this.files;
     if (!f.body.writeSync || !f.header.writeSync || !f.seqnums.writeSync) return false;
     const fence = this.fence;
@@ -340,6 +355,16 @@ export class FileStore implements MessageStore {
     else if (b.epoch !== e) b.epoch = 0;
   }
 
+  /** Refuses a loaded store with damage beyond a torn last write unless the policy is to repair (closing its files). */
+  private async vet(s: LoadedStore): Promise<void> {
+    try {
+      applyPolicy(this.options.prefix, s.recovery.repairs, this.options.recoveryPolicy ?? 'refuse');
+    } catch (e) {
+      await closeAll(s.files);
+      throw e;
+    }
+  }
+
   private install(s: LoadedStore): void {
     this.generation++;
     this.files = s.files;
@@ -354,6 +379,7 @@ export class FileStore implements MessageStore {
     this.cache.clear();
     this.pending = new Batch(s.bodySize, s.headerEnd);
     this.pending.truncateHeader = s.headerFileSize > s.headerEnd;
+    this.pending.truncateBody = s.bodyFileSize > s.bodySize;
     this.pending.seqNums = s.writeSeqNums;
     if (s.writeSession) this.pending.session = s.creationTime;
     // Repairs found by this load are ours to make only while we own the session.
@@ -363,8 +389,8 @@ export class FileStore implements MessageStore {
 
   private report(): void {
     const r = this.lastRecovery;
-    if (r.droppedHeaderBytes > 0 || r.droppedRecords > 0 || r.seqNumsRecovered || r.creationTimeRecovered) {
-      this.options.onRecovery?.({ ...r }, this.options.prefix);
+    if (r.repairs.length > 0) {
+      this.options.onRecovery?.({ ...r, repairs: [...r.repairs] }, this.options.prefix);
     }
   }
 
@@ -450,9 +476,15 @@ export class FileStore implements MessageStore {
       await f.body.truncate(0);
       await this.writeSeqNums(1, 1);
       touched.add(f.header).add(f.body).add(f.seqnums);
-    } else if (b.truncateHeader) {
-      await f.header.truncate(b.headerPos);
-      touched.add(f.header);
+    } else {
+      if (b.truncateHeader) {
+        await f.header.truncate(b.headerPos);
+        touched.add(f.header);
+      }
+      if (b.truncateBody) {
+        await f.body.truncate(b.bodyPos);
+        touched.add(f.body);
+      }
     }
     assertHeld(fence);
     if (b.session) {
