@@ -12,6 +12,7 @@ import { acceptanceApplication, executorApplication, logApplication } from '../a
 import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
 import { FileStore } from '../store/file-store.js';
+import { StoreDamagedError, formatRepair, type StoreRecoveryPolicy } from '../store/store-repair.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { MessageStore } from '../store/store.js';
 import { PostgresDatabase } from '../store/postgres-database.js';
@@ -52,6 +53,16 @@ const yes = (v: string | undefined): boolean => (v ?? '').toUpperCase() === 'Y';
  * FileStorePath (relative to the working directory), else memory.
  */
 export async function storeFor(s: SessionSettings, id: SessionID): Promise<MessageStore> {
+  try {
+    return await openStore(s, id);
+  } catch (e) {
+    // A damaged store is a start-up problem the settings can resolve (StoreRecovery=repair): exit 2.
+    if (e instanceof StoreDamagedError) throw Object.assign(e, { exitCode: 2 });
+    throw e;
+  }
+}
+
+async function openStore(s: SessionSettings, id: SessionID): Promise<MessageStore> {
   const pg = postgresOptionsFrom(s);
   if (pg) return PostgresStore.open({ database: PostgresDatabase.shared(pg), session: id.toString() });
   if (!s.FileStorePath) return new MemoryStore();
@@ -60,9 +71,15 @@ export async function storeFor(s: SessionSettings, id: SessionID): Promise<Messa
     prefix: id.filePrefix,
     sync: yes(s.FileStoreSync),
     maxCachedMsgs: s.FileStoreMaxCachedMsgs ? Number(s.FileStoreMaxCachedMsgs) : undefined,
+    recoveryPolicy: recoveryPolicyFrom(s),
     // With session ownership (the default) other nodes may share the directory.
     shared: (s.SessionOwnership ?? 'Y').toUpperCase() === 'Y',
   });
+}
+
+/** `StoreRecovery` (refuse, the default, or repair; checked by the settings parser). */
+export function recoveryPolicyFrom(s: SessionSettings): StoreRecoveryPolicy {
+  return (s.StoreRecovery ?? 'refuse').toLowerCase() === 'repair' ? 'repair' : 'refuse';
 }
 
 /**
@@ -99,6 +116,8 @@ export interface RunOptions {
   dataDir?: string;
   /** Listen on this port instead of the settings' SocketAcceptPort (0: any free port). */
   listenPort?: number;
+  /** Told of each session as it is created (to attach printers before it reports anything). */
+  onSession?: (session: Session) => void;
 }
 
 /** Starts an engine from a settings file. */
@@ -121,11 +140,7 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
     if (options.listenPort !== undefined && r.SocketAcceptPort) r.SocketAcceptPort = String(options.listenPort);
     return r;
   });
-  const engine = await Engine.create(
-    records,
-    app,
-    { store: storeFor, log: logFor(options.jsonLog ?? false), baseDir: settings.baseDir },
-  );
+  const engine = await Engine.create(records, app, { store: storeFor, log: logFor(options.jsonLog ?? false), baseDir: settings.baseDir, onSession: options.onSession });
   const ports = await engine.start();
   return { engine, ports };
 }
@@ -146,14 +161,25 @@ export function printStoreFaults(session: Session): void {
   });
 }
 
+/** Prints each repair a session's store made of its data (file, offset, what was dropped or set). */
+export function printStoreRepairs(session: Session): void {
+  session.on('storeRepair', (r) => {
+    process.stdout.write(`fixover: ${session.id.toString()} store repaired: ${formatRepair(r)}\n`);
+  });
+}
+
 /** Runs until SIGINT or SIGTERM. */
 export async function run(file: string, options: RunOptions): Promise<number> {
-  const { engine, ports } = await startEngine(file, options);
+  const { engine, ports } = await startEngine(file, {
+    ...options,
+    onSession: (s) => {
+      printOwnership(s);
+      printStoreFaults(s);
+      printStoreRepairs(s);
+      options.onSession?.(s);
+    },
+  });
   const sessions = [...engine.sessions.keys()];
-  for (const s of engine.sessions.values()) {
-    printOwnership(s);
-    printStoreFaults(s);
-  }
   process.stdout.write(`fixover: node ${engine.nodeName}: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop();
