@@ -64,7 +64,7 @@ export async function storeFor(s: SessionSettings, id: SessionID): Promise<Messa
 
 async function openStore(s: SessionSettings, id: SessionID): Promise<MessageStore> {
   const pg = postgresOptionsFrom(s);
-  if (pg) return PostgresStore.open({ database: PostgresDatabase.shared(pg), session: id.toString() });
+  if (pg) return PostgresStore.open({ database: PostgresDatabase.shared(pg), session: id.toString(), recoveryPolicy: recoveryPolicyFrom(s) });
   if (!s.FileStorePath) return new MemoryStore();
   return FileStore.open({
     path: resolve(s.FileStorePath),
