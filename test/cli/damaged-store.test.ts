@@ -1,8 +1,8 @@
 /**
  * `fixover run` on a damaged file store: `.seqnums` lowered to 5 while 101 messages are stored.
  * By default the session is not started: exit 2, naming the file, the offset, what is wrong and
- * the setting that recovers. With StoreRecovery=repair it starts, prints the repair, and the
- * messages it sends never reuse a stored sequence number.
+ * the setting that recovers. With StoreRecovery=repair it starts, prints and logs the repair, and
+ * the messages it sends never reuse a stored sequence number.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { fixover, start } from './cli.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { start } from './cli.js';
 import { sendSeedOrders } from './seed-orders.js';
 import { freePort } from '../support/free-port.js';
 import { frame } from '../codec/helpers.js';
@@ -40,14 +41,20 @@ test('a damaged store is refused with exit 2 and a clear message; StoreRecovery=
   await damagedStore(dir);
   const port = await freePort();
   writeFileSync(join(dir, 'node.cfg'), config(port));
-  const r = await fixover(['run', 'node.cfg', '--app', 'executor'], undefined, dir);
-  assert.equal(r.code, 2, r.stdout + r.stderr);
+  const refused = start(['run', 'node.cfg', '--app', 'executor'], dir);
+  let code: number | string | null;
+  try {
+    code = await Promise.race([once(refused.child, 'exit').then(([c]) => c as number | null), delay(20_000).then(() => 'still running')]);
+  } finally {
+    refused.child.kill('SIGKILL');
+  }
+  assert.equal(code, 2, refused.output());
   const seqnums = join(dir, 'store', `${PREFIX}.seqnums`);
-  assert.ok(r.stderr.includes(`${seqnums} at offset 0: next outgoing number 5 is not past the highest stored message 101`), r.stderr);
-  assert.match(r.stderr, /StoreRecovery=repair starts it anyway: next outgoing number set to 102/);
+  assert.ok(refused.output().includes(`${seqnums} at offset 0: next outgoing number 5 is not past the highest stored message 101`), refused.output());
+  assert.match(refused.output(), /StoreRecovery=repair starts it anyway: next outgoing number set to 102/);
   assert.equal(readFileSync(seqnums, 'latin1'), '0000000005 : 0000000001', 'nothing written');
 
-  writeFileSync(join(dir, 'node.cfg'), config(port, 'StoreRecovery=repair'));
+  writeFileSync(join(dir, 'node.cfg'), config(port, 'StoreRecovery=repair\nFileLogPath=log'));
   const server = start(['run', 'node.cfg', '--app', 'executor'], dir);
   try {
     await server.waitFor(/listening on \d+/);
@@ -60,6 +67,8 @@ test('a damaged store is refused with exit 2 and a clear message; StoreRecovery=
   } finally {
     server.child.kill('SIGKILL');
   }
+  const events = readFileSync(join(dir, 'log', `${PREFIX}.event.current.log`), 'utf8');
+  assert.ok(events.includes(`store repaired: ${seqnums} at offset 0: next outgoing number 5 is not past the highest stored message 101: sending would reuse sequence numbers; next outgoing number set to 102`), events);
   const records = readFileSync(join(dir, 'store', `${PREFIX}.header`), 'latin1').trim().split(' ').map((x) => Number(x.split(',')[0]));
   assert.deepEqual(records.slice(0, 101), Array.from({ length: 101 }, (_, i) => i + 1));
   const sent = records.slice(101);
