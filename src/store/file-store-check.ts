@@ -113,7 +113,7 @@ export function checkStore(s: StoreScan): StoreCheck {
       file: paths.header,
       offset: tail.start,
       problem: tail.torn ? `${plural(tail.bytes, 'byte')} of a torn last record` : `${plural(tail.bytes, 'byte')} that are not records${tail.records > 0 ? ` (${plural(tail.records, 'record')} up to message ${tail.maxSeq} among them)` : ''}`,
-      repair: `cut off${tail.records > 0 ? `: ${plural(tail.records, 'stored message')} no longer resendable` : ''}`,
+      repair: `cut off at offset ${tail.start}${tail.records > 0 ? `: ${plural(tail.records, 'stored message')} no longer resendable` : ''}`,
       torn: tail.torn,
     });
   }
@@ -126,7 +126,7 @@ export function checkStore(s: StoreScan): StoreCheck {
       file: paths.body,
       offset: body.start,
       problem: `${[msgs, rest].filter(Boolean).join(' and ')} with no record in ${paths.header}${torn ? ' (a torn last write)' : ''}`,
-      repair: `cut off${body.messages > 0 ? `: ${plural(body.messages, 'message')} no longer resendable` : ''}`,
+      repair: `cut off at offset ${body.start}${body.messages > 0 ? `: ${plural(body.messages, 'message')} no longer resendable` : ''}`,
       torn,
     });
   }

@@ -43,7 +43,8 @@ export class StoreDamagedError extends StoreError {
     super(
       `store of ${store} is damaged, session not started:\n` +
         damage.map((r) => `  ${r.file}${r.offset === undefined ? '' : ` at offset ${r.offset}`}: ${r.problem}\n`).join('') +
-        `StoreRecovery=repair starts it anyway: ${damage.map((r) => r.repair).join('; ')}`,
+        `StoreRecovery=repair starts it anyway, repairing:\n` +
+        damage.map((r) => `  ${r.file}: ${r.repair}`).join('\n'),
     );
   }
 }

@@ -51,7 +51,7 @@ test('a damaged store is refused with exit 2 and a clear message; StoreRecovery=
   assert.equal(code, 2, refused.output());
   const seqnums = join(dir, 'store', `${PREFIX}.seqnums`);
   assert.ok(refused.output().includes(`${seqnums} at offset 0: next outgoing number 5 is not past the highest stored message 101`), refused.output());
-  assert.match(refused.output(), /StoreRecovery=repair starts it anyway: next outgoing number set to 102/);
+  assert.match(refused.output(), /StoreRecovery=repair starts it anyway, repairing:\n {2}\S+\.seqnums: next outgoing number set to 102/);
   assert.equal(readFileSync(seqnums, 'latin1'), '0000000005 : 0000000001', 'nothing written');
 
   writeFileSync(join(dir, 'node.cfg'), config(port, 'StoreRecovery=repair\nFileLogPath=log'));

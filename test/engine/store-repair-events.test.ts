@@ -42,7 +42,7 @@ test('repairs found at open and at refresh are reported as log lines and storeRe
     [header, text.indexOf(' 3,') + 1, true],
     [body, fixMessage(1).length + fixMessage(2).length, true],
   ]);
-  assert.match(notes[0], new RegExp(`^store repaired: ${header.replace(/[.]/g, '\\.')} at offset \\d+: .* of a torn last record; cut off: 1 stored message no longer resendable$`));
+  assert.match(notes[0], new RegExp(`^store repaired: ${header.replace(/[.]/g, '\\.')} at offset \\d+: .* of a torn last record; cut off at offset \\d+: 1 stored message no longer resendable$`));
 
   // Damage made while running, found by the next refresh.
   await session.store.flush();

@@ -95,7 +95,7 @@ test('a .seqnums line cut at every byte is detected: empty (never written) is re
       await assert.rejects(FileStore.open({ path: dir, prefix: PREFIX }), (e: unknown) => {
         assert.ok(e instanceof StoreDamagedError, String(e));
         assert.match(e.message, new RegExp(`${PREFIX}\\.seqnums at offset 0: unreadable`));
-        assert.match(e.message, /StoreRecovery=repair starts it anyway: next outgoing number set to 6/);
+        assert.match(e.message, /StoreRecovery=repair starts it anyway, repairing:\n {2}\S+\.seqnums: next outgoing number set to 6/);
         return true;
       }, `cut at ${cut}`);
     }

@@ -255,7 +255,7 @@ test('a sender number at or below a stored message (lowered to 5, 101 stored) is
   await assert.rejects(PostgresStore.open({ database: refusedDb, session: SESSION }), (e: unknown) => {
     assert.ok(e instanceof StoreDamagedError, String(e));
     assert.match(e.message, new RegExp(`"${schema}"\\.fixover_seqnums: next outgoing number 5 of FIX\\.4\\.4:A->B is not past the highest message stored in "${schema}"\\.fixover_messages, 101`));
-    assert.match(e.message, /StoreRecovery=repair starts it anyway: next outgoing number set to 102/);
+    assert.match(e.message, /StoreRecovery=repair starts it anyway, repairing:\n {2}\S+\.fixover_seqnums: next outgoing number set to 102/);
     return true;
   });
   const repaired = await PostgresStore.open({ database: await database(schema), session: SESSION, recoveryPolicy: 'repair' });
