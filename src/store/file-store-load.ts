@@ -103,18 +103,20 @@ export async function loadStore(fs: StoreFileSystem, paths: StoreFiles<string>, 
 }
 
 async function readState(files: StoreFiles, paths: StoreFiles<string>, now: Date): Promise<LoadedStore> {
-  const bodyStat = await files.body.stat();
+  // Read in the reverse of the order a flush writes them (.body, .header, then .seqnums): what a
+  // writer sharing the store adds meanwhile is then above the .seqnums read, an unfinished flush.
+  const seqStat = await files.seqnums.stat();
+  const seqBytes = await readAll(files.seqnums);
+  const seqNumsText = seqBytes.toString('latin1', 0, seqBytes.length);
+  const seqNums = parseSeqNums(seqNumsText);
   const headerStat = await files.header.stat();
+  const bodyStat = await files.body.stat();
   const bodySize = bodyStat.size;
   const headerFileSize = headerStat.size;
   const h = await readHeader(files, bodySize, headerFileSize);
   const headerTail = headerFileSize > h.tailStart ? await readHeaderTail(files.header, h.tailStart, headerFileSize) : null;
   const bodyTail = bodySize > h.indexedEnd ? await readBodyTail(files.body, h.indexedEnd, bodySize) : null;
 
-  const seqStat = await files.seqnums.stat();
-  const seqBytes = await readAll(files.seqnums);
-  const seqNumsText = seqBytes.toString('latin1', 0, seqBytes.length);
-  const seqNums = parseSeqNums(seqNumsText);
   const newest = Math.max(headerStat.mtimeMs ?? 0, bodyStat.mtimeMs ?? 0);
   const seqNumsNewer = seqStat.mtimeMs !== undefined && seqStat.mtimeMs > newest;
 

@@ -64,6 +64,8 @@ export interface FileStoreOptions {
 
 
 const MAX_SEQ = 0xffffffff;
+/** How long a shared store's open waits before it looks again at what seems damaged. */
+const SHARED_RECHECK_MS = 100;
 
 /** A durable, QuickFIX-compatible message store. Create it with `FileStore.open`. */
 export class FileStore implements MessageStore {
@@ -113,7 +115,13 @@ export class FileStore implements MessageStore {
     await store.fs.mkdir(dir, { recursive: true }).catch((e: unknown) => {
       throw FileStoreError.wrap('open-failed', 'create directory', dir, e);
     });
-    const loaded = await loadStore(store.fs, store.paths, store.now());
+    let loaded = await loadStore(store.fs, store.paths, store.now());
+    if (options.shared && loaded.recovery.repairs.some((r) => !r.torn)) {
+      // Another node may be in the middle of cutting files back (a reset): look again once.
+      await closeAll(loaded.files);
+      await new Promise((resolve) => setTimeout(resolve, SHARED_RECHECK_MS));
+      loaded = await loadStore(store.fs, store.paths, store.now());
+    }
     await store.vet(loaded);
     store.install(loaded);
     try {

@@ -153,3 +153,63 @@ test('messages written to .body whose records never were (an unfinished flush) a
   assert.deepEqual((await store.getRange(1, 100)).map((m) => m.seq), range(1, 7));
   await store.close();
 });
+
+test('a shared store opened while another writer appends to it and resets it is never taken for damaged', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const writer = await FileStore.open({ path: dir, prefix: PREFIX });
+  let stop = false;
+  let seq = 1;
+  let flushes = 0;
+  let lastReset = Date.now();
+  const writing = (async () => {
+    while (!stop) {
+      for (let i = 0; i < 1 + (seq % 4); i++, seq++) writer.saveOutgoing(seq, msg(seq));
+      if (seq % 7 === 0) writer.setNextTargetSeq(seq);
+      await writer.flush();
+      flushes++;
+      if (Date.now() - lastReset > 300) {
+        // A reset (daily, or at a Logon) cuts .header, then .body, then rewrites .seqnums: an open
+        // in the middle of it looks again once it is over.
+        lastReset = Date.now();
+        writer.reset();
+        await writer.flush();
+        seq = 1;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
+  try {
+    for (let i = 0; i < 150; i++) {
+      const standby = await FileStore.open({ path: dir, prefix: PREFIX, shared: true });
+      assert.ok(standby.repairs.every((r) => r.torn), standby.repairs.map((r) => r.problem).join('\n'));
+      assert.ok(standby.getNextSenderSeq() > standby.messageCount - 1);
+      await standby.close();
+    }
+  } finally {
+    stop = true;
+    await writing;
+    await writer.close();
+  }
+  assert.ok(flushes > 150, `the writer kept writing (${flushes} flushes)`);
+});
+
+test('a shared store opened in the middle of a reset (.header cut, .body not yet) looks again and opens the reset store', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  await makeStore(dir, 20);
+  await truncate(file(dir, 'header'), 0);
+  const opening = FileStore.open({ path: dir, prefix: PREFIX, shared: true });
+  // The writer finishes its reset while the open waits to look again.
+  await new Promise((r) => setTimeout(r, 20));
+  await truncate(file(dir, 'body'), 0);
+  await writeFile(file(dir, 'seqnums'), '0000000001 : 0000000001');
+  const store = await opening;
+  assert.deepEqual(store.repairs, []);
+  assert.equal(store.getNextSenderSeq(), 1);
+  await store.close();
+  // Not shared: the same state is damage at once (a crash in the middle of a reset, or an emptied .header).
+  await makeStore(dir, 20);
+  await truncate(file(dir, 'header'), 0);
+  await assert.rejects(FileStore.open({ path: dir, prefix: PREFIX }), StoreDamagedError);
+});
