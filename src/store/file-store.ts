@@ -10,7 +10,9 @@
  * fdatasync per file it touched (at most `.body`, `.header`, `.seqnums`), covering every message
  * written since the previous flush (group commit); flush() calls made while a flush is running
  * share the next one. After a crash, what was
- * flushed is there and a torn last record is dropped on reopen (see `FileStore.recovery`).
+ * flushed is there and a torn last write is dropped on reopen. Opening checks the files against each
+ * other (file-store-check.ts): damage beyond a torn last write refuses the open (StoreDamagedError)
+ * unless `recoveryPolicy` is `repair`; every repair is in `FileStore.repairs`.
  */
 import { constants } from 'node:fs';
 import type { MessageStore, MessageStoreFactory, StoredMessage } from './store.js';
