@@ -82,3 +82,10 @@ test('indexed and prefixed names are recognised', () => {
   assert.deepEqual(s.problems.filter((p) => p.severity !== 'notice').map(formatProblem), []);
   assert.equal(s.sessions[0].get('SocketConnectPort1'), '2');
 });
+
+test('StoreRecovery: refuse or repair (any case); another value names file, line and the valid values', () => {
+  const ok = parseSettings('[DEFAULT]\nConnectionType=acceptor\nStoreRecovery=Repair\n[SESSION]\nBeginString=FIX.4.2\nSenderCompID=A\nTargetCompID=B\nSocketAcceptPort=9877\n', 'ok.cfg');
+  assert.deepEqual(ok.problems.map(formatProblem), []);
+  const bad = parseSettings('[DEFAULT]\nConnectionType=acceptor\nStoreRecovery=maybe\n[SESSION]\nBeginString=FIX.4.2\nSenderCompID=A\nTargetCompID=B\nSocketAcceptPort=9877\n', 'bad.cfg');
+  assert.deepEqual(bad.problems.map(formatProblem), ['bad.cfg:3: error: StoreRecovery: invalid value "maybe": expected refuse, repair']);
+});
