@@ -11,7 +11,7 @@ import { Initiator, type InitiatorEvent } from '../engine/initiator.js';
 import { Session } from '../engine/session.js';
 import { initiatorSessionFrom, sessionOptionsFrom } from '../engine/from-settings.js';
 import { OrderClient, type ClientReport } from '../client/order-client.js';
-import { readSettings, storeFor, logFor, printOwnership, printStoreFaults, printFaults } from './run.js';
+import { readSettings, storeFor, logFor, printOwnership, printStoreFaults, printFaults, printStoreRepairs } from './run.js';
 import { ownershipFor } from '../engine/engine.js';
 import { attachLog } from '../log/session-events.js';
 
@@ -51,8 +51,10 @@ export async function clientCommand(file: string, o: ClientCommandOptions): Prom
   printOwnership(session);
   printStoreFaults(session);
   printFaults(session);
+  printStoreRepairs(session);
   const log = await logFor(o.jsonLog ?? false)(record, options.sessionId);
   if (log) attachLog(session, log);
+  session.reportStoreRepairs();
   box.client = new OrderClient(session, { orders: o.orders, rate: o.rate, window: o.window, settleMs: o.settleMs });
   const initiator = new Initiator([initiatorSessionFrom(record, session)]);
   // Every failover event (disconnected, reconnecting, connected, loggedOn, failover, reconnectFailed, topology, …) goes into the report.

@@ -12,6 +12,7 @@ import { acceptanceApplication, executorApplication, logApplication } from '../a
 import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
 import { FileStore } from '../store/file-store.js';
+import { StoreDamagedError, formatRepair, type StoreRecoveryPolicy } from '../store/store-repair.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { MessageStore } from '../store/store.js';
 import { PostgresDatabase } from '../store/postgres-database.js';
@@ -53,17 +54,33 @@ const yes = (v: string | undefined): boolean => (v ?? '').toUpperCase() === 'Y';
  * FileStorePath (relative to the working directory), else memory.
  */
 export async function storeFor(s: SessionSettings, id: SessionID): Promise<MessageStore> {
+  try {
+    return await openStore(s, id);
+  } catch (e) {
+    // A damaged store is a start-up problem the settings can resolve (StoreRecovery=repair): exit 2.
+    if (e instanceof StoreDamagedError) throw Object.assign(e, { exitCode: 2 });
+    throw e;
+  }
+}
+
+async function openStore(s: SessionSettings, id: SessionID): Promise<MessageStore> {
   const pg = postgresOptionsFrom(s);
-  if (pg) return PostgresStore.open({ database: PostgresDatabase.shared(pg), session: id.toString() });
+  if (pg) return PostgresStore.open({ database: PostgresDatabase.shared(pg), session: id.toString(), recoveryPolicy: recoveryPolicyFrom(s) });
   if (!s.FileStorePath) return new MemoryStore();
   return FileStore.open({
     path: resolve(s.FileStorePath),
     prefix: id.filePrefix,
     sync: yes(s.FileStoreSync),
     maxCachedMsgs: s.FileStoreMaxCachedMsgs ? Number(s.FileStoreMaxCachedMsgs) : undefined,
+    recoveryPolicy: recoveryPolicyFrom(s),
     // With session ownership (the default) other nodes may share the directory.
     shared: (s.SessionOwnership ?? 'Y').toUpperCase() === 'Y',
   });
+}
+
+/** `StoreRecovery` (refuse, the default, or repair; checked by the settings parser). */
+export function recoveryPolicyFrom(s: SessionSettings): StoreRecoveryPolicy {
+  return (s.StoreRecovery ?? 'refuse').toLowerCase() === 'repair' ? 'repair' : 'refuse';
 }
 
 /**
@@ -100,6 +117,8 @@ export interface RunOptions {
   dataDir?: string;
   /** Listen on this port instead of the settings' SocketAcceptPort (0: any free port). */
   listenPort?: number;
+  /** Told of each session as it is created (to attach printers before it reports anything). */
+  onSession?: (session: Session) => void;
 }
 
 /** Starts an engine from a settings file. */
@@ -122,11 +141,7 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
     if (options.listenPort !== undefined && r.SocketAcceptPort) r.SocketAcceptPort = String(options.listenPort);
     return r;
   });
-  const engine = await Engine.create(
-    records,
-    app,
-    { store: storeFor, log: logFor(options.jsonLog ?? false), baseDir: settings.baseDir },
-  );
+  const engine = await Engine.create(records, app, { store: storeFor, log: logFor(options.jsonLog ?? false), baseDir: settings.baseDir, onSession: options.onSession });
   const ports = await engine.start();
   return { engine, ports };
 }
@@ -190,18 +205,31 @@ export function printAcceptorFaults(acceptor: Acceptor): void {
   });
 }
 
+/** Prints each repair a session's store made of its data (file, offset, what was dropped or set). */
+export function printStoreRepairs(session: Session): void {
+  session.on('storeRepair', (r) => {
+    process.stdout.write(`fixover: ${session.id.toString()} store repaired: ${formatRepair(r)}\n`);
+  });
+}
+
 /** Runs until SIGINT or SIGTERM. */
 export async function run(file: string, options: RunOptions): Promise<number> {
-  const { engine, ports } = await startEngine(file, options);
+  const { engine, ports } = await startEngine(file, {
+    ...options,
+    onSession: (s) => {
+      printOwnership(s);
+      printStoreFaults(s);
+      printStoreRepairs(s);
+      printDisconnects(s);
+      printFaults(s);
+      options.onSession?.(s);
+    },
+  });
   const sessions = [...engine.sessions.keys()];
-  for (const s of engine.sessions.values()) {
-    printOwnership(s);
-    printStoreFaults(s);
-    printDisconnects(s);
-    printFaults(s);
+  for (const a of engine.acceptors) {
+    printShedding(a);
+    printAcceptorFaults(a);
   }
-  for (const a of engine.acceptors) printShedding(a);
-  for (const a of engine.acceptors) printAcceptorFaults(a);
   process.stdout.write(`fixover: node ${engine.nodeName}: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop();

@@ -229,6 +229,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('InboundMessageRate', 'nonneg', true, { dflt: '0' }),
   S('InboundRateAction', 'enum', true, { values: ['pause', 'reject', 'logout'], dflt: 'pause' }),
   S('InboundBytesPerTurn', 'posint', true, { dflt: '16384' }),
+  S('StoreRecovery', 'enum', true, { values: ['refuse', 'repair'], dflt: 'refuse' }),
 ];
 
 const byName = new Map(SETTINGS.filter((s) => !s.prefix).map((s) => [s.name, s]));

@@ -32,6 +32,8 @@ export interface EngineOptions {
   tickMs?: number;
   /** Creates the log of a session (none when it resolves to undefined). */
   log?: (settings: SessionSettings, id: SessionID) => Promise<Log | undefined> | Log | undefined;
+  /** Told of each session as it is created, after its log is attached and before it reports anything. */
+  onSession?: (session: Session) => void;
 }
 
 /** Something that can send on behalf of an application (the engine itself). */
@@ -72,6 +74,8 @@ export class Engine implements EngineSender {
         engine.logs.push(log);
       }
       if (refreshOnLogon(s)) session.refreshBeforeLogon = true;
+      options.onSession?.(session);
+      session.reportStoreRepairs();
       return session;
     };
     for (const s of settings) {

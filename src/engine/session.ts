@@ -12,6 +12,7 @@ import type { Application, SessionAction, SessionEvent } from '../session/action
 import type { SessionOptions } from '../session/options.js';
 import type { SessionID } from '../session/session-id.js';
 import type { MessageStore, StoredMessage } from '../store/store.js';
+import { type StoreRepair, formatRepair } from '../store/store-repair.js';
 import { applyStoreAction } from '../session/apply.js';
 import { StoreFencedError, type OwnerRecord, type SessionOwnership } from '../fencing/ownership.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
@@ -119,6 +120,8 @@ export interface SessionHandleEvents {
   storeFault: [StoreFaultEvent];
   /** An unexpected error ended the connection (see SessionFaultEvent). */
   fault: [SessionFaultEvent];
+  /** The store repaired its data when it loaded it (file, offset, what was dropped or set). */
+  storeRepair: [StoreRepair];
 }
 
 /** One FIX session with its store; sockets come and go. */
@@ -366,10 +369,23 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.timer.unref?.();
   }
 
-  /** Reloads sequence numbers from the store (RefreshOnLogon, or on demand). */
+  /** Reloads sequence numbers from the store (RefreshOnLogon, or on demand); reports its repairs. */
   async refresh(): Promise<void> {
     await this.store.refresh();
     this.core.setSequenceNumbers(this.store.getNextSenderSeq(), this.store.getNextTargetSeq(), this.store.creationTime.getTime());
+    this.reportStoreRepairs();
+  }
+
+  /**
+   * Reports what the store repaired when it last loaded its data: a log line (`note` event) and a
+   * `storeRepair` event each. The engine calls it once the session's log and listeners are
+   * attached (for the repairs made when the store was opened); `refresh` calls it after reloading.
+   */
+  reportStoreRepairs(): void {
+    for (const r of this.store.repairs ?? []) {
+      this.emit('event', { kind: 'note', text: `store repaired: ${formatRepair(r)}` });
+      this.emit('storeRepair', r);
+    }
   }
 
   /**

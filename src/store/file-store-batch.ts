@@ -12,6 +12,8 @@ export class Batch {
   reset = false;
   /** Cut `.header` back to `headerPos` first (a torn tail left by a crash). */
   truncateHeader = false;
+  /** Cut `.body` back to `bodyPos` first (bytes no record points at, dropped by a repair). */
+  truncateBody = false;
   /** Creation time to write to `.session`. */
   session: Date | null = null;
   /** `.seqnums` changed. */
@@ -50,6 +52,7 @@ export class Batch {
     this.headerPos = headerPos;
     this.reset = false;
     this.truncateHeader = false;
+    this.truncateBody = false;
     this.session = null;
     this.seqNums = false;
     this.nextSender = -1;
@@ -65,7 +68,7 @@ export class Batch {
 
   /** Nothing to write. */
   get empty(): boolean {
-    return !this.reset && !this.truncateHeader && !this.session && !this.seqNums && this.headerCount === 0;
+    return !this.reset && !this.truncateHeader && !this.truncateBody && !this.session && !this.seqNums && this.headerCount === 0;
   }
 
   /** End of this batch's bytes in `.body`. */
@@ -118,6 +121,7 @@ export class Batch {
     m.epoch = next.epoch === -1 || next.epoch === this.epoch ? this.epoch : this.epoch === -1 ? next.epoch : 0;
     m.reset = this.reset;
     m.truncateHeader = this.truncateHeader || next.truncateHeader;
+    m.truncateBody = this.truncateBody || next.truncateBody;
     m.session = next.session ?? this.session;
     m.seqNums = this.seqNums || next.seqNums;
     for (const b of [this, next]) {

@@ -169,3 +169,40 @@ export function isCompleteMessage(bytes: Buffer): boolean {
   }
   return checksum(bytes, 0, t + 1) === v;
 }
+
+/** A FIX message found in `.body` bytes no `.header` record points at. */
+export interface FramedMessage {
+  readonly size: number;
+  /** Its MsgSeqNum (34), 0 when it has none. */
+  readonly seq: number;
+}
+
+/**
+ * The complete FIX message starting at `at` in `buf` (framed by BodyLength, checked by
+ * `isCompleteMessage`); 'more' when `buf` ends before it does; null when the bytes there are not one.
+ * Used to tell what lies in `.body` past the last indexed message.
+ */
+export function framedMessageAt(buf: Buffer, at: number): FramedMessage | 'more' | null {
+  if (buf.length - at < 2) return 'more';
+  if (buf[at] !== 0x38 || buf[at + 1] !== 0x3d) return null;
+  const soh = buf.indexOf(0x01, at);
+  if (soh < 0) return buf.length - at > 64 ? null : 'more';
+  if (buf.length - soh < 3) return 'more';
+  if (buf[soh + 1] !== 0x39 || buf[soh + 2] !== 0x3d) return null;
+  let length = 0;
+  let i = soh + 3;
+  for (; i < buf.length && buf[i] !== 0x01; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9 || i - soh > 12) return null;
+    length = length * 10 + d;
+  }
+  if (i >= buf.length) return 'more';
+  const end = i + 1 + length + 7;
+  if (end > buf.length) return 'more';
+  const bytes = buf.subarray(at, end);
+  if (!isCompleteMessage(bytes)) return null;
+  const tag = bytes.indexOf('\x0134=', 0, 'latin1');
+  let seq = 0;
+  for (let k = tag < 0 ? bytes.length : tag + 4; k < bytes.length && bytes[k] !== 0x01; k++) seq = seq * 10 + (bytes[k] - 0x30);
+  return { size: end - at, seq };
+}

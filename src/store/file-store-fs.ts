@@ -12,7 +12,8 @@ export interface StoreFile {
   truncate(length: number): Promise<void>;
   /** fdatasync: what `FileStoreSync=Y` calls once per flush and file. */
   datasync(): Promise<void>;
-  stat(): Promise<{ size: number }>;
+  /** Size, and the modification time when the file system tells it (used to date an unfinished write). */
+  stat(): Promise<{ size: number; mtimeMs?: number }>;
   close(): Promise<void>;
   /**
    * A positional write performed at once (into the page cache: no wait for the disk), when the
@@ -52,7 +53,7 @@ class NodeStoreFile implements StoreFile {
     return this.handle.datasync();
   }
 
-  stat(): Promise<{ size: number }> {
+  stat(): Promise<{ size: number; mtimeMs?: number }> {
     return this.handle.stat();
   }
 

@@ -6,8 +6,10 @@
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { FileStoreError } from './file-store-error.js';
-import { type HeaderRecord, HeaderParser, isCompleteMessage, parseCreationTime, parseSeqNums, truncateToSecond } from './file-store-format.js';
+import { type HeaderRecord, HeaderParser, framedMessageAt, isCompleteMessage, parseCreationTime, parseSeqNums, truncateToSecond } from './file-store-format.js';
 import { SeqIndex } from './file-store-index.js';
+import { type BodyTail, type HeaderTail, checkStore } from './file-store-check.js';
+import type { StoreRepair } from './store-repair.js';
 import { type StoreFile, type StoreFileSystem, readAll, readAt } from './file-store-fs.js';
 
 /** The four files of one session's store. */
@@ -18,16 +20,20 @@ export interface StoreFiles<T = StoreFile> {
   readonly session: T;
 }
 
-/** What loading found wrong and worked around (all zero/false for a clean store). */
+/** What loading found wrong and worked around (all zero/false/empty for a clean store). */
 export interface FileStoreRecovery {
-  /** Bytes after the last valid `.header` record (a torn record or garbage), ignored. */
+  /** Bytes of `.header` after the last kept record (torn or damaged records, garbage), cut off. */
   droppedHeaderBytes: number;
-  /** Complete `.header` records dropped: pointing past the end of `.body` or at a torn message. */
+  /** Complete `.header` records dropped: pointing past the end of `.body` or at a damaged message. */
   droppedRecords: number;
-  /** `.seqnums` was torn or malformed: next sender rebuilt from the index, next target set to 1. */
+  /** Bytes at the end of `.body` no record points at, cut off. */
+  droppedBodyBytes: number;
+  /** `.seqnums` was empty, unreadable or behind the stored messages: the numbers were rebuilt. */
   seqNumsRecovered: boolean;
   /** `.session` was torn or malformed: a new creation time was taken. */
   creationTimeRecovered: boolean;
+  /** Each finding: file, offset, what is wrong, what the repair does, torn write or damage. */
+  repairs: StoreRepair[];
 }
 
 /** The state read from disk. */
@@ -49,6 +55,8 @@ export interface LoadedStore {
   writeSeqNums: boolean;
   /** `.session` must be (re)written. */
   writeSession: boolean;
+  /** `.body` must be cut back to `bodySize` (it was `bodyFileSize`). */
+  bodyFileSize: number;
   recovery: FileStoreRecovery;
 }
 
@@ -87,77 +95,118 @@ async function openAll(fs: StoreFileSystem, paths: StoreFiles<string>): Promise<
 export async function loadStore(fs: StoreFileSystem, paths: StoreFiles<string>, now: Date): Promise<LoadedStore> {
   const files = await openAll(fs, paths);
   try {
-    return await readState(files, now);
+    return await readState(files, paths, now);
   } catch (e) {
     await closeAll(files);
     throw FileStoreError.wrap('open-failed', 'read', paths.header, e);
   }
 }
 
-async function readState(files: StoreFiles, now: Date): Promise<LoadedStore> {
-  const recovery: FileStoreRecovery = { droppedHeaderBytes: 0, droppedRecords: 0, seqNumsRecovered: false, creationTimeRecovered: false };
-  const bodySize = (await files.body.stat()).size;
-  const headerFileSize = (await files.header.stat()).size;
-  const { index, headerEnd, dropped } = await readHeader(files, bodySize, headerFileSize);
-  recovery.droppedRecords = dropped;
-  recovery.droppedHeaderBytes = headerFileSize - headerEnd;
-
+async function readState(files: StoreFiles, paths: StoreFiles<string>, now: Date): Promise<LoadedStore> {
+  // Read in the reverse of the order a flush writes them (.body, .header, then .seqnums): what a
+  // writer sharing the store adds meanwhile is then above the .seqnums read, an unfinished flush.
+  const seqStat = await files.seqnums.stat();
   const seqBytes = await readAll(files.seqnums);
-  const seq = parseSeqNums(seqBytes.toString('latin1', 0, seqBytes.length));
-  let nextSender = seq?.sender ?? 1;
-  let nextTarget = seq?.target ?? 1;
-  const fresh = seqBytes.length === 0 && index.length === 0 && headerFileSize === 0;
-  if (!seq && !fresh) {
-    recovery.seqNumsRecovered = true;
-    nextSender = index.lastSeq + 1;
-    nextTarget = 1;
-  }
+  const seqNumsText = seqBytes.toString('latin1', 0, seqBytes.length);
+  const seqNums = parseSeqNums(seqNumsText);
+  const headerStat = await files.header.stat();
+  const bodyStat = await files.body.stat();
+  const bodySize = bodyStat.size;
+  const headerFileSize = headerStat.size;
+  const h = await readHeader(files, bodySize, headerFileSize);
+  const headerTail = headerFileSize > h.tailStart ? await readHeaderTail(files.header, h.tailStart, headerFileSize) : null;
+  const bodyTail = bodySize > h.indexedEnd ? await readBodyTail(files.body, h.indexedEnd, bodySize) : null;
+
+  const newest = Math.max(headerStat.mtimeMs ?? 0, bodyStat.mtimeMs ?? 0);
+  const seqNumsNewer = seqStat.mtimeMs !== undefined && seqStat.mtimeMs > newest;
 
   const sessionBytes = await readAll(files.session);
   let creationTime = parseCreationTime(sessionBytes);
-  if (!creationTime) {
-    if (sessionBytes.length > 0) recovery.creationTimeRecovered = true;
-    creationTime = truncateToSecond(now);
-  }
+  const creationTimeRecovered = !creationTime && sessionBytes.length > 0;
+  creationTime ??= truncateToSecond(now);
+
+  const check = checkStore({
+    paths,
+    bodySize,
+    headerFileSize,
+    index: h.index,
+    headerEnd: h.headerEnd,
+    damaged: h.damaged,
+    pastEnd: h.pastEnd,
+    headerTail,
+    bodyTail,
+    seqNums,
+    seqNumsText,
+    seqNumsNewer,
+    creationTimeRenewed: creationTimeRecovered ? creationTime : null,
+  });
+  const keptBody = check.bodyEnd ?? bodySize;
   return {
     files,
-    index,
-    nextSender,
-    nextTarget,
+    index: h.index,
+    nextSender: check.nextSender,
+    nextTarget: check.nextTarget,
     creationTime,
-    bodySize,
-    headerEnd,
+    bodySize: keptBody,
+    bodyFileSize: bodySize,
+    headerEnd: h.headerEnd,
     headerFileSize,
     seqNumsFileSize: seqBytes.length,
-    writeSeqNums: !seq,
-    writeSession: sessionBytes.length === 0 || recovery.creationTimeRecovered,
-    recovery,
+    writeSeqNums: check.writeSeqNums,
+    writeSession: sessionBytes.length === 0 || creationTimeRecovered,
+    recovery: {
+      droppedHeaderBytes: headerFileSize - h.headerEnd,
+      droppedRecords: h.damaged.length + h.pastEnd.length,
+      droppedBodyBytes: bodySize - keptBody,
+      seqNumsRecovered: check.writeSeqNums && seqBytes.length + h.index.length + headerFileSize > 0,
+      creationTimeRecovered,
+      repairs: check.repairs,
+    },
   };
+}
+
+/** What `.header` holds: the kept records (indexed) and those dropped. */
+interface HeaderScan {
+  index: SeqIndex;
+  /** End of the kept records in `.header`. */
+  headerEnd: number;
+  /** End in `.body` of the indexed messages. */
+  indexedEnd: number;
+  /** Where bytes that are not records start (the file size when there are none). */
+  tailStart: number;
+  /** Records at the end whose message bytes are not a complete FIX message. */
+  damaged: HeaderRecord[];
+  /** The first record pointing past the end of `.body` and every one after it. */
+  pastEnd: HeaderRecord[];
 }
 
 /**
  * Parses `.header` into the index. Records are inserted with a lag of TAIL_WINDOW so that the
  * last ones can be vetted against `.body` (complete FIX message, checksum) and dropped if torn.
  */
-async function readHeader(files: StoreFiles, bodySize: number, size: number): Promise<{ index: SeqIndex; headerEnd: number; dropped: number }> {
+async function readHeader(files: StoreFiles, bodySize: number, size: number): Promise<HeaderScan> {
   const index = new SeqIndex();
   const parser = new HeaderParser();
   const window: HeaderRecord[] = [];
+  const pastEnd: HeaderRecord[] = [];
+  const damaged: HeaderRecord[] = [];
   let insertedEnd = 0;
-  let dropped = 0;
-  let stop = false;
-  for (let pos = 0; pos < size && !stop; pos += CHUNK) {
+  let indexedEnd = 0;
+  const insert = (r: HeaderRecord): void => {
+    index.set(r.seq, r.offset, r.size);
+    indexedEnd = Math.max(indexedEnd, r.offset + r.size);
+  };
+  for (let pos = 0; pos < size; pos += CHUNK) {
     const chunk = await readAt(files.header, pos, Math.min(CHUNK, size - pos));
     for (const rec of parser.push(chunk)) {
-      if (rec.offset + rec.size > bodySize) {
-        dropped++;
-        stop = true;
-        break;
+      if (pastEnd.length > 0 || rec.offset + rec.size > bodySize) {
+        pastEnd.push(rec);
+        continue;
       }
       window.push(rec);
       if (window.length > TAIL_WINDOW) {
         const r = window.shift()!;
-        index.set(r.seq, r.offset, r.size);
+        insert(r);
         insertedEnd = r.end;
       }
     }
@@ -165,10 +214,61 @@ async function readHeader(files: StoreFiles, bodySize: number, size: number): Pr
   while (window.length > 0) {
     const last = window[window.length - 1];
     if (isCompleteMessage(await readAt(files.body, last.offset, last.size))) break;
-    window.pop();
-    dropped++;
+    damaged.unshift(window.pop()!);
   }
-  for (const r of window) index.set(r.seq, r.offset, r.size);
+  for (const r of window) insert(r);
   const headerEnd = window.length > 0 ? window[window.length - 1].end : insertedEnd;
-  return { index, headerEnd, dropped };
+  return { index, headerEnd, indexedEnd, tailStart: parser.validEnd, damaged, pastEnd };
+}
+
+/** Looks at the bytes of `.header` from `start` that are not records (up to 1 MiB of them). */
+async function readHeaderTail(file: StoreFile, start: number, size: number): Promise<HeaderTail> {
+  const text = (await readAt(file, start, Math.min(CHUNK, size - start))).toString('latin1').trim();
+  const tokens = text.length === 0 ? [] : text.split(/\s+/);
+  let records = 0;
+  let maxSeq = 0;
+  for (const t of tokens) {
+    const m = /^(\d{1,10}),\d{1,16},\d{1,10}$/.exec(t);
+    if (!m) continue;
+    records++;
+    maxSeq = Math.max(maxSeq, Number(m[1]));
+  }
+  // One token, no longer than a record: a record cut short by a crash.
+  return { start, bytes: size - start, torn: tokens.length <= 1 && text.length <= 40, records, maxSeq };
+}
+
+/** Finds the FIX messages in `.body` from `start` (bytes no kept record points at). */
+async function readBodyTail(file: StoreFile, start: number, size: number): Promise<BodyTail> {
+  let pos = start;
+  let want = CHUNK;
+  let messages = 0;
+  let minSeq = Infinity;
+  let maxSeq = 0;
+  let unreadable = 0;
+  while (pos < size) {
+    const buf = await readAt(file, pos, Math.min(want, size - pos));
+    let at = 0;
+    let stuck = false;
+    while (at < buf.length) {
+      const m = framedMessageAt(buf, at);
+      if (m === 'more') break;
+      if (m === null) {
+        stuck = true;
+        break;
+      }
+      messages++;
+      if (m.seq > 0) {
+        minSeq = Math.min(minSeq, m.seq);
+        maxSeq = Math.max(maxSeq, m.seq);
+      }
+      at += m.size;
+    }
+    if (stuck || (at === 0 && buf.length === size - pos)) {
+      unreadable = size - pos - at;
+      break;
+    }
+    want = at === 0 ? want * 2 : CHUNK;
+    pos += at;
+  }
+  return { start, messages, minSeq: messages > 0 && maxSeq > 0 ? minSeq : 0, maxSeq, unreadable };
 }

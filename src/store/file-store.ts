@@ -10,7 +10,9 @@
  * fdatasync per file it touched (at most `.body`, `.header`, `.seqnums`), covering every message
  * written since the previous flush (group commit); flush() calls made while a flush is running
  * share the next one. After a crash, what was
- * flushed is there and a torn last record is dropped on reopen (see `FileStore.recovery`).
+ * flushed is there and a torn last write is dropped on reopen. Opening checks the files against each
+ * other (file-store-check.ts): damage beyond a torn last write refuses the open (StoreDamagedError)
+ * unless `recoveryPolicy` is `repair`; every repair is in `FileStore.repairs`.
  */
 import { constants } from 'node:fs';
 import { countWithin, type MessageStore, type MessageStoreFactory, type RangeLimit, type StoredMessage } from './store.js';
@@ -24,6 +26,7 @@ import { type FileStoreRecovery, type LoadedStore, type StoreFiles, closeAll, lo
 import { Batch } from './file-store-batch.js';
 import { MessageCache } from './file-store-cache.js';
 import { checkSeqNum, checkStoredSeqNum } from './seq-num.js';
+import { type StoreRecoveryPolicy, type StoreRepair, applyPolicy } from './store-repair.js';
 
 export type { FileStoreRecovery } from './file-store-load.js';
 
@@ -48,12 +51,23 @@ export interface FileStoreOptions {
   /** Told when opening or refreshing had to work around a torn or corrupt file. */
   onRecovery?: (recovery: FileStoreRecovery, prefix: string) => void;
   /**
+   * What to do when opening or refreshing finds damage beyond a torn last write [`StoreRecovery`]:
+   * `refuse` (default) throws StoreDamagedError naming each file, offset and problem; `repair`
+   * drops what cannot be read and sets the next sender number past the highest stored message.
+   * A torn last write is repaired either way; every repair is in `recovery.repairs`.
+   */
+  recoveryPolicy?: StoreRecoveryPolicy;
+  /**
    * The directory is shared with other nodes (session ownership): opening writes nothing, not even
    * the repair of a torn tail, since what looks torn may be another node's write in progress. The
    * owner makes repairs after it took the session and refreshed (under its `fence`).
    */
   shared?: boolean;
 }
+
+
+/** How long a shared store's open waits before it looks again at what seems damaged. */
+const SHARED_RECHECK_MS = 100;
 
 /** A durable, QuickFIX-compatible message store. Create it with `FileStore.open`. */
 export class FileStore implements MessageStore {
@@ -103,7 +117,14 @@ export class FileStore implements MessageStore {
     await store.fs.mkdir(dir, { recursive: true }).catch((e: unknown) => {
       throw FileStoreError.wrap('open-failed', 'create directory', dir, e);
     });
-    const loaded = await loadStore(store.fs, store.paths, store.now());
+    let loaded = await loadStore(store.fs, store.paths, store.now());
+    if (options.shared && loaded.recovery.repairs.some((r) => !r.torn)) {
+      // Another node may be in the middle of cutting files back (a reset): look again once.
+      await closeAll(loaded.files);
+      await new Promise((resolve) => setTimeout(resolve, SHARED_RECHECK_MS));
+      loaded = await loadStore(store.fs, store.paths, store.now());
+    }
+    await store.vet(loaded);
     store.install(loaded);
     try {
       if (options.shared) store.pending.epoch = 0; // never written; dropped by the first refresh
@@ -124,7 +145,12 @@ export class FileStore implements MessageStore {
 
   /** What the last open or refresh found torn or corrupt and dropped. */
   get recovery(): FileStoreRecovery {
-    return { ...this.lastRecovery };
+    return { ...this.lastRecovery, repairs: [...this.lastRecovery.repairs] };
+  }
+
+  /** What the last open or refresh repaired (torn writes, or damage under `recoveryPolicy: 'repair'`). */
+  get repairs(): readonly StoreRepair[] {
+    return this.lastRecovery.repairs;
   }
 
   /** Memory held by the sequence index, in bytes (2 per stored message while they are stored in order, 16 once not). */
@@ -226,6 +252,7 @@ export class FileStore implements MessageStore {
         // Writes made under an earlier ownership (or none) are dropped: the store is the truth now.
         if (!this.pending.empty && !this.staleBatch(this.pending)) await this.writePending();
         loaded = await loadStore(this.fs, this.paths, this.now());
+        await this.vet(loaded);
       } catch (e) {
         this.replay = null;
         throw e;
@@ -262,7 +289,7 @@ export class FileStore implements MessageStore {
     if (this.busy > 0 || this.queued || this.inflight || this.closed) return false;
     const b = this.pending;
     if (b.empty) return true;
-    if (this.options.sync || b.reset || b.truncateHeader || b.session || b.epoch === 0) return false;
+    if (this.options.sync || b.reset || b.truncateHeader || b.truncateBody || b.session || b.epoch === 0) return false;
     const f = this.files;
     if (!f.body.writeSync || !f.header.writeSync || !f.seqnums.writeSync) return false;
     const fence = this.fence;
@@ -281,13 +308,18 @@ export class FileStore implements MessageStore {
     return true;
   }
 
-  /** Flushes and closes the files; the store cannot be used afterwards. */
+  /**
+   * Flushes and closes the files; the store cannot be used afterwards. Writes made without
+   * ownership of a shared store are dropped, not reported as fenced (nothing was owned to lose).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.serial(async () => {
       if (this.closed) return;
       try {
-        if (!this.pending.empty) await this.writePending();
+        // Writes made while this node did not own the session (the repairs found at a shared open,
+        // when no connection ever took the session) are not ours to make: dropped, as refresh drops them.
+        if (!this.pending.empty && !this.staleBatch(this.pending)) await this.writePending();
       } finally {
         this.closed = true;
         await closeAll(this.files);
@@ -333,6 +365,16 @@ export class FileStore implements MessageStore {
     else if (b.epoch !== e) b.epoch = 0;
   }
 
+  /** Refuses a loaded store with damage beyond a torn last write unless the policy is to repair (closing its files). */
+  private async vet(s: LoadedStore): Promise<void> {
+    try {
+      applyPolicy(this.options.prefix, s.recovery.repairs, this.options.recoveryPolicy ?? 'refuse');
+    } catch (e) {
+      await closeAll(s.files);
+      throw e;
+    }
+  }
+
   private install(s: LoadedStore): void {
     this.generation++;
     this.files = s.files;
@@ -347,6 +389,7 @@ export class FileStore implements MessageStore {
     this.cache.clear();
     this.pending = new Batch(s.bodySize, s.headerEnd);
     this.pending.truncateHeader = s.headerFileSize > s.headerEnd;
+    this.pending.truncateBody = s.bodyFileSize > s.bodySize;
     this.pending.seqNums = s.writeSeqNums;
     if (s.writeSession) this.pending.session = s.creationTime;
     // Repairs found by this load are ours to make only while we own the session.
@@ -356,8 +399,8 @@ export class FileStore implements MessageStore {
 
   private report(): void {
     const r = this.lastRecovery;
-    if (r.droppedHeaderBytes > 0 || r.droppedRecords > 0 || r.seqNumsRecovered || r.creationTimeRecovered) {
-      this.options.onRecovery?.({ ...r }, this.options.prefix);
+    if (r.repairs.length > 0) {
+      this.options.onRecovery?.({ ...r, repairs: [...r.repairs] }, this.options.prefix);
     }
   }
 
@@ -443,9 +486,15 @@ export class FileStore implements MessageStore {
       await f.body.truncate(0);
       await this.writeSeqNums(1, 1);
       touched.add(f.header).add(f.body).add(f.seqnums);
-    } else if (b.truncateHeader) {
-      await f.header.truncate(b.headerPos);
-      touched.add(f.header);
+    } else {
+      if (b.truncateHeader) {
+        await f.header.truncate(b.headerPos);
+        touched.add(f.header);
+      }
+      if (b.truncateBody) {
+        await f.body.truncate(b.bodyPos);
+        touched.add(f.body);
+      }
     }
     assertHeld(fence);
     if (b.session) {

@@ -4,6 +4,7 @@ export { MemoryStore, MemoryStoreFactory } from './memory-store.js';
 export { FileStore, FileStoreFactory, type FileStoreOptions, type FileStoreFactoryOptions, type FileStoreRecovery } from './file-store.js';
 export { StoreError } from './store-error.js';
 export { MAX_SEQ_NUM, InvalidSeqNumError, checkSeqNum, checkStoredSeqNum } from './seq-num.js';
+export { StoreDamagedError, formatRepair, STORE_RECOVERY_POLICIES, type StoreRepair, type StoreRecoveryPolicy } from './store-repair.js';
 export { FileStoreError, type FileStoreErrorReason } from './file-store-error.js';
 export { nodeFileSystem, type StoreFile, type StoreFileSystem } from './file-store-fs.js';
 export { formatSeqNums, formatHeaderRecord, formatCreationTime, parseSeqNums, parseCreationTime } from './file-store-format.js';

@@ -17,6 +17,7 @@ import { PostgresDatabase, type PostgresDatabaseOptions } from './postgres-datab
 import { PostgresStoreError } from './postgres-error.js';
 import { FENCED_SQLSTATE } from './postgres-schema.js';
 import { checkSeqNum, checkStoredSeqNum } from './seq-num.js';
+import { type StoreRecoveryPolicy, type StoreRepair, applyPolicy } from './store-repair.js';
 
 export interface PostgresStoreOptions {
   /** The database (shared by the sessions of a process). */
@@ -25,6 +26,12 @@ export interface PostgresStoreOptions {
   session: string;
   /** Clock for the creation time of a new session. */
   now?: () => Date;
+  /**
+   * What to do when the session's sequence numbers are behind its stored messages [`StoreRecovery`]:
+   * `refuse` (default) throws StoreDamagedError; `repair` sets the next sender number past the
+   * highest stored message (reported in `repairs`).
+   */
+  recoveryPolicy?: StoreRecoveryPolicy;
 }
 
 /** Writes buffered since the last flush, made while the node owned the session at `epoch`. */
@@ -56,6 +63,8 @@ interface Loaded {
   nextSender: number;
   nextTarget: number;
   created: Date;
+  /** What the check of the sequence numbers against the messages found (and the repair sets). */
+  repairs: StoreRepair[];
 }
 
 export class PostgresStore implements MessageStore {
@@ -72,6 +81,7 @@ export class PostgresStore implements MessageStore {
   /** Mutations made while a refresh is reading, replayed on the new state. */
   private replay: Array<() => void> | null = null;
   private closed = false;
+  private lastRepairs: StoreRepair[] = [];
   /** Round trips made by flushes so far (each carries every write pending at its start). */
   writeRoundTrips = 0;
   private readonly db: PostgresDatabase;
@@ -88,7 +98,8 @@ export class PostgresStore implements MessageStore {
     this.rangeLimitSql = `${this.rangeSql} LIMIT $4`;
     this.loadSql = `SELECT s.creation_time,
         (SELECT next_seq FROM ${s}.fixover_seqnums WHERE session_id = s.id AND direction = 'sender') AS sender,
-        (SELECT next_seq FROM ${s}.fixover_seqnums WHERE session_id = s.id AND direction = 'target') AS target
+        (SELECT next_seq FROM ${s}.fixover_seqnums WHERE session_id = s.id AND direction = 'target') AS target,
+        (SELECT max(seq) FROM ${s}.fixover_messages WHERE session_id = s.id) AS highest
       FROM ${s}.fixover_sessions s WHERE s.id = $1`;
   }
 
@@ -98,7 +109,7 @@ export class PostgresStore implements MessageStore {
     options.database.retain();
     try {
       store.id = await options.database.sessionId(options.session, store.now());
-      store.install(await store.load());
+      store.install(store.vet(await store.load()));
     } catch (e) {
       await options.database.release();
       throw e;
@@ -113,6 +124,11 @@ export class PostgresStore implements MessageStore {
 
   get creationTime(): Date {
     return new Date(this.created.getTime());
+  }
+
+  /** What the last open or refresh repaired (the next sender number raised past the stored messages). */
+  get repairs(): readonly StoreRepair[] {
+    return this.lastRepairs;
   }
 
   /** Checks every write against this ownership's epoch, in the write's own transaction. */
@@ -197,7 +213,7 @@ export class PostgresStore implements MessageStore {
             if (!(e instanceof StoreFencedError)) throw e;
           });
         }
-        loaded = await this.load();
+        loaded = this.vet(await this.load());
       } catch (e) {
         this.replay = null;
         throw e;
@@ -263,17 +279,42 @@ export class PostgresStore implements MessageStore {
     this.replay?.push(op);
   }
 
+  /** Refuses loaded state with damage unless the policy is to repair it. */
+  private vet(s: Loaded): Loaded {
+    applyPolicy(this.options.session, s.repairs, this.options.recoveryPolicy ?? 'refuse');
+    return s;
+  }
+
   private install(s: Loaded): void {
     this.nextSender = s.nextSender;
     this.nextTarget = s.nextTarget;
     this.created = s.created;
+    this.lastRepairs = s.repairs;
+    if (s.repairs.length > 0) {
+      // The corrected number is written with the next flush (under the ownership epoch of now).
+      if (this.pending.epoch !== this.epoch()) this.pending = new PendingWrites(this.epoch());
+      this.pending.sender = s.nextSender;
+    }
   }
 
   private async load(): Promise<Loaded> {
-    const r = await this.db.query<{ creation_time: Date; sender: string; target: string }>('load the session', { name: `fixover_load:${this.db.schema}`, text: this.loadSql }, [this.id]);
+    const r = await this.db.query<{ creation_time: Date; sender: string; target: string; highest: string | null }>('load the session', { name: `fixover_load:${this.db.schema}`, text: this.loadSql }, [this.id]);
     const row = r.rows[0];
     if (!row) throw new PostgresStoreError('query', `PostgreSQL store: session ${this.options.session} has no row (deleted while in use?)`, this.db.target);
-    return { nextSender: Number(row.sender), nextTarget: Number(row.target), created: row.creation_time };
+    const loaded: Loaded = { nextSender: Number(row.sender), nextTarget: Number(row.target), created: row.creation_time, repairs: [] };
+    // Messages and sequence numbers are written in one transaction: a sender number at or below a
+    // stored message is damage (an edit, a restore of one table), never a torn write.
+    const highest = row.highest === null ? 0 : Number(row.highest);
+    if (loaded.nextSender <= highest) {
+      loaded.repairs.push({
+        file: `${this.db.schema}.fixover_seqnums`,
+        problem: `next outgoing number ${loaded.nextSender} of ${this.options.session} is not past the highest message stored in ${this.db.schema}.fixover_messages, ${highest}: sending would reuse sequence numbers`,
+        repair: `next outgoing number set to ${highest + 1}`,
+        torn: false,
+      });
+      loaded.nextSender = highest + 1;
+    }
+    return loaded;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

@@ -3,6 +3,8 @@
  * messages kept for resends. Writes are buffered and made durable by `flush()` (group commit); the
  * session flushes before the bytes of a stored message reach the socket.
  */
+import type { StoreRepair } from './store-repair.js';
+
 export interface StoredMessage {
   readonly seq: number;
   readonly bytes: Buffer;
@@ -52,6 +54,12 @@ export interface MessageStore {
    */
   flushNow?(): boolean;
   close(): Promise<void>;
+  /**
+   * What the store repaired when it opened or last refreshed (a torn last write, or damage under
+   * `StoreRecovery=repair`), each naming file, offset and what was dropped. Optional: stores that
+   * check their data when they load it.
+   */
+  readonly repairs?: readonly StoreRepair[];
 }
 
 /** Creates a store for a session, from the settings that name the kind of store. */

@@ -183,3 +183,10 @@ test('the flow-control settings: values checked with file and line, then applied
   assert.deepEqual([b.o.maxQueuedBytes, b.o.inboundMessageRate, b.o.inboundRateAction, b.perTurn], [1_000_000, 500, 'reject', 8192]);
   assert.deepEqual([c.o.inboundMessageRate, c.o.inboundRateAction], [0, 'logout']);
 });
+
+test('StoreRecovery: refuse or repair (any case); another value names file, line and the valid values', () => {
+  const ok = parseSettings('[DEFAULT]\nConnectionType=acceptor\nStoreRecovery=Repair\n[SESSION]\nBeginString=FIX.4.2\nSenderCompID=A\nTargetCompID=B\nSocketAcceptPort=9877\n', 'ok.cfg');
+  assert.deepEqual(ok.problems.map(formatProblem), []);
+  const bad = parseSettings('[DEFAULT]\nConnectionType=acceptor\nStoreRecovery=maybe\n[SESSION]\nBeginString=FIX.4.2\nSenderCompID=A\nTargetCompID=B\nSocketAcceptPort=9877\n', 'bad.cfg');
+  assert.deepEqual(bad.problems.map(formatProblem), ['bad.cfg:3: error: StoreRecovery: invalid value "maybe": expected refuse, repair']);
+});

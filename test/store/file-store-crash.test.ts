@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FileStore } from '../../src/store/index.js';
+import { FileStore, StoreDamagedError } from '../../src/store/index.js';
 import { fixMessage, tempDir } from './helpers.js';
 
 const PREFIX = 'FIX.4.4-A-B';
@@ -81,15 +81,28 @@ test('a last message whose bytes are damaged (checksum) is dropped', async (t) =
   }
 });
 
-test('a .seqnums line cut at every byte is detected; numbers are rebuilt, not misread', async (t) => {
+test('a .seqnums line cut at every byte is detected: empty (never written) is rebuilt, cut short is refused unless repaired', async (t) => {
   const { dir, cleanup } = await tempDir();
   t.after(cleanup);
   const files = await makeStore(dir);
   assert.equal(files.seqnums.toString(), '0000000006 : 0000000003');
   for (let cut = 0; cut < files.seqnums.length; cut++) {
     await restore(dir, { ...files, seqnums: files.seqnums.subarray(0, cut) });
-    const store = await FileStore.open({ path: dir, prefix: PREFIX });
+    // Dated as a crash leaves it: .seqnums not written after the other files.
+    const old = new Date(Date.now() - 60_000);
+    await utimes(join(dir, `${PREFIX}.seqnums`), old, old);
+    if (cut > 0) {
+      await assert.rejects(FileStore.open({ path: dir, prefix: PREFIX }), (e: unknown) => {
+        assert.ok(e instanceof StoreDamagedError, String(e));
+        assert.match(e.message, new RegExp(`${PREFIX}\\.seqnums at offset 0: unreadable`));
+        assert.match(e.message, /StoreRecovery=repair starts it anyway, repairing:\n {2}\S+\.seqnums: next outgoing number set to 6/);
+        return true;
+      }, `cut at ${cut}`);
+    }
+    const store = await FileStore.open({ path: dir, prefix: PREFIX, recoveryPolicy: cut > 0 ? 'repair' : undefined });
     assert.equal(store.recovery.seqNumsRecovered, true, `cut at ${cut}`);
+    assert.equal(store.repairs.length, 1);
+    assert.equal(store.repairs[0].torn, cut === 0);
     assert.equal(store.getNextSenderSeq(), 6, 'past the last stored message');
     assert.equal(store.getNextTargetSeq(), 1);
     await store.close();

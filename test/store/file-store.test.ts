@@ -59,7 +59,7 @@ test('reopen: state comes back from disk, reads go to .body', async (t) => {
   const got = await b.getRange(5, 15);
   assert.deepEqual(got.map((m) => m.seq), [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
   for (const m of got) assert.deepEqual(m.bytes, fixMessage(m.seq, `58=${'x'.repeat(m.seq)}`));
-  assert.deepEqual(b.recovery, { droppedHeaderBytes: 0, droppedRecords: 0, seqNumsRecovered: false, creationTimeRecovered: false });
+  assert.deepEqual(b.recovery, { droppedHeaderBytes: 0, droppedRecords: 0, droppedBodyBytes: 0, seqNumsRecovered: false, creationTimeRecovered: false, repairs: [] });
   await b.close();
 });
 

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import pg from 'pg';
-import { PostgresDatabase, PostgresStore, PostgresStoreError, PostgresStoreFactory, SCHEMA_VERSION } from '../../src/store/index.js';
+import { PostgresDatabase, PostgresStore, PostgresStoreError, PostgresStoreFactory, SCHEMA_VERSION, StoreDamagedError } from '../../src/store/index.js';
 import { SessionID } from '../../src/session/session-id.js';
 import { fixMessage } from './helpers.js';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -242,4 +242,33 @@ test('server restart: a flush fails with a clear error, keeps its writes and suc
   assert.deepEqual((await check.getRange(1, 9)).map((m) => m.seq), [1, 2, 3]);
   assert.deepEqual([check.getNextSenderSeq(), check.getNextTargetSeq()], [4, 4]);
   await Promise.all([store.close(), check.close()]);
+});
+
+test('a sender number at or below a stored message (lowered to 5, 101 stored) is refused; repaired, numbering goes on at 102', opts, async () => {
+  const schema = await server.newSchema();
+  const store = await PostgresStore.open({ database: await database(schema), session: SESSION });
+  for (let seq = 1; seq <= 101; seq++) store.saveOutgoing(seq, fixMessage(seq));
+  store.setNextTargetSeq(3);
+  await store.close();
+  await server.query(`UPDATE "${schema}".fixover_seqnums SET next_seq = 5 WHERE direction = 'sender'`);
+  const refusedDb = await database(schema);
+  await assert.rejects(PostgresStore.open({ database: refusedDb, session: SESSION }), (e: unknown) => {
+    assert.ok(e instanceof StoreDamagedError, String(e));
+    assert.match(e.message, new RegExp(`"${schema}"\\.fixover_seqnums: next outgoing number 5 of FIX\\.4\\.4:A->B is not past the highest message stored in "${schema}"\\.fixover_messages, 101`));
+    assert.match(e.message, /StoreRecovery=repair starts it anyway, repairing:\n {2}\S+\.fixover_seqnums: next outgoing number set to 102/);
+    return true;
+  });
+  const repaired = await PostgresStore.open({ database: await database(schema), session: SESSION, recoveryPolicy: 'repair' });
+  assert.equal(repaired.getNextSenderSeq(), 102);
+  assert.equal(repaired.getNextTargetSeq(), 3);
+  assert.deepEqual(repaired.repairs.map((r) => r.repair), ['next outgoing number set to 102']);
+  await repaired.close();
+  const again = await PostgresStore.open({ database: await database(schema), session: SESSION });
+  assert.deepEqual(again.repairs, [], 'the corrected number was written');
+  assert.equal(again.getNextSenderSeq(), 102);
+  // A refresh checks as well.
+  await server.query(`UPDATE "${schema}".fixover_seqnums SET next_seq = 7 WHERE direction = 'sender'`);
+  await assert.rejects(again.refresh(), StoreDamagedError);
+  assert.equal(again.getNextSenderSeq(), 102, 'the refused state is not taken');
+  await again.close();
 });
