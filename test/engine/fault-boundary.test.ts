@@ -13,6 +13,7 @@ import { MemoryStore } from '../../src/store/index.js';
 import { Framer, Message, formatUtcTimestamp } from '../../src/codec/index.js';
 import { frame } from '../codec/helpers.js';
 import { FixPeer } from '../support/fix-peer.js';
+import { printFaults } from '../../src/cli/run.js';
 
 /** Collects what escapes to the process while `fn` runs. */
 async function noEscapes(fn: () => Promise<void>): Promise<void> {
@@ -46,8 +47,19 @@ test('an error in a resend (a store continuation) drops the connection with a fa
       assert.ok(session.send(new Message('B').set(148, 'news').set(33, 1).set(58, 'one')));
       await peer.waitFor(/\|35=B\|/);
       const fault = once(session, 'fault', { signal: AbortSignal.timeout(5000) }) as Promise<[SessionFaultEvent]>;
-      peer.send('35=2|7=2|16=0|');
-      const [e] = await fault;
+      // What the fixover command prints of it (standard output: the line; standard error: the stack).
+      printFaults(session);
+      const printed: string[] = [];
+      const write = process.stdout.write;
+      process.stdout.write = ((chunk: string) => printed.push(chunk) > 0) as typeof process.stdout.write;
+      let e: SessionFaultEvent;
+      try {
+        peer.send('35=2|7=2|16=0|');
+        [e] = await fault;
+      } finally {
+        process.stdout.write = write;
+      }
+      assert.deepEqual(printed, ['fixover: FIX.4.4:EXEC->PEER fault in resend, connection dropped (fault 1): Error: toApp cannot resend\n']);
       assert.equal(e.site, 'resend');
       assert.equal(e.error.message, 'toApp cannot resend');
       assert.equal(e.dropped, true);
