@@ -228,7 +228,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('MaxQueuedBytesAboveGap', 'posint', true, { dflt: '67108864' }),
   S('InboundMessageRate', 'nonneg', true, { dflt: '0' }),
   S('InboundRateAction', 'enum', true, { values: ['pause', 'reject', 'logout'], dflt: 'pause' }),
-  S('InboundBytesPerTurn', 'posint', true, { dflt: '16384' }),
+  S('InboundBytesPerTurn', 'posint', true, { dflt: '8192' }),
   S('StoreRecovery', 'enum', true, { values: ['refuse', 'repair'], dflt: 'refuse' }),
 ];
 

@@ -180,7 +180,7 @@ function inboundRateActionFrom(s: SessionSettings): InboundRateAction {
   return v === 'reject' || v === 'logout' ? v : 'pause';
 }
 
-/** `InboundBytesPerTurn`: received bytes a session handles per event-loop turn (default 16 KiB). */
+/** `InboundBytesPerTurn`: received bytes a session handles per event-loop turn (default 8 KiB). */
 export function inboundBytesPerTurn(s: SessionSettings): number | undefined {
   return s.InboundBytesPerTurn ? Number(s.InboundBytesPerTurn) : undefined;
 }

@@ -21,8 +21,8 @@ function currentTurn(): number {
   return turn;
 }
 
-/** Default share: 16 KiB a turn (about 100 orders; the replies to a read still go out in one write). */
-export const DEFAULT_BYTES_PER_TURN = 16 * 1024;
+/** Default share: 8 KiB a turn (about 50 orders; the replies to a read still go out in one write). */
+export const DEFAULT_BYTES_PER_TURN = 8 * 1024;
 
 /** One session's budget of received bytes per event-loop turn. */
 export class ReadShare {

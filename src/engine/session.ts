@@ -37,7 +37,7 @@ export interface SessionHandleOptions {
    */
   keepOwnership?: boolean;
   /**
-   * Received bytes handled per event-loop turn (`InboundBytesPerTurn`, default 16 KiB): the rest
+   * Received bytes handled per event-loop turn (`InboundBytesPerTurn`, default 8 KiB): the rest
    * waits for the next turn with the socket paused, so one flooding counterparty cannot starve
    * the other sessions of the process.
    */
@@ -45,7 +45,7 @@ export interface SessionHandleOptions {
 }
 
 /** Bytes waiting in the socket before a resend waits for it to drain before its next chunk. */
-const RESEND_HIGH_WATER = 1024 * 1024;
+const RESEND_HIGH_WATER = 64 * 1024;
 
 /** A change of this node's ownership of a session, for operations. */
 export interface OwnershipEvent {

@@ -146,8 +146,8 @@ test('a flooding counterparty is handled a bounded share per event-loop turn; it
     assert.ok(handled < N, `the neighbour was answered while the flood was handled (${handled} of ${N})`);
     while (handled < N) await new Promise((r) => setTimeout(r, 5));
     probing = false;
-    // One share (16 KiB) per iteration; the probe may see two between its runs.
-    const share = Math.ceil((16 * 1024) / one) + 1;
+    // One share (8 KiB) per iteration; the probe may see two between its runs.
+    const share = Math.ceil((8 * 1024) / one) + 1;
     assert.ok(maxPerTurn <= 2 * share, `at most ${maxPerTurn} messages per turn (share ${share})`);
     a.c.destroy();
     b.c.destroy();
