@@ -12,6 +12,7 @@
  *
  *   npm run bench:fairness               full run (100,000-message resend, 10 s flood)
  *   npm run bench:fairness -- --quick    short smoke run (10,000 messages, 2 s phases)
+ *   npm run bench:fairness -- --stored 1000000   a longer resend (memory against the range)
  *   npm run bench:fairness -- --set InboundBytesPerTurn=8192 --node-arg --trace-gc --keep DIR
  */
 import { spawnSync } from 'node:child_process';
@@ -29,7 +30,11 @@ import { formatUtcTimestamp } from '../src/codec/values.js';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
-const STORED = QUICK ? 10_000 : 100_000;
+/** `--stored N`: messages in A's store, all resent (default 100,000; 10,000 with --quick). */
+const STORED = (() => {
+  const i = args.indexOf('--stored');
+  return i >= 0 ? Number(args[i + 1]) : QUICK ? 10_000 : 100_000;
+})();
 const IDLE_SECONDS = QUICK ? 2 : 8;
 const FLOOD_SECONDS = QUICK ? 2 : 10;
 const TARGET_P99_US = 2000;
