@@ -9,19 +9,12 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { Framer } from '../src/codec/framer.js';
 import { formatUtcTimestamp } from '../src/codec/values.js';
+import { frame } from '../test/codec/helpers.js';
 
 const [mode, portText, seqText, secondsText] = process.argv.slice(2);
 const port = Number(portText);
 let seq = Number(seqText);
 
-function fix(body: string): Buffer {
-  const b = Buffer.from(body.replace(/\|/g, '\x01'), 'latin1');
-  const head = Buffer.from(`8=FIX.4.4\x019=${b.length}\x01`, 'latin1');
-  const msg = Buffer.concat([head, b]);
-  let sum = 0;
-  for (const x of msg) sum += x;
-  return Buffer.concat([msg, Buffer.from(`10=${String(sum & 0xff).padStart(3, '0')}\x01`, 'latin1')]);
-}
 
 /** MsgSeqNum of a message's text. */
 function seqOf(text: string): number {
@@ -57,7 +50,7 @@ async function main(): Promise<void> {
       resolve();
     };
   });
-  socket.write(fix(`${header('A')}98=0|108=30|`));
+  socket.write(frame(`${header('A')}98=0|108=30|`));
   await logon;
   // Logged on: the measuring process starts its clock, then says go (SIGUSR2).
   const go = once(process, 'SIGUSR2');
@@ -73,7 +66,7 @@ async function main(): Promise<void> {
       };
     });
     received = 0;
-    socket.write(fix(`${header('2')}7=1|16=0|`));
+    socket.write(frame(`${header('2')}7=1|16=0|`));
     await done;
   } else {
     const until = t0 + Number(secondsText) * 1000;
@@ -83,7 +76,7 @@ async function main(): Promise<void> {
     received = 0;
     while (performance.now() < until) {
       const batch: Buffer[] = [];
-      for (let i = 0; i < 100; i++) batch.push(fix(`${header('D')}11=a${++id}|21=1|38=100|40=1|54=1|55=IBM|60=${formatUtcTimestamp(Date.now(), 3)}|`));
+      for (let i = 0; i < 100; i++) batch.push(frame(`${header('D')}11=a${++id}|21=1|38=100|40=1|54=1|55=IBM|60=${formatUtcTimestamp(Date.now(), 3)}|`));
       sent += batch.length;
       if (!socket.write(Buffer.concat(batch))) await once(socket, 'drain');
       else await new Promise((r) => setImmediate(r));

@@ -27,6 +27,7 @@ import { FileStore } from '../src/store/file-store.js';
 import { SessionID } from '../src/session/session-id.js';
 import { Framer } from '../src/codec/framer.js';
 import { formatUtcTimestamp } from '../src/codec/values.js';
+import { frame } from '../test/codec/helpers.js';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -54,14 +55,6 @@ const KEEP = (() => {
   return i >= 0 ? args[i + 1] : undefined;
 })();
 
-function fix(body: string): Buffer {
-  const b = Buffer.from(body.replace(/\|/g, '\x01'), 'latin1');
-  const head = Buffer.from(`8=FIX.4.4\x019=${b.length}\x01`, 'latin1');
-  const msg = Buffer.concat([head, b]);
-  let sum = 0;
-  for (const x of msg) sum += x;
-  return Buffer.concat([msg, Buffer.from(`10=${String(sum & 0xff).padStart(3, '0')}\x01`, 'latin1')]);
-}
 
 function config(port: number): string {
   return [
@@ -93,7 +86,7 @@ async function prefill(dir: string, count: number): Promise<void> {
   const store = await FileStore.open({ path: join(dir, 'store'), prefix: id.filePrefix });
   const stamp = formatUtcTimestamp(Date.now(), 3);
   for (let seq = 1; seq <= count; seq++) {
-    store.saveOutgoing(seq, fix(`35=8|34=${seq}|49=EXECUTOR|52=${stamp}|56=A|6=0|11=a${seq}|14=100|17=e${seq}|31=10|32=100|37=o${seq}|39=2|54=1|55=IBM|150=2|151=0|`));
+    store.saveOutgoing(seq, frame(`35=8|34=${seq}|49=EXECUTOR|52=${stamp}|56=A|6=0|11=a${seq}|14=100|17=e${seq}|31=10|32=100|37=o${seq}|39=2|54=1|55=IBM|150=2|151=0|`));
     if (seq % 10_000 === 0) await store.flush();
   }
   await store.flush();
@@ -168,7 +161,7 @@ class Prober {
   }
 
   private send(body: string): void {
-    this.socket.write(fix(body));
+    this.socket.write(frame(body));
   }
 }
 
