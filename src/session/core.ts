@@ -349,13 +349,16 @@ export class SessionCore {
   abandon(now: number, reason: string, nextSender: number, nextTarget: number): SessionAction[] {
     this.now = now;
     this.actions = [];
+    // The store's numbers first: a reset on disconnect (ResetOnDisconnect) then starts from them.
+    this.state.nextSenderSeq = nextSender;
+    this.state.nextTargetSeq = nextTarget;
     this.disconnect(reason, false);
     this.pending = [];
     this.waiting = false;
     this.afterWait = null;
+    // The interrupted resend is over: the next one starts a cursor of its own.
     this.resendLoading = 0;
-    this.state.nextSenderSeq = nextSender;
-    this.state.nextTargetSeq = nextTarget;
+    this.resendCursor = null;
     const held = this.held;
     this.held = [];
     for (const m of held) {

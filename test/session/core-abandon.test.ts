@@ -39,6 +39,21 @@ test('abandon after an error escaped the core: connection ended, numbers from th
   // The next connection logs on normally.
   h.connect().logon(3);
   assert.ok(h.core.isLoggedOn);
+  h.take();
+  // A new resend starts afresh (the interrupted one's cursor is gone): message 2 goes out again.
+  h.deferResend = false;
+  h.send('35=2|7=2|16=0|', { seq: 4 });
+  const resent = h.take().filter((m) => field(m, 43) === 'Y' && field(m, 35) === 'B');
+  assert.deepEqual(resent.map((m) => [field(m, 34), field(m, 148)]), [['2', 'one'], ['3', 'two']]);
+});
+
+test('abandon with ResetOnDisconnect: the reset wins over the numbers the store had', () => {
+  const h = new Harness({ resetOnDisconnect: true }).connect().logon(1);
+  h.apply(h.core.send(new Message('B').set(148, 'one').set(33, 1).set(58, 'x'), h.now).actions);
+  h.take();
+  h.apply(h.core.abandon(h.now, 'fault: bug', h.store.getNextSenderSeq(), h.store.getNextTargetSeq()));
+  assert.deepEqual([h.core.nextSenderSeq, h.core.nextTargetSeq], [1, 1]);
+  assert.deepEqual([h.store.getNextSenderSeq(), h.store.getNextTargetSeq()], [1, 1], 'the store was reset too');
 });
 
 test('an application whose onLogout throws cannot leave the disconnect half done', () => {
