@@ -191,7 +191,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       deliverChunk: (job, messages, done) => this.contain('resend', this.chunkLoaded, { job, messages, done }),
       isCurrent: (connection) => connection === this.connection && this.socket !== null && this.core.isConnected,
       yieldTurn: () => this.resendYield(),
-      failed: (err) => this.emitError(err),
+      failed: (err) => this.contain('resend', this.emitError, err),
     });
     // Incoming messages are copied for the `event` listeners (logs) that want them only: none, no copy.
     // Outgoing ones are not copied, but not even announced when nobody listens.
@@ -360,7 +360,10 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.heldInput = null;
     this.pausedUntil = 0;
     socket.resume();
-    socket.on('data', (chunk: Buffer) => this.contain('data', this.received, chunk));
+    socket.on('data', (chunk: Buffer) => {
+      // A socket the session let go of (closed after a Logout, still half-open) feeds nothing to the next connection.
+      if (socket === this.socket) this.contain('data', this.received, chunk);
+    });
     socket.on('close', () => this.contain('close', this.onClose, socket));
     socket.on('error', () => undefined);
     this.run(this.core.connected(Date.now()));
@@ -461,6 +464,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   /** Lets go of the socket: a new connection may attach at once; ownership is released after the queued writes. */
   private detach(): void {
     this.socket = null;
+    this.heldInput = null;
     if (this.ownership?.epoch && !this.keepOwnership) {
       // Let another node take the session at once, after what was queued is stored.
       this.after(() => this.releaseOwnership(), (err) => this.emitError(err));
