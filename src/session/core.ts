@@ -386,7 +386,7 @@ export class SessionCore {
       this.onGarbled(parsed, buf.subarray(start, end));
       return;
     }
-    if (this.inboundRate !== null && this.state.receivedLogon && !ADMIN_TYPES.has(parsed.msgType) && this.overRate(parsed)) return;
+    if (this.inboundRate !== null && this.state.receivedLogon && !ADMIN_TYPES.has(parsed.msgType) && !parsed.equals(43, 'Y') && this.overRate(parsed)) return;
     // guard(() => this.next(...)) without a closure per message.
     try {
       this.next(parsed, false);

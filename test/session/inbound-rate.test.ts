@@ -80,3 +80,14 @@ test('admin messages are not counted', () => {
   assert.equal(h.disconnects.length, 0);
   assert.equal(h.store.getNextTargetSeq(), 30);
 });
+
+test('messages resent at our request (PossDupFlag=Y) are not counted: a gap is filled whatever the rate', () => {
+  const seen: number[] = [];
+  const h = new Harness({ inboundMessageRate: 2, inboundRateAction: 'reject' }, { fromApp: (m) => void seen.push(m.getInt(34)) }).connect().logon(1);
+  h.take();
+  // 2..21 are missing: the session asks for them, and they come back at once, marked as resent.
+  h.send('35=D|11=above|55=IBM|', { seq: 22 });
+  for (let seq = 2; seq <= 21; seq++) h.send(`35=D|11=r${seq}|55=IBM|`, { seq, possDup: true });
+  assert.deepEqual(seen, [...Array.from({ length: 20 }, (_, i) => i + 2), 22]);
+  assert.equal(h.take().filter((m) => field(m, 35) === '3').length, 0, 'no Reject');
+});
