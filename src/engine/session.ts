@@ -42,6 +42,11 @@ export interface SessionHandleOptions {
    * the other sessions of the process.
    */
   inboundBytesPerTurn?: number;
+  /**
+   * How long a resend waits for the counterparty to read what was sent before the connection is
+   * dropped as a slow reader (milliseconds, default 30 s).
+   */
+  resendDrainTimeoutMs?: number;
 }
 
 /** Bytes waiting in the socket before a resend waits for it to drain before its next chunk. */
@@ -138,6 +143,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private receiving = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly maxQueuedBytes: number;
+  private readonly resendDrainTimeoutMs: number;
   /** The socket this session closed itself and why (the reason its close is reported with). */
   private dropped: { socket: Socket; reason: string } | null = null;
   private readonly tickMs: number;
@@ -178,6 +184,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.id = options.sessionId;
     this.core.setSequenceNumbers(store.getNextSenderSeq(), store.getNextTargetSeq(), store.creationTime.getTime());
     this.maxQueuedBytes = handle.maxQueuedBytes ?? 16 * 1024 * 1024;
+    this.resendDrainTimeoutMs = handle.resendDrainTimeoutMs ?? 30_000;
     this.ownership = handle.ownership;
     this.leaseMs = handle.leaseMs ?? 5000;
     this.keepOwnership = handle.keepOwnership ?? options.role === 'initiator';
@@ -581,11 +588,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.batchBytes += bytes.length;
     const socket = this.socket;
     if (socket && socket.writableLength + this.batchBytes > this.maxQueuedBytes) {
-      const reason = `peer is not reading: more than ${this.maxQueuedBytes} bytes queued`;
-      this.emitError(new Error(reason));
-      this.dropBatch();
-      this.dropped = { socket, reason };
-      socket.destroy();
+      this.dropSlowReader(`peer is not reading: more than ${this.maxQueuedBytes} bytes queued`);
       return;
     }
     if (!this.flushScheduled && !this.receiving) {
@@ -662,13 +665,31 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     if (!socket || socket.destroyed || socket.writableLength <= RESEND_HIGH_WATER) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
+        clearTimeout(timer);
         socket.off('drain', done);
         socket.off('close', done);
         resolve();
       };
+      // A counterparty that does not read (heartbeats alone keep it logged on) must not hold the
+      // resend, and the application messages held behind it, for ever.
+      const timer = setTimeout(() => {
+        done();
+        if (socket === this.socket) this.contain('resend', this.dropSlowReader, `peer is not reading: a resend waited ${this.resendDrainTimeoutMs} ms for ${socket.writableLength} queued bytes to be read`);
+      }, this.resendDrainTimeoutMs);
+      timer.unref?.();
       socket.on('drain', done);
       socket.on('close', done);
     });
+  }
+
+  /** Drops the connection of a counterparty that does not read what is sent to it. */
+  private dropSlowReader(reason: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.emitError(new Error(reason));
+    this.dropBatch();
+    this.dropped = { socket, reason };
+    socket.destroy();
   }
 
   /** Handles bytes read from the socket; the replies go out at once, in one write. */

@@ -43,7 +43,7 @@ async function client(port: number, target: string, logonSeq = 1): Promise<{ c: 
 
 const order = (target: string, seq: number) => frame(`35=D|34=${seq}|49=${target}|52=${ts()}|56=EXEC|11=o${seq}|21=1|38=100|40=1|54=1|55=IBM|60=${ts()}|`);
 
-test('a resend of 20,000 stored messages is read in chunks of at most 25 and goes out complete and in order', async () => {
+test('a resend of 20,000 stored messages is read in chunks of at most 8 and goes out complete and in order', async () => {
   const { dir, cleanup } = await tempDir();
   const store = await FileStore.open({ path: dir, prefix: 'resend' });
   const N = 20_000;
@@ -64,8 +64,8 @@ test('a resend of 20,000 stored messages is read in chunks of at most 25 and goe
     c.write(frame(`35=2|34=2|49=A|52=${ts()}|56=EXEC|7=1|16=0|`));
     for (let seq = 1; seq <= N; seq++) assert.match(await next(), new RegExp(`^8=FIX.4.4\\|9=\\d+\\|35=8\\|34=${seq}\\|`));
     assert.match(await next(), new RegExp(`35=4\\|34=${N + 1}\\|.*36=${N + 2}\\|123=Y\\|`), 'the Logon gap-filled');
-    assert.ok(reads.length >= N / 25, `${reads.length} store reads`);
-    assert.ok(reads.every((r) => r.limit !== undefined && r.got <= 25), JSON.stringify(reads.slice(0, 3)));
+    assert.ok(reads.length >= N / 8, `${reads.length} store reads`);
+    assert.ok(reads.every((r) => r.limit !== undefined && r.got <= 8), JSON.stringify(reads.slice(0, 3)));
     c.destroy();
   } finally {
     await acceptor.stop();
@@ -186,5 +186,32 @@ test('InboundMessageRate with pause: reading stops until the rate is met again, 
   } finally {
     await acceptor.stop();
     await limited.close();
+  }
+});
+
+test('a counterparty that asks for a resend and never reads is dropped as a slow reader, even while it sends heartbeats', async () => {
+  const store = new MemoryStore();
+  const pad = 'x'.repeat(200);
+  for (let seq = 1; seq <= 20_000; seq++) store.saveOutgoing(seq, frame(`35=8|34=${seq}|49=EXEC|52=${ts()}|56=A|6=0|11=o${seq}|14=0|17=e${seq}|37=o${seq}|39=0|54=1|55=X|58=${pad}|150=0|151=1|`));
+  store.setNextSenderSeq(20_001);
+  const id = new SessionID({ beginString: 'FIX.4.4', senderCompID: 'EXEC', targetCompID: 'A' });
+  const a = new Session({ sessionId: id, role: 'acceptor' }, store, {}, { tickMs: 100, resendDrainTimeoutMs: 300 });
+  const acceptor = new Acceptor([a], [{ port: 0, host: '127.0.0.1' }], {});
+  const [port] = await acceptor.start();
+  let beat: NodeJS.Timeout | undefined;
+  try {
+    const { c } = await client(port, 'A');
+    const dropped = once(a, 'disconnected', { signal: AbortSignal.timeout(10_000) }) as Promise<[string]>;
+    c.write(frame(`35=2|34=2|49=A|52=${ts()}|56=EXEC|7=1|16=0|`));
+    c.pause();
+    let seq = 3;
+    beat = setInterval(() => c.write(frame(`35=0|34=${seq++}|49=A|52=${ts()}|56=EXEC|`)), 100);
+    const [reason] = await dropped;
+    assert.match(reason, /^peer is not reading: a resend waited 300 ms for \d+ queued bytes to be read$/);
+    c.destroy();
+  } finally {
+    clearInterval(beat);
+    await acceptor.stop();
+    await a.close();
   }
 });
