@@ -148,15 +148,31 @@ export function checkStore(s: StoreScan): StoreCheck {
     });
   } else if (seqNums && seqNums.sender < floor) {
     const torn = !s.seqNumsNewer || seqNums.sender === highest;
-    repairs.push({
-      file: paths.seqnums,
-      offset: 0,
-      problem: `next outgoing number ${seqNums.sender} is not past the highest stored message ${highest}${torn ? ' (a torn last write)' : ': sending would reuse sequence numbers'}`,
-      repair: `next outgoing number set to ${floor}`,
-      torn,
-    });
-    nextSender = floor;
-    writeSeqNums = true;
+    if (torn) {
+      // An unfinished flush: its messages were stored but never acknowledged by `.seqnums`, and a
+      // session writes to the socket only after the whole flush, so none of them was sent. Their
+      // numbers are used again, as if the flush never happened: the incoming number it would have
+      // advanced was not advanced either, so the message that caused them is processed again.
+      // Raising the outgoing number instead would leave a gap the counterparty fills with these
+      // unsent messages, next to the new answers to the same input.
+      repairs.push({
+        file: paths.seqnums,
+        offset: 0,
+        problem: `message(s) ${range(seqNums.sender, highest)} of an unfinished flush are stored but were never acknowledged, so never sent (a torn last write)`,
+        repair: `their numbers are used again from ${seqNums.sender}`,
+        torn,
+      });
+    } else {
+      repairs.push({
+        file: paths.seqnums,
+        offset: 0,
+        problem: `next outgoing number ${seqNums.sender} is not past the highest stored message ${highest}: sending would reuse sequence numbers`,
+        repair: `next outgoing number set to ${floor}`,
+        torn,
+      });
+      nextSender = floor;
+      writeSeqNums = true;
+    }
   }
   if (s.creationTimeRenewed) {
     repairs.push({ file: paths.session, offset: 0, problem: 'unreadable creation time', repair: `new creation time ${s.creationTimeRenewed.toISOString()}`, torn: true });
