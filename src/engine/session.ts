@@ -170,8 +170,6 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private pausedUntil = 0;
   private pauseTimer: NodeJS.Timeout | null = null;
   private faults = 0;
-  /** What the last `send` returned (false also when it ended in a fault). */
-  private sent = false;
 
   constructor(
     options: SessionOptions,
@@ -406,15 +404,13 @@ export class Session extends EventEmitter<SessionHandleEvents> {
    */
   send(message: Message): boolean {
     const faults = this.faults;
-    this.sent = false;
-    this.contain('api', this.sendNow, message);
-    return this.sent && this.faults === faults;
+    return this.contain('api', this.sendNow, message) === true && this.faults === faults;
   }
 
-  private sendNow(message: Message): void {
+  private sendNow(message: Message): boolean {
     const r = this.core.send(message, Date.now());
     this.run(r.actions);
-    this.sent = r.sent;
+    return r.sent;
   }
 
   /** Logs out (the socket closes when the Logout is answered or times out). */
@@ -527,15 +523,16 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   /**
    * The session's last-resort boundary: every socket event, timer, store or callback continuation
    * and API call runs the session's code through here (`step` with `this` and its arguments, no
-   * closure per call). An error nothing else handled ends the current connection with a fault
+   * closure per call; its result is returned). An error nothing else handled ends the current connection with a fault
    * (see {@link fault}) and never leaves the session: the process stays up and the session serves
    * the next connection.
    */
-  private contain<A>(site: FaultSite, step: (this: Session, arg: A) => void, arg: A): void {
+  private contain<A, R>(site: FaultSite, step: (this: Session, arg: A) => R, arg: A): R | undefined {
     try {
-      step.call(this, arg);
+      return step.call(this, arg);
     } catch (err) {
       this.fault(site, err);
+      return undefined;
     }
   }
 

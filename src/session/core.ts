@@ -94,6 +94,8 @@ export class SessionCore {
   private held: Message[] = [];
   /** The resend being answered chunk by chunk (`resendChunk`). */
   private resendCursor: ResendCursor | null = null;
+  /** Reads stored messages for resends, BodyLength and CheckSum checked: the session wrote them right, so a mismatch is damage. */
+  private storedParser: Parser | null = null;
   private unreadable = 0;
   /** `InboundMessageRate` (null: no limit). */
   private readonly inboundRate: InboundRate | null;
@@ -935,8 +937,7 @@ export class SessionCore {
    * chunk of stored messages, continuing where `cursor` stands.
    */
   private resendMessages(cursor: ResendCursor, messages: readonly StoredMessage[]): void {
-    // BodyLength and CheckSum checked: the session wrote them right, so a mismatch is damage.
-    const parser = new Parser({ validateChecksum: true, validateLength: true });
+    const parser = (this.storedParser ??= new Parser({ validateChecksum: true, validateLength: true }));
     for (const stored of messages) {
       const seq = stored.seq;
       if (seq < cursor.begin || seq > cursor.end || seq <= cursor.lastSeq) continue;

@@ -561,7 +561,7 @@ export class FileStore implements MessageStore {
   private async readRange(begin: number, end: number, limit?: RangeLimit): Promise<StoredMessage[]> {
     const unflushed = (e: IndexEntry): boolean => !this.cache.has(e.seq) && e.offset + e.size > this.flushedBody;
     let entries = this.index.range(begin, end, limit?.maxMessages);
-    entries = entries.slice(0, countWithin(limit, entries.length, (i) => entries[i].size));
+    if (limit) entries = entries.slice(0, countWithin(limit, entries.length, (i) => entries[i].size));
     if (!this.pending.empty && entries.some(unflushed)) await this.writePending();
     const out: StoredMessage[] = [];
     const misses: IndexEntry[] = [];
