@@ -7,6 +7,7 @@ import { Framer } from '../codec/framer.js';
 import { Parser } from '../codec/parser.js';
 import { Encoder } from '../codec/encoder.js';
 import { Message } from '../codec/message.js';
+import { encodePossDupResend } from '../codec/possdup.js';
 import type { MessageView } from '../codec/message-view.js';
 import { CodecError, FieldNotFoundError, FixoverError } from '../codec/errors.js';
 import { parseUtcTimestamp } from '../codec/values.js';
@@ -938,24 +939,30 @@ export class SessionCore {
    */
   private resendMessages(cursor: ResendCursor, messages: readonly StoredMessage[]): void {
     const parser = (this.storedParser ??= new Parser({ validateChecksum: true, validateLength: true }));
+    let resent = 0;
+    let firstResent = 0;
     for (const stored of messages) {
       const seq = stored.seq;
       if (seq < cursor.begin || seq > cursor.end || seq <= cursor.lastSeq) continue;
       const current = cursor.lastSeq ? cursor.lastSeq + 1 : cursor.begin;
       if (current !== seq && !cursor.gapStart) cursor.gapStart = current;
-      const msg = this.readStored(parser, stored);
-      if (msg === null) {
+      const view = this.readStored(parser, stored);
+      const msgType = view === null ? '' : view.msgType;
+      const bytes = view === null ? null : this.resendBytes(view);
+      if (bytes === null) {
         if (!cursor.gapStart) cursor.gapStart = seq;
-      } else if (this.prepareResend(msg)) {
+      } else {
         if (cursor.gapStart) this.generateSequenceReset(cursor.gapStart, seq);
-        this.write(msg, seq, 'none');
-        this.note(`Resending Message: ${seq}`);
+        this.writeEncoded(bytes, seq, msgType, 'none');
+        resent++;
+        if (!firstResent) firstResent = seq;
         cursor.gapStart = 0;
-      } else if (!cursor.gapStart) {
-        cursor.gapStart = seq;
       }
       cursor.lastSeq = seq;
     }
+    // One line per chunk, not per message: a long resend logs a line per few kilobytes.
+    if (resent === 1) this.note(`Resending Message: ${firstResent}`);
+    else if (resent > 1) this.note(`Resending ${resent} messages: ${firstResent} to ${cursor.lastSeq}`);
   }
 
   /** The gap fills that end a resend, after its last chunk. */
@@ -972,12 +979,12 @@ export class SessionCore {
    * cannot be read (damaged bytes: framing, BodyLength or CheckSum wrong; or another sequence
    * number than it is stored under): that one is gap-filled too, reported with its number and counted.
    */
-  private readStored(parser: Parser, stored: StoredMessage): Message | null {
+  private readStored(parser: Parser, stored: StoredMessage): MessageView | null {
     let reason: string;
     try {
       const view = parser.parse(stored.bytes);
       const number = view.has(34) ? view.getInt(34) : NaN;
-      if (number === stored.seq) return ADMIN_TYPES.has(view.msgType) ? null : Message.fromView(view, this.options.schema);
+      if (number === stored.seq) return ADMIN_TYPES.has(view.msgType) ? null : view;
       reason = view.has(34) ? `it carries MsgSeqNum ${view.get(34)}` : 'it has no MsgSeqNum';
     } catch (e) {
       if (!(e instanceof FixoverError) && !(e instanceof RangeError)) throw e;
@@ -989,19 +996,25 @@ export class SessionCore {
     return null;
   }
 
-  /** Marks a stored message as a possible duplicate with its original SendingTime; toApp may veto. */
-  private prepareResend(msg: Message): boolean {
+  /**
+   * A stored application message marked as a possible duplicate with its original SendingTime, or
+   * null when toApp vetoed it. Without a toApp hook to show it to, the stored bytes are rewritten
+   * as they are (`encodePossDupResend`): a long resend then makes no Message per message.
+   */
+  private resendBytes(view: MessageView): Buffer | null {
+    if (!this.app.toApp) return encodePossDupResend(view, this.timestamp(), this.options.schema);
+    const msg = Message.fromView(view, this.options.schema);
     const sendingTime = msg.header.get(52);
     if (sendingTime) msg.header.set(122, sendingTime);
     msg.header.set(43, 'Y');
     msg.header.set(52, this.timestamp());
     try {
-      this.app.toApp?.(msg, this.sessionId);
-      return true;
+      this.app.toApp(msg, this.sessionId);
     } catch (e) {
-      if (e instanceof DoNotSend) return false;
+      if (e instanceof DoNotSend) return null;
       throw e;
     }
+    return this.encoder.encodeCopy(msg);
   }
 
   // ---------------------------------------------------------------- timers
@@ -1125,9 +1138,12 @@ export class SessionCore {
    */
   private write(msg: Message, seq: number, persist: Persist, toSocket = true): void {
     if (!toSocket && persist === 'none') return;
-    const bytes = this.encoder.encodeCopy(msg);
+    this.writeEncoded(this.encoder.encodeCopy(msg), seq, msg.msgType, persist, toSocket);
+  }
+
+  private writeEncoded(bytes: Buffer, seq: number, msgType: string, persist: Persist, toSocket = true): void {
     if (persist !== 'none') this.state.nextSenderSeq = seq + 1;
-    this.push({ type: 'send', bytes, seq, msgType: msg.msgType, persist, write: toSocket });
+    this.push({ type: 'send', bytes, seq, msgType, persist, write: toSocket });
     if (!toSocket) return;
     this.state.lastSentTime = this.now;
     if (this.outgoingEvents) this.emitEvent({ kind: 'outgoing', bytes });
