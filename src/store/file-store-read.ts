@@ -5,6 +5,8 @@ import type { IndexEntry } from './file-store-index.js';
 import { type StoreFile, readAt } from './file-store-fs.js';
 
 const MAX_READ = 1 << 20;
+/** Runs up to this size are handed out as slices. */
+const SLICE_RUN = 64 * 1024;
 
 /** Reads the messages of `entries` (in sequence order) from the body file `file` at `path`. */
 export async function readMessages(file: StoreFile, path: string, entries: readonly IndexEntry[]): Promise<StoredMessage[]> {
@@ -26,8 +28,9 @@ export async function readMessages(file: StoreFile, path: string, entries: reado
     for (let m = k; m < j; m++) {
       const e = entries[m];
       const at = e.offset - first.offset;
-      // One message per read: hand out the buffer itself; otherwise copy so no slice pins the run.
-      out.push({ seq: e.seq, bytes: j - k === 1 ? buf : Buffer.from(buf.subarray(at, at + e.size)) });
+      // A small run (a resend chunk) is handed out as slices of its one buffer; a slice of a large
+      // one is copied, so that a message kept does not pin up to a megabyte.
+      out.push({ seq: e.seq, bytes: j - k === 1 ? buf : buf.length <= SLICE_RUN ? buf.subarray(at, at + e.size) : Buffer.from(buf.subarray(at, at + e.size)) });
     }
     k = j;
   }
