@@ -27,6 +27,8 @@ export interface StoreFileSystem {
   mkdir(path: string, options: { recursive: true }): Promise<unknown>;
   /** `flags` are numeric `O_*` flags. */
   open(path: string, flags: number, mode?: number): Promise<StoreFile>;
+  /** Removes a file (the reset marker once a reset is complete). */
+  unlink(path: string): Promise<void>;
 }
 
 /** A file of the real file system: a `FileHandle`, plus synchronous writes on its descriptor. */
@@ -66,6 +68,7 @@ class NodeStoreFile implements StoreFile {
 export const nodeFileSystem: StoreFileSystem = {
   mkdir: (path, options) => fsp.mkdir(path, options),
   open: async (path, flags, mode) => new NodeStoreFile(await fsp.open(path, flags, mode)),
+  unlink: (path) => fsp.unlink(path),
 };
 
 /** Reads a whole file through an open handle (small files: `.seqnums`, `.session`). */

@@ -58,6 +58,36 @@ export interface LoadedStore {
   /** `.body` must be cut back to `bodySize` (it was `bodyFileSize`). */
   bodyFileSize: number;
   recovery: FileStoreRecovery;
+  /**
+   * A reset was interrupted (its marker is there): the state is the reset's, and the files must
+   * still be cut back, the numbers written and the marker removed (`Batch.reset`).
+   */
+  resetPending: boolean;
+}
+
+/**
+ * The reset marker, `<dir>/<prefix>.reset`: written (with the new creation time) before a reset
+ * cuts the files back and removed once `.header`, `.body`, `.seqnums` and `.session` are the reset
+ * state. A store opened while it is there was interrupted in the middle of a reset, and finishes it.
+ */
+export function resetMarkerPath(paths: StoreFiles<string>): string {
+  return paths.session.slice(0, -'session'.length) + 'reset';
+}
+
+/** The creation time a reset marker holds (now, if unreadable), or null when there is no marker. */
+async function readResetMarker(fs: StoreFileSystem, path: string, now: Date): Promise<Date | null> {
+  let file: StoreFile;
+  try {
+    file = await fs.open(path, constants.O_RDONLY);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw FileStoreError.wrap('open-failed', 'open', path, e);
+  }
+  try {
+    return parseCreationTime(await readAll(file)) ?? truncateToSecond(now);
+  } finally {
+    await file.close().catch(() => undefined);
+  }
 }
 
 /** File names of a store: `<dir>/<prefix>.body|header|seqnums|session`. */
@@ -95,7 +125,8 @@ async function openAll(fs: StoreFileSystem, paths: StoreFiles<string>): Promise<
 export async function loadStore(fs: StoreFileSystem, paths: StoreFiles<string>, now: Date): Promise<LoadedStore> {
   const files = await openAll(fs, paths);
   try {
-    return await readState(files, paths, now);
+    const marker = await readResetMarker(fs, resetMarkerPath(paths), now);
+    return marker ? await resetState(files, paths, marker) : await readState(files, paths, now);
   } catch (e) {
     await closeAll(files);
     throw FileStoreError.wrap('open-failed', 'read', paths.header, e);
@@ -154,6 +185,7 @@ async function readState(files: StoreFiles, paths: StoreFiles<string>, now: Date
     seqNumsFileSize: seqBytes.length,
     writeSeqNums: check.writeSeqNums,
     writeSession: sessionBytes.length === 0 || creationTimeRecovered,
+    resetPending: false,
     recovery: {
       droppedHeaderBytes: headerFileSize - h.headerEnd,
       droppedRecords: h.damaged.length + h.pastEnd.length,
@@ -161,6 +193,41 @@ async function readState(files: StoreFiles, paths: StoreFiles<string>, now: Date
       seqNumsRecovered: check.writeSeqNums && seqBytes.length + h.index.length + headerFileSize > 0,
       creationTimeRecovered,
       repairs: check.repairs,
+    },
+  };
+}
+
+/** The state of a store whose reset was interrupted: what the reset makes it. */
+async function resetState(files: StoreFiles, paths: StoreFiles<string>, creationTime: Date): Promise<LoadedStore> {
+  const [header, body, seqnums] = await Promise.all([files.header.stat(), files.body.stat(), files.seqnums.stat()]);
+  return {
+    files,
+    index: new SeqIndex(),
+    nextSender: 1,
+    nextTarget: 1,
+    creationTime,
+    bodySize: 0,
+    bodyFileSize: body.size,
+    headerEnd: 0,
+    headerFileSize: header.size,
+    seqNumsFileSize: seqnums.size,
+    writeSeqNums: true,
+    writeSession: true,
+    resetPending: true,
+    recovery: {
+      droppedHeaderBytes: header.size,
+      droppedRecords: 0,
+      droppedBodyBytes: body.size,
+      seqNumsRecovered: false,
+      creationTimeRecovered: false,
+      repairs: [
+        {
+          file: resetMarkerPath(paths),
+          problem: 'a reset was interrupted (its marker is still there)',
+          repair: `finishing it: ${header.size} bytes of .header and ${body.size} of .body cut, sequence numbers 1 and 1`,
+          torn: true,
+        },
+      ],
     },
   };
 }

@@ -22,7 +22,7 @@ import { SEQNUMS_LENGTH, formatCreationTime, truncateToSecond, writeSeqNumsBytes
 import type { IndexEntry, SeqIndex } from './file-store-index.js';
 import { type StoreFile, type StoreFileSystem, nodeFileSystem, writeAll, writeAllNow } from './file-store-fs.js';
 import { readMessages } from './file-store-read.js';
-import { type FileStoreRecovery, type LoadedStore, type StoreFiles, closeAll, loadStore, storePaths } from './file-store-load.js';
+import { type FileStoreRecovery, type LoadedStore, type StoreFiles, closeAll, loadStore, resetMarkerPath, storePaths } from './file-store-load.js';
 import { Batch } from './file-store-batch.js';
 import { MessageCache } from './file-store-cache.js';
 import { checkSeqNum, checkStoredSeqNum } from './seq-num.js';
@@ -392,6 +392,8 @@ export class FileStore implements MessageStore {
     this.pending.truncateBody = s.bodyFileSize > s.bodySize;
     this.pending.seqNums = s.writeSeqNums;
     if (s.writeSession) this.pending.session = s.creationTime;
+    // An interrupted reset is finished by the next write (the marker stays until it is).
+    this.pending.reset = s.resetPending;
     // Repairs found by this load are ours to make only while we own the session.
     if (this.fence && !this.pending.empty) this.pending.epoch = this.fence.epoch;
     this.lastRecovery = s.recovery;
@@ -482,10 +484,19 @@ export class FileStore implements MessageStore {
     const f = this.files;
     const touched = new Set<StoreFile>();
     if (b.reset) {
+      // The marker first: a crash between the cuts below leaves a store that finishes the reset
+      // when it opens, instead of one whose .header and .body disagree.
+      const marker = resetMarkerPath(this.paths);
+      await this.writeSmallFile(marker, Buffer.from(formatCreationTime(b.session ?? this.created), 'latin1'));
       await f.header.truncate(0);
       await f.body.truncate(0);
       await this.writeSeqNums(1, 1);
-      touched.add(f.header).add(f.body).add(f.seqnums);
+      if (b.session) await this.writeSession(b.session);
+      if (this.options.sync) await Promise.all([f.header, f.body, f.seqnums, f.session].map((file) => file.datasync()));
+      await this.fs.unlink(marker).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw FileStoreError.wrap('io', 'remove', marker, e);
+      });
+      if (this.options.sync) await this.syncDirectory(this.options.path || '.');
     } else {
       if (b.truncateHeader) {
         await f.header.truncate(b.headerPos);
@@ -497,10 +508,8 @@ export class FileStore implements MessageStore {
       }
     }
     assertHeld(fence);
-    if (b.session) {
-      const text = Buffer.from(formatCreationTime(b.session), 'latin1');
-      await writeAll(f.session, text, 0);
-      await f.session.truncate(text.length);
+    if (b.session && !b.reset) {
+      await this.writeSession(b.session);
       touched.add(f.session);
     }
     assertHeld(fence);
@@ -535,6 +544,29 @@ export class FileStore implements MessageStore {
       if (written) return written.then(() => this.writeRecords(b, fence, step + 1));
     }
     return undefined;
+  }
+
+  /** Writes `.session`: the creation time. */
+  private async writeSession(time: Date): Promise<void> {
+    const text = Buffer.from(formatCreationTime(time), 'latin1');
+    await writeAll(this.files.session, text, 0);
+    await this.files.session.truncate(text.length);
+  }
+
+  /** Creates (or replaces) a small file with `content`, synced with FileStoreSync. */
+  private async writeSmallFile(path: string, content: Buffer): Promise<void> {
+    // Written over, then cut to length (not truncated on open): a write that fails leaves the old content.
+    const file = await this.fs.open(path, constants.O_WRONLY | constants.O_CREAT, 0o644).catch((e: unknown) => {
+      throw FileStoreError.wrap('io', 'create', path, e);
+    });
+    try {
+      await writeAll(file, content, 0);
+      await file.truncate(content.length);
+      if (this.options.sync) await file.datasync();
+    } finally {
+      await file.close().catch(() => undefined);
+    }
+    if (this.options.sync) await this.syncDirectory(this.options.path || '.');
   }
 
   /** Writes `.seqnums` (cutting it to length when it was longer). */

@@ -263,6 +263,7 @@ test('flushNow: a failed write is an error and the batch is retried by the next 
   let fail = 0;
   const fs: StoreFileSystem = {
     mkdir: (p, o) => nodeFileSystem.mkdir(p, o),
+    unlink: (p) => nodeFileSystem.unlink(p),
     open: async (p, flags, mode) => {
       const f = await nodeFileSystem.open(p, flags, mode);
       return Object.assign(Object.create(f) as StoreFile, {

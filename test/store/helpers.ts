@@ -33,6 +33,10 @@ export class CountingFs implements StoreFileSystem {
     return nodeFileSystem.mkdir(path, options);
   }
 
+  unlink(path: string): Promise<void> {
+    return nodeFileSystem.unlink(path);
+  }
+
   async open(path: string, flags: number, mode?: number): Promise<StoreFile> {
     if (this.openDelayMs > 0) await new Promise((r) => setTimeout(r, this.openDelayMs));
     const f = await nodeFileSystem.open(path, flags, mode);
