@@ -119,7 +119,7 @@ export class SessionCore {
     this.framer = new Framer(
       {
         onFrame: (buf, start, end) => this.onFrame(buf, start, end),
-        onError: (e) => this.note(`garbled input: ${e.message}`),
+        onError: (e) => this.onFramingError(e),
       },
       { maxMessageSize: this.options.maxMessageSize },
     );
@@ -375,6 +375,19 @@ export class SessionCore {
   }
 
   // ---------------------------------------------------------------- inbound
+
+  /**
+   * Bytes the framer skipped or a frame it dropped. A message over MaxMessageSize ends a logged-on
+   * session with a Logout saying so: it could never be read, not even resent, so asking for it
+   * again would hold the session at the gap it leaves for ever.
+   */
+  private onFramingError(e: CodecError): void {
+    this.note(`garbled input: ${e.message}`);
+    if (e.reason !== 'oversized' || !this.state.connected || !this.state.receivedLogon) return;
+    const text = `${e.message} (MaxMessageSize)`;
+    if (!this.state.sentLogout) this.generateLogout(text);
+    this.disconnect(text, true);
+  }
 
   private onFrame(buf: Buffer, start: number, end: number): void {
     if (!this.state.connected) return;

@@ -38,7 +38,7 @@ function reader(socket: net.Socket): (re: RegExp, ms?: number) => Promise<string
 const order = (seq: number, id: string, textBytes: number): Buffer =>
   frame(`35=D|34=${seq}|49=C|52=${ts()}|56=EXEC|11=${id}|21=1|38=100|40=1|54=1|55=IBM|58=${'t'.repeat(textBytes)}|60=${ts()}|`);
 
-test('MaxMessageSize from settings: a larger message is dropped (and recovered by a resend request); a larger first message closes the connection', async () => {
+test('MaxMessageSize from settings: a larger message in a session is a Logout naming the limit; a larger first message closes the connection', async () => {
   const engine = await Engine.create([{ ...executor, MaxMessageSize: '4096' }], APPS.executor);
   const [port] = await engine.start();
   try {
@@ -60,9 +60,12 @@ test('MaxMessageSize from settings: a larger message is dropped (and recovered b
     await next(/35=A\|/);
     c.write(order(2, 'FITS', 3800));
     assert.match(await next(/35=8\|/), /11=FITS\|/, 'a message under the limit is served');
+    const ended = once(c, 'close');
     c.write(order(3, 'TOO-BIG', 4200));
     c.write(order(4, 'AFTER', 10));
-    assert.match(await next(/35=2\|/), /\|7=3\|/, 'the message over 4096 bytes was dropped: its sequence number is asked for again');
+    // It could never be read, not even resent: the session logs out saying why instead of asking for it again.
+    assert.match(await next(/35=5\|/), /\|58=message of at least 4\d{3} bytes exceeds the maximum of 4096 \(MaxMessageSize\)\|/);
+    await ended;
     c.destroy();
   } finally {
     await engine.stop();
