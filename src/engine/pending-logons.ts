@@ -24,9 +24,43 @@ export interface PendingLogonLimits {
 /** The default caps: 1,000 in total, 100 from one address. */
 export const DEFAULT_PENDING_LOGON_LIMITS: PendingLogonLimits = { total: 1000, perAddress: 100 };
 
-/** The address a connection is counted under: an IPv4-mapped IPv6 address counts as the IPv4 one. */
+/**
+ * The address a connection is counted under: an IPv4 address as it is (an IPv4-mapped IPv6 address
+ * counts as the IPv4 one), an IPv6 address by its /64 prefix (`2001:db8:1:2::/64`): one host is
+ * usually given a whole /64, so counting single IPv6 addresses would let it open connections from
+ * as many addresses as it likes.
+ */
 export function addressKey(remote: string): string {
-  return remote.startsWith('::ffff:') ? remote.slice(7) : remote;
+  if (remote.startsWith('::ffff:') && remote.includes('.')) return remote.slice(7);
+  if (!remote.includes(':')) return remote;
+  const prefix = ipv6Prefix64(remote);
+  return prefix === null ? remote : `${prefix}::/64`;
+}
+
+/** The first four groups of an IPv6 address, lower case without leading zeros; null when it is not one. */
+function ipv6Prefix64(address: string): string | null {
+  const text = address.split('%')[0].toLowerCase();
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const groups = (part: string): string[] | null => {
+    if (part === '') return [];
+    const out: string[] = [];
+    const items = part.split(':');
+    for (let i = 0; i < items.length; i++) {
+      const g = items[i];
+      if (i === items.length - 1 && g.includes('.')) out.push('0', '0'); // embedded IPv4: the last 32 bits
+      else if (/^[0-9a-f]{1,4}$/.test(g)) out.push(g.replace(/^0+(?=.)/, ''));
+      else return null;
+    }
+    return out;
+  };
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  if (head === null || tail === null) return null;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const all = [...head, ...Array<string>(missing).fill('0'), ...tail];
+  return all.slice(0, 4).join(':');
 }
 
 /** Pending connections by address, oldest first. */

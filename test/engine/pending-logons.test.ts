@@ -43,6 +43,14 @@ test('at the total cap the busiest address gives up its oldest idle one, whoever
 
 test('an IPv4-mapped IPv6 address is counted as the IPv4 address; limits below 1 are refused', () => {
   assert.equal(addressKey('::ffff:127.0.0.1'), '127.0.0.1');
-  assert.equal(addressKey('::1'), '::1');
+  assert.equal(addressKey('::1'), '0:0:0:0::/64');
+  // IPv6 by /64: the addresses one host is usually given count as one.
+  assert.equal(addressKey('2001:db8:1:2::17'), '2001:db8:1:2::/64');
+  assert.equal(addressKey('2001:0DB8:0001:0002:aaaa:bbbb:cccc:dddd'), '2001:db8:1:2::/64');
+  assert.equal(addressKey('2001:db8:1:2:ffff::1%eth0'), '2001:db8:1:2::/64');
+  assert.equal(addressKey('2001:db8::1'), '2001:db8:0:0::/64');
+  assert.notEqual(addressKey('2001:db8:1:3::1'), addressKey('2001:db8:1:2::1'));
+  assert.equal(addressKey('64:ff9b:1:2::10.0.0.1'), '64:ff9b:1:2::/64');
+  assert.equal(addressKey('not an address'), 'not an address');
   assert.throws(() => new PendingLogons({ total: 0, perAddress: 1 }), RangeError);
 });
