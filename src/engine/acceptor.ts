@@ -79,9 +79,11 @@ export interface AcceptorEvents {
 /** A connection waiting for its first message. */
 interface PendingConnection extends PendingLogon {
   idle: boolean;
-  /** Closes it: it is shed to make room. */
-  shed(): void;
+  /** Closes it, reported as refused for `reason`. */
+  close(reason: string): void;
 }
+
+const SHED_REASON = 'shed: too many connections waiting for a logon';
 
 export class Acceptor extends EventEmitter<AcceptorEvents> {
   private readonly servers: net.Server[] = [];
@@ -149,7 +151,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
   /** Stops listening, logs every session out and closes them. */
   async stop(): Promise<void> {
     for (const s of this.servers) s.close();
-    for (const c of [...this.pending]) c.shed();
+    for (const c of [...this.pending]) c.close('acceptor stopped before a logon was received');
     const sessions = this.sessions;
     for (const s of sessions) if (s.isLoggedOn) s.logout();
     await new Promise((r) => setTimeout(r, sessions.some((s) => s.hasSocket) ? 200 : 0));
@@ -167,7 +169,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     const address = addressKey(remote);
     for (let victim = this.pending.toShed(address); victim; victim = this.pending.toShed(address)) {
       const event = { remote: victim.address, fromAddress: this.pending.countFrom(victim.address), total: this.pending.size, count: ++this.shedCount };
-      victim.shed();
+      victim.close(SHED_REASON);
       this.emit('shed', event);
     }
     applySocketOptions(socket, this.options);
@@ -184,9 +186,9 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     const pendingConnection: PendingConnection = {
       address,
       idle: true,
-      shed: () => {
+      close: (reason) => {
         finish();
-        this.emit('refused', remote, 'shed: too many connections waiting for a logon');
+        this.emit('refused', remote, reason);
         socket.destroy();
       },
     };

@@ -151,3 +151,21 @@ test('MaxPendingLogonsPerAddress and MaxPendingLogons: at a cap the oldest idle 
     await engine.stop();
   }
 });
+
+test('stopping an acceptor closes the connections still waiting for a logon as stopped, not as shed', async () => {
+  const engine = await Engine.create([executor], APPS.executor);
+  const [port] = await engine.start();
+  const refused: string[] = [];
+  const shed: ShedEvent[] = [];
+  engine.acceptors[0].on('refused', (_remote, reason) => refused.push(reason));
+  engine.acceptors[0].on('shed', (e) => shed.push(e));
+  const idle = net.connect(port, '127.0.0.1');
+  idle.on('error', () => undefined);
+  await once(idle, 'connect');
+  for (let i = 0; i < 50 && engine.acceptors[0].pendingCount() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const closed = once(idle, 'close');
+  await engine.stop();
+  await closed;
+  assert.deepEqual(refused, ['acceptor stopped before a logon was received']);
+  assert.equal(shed.length, 0);
+});
