@@ -100,6 +100,8 @@ export class SessionCore {
   private unreadable = 0;
   /** `InboundMessageRate` (null: no limit). */
   private readonly inboundRate: InboundRate | null;
+  /** Set while a message over the inbound rate is handled with InboundRateAction=reject: the Reject's text. */
+  private rateReject: string | null = null;
   /** Until when the current excess over the inbound rate has been reported. */
   private rateReportedUntil = 0;
   private readonly schedule: Schedule;
@@ -409,6 +411,7 @@ export class SessionCore {
     } catch (e) {
       this.caught(e);
     }
+    this.rateReject = null;
     this.processQueued();
   }
 
@@ -435,11 +438,10 @@ export class SessionCore {
         this.push({ type: 'pause-input', ms: wait });
         return false;
       case 'reject':
-        // Only a message whose turn it is: others go through the sequence checks as usual.
-        if (seq !== this.state.nextTargetSeq) return false;
-        rate.refund();
-        this.guard(() => this.generateReject(view, text));
-        return true;
+        // Rejected where the application would get it, after the header checks (`verify`): a
+        // message with a wrong CompID or SendingTime, or out of turn, is dealt with as usual.
+        this.rateReject = text;
+        return false;
       case 'logout':
         this.generateLogout(text);
         this.disconnect(text, true);
@@ -663,6 +665,14 @@ export class SessionCore {
     }
     this.state.lastReceivedTime = this.now;
     this.state.testRequests = 0;
+    if (this.rateReject !== null && !ADMIN_TYPES.has(msgType)) {
+      // Over InboundMessageRate with InboundRateAction=reject: its number is used up, the application does not see it.
+      const text = this.rateReject;
+      this.rateReject = null;
+      this.inboundRate?.refund();
+      this.generateReject(view, text);
+      return true;
+    }
     this.fromCallback(view, after ?? (() => undefined));
     return true;
   }

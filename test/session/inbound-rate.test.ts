@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness, T0, field } from './harness.js';
 import { InboundRate } from '../../src/session/index.js';
+import { formatUtcTimestamp } from '../../src/codec/index.js';
 
 test('the bucket: a second of messages at once, then the rate; the debt says how long to wait', () => {
   const r = new InboundRate(10, 0);
@@ -63,6 +64,23 @@ test('reject: messages over the rate are rejected (their numbers used up), the a
   h.send('35=D|11=next|55=IBM|', { seq: 17 });
   assert.deepEqual(seen.slice(-1), [17]);
   assert.equal(h.disconnects.length, 0);
+});
+
+test('reject: a message over the rate that fails the header checks is dealt with as such, not rejected for the rate', () => {
+  const { h, seen } = flood('reject', 10);
+  assert.equal(seen.length, 10);
+  h.take();
+  // SendingTime ten minutes off: the usual SendingTime accuracy Reject and Logout, not the rate's.
+  h.send('35=D|11=late|55=IBM|', { seq: 12, sendingTime: formatUtcTimestamp(h.now - 600_000, 3) });
+  const out = h.take();
+  assert.ok(out.length > 0);
+  assert.ok(out.every((m) => field(m, 58) !== 'inbound message rate above 10 messages per second'), out.map((m) => field(m, 58)).join(';'));
+  assert.match(out.map((m) => field(m, 58)).join(';'), /SendingTime/);
+  // Out of turn (a gap): asked for again as usual, and once the gap is filled the rate applies.
+  const gap = flood('reject', 10).h;
+  gap.take();
+  gap.send('35=D|11=ahead|55=IBM|', { seq: 14 });
+  assert.deepEqual(gap.take().map((m) => field(m, 35)), ['2']);
 });
 
 test('logout: the first message over the rate ends the session with a Logout saying why', () => {
