@@ -22,56 +22,82 @@ export interface HeaderRecord {
   readonly end: number;
 }
 
-const RECORD = /^(\d{1,10}),(\d{1,16}),(\d{1,10})$/;
+/** Digits allowed per record field: sequence number, offset, size. */
+const FIELD_DIGITS = [10, 16, 10];
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
+/** Receives one complete record: its numbers and the byte position just past its whitespace. */
+export type HeaderRecordSink = (seq: number, offset: number, size: number, end: number) => void;
+
 /**
  * Incremental `.header` parser: feed chunks in file order; complete records come out. Parsing
  * stops for good at the first malformed token (everything from there on is a torn or corrupt tail).
+ * Reads the bytes directly: no string or object per record, so a store of millions of messages
+ * loads without garbage.
  */
 export class HeaderParser {
-  private carry = '';
   private pos = 0;
   private stopped = false;
+  /** In a token: which field (0 to 2), its digits so far, and the values read. */
+  private inToken = false;
+  private field = 0;
+  private digits = 0;
+  private values = [0, 0, 0];
 
   /** Byte position just past the last complete record (the valid prefix of the file). */
   validEnd = 0;
 
   /** True when bytes after the last complete record are not just whitespace (a torn or corrupt tail). */
   get torn(): boolean {
-    return this.stopped || this.carry.length > 0;
+    return this.stopped || this.inToken;
   }
 
   /** Parses a chunk and returns the records completed in it. */
   push(chunk: Buffer): HeaderRecord[] {
     const out: HeaderRecord[] = [];
-    if (this.stopped) return out;
-    let start = this.carry.length > 0 ? 0 : -1;
+    this.scan(chunk, (seq, offset, size, end) => out.push({ seq, offset, size, end }));
+    return out;
+  }
+
+  /** Parses a chunk, handing each record completed in it to `sink`. */
+  scan(chunk: Buffer, sink: HeaderRecordSink): void {
+    if (this.stopped) return;
+    const values = this.values;
     for (let i = 0; i < chunk.length; i++) {
-      if (!isSpace(chunk[i])) {
-        if (start < 0) start = i;
+      const c = chunk[i];
+      if (isSpace(c)) {
+        if (!this.inToken) continue;
+        if (this.field !== 2 || this.digits === 0) return this.stop();
+        this.inToken = false;
+        this.validEnd = this.pos + i + 1;
+        sink(values[0], values[1], values[2], this.validEnd);
         continue;
       }
-      if (start < 0) continue;
-      const text = this.carry + chunk.toString('latin1', start, i);
-      this.carry = '';
-      start = -1;
-      const m = RECORD.exec(text);
-      if (!m) {
-        this.carry = text;
-        this.stopped = true;
-        return out;
+      if (!this.inToken) {
+        this.inToken = true;
+        this.field = 0;
+        this.digits = 0;
+        values[0] = values[1] = values[2] = 0;
       }
-      this.validEnd = this.pos + i + 1;
-      out.push({ seq: Number(m[1]), offset: Number(m[2]), size: Number(m[3]), end: this.validEnd });
+      const d = c - 0x30;
+      if (d >= 0 && d <= 9) {
+        if (++this.digits > FIELD_DIGITS[this.field]) return this.stop();
+        values[this.field] = values[this.field] * 10 + d;
+      } else if (c === 0x2c && this.field < 2 && this.digits > 0) {
+        this.field++;
+        this.digits = 0;
+      } else {
+        return this.stop();
+      }
     }
-    if (start >= 0) this.carry += chunk.toString('latin1', start, chunk.length);
-    if (this.carry.length > 64) this.stopped = true;
     this.pos += chunk.length;
-    return out;
+  }
+
+  private stop(): void {
+    this.stopped = true;
   }
 }
 

@@ -254,36 +254,57 @@ interface HeaderScan {
 async function readHeader(files: StoreFiles, bodySize: number, size: number): Promise<HeaderScan> {
   const index = new SeqIndex();
   const parser = new HeaderParser();
-  const window: HeaderRecord[] = [];
+  // The last TAIL_WINDOW records, in a ring of numbers (no object per record): [seq, offset, size, end].
+  const ring = new Float64Array(4 * TAIL_WINDOW);
+  let ringStart = 0;
+  let ringCount = 0;
   const pastEnd: HeaderRecord[] = [];
   const damaged: HeaderRecord[] = [];
   let insertedEnd = 0;
   let indexedEnd = 0;
-  const insert = (r: HeaderRecord): void => {
-    index.set(r.seq, r.offset, r.size);
-    indexedEnd = Math.max(indexedEnd, r.offset + r.size);
+  const insert = (seq: number, offset: number, length: number): void => {
+    index.set(seq, offset, length);
+    indexedEnd = Math.max(indexedEnd, offset + length);
   };
-  for (let pos = 0; pos < size; pos += CHUNK) {
-    const chunk = await readAt(files.header, pos, Math.min(CHUNK, size - pos));
-    for (const rec of parser.push(chunk)) {
-      if (pastEnd.length > 0 || rec.offset + rec.size > bodySize) {
-        pastEnd.push(rec);
-        continue;
-      }
-      window.push(rec);
-      if (window.length > TAIL_WINDOW) {
-        const r = window.shift()!;
-        insert(r);
-        insertedEnd = r.end;
-      }
+  const recordAt = (k: number): HeaderRecord => {
+    const at = 4 * ((ringStart + k) % TAIL_WINDOW);
+    return { seq: ring[at], offset: ring[at + 1], size: ring[at + 2], end: ring[at + 3] };
+  };
+  const onRecord = (seq: number, offset: number, length: number, end: number): void => {
+    if (pastEnd.length > 0 || offset + length > bodySize) {
+      pastEnd.push({ seq, offset, size: length, end });
+      return;
     }
+    if (ringCount === TAIL_WINDOW) {
+      const at = 4 * ringStart;
+      insert(ring[at], ring[at + 1], ring[at + 2]);
+      insertedEnd = ring[at + 3];
+      ringStart = (ringStart + 1) % TAIL_WINDOW;
+      ringCount--;
+    }
+    const at = 4 * ((ringStart + ringCount) % TAIL_WINDOW);
+    ring[at] = seq;
+    ring[at + 1] = offset;
+    ring[at + 2] = length;
+    ring[at + 3] = end;
+    ringCount++;
+  };
+  // One buffer for every chunk: the parser keeps nothing of it.
+  const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size));
+  for (let pos = 0; pos < size; ) {
+    const { bytesRead } = await files.header.read(chunk, 0, Math.min(CHUNK, size - pos), pos);
+    if (bytesRead === 0) break;
+    parser.scan(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead), onRecord);
+    pos += bytesRead;
   }
+  const window: HeaderRecord[] = [];
+  for (let k = 0; k < ringCount; k++) window.push(recordAt(k));
   while (window.length > 0) {
     const last = window[window.length - 1];
     if (isCompleteMessage(await readAt(files.body, last.offset, last.size))) break;
     damaged.unshift(window.pop()!);
   }
-  for (const r of window) insert(r);
+  for (const r of window) insert(r.seq, r.offset, r.size);
   const headerEnd = window.length > 0 ? window[window.length - 1].end : insertedEnd;
   return { index, headerEnd, indexedEnd, tailStart: parser.validEnd, damaged, pastEnd };
 }
