@@ -128,3 +128,48 @@ test('header records written as bytes equal the formatted text, alone and batche
     }),
   );
 });
+
+test('header parser: any chunking of any text gives the records, valid end and torn flag a plain token reading gives', () => {
+  // Reference: split into whitespace-terminated tokens, stop at the first that is not a record.
+  const reference = (text: string) => {
+    const recs: number[][] = [];
+    let validEnd = 0;
+    let torn = false;
+    const re = /[^ \n\r\t]+/g;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const end = m.index + m[0].length;
+      const r = /^(\d{1,10}),(\d{1,16}),(\d{1,10})$/.exec(m[0]);
+      if (!r || end >= text.length) {
+        // Not a record, or one whose terminating whitespace is missing: a torn tail.
+        torn = true;
+        break;
+      }
+      validEnd = end + 1;
+      recs.push([Number(r[1]), Number(r[2]), Number(r[3]), validEnd]);
+    }
+    return { recs, validEnd, torn };
+  };
+  const token = fc.oneof(
+    { weight: 8, arbitrary: fc.tuple(fc.nat(99999), fc.nat(9999999), fc.nat(9999)).map(([s, o, z]) => `${s},${o},${z}`) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 6, unit: fc.constantFrom(...'0123456789,x-') }) },
+  );
+  const space = fc.constantFrom(' ', '\n', '  ', '\r\n', '\t');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(token, space), { maxLength: 20 }), fc.boolean(), fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 }), (pairs, cut, sizes) => {
+      let text = pairs.map(([t, s]) => t + s).join('');
+      if (cut && text.length > 0) text = text.slice(0, -1);
+      const p = new HeaderParser();
+      const recs: number[][] = [];
+      for (let i = 0, k = 0; i < text.length; k++) {
+        const n = sizes[k % sizes.length];
+        p.scan(Buffer.from(text.slice(i, i + n), 'latin1'), (s, o, z, e) => recs.push([s, o, z, e]));
+        i += n;
+      }
+      const want = reference(text);
+      assert.deepEqual(recs, want.recs);
+      assert.equal(p.validEnd, want.validEnd);
+      assert.equal(p.torn, want.torn);
+    }),
+    { numRuns: 3000 },
+  );
+});
