@@ -97,6 +97,12 @@ export function storePaths(dir: string, prefix: string): StoreFiles<string> {
 }
 
 const CHUNK = 1 << 20;
+/**
+ * `.header` is read and parsed this much at a time (about 3,000 records, a fraction of a
+ * millisecond): a session loading or refreshing a large store yields between the pieces, so the
+ * other sessions of the process keep being served.
+ */
+const HEADER_CHUNK = 64 * 1024;
 /** How many records from the end of `.header` are vetted against the message bytes. */
 const TAIL_WINDOW = 8;
 
@@ -290,9 +296,9 @@ async function readHeader(files: StoreFiles, bodySize: number, size: number): Pr
     ringCount++;
   };
   // One buffer for every chunk: the parser keeps nothing of it.
-  const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size));
+  const chunk = Buffer.allocUnsafe(Math.min(HEADER_CHUNK, size));
   for (let pos = 0; pos < size; ) {
-    const { bytesRead } = await files.header.read(chunk, 0, Math.min(CHUNK, size - pos), pos);
+    const { bytesRead } = await files.header.read(chunk, 0, Math.min(HEADER_CHUNK, size - pos), pos);
     if (bytesRead === 0) break;
     parser.scan(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead), onRecord);
     pos += bytesRead;
