@@ -231,7 +231,15 @@ export class AdminServer {
       const sessions = await Promise.all([...this.engine.sessions.values()].map((s) => this.sessionInfo(s)));
       if (!raw.writableEnded) send('snapshot', { node: this.engine.status(), sessions });
     };
-    const onActivity = (e: unknown): void => send('activity', e);
+    let soon: NodeJS.Timeout | null = null;
+    const onActivity = (e: unknown): void => {
+      send('activity', e);
+      // Something happened: the sessions' state too, without waiting for the next second.
+      soon ??= setTimeout(() => {
+        soon = null;
+        void snapshot();
+      }, 20);
+    };
     const onAudit = (e: unknown): void => send('audit', e);
     const onTick = (): void => void snapshot();
     this.streams.add(reply);
@@ -241,6 +249,7 @@ export class AdminServer {
     send('hello', { activity: this.activity.recent(), audit: this.audit.recent() });
     void snapshot();
     req.raw.on('close', () => {
+      if (soon) clearTimeout(soon);
       this.streams.delete(reply);
       this.activity.off('entry', onActivity);
       this.activity.off('tick', onTick);
