@@ -4,19 +4,23 @@
  */
 
 /** The reason labels, in the order they are tried. */
-export const DISCONNECT_REASONS = ['logout', 'timeout', 'slow_reader', 'store', 'fenced', 'fault', 'rejected', 'operator', 'peer_closed', 'other'] as const;
+export const DISCONNECT_REASONS = ['timeout', 'schedule', 'logout', 'slow_reader', 'fenced', 'store', 'fault', 'rejected', 'operator', 'peer_closed', 'other'] as const;
 
 export type DisconnectReason = (typeof DISCONNECT_REASONS)[number];
 
 const RULES: ReadonlyArray<[RegExp, DisconnectReason]> = [
-  [/^logout$|logged out|logout/i, 'logout'],
-  [/timed? ?out|timeout|heartbeat/i, 'timeout'],
+  // logon timeout, logout timeout, heartbeat timeout
+  [/time(d)? ?out/i, 'timeout'],
+  // the schedule ended the session (outside its window, or a new session instance reset it)
+  [/outside session time|^session reset$/i, 'schedule'],
+  [/operator|drain|admin|acceptor stopped|^closed$/i, 'operator'],
+  [/logout|logged out/i, 'logout'],
   [/not reading|slow reader/i, 'slow_reader'],
   [/fenc|ownership|lease/i, 'fenced'],
   [/store/i, 'store'],
   [/^fault/i, 'fault'],
-  [/invalid logon|incorrect|compid|begin ?string|seq(uence)? ?num|msgseqnum|rate|reject/i, 'rejected'],
-  [/operator|drain|reset|admin|acceptor stopped|^closed$/i, 'operator'],
+  // the counterparty broke the protocol: bad logon, numbers, CompIDs, BeginString, rate, errors
+  [/logon|incorrect|compid|begin ?string|seq(uence)? ?num|msgseqnum|rate|reject|^error:/i, 'rejected'],
   [/connection closed|socket|econnreset|epipe/i, 'peer_closed'],
 ];
 

@@ -10,7 +10,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric
 import type { Engine } from '../engine/engine.js';
 import type { Session } from '../engine/session.js';
 import type { LatencyHistogram } from '../engine/latency-histogram.js';
-import { classifyDisconnect } from './disconnect-reasons.js';
+import { classifyDisconnect, DISCONNECT_REASONS } from './disconnect-reasons.js';
 
 /** Every metric name starts with this. */
 export const METRIC_PREFIX = 'fixover_';
@@ -152,7 +152,7 @@ export class EngineMetrics {
       new Counter<SessionLabels | L>({ name: METRIC_PREFIX + name, help, labelNames: ['session', 'node', ...extra], registers });
     this.logons = counter('logons_total', 'Logons completed');
     this.logouts = counter('logouts_total', 'Logouts (the session stopped being logged on)');
-    this.disconnects = counter('disconnects_total', 'Connections that ended, by reason (logout, timeout, slow_reader, store, fenced, fault, rejected, operator, peer_closed, other)', ['reason']);
+    this.disconnects = counter('disconnects_total', `Connections that ended, by reason (${DISCONNECT_REASONS.join(', ')})`, ['reason']);
     this.storeFaults = counter('store_faults_total', 'Store failures that stopped the session (disconnected: a connection dropped; refused: one refused)', ['action']);
     this.ownershipChanges = counter('ownership_changes_total', 'Ownership changes of the session on this node (acquired, refused, lost, released)', ['state']);
     this.fencing = counter('fencing_events_total', 'Times this node was fenced off a session (it lost ownership: another node took over or the lease ran out)');

@@ -223,6 +223,10 @@ export class AdminServer {
    * each new activity entry, `audit` for each audited operation.
    */
   private events(req: FastifyRequest, reply: FastifyReply): void {
+    if (this.streams.size >= MAX_EVENT_STREAMS) {
+      void reply.code(503).send({ error: 'unavailable', message: `too many event streams open (${MAX_EVENT_STREAMS}); close a console first` });
+      return;
+    }
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -257,6 +261,9 @@ export class AdminServer {
     });
   }
 }
+
+/** Event streams (open consoles) served at once; more are refused with 503 rather than hold memory without bound. */
+export const MAX_EVENT_STREAMS = 64;
 
 function sha256(s: string): Buffer {
   return createHash('sha256').update(s).digest();
