@@ -47,29 +47,55 @@ function renderNode(n) {
   );
 }
 
+/** Rows by session ID: updated in place (the buttons stay put while the state changes under them). */
+const rows = new Map();
+
+function newRow(id) {
+  const cells = {};
+  const cell = (name, cls = '') => (cells[name] = el('td', cls ? { className: cls } : {}));
+  const ops = el('td', { className: 'ops' }, ...Object.entries(OPERATIONS).map(([op, o]) => el('button', { 'data-op': op, type: 'button' }, o.label)));
+  const row = el('tr', { 'data-session': id }, el('td', {}, id), cell('state', 'state'), cell('owner'), cell('seq', 'num seq'), cell('rates', 'num'), cell('remote'), cell('last'), ops);
+  return { row, cells };
+}
+
+/** Who owns the session: this node (epoch), another live node, or nobody now (the last owner). */
+function ownerText(s) {
+  const o = s.owner;
+  if (!o) return s.node ? 'none' : '– (no ownership)';
+  const live = o.renewedAt + o.leaseMs > Date.now();
+  if (s.ownerEpoch) return `${o.node} · ${s.ownerEpoch}`;
+  return live ? `${o.node} · ${o.epoch} (other node)` : `none (last: ${o.node} · ${o.epoch})`;
+}
+
 function renderSessions(sessions) {
   const body = $('#sessions tbody');
   $('#empty').hidden = sessions.length > 0;
-  body.replaceChildren(
-    ...sessions.map((s) => {
-      const [label, cls] = stateOf(s);
-      const owner = s.owner ? `${s.owner.node} · ${s.owner.epoch}${s.ownerEpoch ? '' : ' (elsewhere)'}` : s.node ? `${s.node} · –` : '–';
-      const ops = el('td', { className: 'ops' }, ...Object.entries(OPERATIONS).map(([op, o]) => el('button', { 'data-op': op, type: 'button' }, o.label)));
-      const row = el(
-        'tr',
-        { 'data-session': s.sessionId },
-        el('td', {}, s.sessionId),
-        el('td', { className: `state ${cls}` }, label),
-        el('td', {}, owner),
-        el('td', { className: 'num seq' }, `${s.nextSenderSeq} / ${s.nextTargetSeq}`),
-        el('td', { className: 'num' }, `${s.inRate ?? 0} / ${s.outRate ?? 0}`),
-        el('td', {}, s.remoteAddress ?? '–'),
-        el('td', {}, time(s.lastReceivedAt)),
-        ops,
-      );
-      return row;
-    }),
-  );
+  const seen = new Set();
+  for (const s of sessions) {
+    seen.add(s.sessionId);
+    let r = rows.get(s.sessionId);
+    if (!r) {
+      r = newRow(s.sessionId);
+      rows.set(s.sessionId, r);
+    }
+    const [label, cls] = stateOf(s);
+    const set = (name, value) => {
+      if (r.cells[name].textContent !== value) r.cells[name].textContent = value;
+    };
+    set('state', label);
+    set('owner', ownerText(s));
+    r.cells.state.className = `state ${cls}`;
+    set('seq', `${s.nextSenderSeq} / ${s.nextTargetSeq}`);
+    set('rates', `${s.inRate ?? 0} / ${s.outRate ?? 0}`);
+    set('remote', s.remoteAddress ?? '–');
+    set('last', time(s.lastReceivedAt));
+    if (r.row.parentNode !== body) body.append(r.row);
+  }
+  for (const [id, r] of rows) {
+    if (seen.has(id)) continue;
+    r.row.remove();
+    rows.delete(id);
+  }
 }
 
 const activity = [];

@@ -77,6 +77,7 @@ test('console: a session appears on logon, the Logout button (confirmed) logs it
     assert.match(await peer.waitFor(/35=5/), /58=end of day/);
     peer.send('35=5|');
     await row.locator('.state', { hasText: 'down' }).waitFor({ timeout: 10_000 });
+    await row.locator('td', { hasText: 'none (last: node-a · 1)' }).waitFor({ timeout: 10_000 });
     await page.locator('#message.ok', { hasText: 'Logout FIX.4.4:EXEC->CLIENT1: done' }).waitFor();
     await page.locator('#activity li.operation', { hasText: 'logout text="end of day" by carol' }).waitFor();
     await shot(page, dir, 'console-logged-out.png');
