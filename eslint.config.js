@@ -20,4 +20,11 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // The web console runs in the browser.
+    files: ['console/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', window: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', fetch: 'readonly', EventSource: 'readonly' },
+    },
+  },
 );

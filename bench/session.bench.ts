@@ -6,6 +6,7 @@
  *   npm run bench:session -- --quick          short smoke run (~30 s)
  *   npm run bench:session -- --runs 3 --no-memory --profile DIR --set FileStoreSync=Y
  *   npm run bench:session -- --runs 0 --memory-quickfix   memory of both executors only
+ *   npm run bench:session -- --no-ops         without the operations-interface case
  *
  * Both servers run in their own process from the same settings file (FIX.4.4, FileStore on disk
  * in a fresh directory, default durability: FileStoreSync=N, UseDataDictionary=N as the QuickFIX
@@ -24,7 +25,12 @@
  * `--cpu-prof` and leaves the profiles in DIR; `--set Name=Value` adds a setting for fixover only;
  * `--node-arg FLAG` adds a Node/V8 flag for the fixover executor only (e.g. `--trace-gc`, or
  * `--semi-space-growth-factor=2` to undo the CLI's garbage-collector tuning);
- * `--only fixover|quickfix` measures one of them.
+ * `--only fixover|fixover-ops|quickfix` measures one of them.
+ *
+ * The cost of operations: `fixover-ops` is the same fixover executor with its HTTP interface on
+ * (HttpAcceptPort) and /metrics scraped every second during the run (harsher than Prometheus's
+ * usual 15 s), measured in the same runs as fixover without it; the line `operations interface
+ * cost` gives the paired ratios (target: throughput >= 0.95x, p99 at 5k/s no higher).
  *
  * The load client is part of the instrument: at 5,000/s a worker wakes it for every order, and the
  * `client send lag` column shows how late that makes its sends (a few hundred microseconds at p99
@@ -42,7 +48,7 @@ import { ROOT, TSX, freePort, startFixover, startProcess, type Proc } from '../s
 import { installQuickfixExecutor, quickfixExecutorConfig, quickfixSkipReason, startQuickfixExecutor } from '../scripts/peers/quickfix.js';
 import type { CaseResult, ClientCase, ClientConfig, ClientResult } from './session-client.js';
 
-type Impl = 'fixover' | 'quickfix';
+type Impl = 'fixover' | 'fixover-ops' | 'quickfix';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -67,6 +73,10 @@ const RATE = 5000;
 const CLIENT_SPIN = args.includes('--client-spin');
 /** Client on CPU 0, the executor under test on CPU 1 (taskset), for both executors. */
 const PIN = args.includes('--pin');
+/** Measure fixover with its operations interface on and scraped, next to fixover without (default on). */
+const OPS = !args.includes('--no-ops');
+/** How often the `fixover-ops` case scrapes /metrics. */
+const SCRAPE_MS = 1000;
 
 const CASES: ClientCase[] = QUICK
   ? [
@@ -88,6 +98,29 @@ interface Server {
   proc: Proc;
   pid: number;
   port: number;
+  /** fixover-ops: stops scraping /metrics; resolves with the number of scrapes that succeeded. */
+  stopScraping?: () => number;
+}
+
+/** Scrapes `url` every SCRAPE_MS, as Prometheus would; returns the stopper. */
+function scrape(url: string): () => number {
+  let ok = 0;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    fetch(url)
+      .then(async (r) => {
+        await r.text();
+        if (r.ok) ok++;
+      })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, SCRAPE_MS);
+  return () => {
+    clearInterval(timer);
+    return ok;
+  };
 }
 
 async function startServer(impl: Impl, base: string, run: number): Promise<Server> {
@@ -96,7 +129,9 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
   const port = await freePort();
   const cfg = join(dir, 'executor.cfg');
   const text = quickfixExecutorConfig({ port, store: 'store', reset: true, senderCompID: 'EXECUTOR', targetCompID: 'CLIENT1' });
-  writeFileSync(cfg, impl === 'fixover' && EXTRA.length ? text.replace('[DEFAULT]\n', `[DEFAULT]\n${EXTRA.join('\n')}\n`) : text);
+  const http = impl === 'fixover-ops' ? await freePort() : 0;
+  const extra = [...(impl !== 'quickfix' ? EXTRA : []), ...(http ? [`HttpAcceptPort=${http}`] : [])];
+  writeFileSync(cfg, extra.length ? text.replace('[DEFAULT]\n', `[DEFAULT]\n${extra.join('\n')}\n`) : text);
   if (impl === 'quickfix') {
     installQuickfixExecutor(dir);
     const proc = await startQuickfixExecutor(dir, cfg, port);
@@ -106,11 +141,12 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
   const proc = FROM_SOURCE ? startFixover(['executor', cfg], dir, nodeArgs) : startProcess(process.execPath, [...nodeArgs, join(ROOT, 'bin/fixover.js'), 'executor', cfg], dir);
   try {
     await proc.waitFor(/listening on/, 20_000);
+    if (http) await proc.waitFor(/operations interface on/, 20_000);
   } catch (e) {
     await proc.stop('SIGKILL', 1000);
     throw e;
   }
-  return pinned({ proc, pid: proc.child.pid!, port });
+  return pinned({ proc, pid: proc.child.pid!, port, stopScraping: http ? scrape(`http://127.0.0.1:${http}/metrics`) : undefined });
 }
 
 /** With `--pin`: every thread of the executor onto CPU 1. */
@@ -206,7 +242,8 @@ function build(): void {
 async function main(): Promise<void> {
   if (!FROM_SOURCE && ONLY !== 'quickfix') build();
   const skip = quickfixSkipReason();
-  const impls: Impl[] = ONLY ? [ONLY] : skip ? ['fixover'] : ['fixover', 'quickfix'];
+  const fixovers: Impl[] = OPS ? ['fixover', 'fixover-ops'] : ['fixover'];
+  const impls: Impl[] = ONLY ? [ONLY] : skip ? fixovers : [...fixovers, 'quickfix'];
   if (skip && !ONLY) process.stdout.write(`session bench: QuickFIX C++ skipped (${skip}); fixover is measured alone, without ratios or ratio targets\n`);
   if (impls.includes('quickfix') && skip) throw new Error(skip);
   const base = mkdtempSync(join(tmpdir(), 'fixover-session-bench-'));
@@ -228,6 +265,8 @@ async function main(): Promise<void> {
               `${r.cases.some((x) => x.unexpected) ? ` | UNEXPECTED replies: ${r.cases.map((x) => x.unexpected).join('/')}` : ''}\n`,
           );
         } finally {
+          const scrapes = server.stopScraping?.();
+          if (scrapes !== undefined) process.stdout.write(`  run ${run + 1} ${impl}: /metrics scraped ${scrapes} time(s)\n`);
           await server.proc.stop('SIGTERM', 5000);
         }
       }
@@ -266,7 +305,11 @@ function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: Map<I
   const instrument = `${CLIENT_SPIN ? '; load client spinning (--client-spin)' : ''}${PIN ? '; client on CPU 0, executor on CPU 1 (--pin)' : ''}`;
   lines.push(`NewOrderSingle -> ExecutionReport over 127.0.0.1, medians of ${RUNS} run(s); ${machine}${instrument}`);
   lines.push('');
-  const name: Record<Impl, string> = { fixover: 'fixover executor, FileStore on disk', quickfix: 'QuickFIX C++ executor, FileStore on disk' };
+  const name: Record<Impl, string> = {
+    fixover: 'fixover executor, FileStore on disk',
+    'fixover-ops': `fixover executor, FileStore on disk, HTTP interface on, /metrics scraped every ${SCRAPE_MS / 1000} s`,
+    quickfix: 'QuickFIX C++ executor, FileStore on disk',
+  };
   if (RUNS > 0) {
     lines.push('| acceptor | round trips/s, 100 in flight | server CPU per round trip | ping-pong p50 | ping-pong p99 | p50 at 5k/s | p99 at 5k/s | p99.9 at 5k/s | client send lag p99 at 5k/s | p99 at 5k/s from the actual send |');
     lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -289,6 +332,15 @@ function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: Map<I
     json.push({ bench: 'session', case: 'throughput-100-in-flight', unit: 'round trips/s', fixover: fx[0], quickfix: qf?.[0], ratio: tRatio, target: 'ratio >= 2', met: qf ? tRatio >= 2 : null });
     json.push({ bench: 'session', case: 'ping-pong', unit: 'µs', fixover: fx[1], quickfix: qf?.[1], ratio: pRatio, target: 'p50 ratio <= 1', met: qf ? pRatio <= 1 : null });
     json.push({ bench: 'session', case: `open-loop-${RATE}-per-s`, unit: 'µs', fixover: fx[2], quickfix: qf?.[2], ratio: rRatio, target: 'p99 <= 1000 µs and ratio <= 1', met: qf ? fx[2].p99 <= 1000 && rRatio <= 1 : fx[2].p99 <= 1000 });
+  }
+  const ops = results.get('fixover-ops');
+  const plain = results.get('fixover');
+  if (ops && plain && RUNS > 0) {
+    const ratio = (i: number, f: (r: CaseResult) => number): number => r2(median(ops.map((run, k) => f(run[i]) / f(plain[k][i]))));
+    const t = ratio(0, (r) => r.perSecond);
+    const p = ratio(2, (r) => r.latency.p99);
+    lines.push(`operations interface cost (fixover-ops / fixover, median of per-run ratios): throughput ${t}x (target >= 0.95), p99 at 5k/s ${p}x (target: no higher, <= 1 within noise)`);
+    json.push({ bench: 'session', case: 'operations-interface-cost', unit: 'ratio', throughput: t, p99At5k: p, opsRows: rows.get('fixover-ops'), target: 'throughput ratio >= 0.95 and p99 ratio <= 1', met: t >= 0.95 && p <= 1 });
   }
   const mem: Partial<Record<Impl, { orders: number[]; rssKiB: number[]; growth: number }>> = {};
   for (const [impl, m] of memory) {

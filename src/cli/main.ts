@@ -8,6 +8,7 @@ import { decodeToText, readInputs } from './decode.js';
 import { run, APPS } from './run.js';
 import { clientCommand } from './client.js';
 import { conformance } from './conformance.js';
+import { adminCommand, ADMIN_ACTIONS, type AdminCommandOptions } from './admin.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, conformance: 3 } as const;
 
@@ -57,6 +58,20 @@ function program(): Command {
     .action(async (file: string, o: { orders: number; rate?: number; window?: number; report?: string; session?: string; settle: number; jsonLog?: boolean; logonTimeout: number }) => {
       if (o.rate && o.window) throw Object.assign(new Error('--rate and --window exclude each other'), { exitCode: 2 });
       process.exitCode = await clientCommand(file, { ...o, settleMs: o.settle, logonTimeoutMs: o.logonTimeout });
+    });
+  p.command('admin')
+    .description('operate a running engine through its HTTP interface (HttpAcceptPort): sessions, session <id>, node, logout <id>, disconnect <id>, reset <id>, set-seq <id>, refresh <id>, drain, activity, audit')
+    .argument('<url>', 'the interface, e.g. http://127.0.0.1:8080')
+    .argument('<action>', ADMIN_ACTIONS.join(' | '))
+    .argument('[args...]', 'the session ID for per-session actions, e.g. FIX.4.2:EXEC->BANZAI')
+    .option('--token-file <file>', 'file holding the admin token (else FIXOVER_ADMIN_TOKEN)')
+    .option('--operator <name>', 'who is operating, for the audit trail (default: the user name)')
+    .option('--text <text>', 'logout, disconnect, reset, drain: the text (Logout Text 58)')
+    .option('--sender <n>', 'set-seq: next sender sequence number', (v) => positive('--sender', v))
+    .option('--target <n>', 'set-seq: next target sequence number', (v) => positive('--target', v))
+    .option('--json', 'print the JSON answer')
+    .action(async (url: string, action: string, args: string[], o: AdminCommandOptions) => {
+      process.exitCode = await adminCommand(url, action, args, o);
     });
   p.command('conformance')
     .description('run QuickFIX acceptance scripts (.def) against fixover (--settings) or a running acceptor (--port); exit 3 on failures')

@@ -25,6 +25,8 @@ import { CompositeLog } from '../log/composite-log.js';
 import type { Log } from '../log/log.js';
 import type { Session } from '../engine/session.js';
 import type { Acceptor } from '../engine/acceptor.js';
+import { AdminServer } from '../admin/server.js';
+import { adminOptionsFrom } from '../admin/from-settings.js';
 
 export const APPS: Record<string, (sender: EngineSender) => Application<SessionID>> = {
   executor: (sender) => executorApplication({ send: (m, id) => void sender.send(m, id) }),
@@ -121,8 +123,8 @@ export interface RunOptions {
   onSession?: (session: Session) => void;
 }
 
-/** Starts an engine from a settings file. */
-export async function startEngine(file: string, options: RunOptions): Promise<{ engine: Engine; ports: number[] }> {
+/** Starts an engine from a settings file, and its HTTP interface when `HttpAcceptPort` is set. */
+export async function startEngine(file: string, options: RunOptions): Promise<{ engine: Engine; ports: number[]; admin?: AdminServer }> {
   if (!existsSync(file)) throw Object.assign(new Error(`settings file not found: ${file}`), { exitCode: 2 });
   const app = APPS[options.app];
   if (!app) throw Object.assign(new Error(`unknown --app ${options.app}: expected one of ${Object.keys(APPS).join(', ')}`), { exitCode: 2 });
@@ -141,9 +143,18 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
     if (options.listenPort !== undefined && r.SocketAcceptPort) r.SocketAcceptPort = String(options.listenPort);
     return r;
   });
+  const adminOptions = adminOptionsFrom(records, settings.baseDir);
   const engine = await Engine.create(records, app, { store: storeFor, log: logFor(options.jsonLog ?? false), baseDir: settings.baseDir, onSession: options.onSession });
   const ports = await engine.start();
-  return { engine, ports };
+  if (!adminOptions) return { engine, ports };
+  try {
+    const admin = await AdminServer.start(engine, adminOptions);
+    return { engine, ports, admin };
+  } catch (e) {
+    await engine.stop();
+    const why = e instanceof Error ? e.message : String(e);
+    throw Object.assign(new Error(`HttpAcceptPort: cannot listen on ${adminOptions.host}:${adminOptions.port}: ${why}`), { exitCode: 1 });
+  }
 }
 
 /** Prints a session's ownership changes on standard output (node, session, epoch). */
@@ -214,7 +225,7 @@ export function printStoreRepairs(session: Session): void {
 
 /** Runs until SIGINT or SIGTERM. */
 export async function run(file: string, options: RunOptions): Promise<number> {
-  const { engine, ports } = await startEngine(file, {
+  const { engine, ports, admin } = await startEngine(file, {
     ...options,
     onSession: (s) => {
       printOwnership(s);
@@ -231,12 +242,14 @@ export async function run(file: string, options: RunOptions): Promise<number> {
     printAcceptorFaults(a);
   }
   process.stdout.write(`fixover: node ${engine.nodeName}: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
+  if (admin) process.stdout.write(`fixover: operations interface on ${admin.url} (console, /metrics, /healthz, /readyz, /api)${admin.changesEnabled ? '' : '; changing operations disabled: no HttpAdminToken'}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   process.stdout.write('fixover: stopping: logging out and flushing stores\n');
+  await admin?.stop();
   await engine.stop();
   return 0;
 }

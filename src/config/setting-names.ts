@@ -198,7 +198,11 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('SendNextExpectedMsgSeqNum', 'bool', true, { aliasOf: 'EnableNextExpectedMsgSeqNum' }),
   Y('SendResetSeqNumFlag', 'N', false),
   Y('PreserveMessageFieldsOrder', 'N', false),
-  S('HttpAcceptPort', 'posint', false, PORT),
+  // The operations HTTP interface (src/admin), one per process: QuickFIX C++'s HttpAcceptPort, then fixover's
+  S('HttpAcceptPort', 'posint', true, PORT),
+  S('HttpAcceptAddress', 'string', true, { dflt: '127.0.0.1' }),
+  S('HttpAdminToken', 'string', true),
+  S('HttpAdminTokenFile', 'path', true),
   S('HostSelectionPolicy', 'enum', true, { values: ['ROUNDROBIN', 'PRIORITY'], dflt: 'ROUNDROBIN' }),
   S('HostSelectionPolicyPriorityStartOverInterval', 'posint', true, { dflt: '120' }),
   // fixover: the failover transport, `failover:(tcp://a:1,tcp://b:2)?option=value&…` (initiators)

@@ -12,6 +12,7 @@ import { checkValue } from './value-checks.js';
 import { SettingsError, type SettingsProblem } from './problems.js';
 import { failoverConfigFromSettings, FAILOVER_URI_ON_ACCEPTOR } from '../transport/quickfix-settings.js';
 import { FailoverSettingsError } from '../transport/errors.js';
+import { checkHttpSettings } from './http-settings.js';
 
 /** A value with where it was written. */
 export interface Located {
@@ -204,6 +205,7 @@ export function parseSettings(text: string, file = '<string>', env: NodeJS.Proce
     seen.set(key, s.line);
     sessions.push(session);
   }
+  checkHttpSettings(sessions, baseDir, problems);
   if (sections.every((s) => s.kind !== 'session')) problems.push({ file, line: 0, setting: '', severity: 'error', message: 'no [SESSION] section' });
   return { sessions, problems, baseDir };
 }

@@ -148,6 +148,16 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     return ports;
   }
 
+  /** Every address is being listened on (false before `start` and after `stopListening` or `stop`). */
+  get listening(): boolean {
+    return this.servers.length > 0 && this.servers.every((s) => s.listening);
+  }
+
+  /** Stops accepting connections; the sessions and their connections stay as they are. */
+  stopListening(): void {
+    for (const s of this.servers.splice(0)) s.close();
+  }
+
   /** Stops listening, logs every session out and closes them. */
   async stop(): Promise<void> {
     for (const s of this.servers) s.close();

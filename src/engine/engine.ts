@@ -4,6 +4,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { hostname } from 'node:os';
+import { EventEmitter } from 'node:events';
 import { FileOwnership } from '../fencing/file-ownership.js';
 import { PostgresOwnership } from '../fencing/postgres-ownership.js';
 import type { OwnerRecord, SessionOwnership } from '../fencing/ownership.js';
@@ -41,15 +42,49 @@ export interface EngineSender {
   send(message: Message, sessionId: SessionID): boolean;
 }
 
-export class Engine implements EngineSender {
+/** Where an engine is in its life: created, running (after `start`), draining (after `drain`), stopped. */
+export type EnginePhase = 'created' | 'running' | 'draining' | 'stopped';
+
+/** The engine's events. */
+export interface EngineEvents {
+  /** A session was created after the engine was (an acceptor template matched a new counterparty). */
+  session: [Session];
+  /** The engine moved to another phase. */
+  phase: [EnginePhase];
+}
+
+/** A snapshot of this node for operations (see {@link Engine.status}). */
+export interface NodeStatus {
+  /** This node's name (`NodeName`, default host:pid). */
+  readonly node: string;
+  readonly pid: number;
+  readonly phase: EnginePhase;
+  /** Running with every acceptor listening (not draining nor stopped). */
+  readonly ready: boolean;
+  /** When `start` was called, ms since the epoch (undefined before). */
+  readonly startedAt?: number;
+  /** Ports the acceptors listen on. */
+  readonly listeningPorts: readonly number[];
+  readonly sessions: number;
+  readonly loggedOn: number;
+}
+
+export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
   readonly sessions = new Map<string, Session>();
   readonly acceptors: Acceptor[] = [];
   initiator: Initiator | null = null;
   /** This node's name (`NodeName`, default host:pid), as recorded in session ownership. */
   nodeName = `${hostname()}:${process.pid}`;
   private readonly logs: Log[] = [];
+  private current: EnginePhase = 'created';
+  private startedAt: number | undefined;
+  private ports: number[] = [];
+  /** Set once `create` has made the sessions of the settings: later ones are announced (`session` event). */
+  private created = false;
 
-  private constructor() {}
+  private constructor() {
+    super();
+  }
 
   /**
    * Creates every session. `app` receives the engine so built-in applications can send replies.
@@ -75,6 +110,7 @@ export class Engine implements EngineSender {
       }
       if (refreshOnLogon(s)) session.refreshBeforeLogon = true;
       options.onSession?.(session);
+      if (engine.created) engine.emit('session', session);
       session.reportStoreRepairs();
       return session;
     };
@@ -114,6 +150,7 @@ export class Engine implements EngineSender {
       );
     }
     if (initiated.length > 0) engine.initiator = new Initiator(initiated);
+    engine.created = true;
     return engine;
   }
 
@@ -122,13 +159,77 @@ export class Engine implements EngineSender {
     const ports: number[] = [];
     for (const a of this.acceptors) ports.push(...(await a.start()));
     this.initiator?.start();
+    this.ports = ports;
+    this.startedAt = Date.now();
+    this.setPhase('running');
     return ports;
   }
 
   /** Logs every session out, then closes sockets and stores. */
   async stop(): Promise<void> {
+    this.setPhase('stopped');
     await Promise.all([...this.acceptors.map((a) => a.stop()), this.initiator?.stop()]);
     await Promise.all(this.logs.map((l) => l.close()));
+  }
+
+  /** Where the engine is in its life. */
+  get phase(): EnginePhase {
+    return this.current;
+  }
+
+  /** Running, and every acceptor listening: the node takes connections (what a readiness check asks). */
+  get ready(): boolean {
+    return this.current === 'running' && this.acceptors.every((a) => a.listening);
+  }
+
+  /**
+   * Drains this node: acceptors stop listening (no new connection, so no new logon), every
+   * logged-on acceptor session logs out with `text` (its connection ends when the Logout is
+   * answered or LogoutTimeout passes), and initiator sessions log out and stop reconnecting.
+   * Sessions and stores stay open: status and the other operations still work; `stop` ends it.
+   * Resolves once every session has logged out (or waited for it at most `waitMs`).
+   */
+  async drain(text = 'node draining', waitMs = 3000): Promise<void> {
+    if (this.current === 'stopped') return;
+    this.setPhase('draining');
+    for (const a of this.acceptors) a.stopListening();
+    const acceptorSessions = this.acceptors.flatMap((a) => a.sessions).filter((s) => s.hasSocket);
+    const gone = acceptorSessions.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, waitMs);
+          s.once('disconnected', () => {
+            clearTimeout(t);
+            resolve();
+          });
+        }),
+    );
+    for (const s of acceptorSessions) {
+      if (s.isLoggedOn) s.logout(text);
+      else s.disconnect(text);
+    }
+    await Promise.all([...gone, this.initiator?.drain(text, waitMs)]);
+  }
+
+  /** This node's status (see {@link NodeStatus}). */
+  status(): NodeStatus {
+    const sessions = [...this.sessions.values()];
+    return {
+      node: this.nodeName,
+      pid: process.pid,
+      phase: this.current,
+      ready: this.ready,
+      startedAt: this.startedAt,
+      listeningPorts: this.current === 'running' ? this.ports : [],
+      sessions: sessions.length,
+      loggedOn: sessions.filter((s) => s.isLoggedOn).length,
+    };
+  }
+
+  private setPhase(phase: EnginePhase): void {
+    if (phase === this.current) return;
+    this.current = phase;
+    this.emit('phase', phase);
   }
 
   send(message: Message, sessionId: SessionID): boolean {

@@ -122,6 +122,28 @@ export class Initiator extends EventEmitter<InitiatorEvents> {
     for (const d of this.drivers) d.start();
   }
 
+  /**
+   * Drains: every logged-on session logs out with `text` (waiting at most `waitMs` for the
+   * answer), then stops reconnecting. Sessions and stores stay open (for status and operations).
+   */
+  async drain(text: string, waitMs = 3000): Promise<void> {
+    await Promise.all(
+      this.configs.map(async ({ session }) => {
+        if (!session.isLoggedOn) return;
+        const gone = new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, waitMs);
+          session.once('disconnected', () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+        session.logout(text);
+        await gone;
+      }),
+    );
+    await Promise.all(this.drivers.map((d) => d.stop()));
+  }
+
   /** Stops reconnecting at once (whatever is being waited for), logs out, closes sockets and stores. */
   async stop(): Promise<void> {
     await Promise.all(this.drivers.map((d) => d.stop()));

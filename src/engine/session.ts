@@ -19,6 +19,9 @@ import type { FailoverEvent } from '../transport/policy-types.js';
 import type { SessionEventListener } from '../log/session-events.js';
 import { ResendPump, type ResendJob } from './resend-pump.js';
 import { ReadShare } from './read-share.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import { checkSeqNum } from '../store/seq-num.js';
+import { FixoverError } from '../codec/errors.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -129,6 +132,44 @@ export interface SessionHandleEvents {
   storeRepair: [StoreRepair];
 }
 
+/** An operator's change was refused: another live node owns the session (make it there). */
+export class SessionOwnedElsewhereError extends FixoverError {
+  readonly code = 'owned_elsewhere';
+}
+
+/** A snapshot of a session for operations (see {@link Session.status}). */
+export interface SessionStatus {
+  /** The session ID, e.g. `FIX.4.2:EXEC->BANZAI`. */
+  readonly sessionId: string;
+  readonly role: 'initiator' | 'acceptor';
+  /** A connection is attached. */
+  readonly connected: boolean;
+  /** Logged on both ways. */
+  readonly loggedOn: boolean;
+  readonly nextSenderSeq: number;
+  readonly nextTargetSeq: number;
+  /** This node's name in the session's ownership (undefined without ownership). */
+  readonly node?: string;
+  /** Our ownership epoch (0 when this node does not own the session, or without ownership). */
+  readonly ownerEpoch: number;
+  /** The counterparty's `host:port` while connected. */
+  readonly remoteAddress?: string;
+  /** When a message was last received / written, ms since the epoch. */
+  readonly lastReceivedAt?: number;
+  readonly lastSentAt?: number;
+  /** Messages received / written since start. */
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  /** Bytes waiting to be written to the connection (this turn's batch and the socket's buffer). */
+  readonly queuedOutBytes: number;
+  /** Messages received above a sequence gap, waiting for it to be filled. */
+  readonly queuedAboveGap: number;
+  /** Inside the session's schedule now. */
+  readonly inSchedule: boolean;
+  /** Unexpected errors that ended a connection so far. */
+  readonly faults: number;
+}
+
 /** One FIX session with its store; sockets come and go. */
 export class Session extends EventEmitter<SessionHandleEvents> {
   readonly core: SessionCore;
@@ -170,6 +211,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private pausedUntil = 0;
   private pauseTimer: NodeJS.Timeout | null = null;
   private faults = 0;
+  /** How long store flushes took (ms), for operations; written on each flush, read by metrics. */
+  readonly flushTimes = new LatencyHistogram();
 
   constructor(
     options: SessionOptions,
@@ -244,6 +287,110 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   /** The current owner of the session as recorded in the shared store (undefined without ownership). */
   async owner(): Promise<OwnerRecord | undefined> {
     return this.ownership?.current();
+  }
+
+  /** The counterparty's address of the current connection (`host:port`), or undefined without one. */
+  get remoteAddress(): string | undefined {
+    const s = this.socket;
+    return s?.remoteAddress === undefined ? undefined : `${s.remoteAddress}:${s.remotePort ?? ''}`;
+  }
+
+  /**
+   * A snapshot of the session for operations: connection, sequence numbers, ownership, traffic
+   * and queues (see {@link SessionStatus}).
+   */
+  status(): SessionStatus {
+    const core = this.core;
+    const stats = core.stats;
+    const gap = core.queuedAboveGap;
+    return {
+      sessionId: this.id.toString(),
+      role: core.options.role,
+      connected: this.socket !== null,
+      loggedOn: core.isLoggedOn,
+      nextSenderSeq: core.nextSenderSeq,
+      nextTargetSeq: core.nextTargetSeq,
+      node: this.ownership?.node,
+      ownerEpoch: this.ownerEpoch,
+      remoteAddress: this.remoteAddress,
+      lastReceivedAt: stats.lastReceivedAt || undefined,
+      lastSentAt: stats.lastSentAt || undefined,
+      messagesIn: stats.messagesIn.total(),
+      messagesOut: stats.messagesOut.total(),
+      queuedOutBytes: this.batchBytes + (this.socket?.writableLength ?? 0),
+      queuedAboveGap: gap.messages,
+      inSchedule: core.isSessionTime(Date.now()),
+      faults: this.faults,
+    };
+  }
+
+  /**
+   * Sets the next sender and/or target sequence numbers (each kept when undefined), like
+   * QuickFIX/J's setNextSenderMsgSeqNum/setNextTargetMsgSeqNum: applied in order with what the
+   * session is doing, and stored (flushed) before the returned promise resolves. The connection,
+   * if any, stays up: the counterparty sees the new numbers on the next messages.
+   * @throws InvalidSeqNumError when a number is not an integer from 1 to 4294967295 (nothing is changed)
+   */
+  async setSequenceNumbers(nextSender?: number, nextTarget?: number): Promise<void> {
+    if (nextSender !== undefined) checkSeqNum(nextSender);
+    if (nextTarget !== undefined) checkSeqNum(nextTarget);
+    await this.asOwner(() => this.contain('api', this.setNumbersNow, { nextSender, nextTarget }));
+  }
+
+  private setNumbersNow({ nextSender, nextTarget }: { nextSender?: number; nextTarget?: number }): void {
+    this.run(this.core.setNextSequenceNumbers(nextSender, nextTarget, Date.now()));
+  }
+
+  /**
+   * Resets the session (QuickFIX/J's SessionAdmin reset): when logged on it sends a Logout with
+   * `reason` as Text, the connection ends, and both sequence numbers go back to 1 with the store
+   * reset, stored before the returned promise resolves. The next logon starts a new FIX session.
+   */
+  async reset(reason = 'session reset by operator'): Promise<void> {
+    await this.asOwner(() => this.contain('api', this.resetNow, reason));
+  }
+
+  private resetNow(reason: string): void {
+    this.run(this.core.reset(reason, Date.now()));
+  }
+
+  /**
+   * Runs an operator's change and waits until it is stored. With ownership on a shared store, a
+   * session this node does not hold now (an acceptor between connections) is taken for the
+   * change (the store reloaded first, as another node may have written it) and given up after.
+   * @throws SessionOwnedElsewhereError when another live node owns the session (nothing is changed)
+   * @throws the store's error when the change could not be stored
+   */
+  private async asOwner(step: () => void): Promise<void> {
+    // What is queued first (the release of ownership after a connection ended, among others).
+    await this.chain;
+    const own = this.ownership;
+    const borrow = own !== undefined && !own.holds() && this.socket === null;
+    if (borrow) {
+      const refusal = await this.claim();
+      if (refusal !== null) throw new SessionOwnedElsewhereError(refusal);
+    }
+    try {
+      step();
+      await this.storeWrites();
+    } finally {
+      if (borrow && this.socket === null) await this.releaseOwnership();
+    }
+  }
+
+  /** Waits until what the session did so far is stored (flushed) and written; throws what the store threw. */
+  private async storeWrites(): Promise<void> {
+    if (this.flushScheduled || this.batchCount > 0) this.flush();
+    let failure: unknown = null;
+    this.after(
+      () => this.store.flush(),
+      (err) => {
+        failure = err ?? new Error('store flush failed');
+        this.storeFailed(err, 'disconnected');
+      },
+    );
+    await this.chain;
+    if (failure !== null) throw failure;
   }
 
   /**
@@ -709,13 +856,23 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     if (this.chained === 0) {
       // Nothing queued before: store and write at once when the store needs no waiting.
       try {
-        if (this.store.flushNow?.()) return this.deliver(data, socket);
+        const t0 = performance.now();
+        if (this.store.flushNow?.()) {
+          this.flushTimes.observe(performance.now() - t0);
+          return this.deliver(data, socket);
+        }
       } catch (err) {
         return this.flushFailed(err, socket);
       }
     }
     this.after(
-      () => this.store.flush().then(() => this.deliver(data, socket)),
+      () => {
+        const t0 = performance.now();
+        return this.store.flush().then(() => {
+          this.flushTimes.observe(performance.now() - t0);
+          this.deliver(data, socket);
+        });
+      },
       (err) => this.flushFailed(err, socket),
     );
   }

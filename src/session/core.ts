@@ -20,6 +20,7 @@ import { applVerIdValue, resolveOptions, type ResolvedSessionOptions, type Sessi
 import type { SessionID } from './session-id.js';
 import { Schedule } from './schedule.js';
 import { MAX_SEQ_NUM } from '../store/seq-num.js';
+import { SessionStats } from './session-stats.js';
 import { garbledSubject, type RejectSubject } from './garbled.js';
 import { LAST_MSG_SEQ_NUM, MAX_HEART_BT_INT, SEQ_NUMS_EXHAUSTED_TEXT, heartBtIntText, msgSeqNumText, seqFieldText } from './session-numbers.js';
 import { InboundRate } from './inbound-rate.js';
@@ -77,6 +78,8 @@ export class SessionCore {
   incomingEvents = true;
   /** Emit an `outgoing` event for each message sent (a driver with no listener turns this off). */
   outgoingEvents = true;
+  /** Running counts for operations (messages by type, bytes, resends, last message times). */
+  readonly stats = new SessionStats();
   private readonly app: Application<SessionID>;
   private readonly parser: Parser;
   private readonly framer: Framer;
@@ -279,6 +282,46 @@ export class SessionCore {
     return { sent, actions: this.take() };
   }
 
+  /**
+   * An operator sets the next sender and/or target sequence numbers (each kept when undefined).
+   * The driver persists them (set-next-sender-seq, set-next-target-seq actions) in order with the
+   * session's other writes. Messages held above a gap, and a gap being filled, are forgotten: the
+   * numbers they were measured against changed (a later gap is asked for again as usual).
+   * The numbers are the caller's to check (1 to MAX_SEQ_NUM).
+   */
+  setNextSequenceNumbers(nextSender: number | undefined, nextTarget: number | undefined, now: number): SessionAction[] {
+    this.now = now;
+    if (nextSender !== undefined) {
+      this.state.nextSenderSeq = nextSender;
+      this.push({ type: 'set-next-sender-seq', seq: nextSender });
+    }
+    if (nextTarget !== undefined) {
+      this.state.nextTargetSeq = nextTarget;
+      this.state.queue.clear();
+      this.state.queuedBytes = 0;
+      this.state.resendRange = null;
+      this.push({ type: 'set-next-target-seq', seq: nextTarget });
+    }
+    this.note(`Sequence numbers set: next sender ${this.state.nextSenderSeq}, next target ${this.state.nextTargetSeq}`);
+    return this.take();
+  }
+
+  /**
+   * An operator resets the session: a logged-on session sends a Logout (with `reason` as Text),
+   * the connection ends, and both sequence numbers go back to 1 with the store reset (a new
+   * creation time), as at the start of a new FIX session.
+   */
+  reset(reason: string, now: number): SessionAction[] {
+    this.now = now;
+    if (this.state.connected) {
+      if (this.isLoggedOn) this.generateLogout(reason);
+      this.disconnect(reason, true);
+    }
+    this.resetState();
+    this.note(`Session reset: ${reason}`);
+    return this.take();
+  }
+
   /** Starts a logout with an optional reason text. */
   logout(reason: string, now: number): SessionAction[] {
     this.now = now;
@@ -397,13 +440,18 @@ export class SessionCore {
       this.pending.push(Buffer.from(buf.subarray(start, end)));
       return;
     }
+    const stats = this.stats;
+    stats.bytesIn += end - start;
+    stats.lastReceivedAt = this.now;
     // A copy: the framer's bytes are only valid during this call, the event is delivered after it.
     if (this.incomingEvents) this.emitEvent({ kind: 'incoming', bytes: Buffer.from(buf.subarray(start, end)) });
     const parsed = this.parser.tryParse(buf, start, end);
     if (parsed instanceof CodecError) {
+      stats.garbledIn++;
       this.onGarbled(parsed, buf.subarray(start, end));
       return;
     }
+    stats.messagesIn.add(parsed.msgType);
     if (this.inboundRate !== null && this.state.receivedLogon && !ADMIN_TYPES.has(parsed.msgType) && !parsed.equals(43, 'Y') && this.overRate(parsed)) return;
     // guard(() => this.next(...)) without a closure per message.
     try {
@@ -977,6 +1025,7 @@ export class SessionCore {
       } else {
         if (cursor.gapStart) this.generateSequenceReset(cursor.gapStart, seq);
         this.writeEncoded(bytes, seq, msgType, 'none');
+        this.stats.messagesResent++;
         resent++;
         if (!firstResent) firstResent = seq;
         cursor.gapStart = 0;
@@ -1169,6 +1218,10 @@ export class SessionCore {
     this.push({ type: 'send', bytes, seq, msgType, persist, write: toSocket });
     if (!toSocket) return;
     this.state.lastSentTime = this.now;
+    const stats = this.stats;
+    stats.messagesOut.add(msgType);
+    stats.bytesOut += bytes.length;
+    stats.lastSentAt = this.now;
     if (this.outgoingEvents) this.emitEvent({ kind: 'outgoing', bytes });
   }
 

@@ -7,3 +7,4 @@ export { RejectLogon, DoNotSend, IncorrectTagValue, IncorrectDataFormat, Unsuppo
 export { type SessionOptions, type ResolvedSessionOptions, resolveOptions, APPL_VER_IDS, applVerIdValue } from './options.js';
 export { Schedule, parseDay, parseTimeOfDay, type ScheduleSpec, type TimeOfDay } from './schedule.js';
 export { applyStoreAction } from './apply.js';
+export { SessionStats, MsgTypeCounts, MAX_COUNTED_MSG_TYPES, OTHER_MSG_TYPE } from './session-stats.js';

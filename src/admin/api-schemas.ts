@@ -1,0 +1,187 @@
+/**
+ * The JSON schemas of the admin API: the server validates requests against them (fastify's
+ * built-in validation, unknown properties refused) and `docs/openapi.json` is generated from them
+ * (`npm run gen:openapi`), so the documentation cannot drift from what is enforced.
+ */
+
+const text = { type: 'string', maxLength: 1000, description: 'Text for the Logout (58) / the log' } as const;
+
+/** The `{ text? }` body of logout, disconnect, reset and drain. */
+export const TEXT_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { text },
+} as const;
+
+/** 1 to 4294967295, what a store holds. */
+const seq = { type: 'integer', minimum: 1, maximum: 4294967295 } as const;
+
+/** The body of set-sequence-numbers: at least one of the two numbers. */
+export const SEQ_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    nextSender: { ...seq, description: 'MsgSeqNum of the next message this side sends' },
+    nextTarget: { ...seq, description: 'MsgSeqNum expected on the next message from the counterparty' },
+  },
+} as const;
+
+export const SESSION_PARAMS = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 300, description: 'Session ID, e.g. FIX.4.2:EXEC->BANZAI (URL-encoded)' } },
+} as const;
+
+export const ERROR = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string', description: 'A code: bad_request, unauthorized, forbidden, not_found, owned_elsewhere (409: another live node owns the session), internal' },
+    message: { type: 'string' },
+  },
+} as const;
+
+export const SESSION_INFO = {
+  type: 'object',
+  required: ['sessionId', 'role', 'connected', 'loggedOn', 'nextSenderSeq', 'nextTargetSeq', 'ownerEpoch', 'messagesIn', 'messagesOut', 'queuedOutBytes', 'queuedAboveGap', 'inSchedule', 'faults'],
+  properties: {
+    sessionId: { type: 'string' },
+    role: { type: 'string', enum: ['initiator', 'acceptor'] },
+    connected: { type: 'boolean' },
+    loggedOn: { type: 'boolean' },
+    nextSenderSeq: { type: 'integer' },
+    nextTargetSeq: { type: 'integer' },
+    node: { type: 'string', description: "This node's name in the session's ownership" },
+    ownerEpoch: { type: 'integer', description: "This node's ownership epoch (0: not owned here, or no ownership)" },
+    owner: {
+      type: 'object',
+      description: 'The owner recorded in the shared store (absent without ownership or before any)',
+      properties: { node: { type: 'string' }, epoch: { type: 'integer' }, renewedAt: { type: 'integer', description: 'ms since the epoch' }, leaseMs: { type: 'integer' } },
+    },
+    remoteAddress: { type: 'string' },
+    lastReceivedAt: { type: 'integer', description: 'ms since the epoch' },
+    lastSentAt: { type: 'integer', description: 'ms since the epoch' },
+    messagesIn: { type: 'integer' },
+    messagesOut: { type: 'integer' },
+    inRate: { type: 'number', description: 'Messages received per second (last seconds)' },
+    outRate: { type: 'number', description: 'Messages sent per second (last seconds)' },
+    queuedOutBytes: { type: 'integer' },
+    queuedAboveGap: { type: 'integer' },
+    inSchedule: { type: 'boolean' },
+    faults: { type: 'integer' },
+  },
+} as const;
+
+export const NODE_STATUS = {
+  type: 'object',
+  required: ['node', 'pid', 'phase', 'ready', 'listeningPorts', 'sessions', 'loggedOn'],
+  properties: {
+    node: { type: 'string' },
+    pid: { type: 'integer' },
+    phase: { type: 'string', enum: ['created', 'running', 'draining', 'stopped'] },
+    ready: { type: 'boolean' },
+    startedAt: { type: 'integer' },
+    listeningPorts: { type: 'array', items: { type: 'integer' } },
+    sessions: { type: 'integer' },
+    loggedOn: { type: 'integer' },
+  },
+} as const;
+
+export const ACTIVITY = {
+  type: 'object',
+  required: ['at', 'kind', 'text'],
+  properties: {
+    at: { type: 'integer' },
+    session: { type: 'string' },
+    kind: { type: 'string', enum: ['logon', 'logout', 'disconnect', 'failover', 'reject', 'error', 'ownership', 'operation'] },
+    text: { type: 'string' },
+  },
+} as const;
+
+export const AUDIT = {
+  type: 'object',
+  required: ['at', 'who', 'remote', 'action', 'target', 'outcome'],
+  properties: {
+    at: { type: 'string', description: 'ISO 8601 time' },
+    who: { type: 'string', description: 'The operator named by the X-Fixover-Operator header (else "unnamed"), authenticated by the token' },
+    remote: { type: 'string' },
+    action: { type: 'string' },
+    target: { type: 'string' },
+    detail: { type: 'string' },
+    outcome: { type: 'string' },
+  },
+} as const;
+
+const ok = { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, session: SESSION_INFO } } as const;
+
+const errors = { 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR } as const;
+
+/** One route of the admin API, for the server and the OpenAPI document. */
+export interface ApiRoute {
+  readonly method: 'GET' | 'POST';
+  /** fastify's form (`:id`). */
+  readonly url: string;
+  readonly summary: string;
+  /** A changing operation: needs the admin token, and is audited. */
+  readonly changes: boolean;
+  readonly params?: object;
+  readonly body?: object;
+  readonly response: Record<number, object>;
+}
+
+export const ROUTES = {
+  node: { method: 'GET', url: '/api/node', summary: "This node's status", changes: false, response: { 200: NODE_STATUS } },
+  drain: {
+    method: 'POST',
+    url: '/api/node/drain',
+    summary: 'Drain this node: stop accepting connections, log every session out (with the text), stop initiators reconnecting; /readyz answers 503 from then on',
+    changes: true,
+    body: TEXT_BODY,
+    response: { 200: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, node: NODE_STATUS } }, ...errors },
+  },
+  sessions: {
+    method: 'GET',
+    url: '/api/sessions',
+    summary: 'Every session with its state',
+    changes: false,
+    response: { 200: { type: 'object', required: ['sessions'], properties: { sessions: { type: 'array', items: SESSION_INFO } } } },
+  },
+  session: { method: 'GET', url: '/api/sessions/:id', summary: 'One session', changes: false, params: SESSION_PARAMS, response: { 200: SESSION_INFO, 404: ERROR } },
+  logout: { method: 'POST', url: '/api/sessions/:id/logout', summary: 'Send a Logout (with the text); the connection ends when it is answered or LogoutTimeout passes', changes: true, params: SESSION_PARAMS, body: TEXT_BODY, response: { 200: ok, ...errors } },
+  disconnect: { method: 'POST', url: '/api/sessions/:id/disconnect', summary: 'Close the connection at once (no Logout)', changes: true, params: SESSION_PARAMS, body: TEXT_BODY, response: { 200: ok, ...errors } },
+  reset: {
+    method: 'POST',
+    url: '/api/sessions/:id/reset',
+    summary: 'Reset: Logout (with the text) when logged on, disconnect, both sequence numbers back to 1 and the store reset',
+    changes: true,
+    params: SESSION_PARAMS,
+    body: TEXT_BODY,
+    response: { 200: ok, ...errors },
+  },
+  setSeq: {
+    method: 'POST',
+    url: '/api/sessions/:id/sequence-numbers',
+    summary: 'Set the next sender and/or target sequence numbers (stored before the answer)',
+    changes: true,
+    params: SESSION_PARAMS,
+    body: SEQ_BODY,
+    response: { 200: ok, ...errors },
+  },
+  refresh: { method: 'POST', url: '/api/sessions/:id/refresh', summary: 'Reload sequence numbers and the message index from the store', changes: true, params: SESSION_PARAMS, body: TEXT_BODY, response: { 200: ok, ...errors } },
+  activity: {
+    method: 'GET',
+    url: '/api/activity',
+    summary: 'Recent logons, logouts, disconnects, failovers, rejects, errors and operations (newest last)',
+    changes: false,
+    response: { 200: { type: 'object', required: ['activity'], properties: { activity: { type: 'array', items: ACTIVITY } } } },
+  },
+  audit: {
+    method: 'GET',
+    url: '/api/audit',
+    summary: 'Recent changing operations: who, what, when, outcome (newest last)',
+    changes: false,
+    response: { 200: { type: 'object', required: ['audit'], properties: { audit: { type: 'array', items: AUDIT } } } },
+  },
+} as const satisfies Record<string, ApiRoute>;

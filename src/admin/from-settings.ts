@@ -1,0 +1,24 @@
+/**
+ * The HTTP interface's options from settings (checked by the settings parser, one value for the
+ * whole process): `HttpAcceptPort` turns it on, `HttpAcceptAddress` (default 127.0.0.1),
+ * `HttpAdminToken` or `HttpAdminTokenFile` (relative to the settings file's folder).
+ */
+import { resolve } from 'node:path';
+import { readAdminTokenFile } from '../config/http-settings.js';
+import { SettingsApplyError, type SessionSettings } from '../engine/from-settings.js';
+import type { AdminServerOptions } from './server.js';
+
+/** The interface's options, or undefined when `HttpAcceptPort` is not set. */
+export function adminOptionsFrom(settings: readonly SessionSettings[], baseDir: string): AdminServerOptions | undefined {
+  const s = settings[0];
+  if (!s?.HttpAcceptPort) return undefined;
+  let token = s.HttpAdminToken;
+  if (s.HttpAdminTokenFile) {
+    try {
+      token = readAdminTokenFile(resolve(baseDir, s.HttpAdminTokenFile));
+    } catch (e) {
+      throw new SettingsApplyError('HttpAdminTokenFile', e instanceof Error ? e.message : String(e));
+    }
+  }
+  return { port: Number(s.HttpAcceptPort), host: s.HttpAcceptAddress ?? '127.0.0.1', token };
+}

@@ -1,0 +1,122 @@
+/**
+ * `fixover admin <url> <action> …`: the operations interface of a running engine, from the command
+ * line (sessions, node, logout, disconnect, reset, set-seq, refresh, drain, activity, audit). The
+ * admin token comes from `--token-file` or the FIXOVER_ADMIN_TOKEN environment variable (not the
+ * command line, where other users of the machine could read it).
+ */
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { AdminClient, AdminClientError } from '../admin/client.js';
+import type { SessionInfo } from '../admin/server.js';
+
+export const ADMIN_ACTIONS = ['sessions', 'session', 'node', 'logout', 'disconnect', 'reset', 'set-seq', 'refresh', 'drain', 'activity', 'audit'] as const;
+
+export interface AdminCommandOptions {
+  tokenFile?: string;
+  operator?: string;
+  text?: string;
+  sender?: number;
+  target?: number;
+  json?: boolean;
+}
+
+const usage = (message: string): Error => Object.assign(new Error(message), { exitCode: 2 });
+
+/** Runs one admin action; resolves with the exit code (1 when the server refused or failed). */
+export async function adminCommand(url: string, action: string, args: string[], o: AdminCommandOptions, out: (s: string) => void = (s) => void process.stdout.write(s)): Promise<number> {
+  if (!(ADMIN_ACTIONS as readonly string[]).includes(action)) throw usage(`unknown admin action ${action}: expected one of ${ADMIN_ACTIONS.join(', ')}`);
+  if (!/^https?:\/\//.test(url)) throw usage(`the URL must start with http:// or https://, not ${url}`);
+  const token = o.tokenFile ? readToken(o.tokenFile) : process.env.FIXOVER_ADMIN_TOKEN || undefined;
+  const client = new AdminClient(url, { token, operator: o.operator ?? safeUser() });
+  const id = (): string => {
+    if (args.length !== 1) throw usage(`${action} takes one session ID, e.g. 'FIX.4.2:EXEC->BANZAI'`);
+    return args[0];
+  };
+  const print = (value: unknown, text: () => string): void => out(o.json ? `${JSON.stringify(value, null, 2)}\n` : text());
+  try {
+    switch (action) {
+      case 'sessions': {
+        const sessions = await client.sessions();
+        print(sessions, () => sessionTable(sessions));
+        break;
+      }
+      case 'session': {
+        const s = await client.session(id());
+        print(s, () => sessionTable([s]));
+        break;
+      }
+      case 'node': {
+        const n = await client.node();
+        print(n, () => `node ${n.node} (pid ${n.pid}): ${n.phase}, ${n.ready ? 'ready' : 'not ready'}; ${n.loggedOn}/${n.sessions} sessions logged on; listening on ${n.listeningPorts.join(', ') || 'nothing'}\n`);
+        break;
+      }
+      case 'logout':
+      case 'disconnect':
+      case 'reset':
+      case 'refresh': {
+        const target = id();
+        const s = action === 'logout' ? await client.logout(target, o.text) : action === 'disconnect' ? await client.disconnect(target, o.text) : action === 'reset' ? await client.reset(target, o.text) : await client.refresh(target);
+        print(s, () => `${action}: ok\n${sessionTable([s])}`);
+        break;
+      }
+      case 'set-seq': {
+        const target = id();
+        if (o.sender === undefined && o.target === undefined) throw usage('set-seq needs --sender <n> and/or --target <n>');
+        const s = await client.setSequenceNumbers(target, { nextSender: o.sender, nextTarget: o.target });
+        print(s, () => `set-seq: ok\n${sessionTable([s])}`);
+        break;
+      }
+      case 'drain': {
+        const n = await client.drain(o.text);
+        print(n, () => `drain: ok; node ${n.node} is ${n.phase}, ${n.loggedOn} session(s) still logged on\n`);
+        break;
+      }
+      case 'activity': {
+        const a = await client.activity();
+        print(a, () => a.map((e) => `${new Date(e.at).toISOString()} ${e.kind.padEnd(10)} ${e.session ?? '-'} ${e.text}\n`).join(''));
+        break;
+      }
+      case 'audit': {
+        const a = await client.audit();
+        print(a, () => a.map((e) => `${e.at} ${e.who}@${e.remote} ${e.action} ${e.target}${e.detail ? ` (${e.detail})` : ''}: ${e.outcome}\n`).join(''));
+        break;
+      }
+    }
+    return 0;
+  } catch (e) {
+    if (!(e instanceof AdminClientError)) throw e;
+    process.stderr.write(`fixover admin: ${e.message}\n`);
+    return 1;
+  }
+}
+
+function readToken(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw usage(`--token-file: cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unnamed';
+  }
+}
+
+/** One line per session: ID, state, numbers, owner, remote address, last message. */
+export function sessionTable(sessions: readonly SessionInfo[]): string {
+  const rows = sessions.map((s) => [
+    s.sessionId,
+    s.loggedOn ? 'logged on' : s.connected ? 'connected' : 'down',
+    `${s.nextSenderSeq}/${s.nextTargetSeq}`,
+    s.owner ? `${s.owner.node}#${s.owner.epoch}${s.ownerEpoch ? '' : ' (not here)'}` : '-',
+    s.remoteAddress ?? '-',
+    s.lastReceivedAt ? new Date(s.lastReceivedAt).toISOString() : '-',
+  ]);
+  const head = ['SESSION', 'STATE', 'SEQ OUT/IN', 'OWNER#EPOCH', 'REMOTE', 'LAST RECEIVED'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows].map((r) => `${r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}\n`).join('');
+}
