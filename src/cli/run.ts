@@ -25,6 +25,8 @@ import { CompositeLog } from '../log/composite-log.js';
 import type { Log } from '../log/log.js';
 import type { Session } from '../engine/session.js';
 import type { Acceptor } from '../engine/acceptor.js';
+import { ClusterNode } from '../cluster/node.js';
+import { describeClusterEvent } from '../cluster/events.js';
 
 export const APPS: Record<string, (sender: EngineSender) => Application<SessionID>> = {
   executor: (sender) => executorApplication({ send: (m, id) => void sender.send(m, id) }),
@@ -121,8 +123,8 @@ export interface RunOptions {
   onSession?: (session: Session) => void;
 }
 
-/** Starts an engine from a settings file. */
-export async function startEngine(file: string, options: RunOptions): Promise<{ engine: Engine; ports: number[] }> {
+/** Starts an engine from a settings file (and its cluster membership when the settings ask for one). */
+export async function startEngine(file: string, options: RunOptions): Promise<{ engine: Engine; ports: number[]; cluster?: ClusterNode }> {
   if (!existsSync(file)) throw Object.assign(new Error(`settings file not found: ${file}`), { exitCode: 2 });
   const app = APPS[options.app];
   if (!app) throw Object.assign(new Error(`unknown --app ${options.app}: expected one of ${Object.keys(APPS).join(', ')}`), { exitCode: 2 });
@@ -143,7 +145,18 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
   });
   const engine = await Engine.create(records, app, { store: storeFor, log: logFor(options.jsonLog ?? false), baseDir: settings.baseDir, onSession: options.onSession });
   const ports = await engine.start();
-  return { engine, ports };
+  let cluster: ClusterNode | undefined;
+  try {
+    cluster = ClusterNode.fromSettings(engine, records, ports);
+    if (cluster) {
+      cluster.on('event', (e) => process.stdout.write(`fixover: cluster ${cluster!.config.cluster}: node ${cluster!.config.node}: ${describeClusterEvent(e)}\n`));
+      await cluster.start();
+    }
+  } catch (e) {
+    await engine.stop();
+    throw Object.assign(e as Error, { exitCode: 2 });
+  }
+  return { engine, ports, cluster };
 }
 
 /** Prints a session's ownership changes on standard output (node, session, epoch). */
@@ -214,7 +227,7 @@ export function printStoreRepairs(session: Session): void {
 
 /** Runs until SIGINT or SIGTERM. */
 export async function run(file: string, options: RunOptions): Promise<number> {
-  const { engine, ports } = await startEngine(file, {
+  const { engine, ports, cluster } = await startEngine(file, {
     ...options,
     onSession: (s) => {
       printOwnership(s);
@@ -237,6 +250,7 @@ export async function run(file: string, options: RunOptions): Promise<number> {
     process.once('SIGTERM', stop);
   });
   process.stdout.write('fixover: stopping: logging out and flushing stores\n');
+  await cluster?.stop();
   await engine.stop();
   return 0;
 }

@@ -120,3 +120,22 @@ export function planMoves(members: readonly MemberRecord[], memory: PlannerMemor
   }
   return { moves, memory: { moved, recent } };
 }
+
+/** A move ordered but not yet seen done: the session counts for its target. */
+export interface PendingMove {
+  readonly session: string;
+  readonly to: string;
+}
+
+/**
+ * The members as they will be once the pending moves are done: each pending session is counted
+ * for its target only, so a planner run during a move does not order the same balancing again.
+ */
+export function withPending(members: readonly MemberRecord[], pending: readonly PendingMove[]): MemberRecord[] {
+  if (pending.length === 0) return [...members];
+  const to = new Map(pending.map((p) => [p.session, p.to]));
+  return members.map((m) => ({
+    ...m,
+    sessions: [...m.sessions.filter((s) => !to.has(s)), ...pending.filter((p) => p.to === m.node).map((p) => p.session)],
+  }));
+}
