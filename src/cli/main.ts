@@ -8,6 +8,7 @@ import { decodeToText, readInputs } from './decode.js';
 import { run, APPS } from './run.js';
 import { clientCommand } from './client.js';
 import { conformance } from './conformance.js';
+import { clusterStatus } from './cluster.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, conformance: 3 } as const;
 
@@ -57,6 +58,14 @@ function program(): Command {
     .action(async (file: string, o: { orders: number; rate?: number; window?: number; report?: string; session?: string; settle: number; jsonLog?: boolean; logonTimeout: number }) => {
       if (o.rate && o.window) throw Object.assign(new Error('--rate and --window exclude each other'), { exitCode: 2 });
       process.exitCode = await clientCommand(file, { ...o, settleMs: o.settle, logonTimeoutMs: o.logonTimeout });
+    });
+  p.command('cluster')
+    .description('cluster of acceptor nodes (docs/cluster.md)')
+    .command('status')
+    .description("print the cluster's members, their state, the topology epoch, the coordinator, moves in progress and which node holds each session")
+    .argument('<settings>', "a cluster member's QuickFIX settings file")
+    .action(async (file: string) => {
+      process.stdout.write(await clusterStatus(file));
     });
   p.command('conformance')
     .description('run QuickFIX acceptance scripts (.def) against fixover (--settings) or a running acceptor (--port); exit 3 on failures')

@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Cluster, checkStore, clientsFilled, freePort, waitUntil } from '../failover/harness.js';
 import { FixPeer } from '../support/fix-peer.js';
+import { fixover } from '../cli/cli.js';
 
 const CLUSTER = 'RebalanceClusterClients=Y\nUpdateClusterClients=Y\nRebalanceInterval=500\nRebalanceSettle=500\nRebalanceJitter=200\nRebalanceDeadline=1500\nClusterLeaseTimeout=3000';
 
@@ -29,6 +30,14 @@ test('a node that returns gets half of the sessions, each moved once, nothing lo
       throw cluster.failure(e);
     });
     const movedToA = held('A');
+    // The operator's view, from the shared directory.
+    const status = await waitUntil('the status shows the split', async () => {
+      const r = await fixover(['cluster', 'status', join(cluster.dir, 'A.cfg')], undefined, cluster.dir);
+      return / {2}A {2}active {2}tcp:\/\/\S+:\d+ {2}weight 1 {2}2 session\(s\)/.test(r.stdout) && / {2}B {2}active .* 2 session\(s\)/.test(r.stdout) ? r.stdout : undefined;
+    }, 10_000);
+    assert.match(status, /^cluster default: topology epoch 2, written by B/m);
+    assert.match(status, /^coordinator: B \(epoch 1\)$/m);
+    for (const c of clients) assert.match(status, new RegExp(`^ {2}FIX\\.4\\.2:EXEC->${c} {2}${movedToA.includes(c) ? 'A' : 'B'} \\(epoch \\d+\\)$`, 'm'));
     // A Logon for a moved session at the old node: refused with a Logout naming the owner.
     const peer = await FixPeer.connect(pb, 'FIX.4.2', movedToA[0], 'EXEC');
     peer.send('35=A|98=0|108=30|');
