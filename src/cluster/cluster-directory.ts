@@ -37,6 +37,7 @@ const fileName = (name: string): string => `${encodeURIComponent(name).replace(/
 
 let writes = 0;
 
+/** Reads and writes the cluster's files under one directory. */
 export class ClusterDirectory {
   readonly membersDir: string;
   readonly movesDir: string;

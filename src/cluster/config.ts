@@ -20,6 +20,7 @@ export class ClusterSettingsError extends FixoverError {
   }
 }
 
+/** A node's cluster settings, checked and with their defaults (docs/cluster.md, Settings). */
 export interface ClusterConfig {
   readonly cluster: string;
   readonly node: string;

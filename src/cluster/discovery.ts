@@ -9,6 +9,7 @@ import type { ClusterDirectory } from './cluster-directory.js';
 import { liveMembers, topologyChange, type MemberRecord, type MemberState, type Topology } from './membership.js';
 import type { ClusterEvent } from './events.js';
 
+/** This node as a member: identity, advertised URIs, weight, lease, and the sessions it holds. */
 export interface DiscoveryOptions {
   readonly cluster: string;
   readonly node: string;
@@ -20,6 +21,7 @@ export interface DiscoveryOptions {
   readonly now?: () => number;
 }
 
+/** This node's member record in the shared directory, and the others' (see the module comment). */
 export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent] }> {
   private state: MemberState = 'joining';
   private since: number;

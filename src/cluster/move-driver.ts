@@ -9,6 +9,7 @@ import type { ClusterDirectory, MoveOrder } from './cluster-directory.js';
 import type { ClusterEvent } from './events.js';
 import { isApplicationType, moveDecision, msgTypeOf } from './safe-point.js';
 
+/** This node, the quiet interval and reservation of a move, the polling period and a clock. */
 export interface MoveDriverOptions {
   readonly node: string;
   readonly quietMs: number;
@@ -19,6 +20,7 @@ export interface MoveDriverOptions {
   readonly now?: () => number;
 }
 
+/** Carries out the move orders addressed to this node (see the module comment). */
 export class MoveDriver extends EventEmitter<{ event: [ClusterEvent] }> {
   /** When each session last received or sent an application message. */
   private readonly lastApp = new Map<string, number>();

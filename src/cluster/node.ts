@@ -16,6 +16,7 @@ export interface ClusterEngine {
   readonly sessions: ReadonlyMap<string, Session>;
 }
 
+/** One node's membership in a cluster, with its coordinator and move driver; emits ClusterEvents. */
 export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
   readonly files: ClusterDirectory;
   readonly discovery: StoreDiscovery;

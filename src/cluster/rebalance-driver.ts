@@ -14,6 +14,7 @@ import type { ClusterEvent } from './events.js';
 import { nextTopology, type MemberRecord } from './membership.js';
 import { EMPTY_MEMORY, planMoves, withPending, type PlannerMemory } from './rebalance.js';
 
+/** A clock and a random source (tests give fakes). */
 export interface CoordinatorOptions {
   readonly now?: () => number;
   /** Uniform in [0, 1) (the jitter of move orders). */
@@ -26,6 +27,7 @@ export function orderFinished(o: MoveOrder, members: readonly MemberRecord[], no
   return now > o.deadline + reserveMs + leaseMs;
 }
 
+/** The coordinator lease, the topology file and the planner's runs (see the module comment). */
 export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
   private readonly lease: FileOwnership;
   private timer: NodeJS.Timeout | null = null;

@@ -45,8 +45,10 @@ export interface PlannerMemory {
   readonly recent: readonly number[];
 }
 
+/** A planner that has moved nothing yet. */
 export const EMPTY_MEMORY: PlannerMemory = { moved: {}, recent: [] };
 
+/** The moves to make now, and the memory for the next run. */
 export interface Plan {
   readonly moves: readonly Move[];
   readonly memory: PlannerMemory;

@@ -4,6 +4,7 @@
  * message in either direction for the quiet interval (`RebalanceQuietInterval`).
  */
 
+/** What a move needs to know about a session now. */
 export interface SessionActivity {
   readonly loggedOn: boolean;
   /** A resend or gap fill is in progress (either direction). */
@@ -12,6 +13,7 @@ export interface SessionActivity {
   readonly lastAppAt: number;
 }
 
+/** When a move may and must happen. */
 export interface MoveTiming {
   /** When the move may start (the order's time plus its jitter). */
   readonly notBefore: number;
@@ -23,6 +25,7 @@ export interface MoveTiming {
 /** `wait`: not yet; `quiet`: at a safe point; `deadline`: the deadline passed; `gone`: not logged on, nothing to move. */
 export type MoveDecision = 'wait' | 'quiet' | 'deadline' | 'gone';
 
+/** Whether to move a session now (see MoveDecision). */
 export function moveDecision(s: SessionActivity, t: MoveTiming, now: number): MoveDecision {
   if (!s.loggedOn) return 'gone';
   if (now < t.notBefore) return 'wait';

@@ -8,6 +8,7 @@ import type { OwnerRecord } from '../fencing/ownership.js';
 import { ClusterDirectory, type MoveOrder, type TopologyFile } from './cluster-directory.js';
 import { isAlive, type MemberRecord } from './membership.js';
 
+/** What `fixover cluster status` shows. */
 export interface ClusterStatus {
   readonly cluster: string;
   readonly members: readonly MemberRecord[];
