@@ -10,3 +10,4 @@ export { StoreDiscovery, type DiscoveryOptions } from './discovery.js';
 export { Coordinator, orderFinished, type CoordinatorOptions } from './rebalance-driver.js';
 export { MoveDriver, type MoveDriverOptions } from './move-driver.js';
 export { formatClusterStatus, readClusterStatus, type ClusterStatus } from './status.js';
+export { applyPushedTopology, CLUSTER_MSG, CLUSTER_TAG, ClusterMessageError, parseTopologyFields, topologyFields, type ClientTopologyState, type Field, type PushedTopology, type TopologyDecision, type TopologyReason } from './topology.js';

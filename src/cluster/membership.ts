@@ -61,13 +61,17 @@ export function isAlive(r: MemberRecord, now: number): boolean {
   return now <= r.renewedAt + r.leaseMs;
 }
 
-/** The live members of one cluster, sorted by node name (the latest record of a node wins). */
+/**
+ * The live members of one cluster, sorted by node name. Of two records of one node the latest
+ * wins; of two renewed at the same time, the greater by content, so the view never depends on the
+ * order the records were read in.
+ */
 export function liveMembers(records: readonly MemberRecord[], cluster: string, now: number): MemberRecord[] {
   const byNode = new Map<string, MemberRecord>();
   for (const r of records) {
     if (r.cluster !== cluster || !isAlive(r, now)) continue;
     const seen = byNode.get(r.node);
-    if (!seen || seen.renewedAt < r.renewedAt) byNode.set(r.node, r);
+    if (!seen || seen.renewedAt < r.renewedAt || (seen.renewedAt === r.renewedAt && JSON.stringify(r) > JSON.stringify(seen))) byNode.set(r.node, r);
   }
   return [...byNode.values()].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
 }

@@ -134,6 +134,6 @@ test('property: with weights the planner settles (no move left to make), never m
       }
       assert.deepEqual(planMoves(members, memory, 10_000_000, o).moves, [], 'settled');
     }),
-    { numRuns: 200 },
+    { numRuns: 80 },
   );
 });
