@@ -4,7 +4,7 @@ export { clusterConfigFrom, ClusterSettingsError, type ClusterConfig } from './c
 export { describeClusterEvent, type ClusterEvent } from './events.js';
 export { clusterFilter, isAlive, liveMembers, nextTopology, publishedMembers, topologyChange, type MemberRecord, type MemberState, type Topology, type TopologyChange, type TopologyMember } from './membership.js';
 export { EMPTY_MEMORY, planMoves, withPending, type Move, type PendingMove, type Plan, type PlannerMemory, type RebalanceOptions } from './rebalance.js';
-export { isApplicationType, moveDecision, msgTypeOf, type MoveDecision, type MoveTiming, type SessionActivity } from './safe-point.js';
+export { isApplicationType, moveDecision, msgTypeOf, refuseReturn, type HandedOver, type MoveDecision, type MoveTiming, type SessionActivity } from './safe-point.js';
 export { ClusterDirectory, type MoveOrder, type TopologyFile } from './cluster-directory.js';
 export { StoreDiscovery, type DiscoveryOptions } from './discovery.js';
 export { Coordinator, orderFinished, type CoordinatorOptions } from './rebalance-driver.js';

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Session } from '../engine/session.js';
 import type { ClusterDirectory, MoveOrder } from './cluster-directory.js';
 import type { ClusterEvent } from './events.js';
-import { isApplicationType, moveDecision, msgTypeOf } from './safe-point.js';
+import { isApplicationType, moveDecision, msgTypeOf, refuseReturn, type HandedOver } from './safe-point.js';
 
 /** This node, the quiet interval and reservation of a move, the polling period and a clock. */
 export interface MoveDriverOptions {
@@ -15,6 +15,10 @@ export interface MoveDriverOptions {
   readonly quietMs: number;
   /** How long the target alone may take a handed-over session. */
   readonly reserveMs: number;
+  /** `RebalanceMinStay`: how long a session handed over is refused here while its target is active. */
+  readonly minStayMs: number;
+  /** Whether a node is an active member now. */
+  readonly memberActive: (node: string) => Promise<boolean>;
   /** How often the orders are read (ms). */
   readonly pollMs?: number;
   readonly now?: () => number;
@@ -26,6 +30,8 @@ export class MoveDriver extends EventEmitter<{ event: [ClusterEvent] }> {
   private readonly lastApp = new Map<string, number>();
   /** Orders carried out (session → the order's time), so one order moves a session once. */
   private readonly done = new Map<string, number>();
+  /** Sessions handed over from here, for refusing their return (see `refuseReturn`). */
+  private readonly handed = new Map<string, HandedOver>();
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
   private readonly now: () => number;
@@ -41,6 +47,12 @@ export class MoveDriver extends EventEmitter<{ event: [ClusterEvent] }> {
       s.on('event', (e) => {
         if ((e.kind === 'incoming' || e.kind === 'outgoing') && isApplicationType(msgTypeOf(e.bytes))) this.lastApp.set(id, this.now());
       });
+      s.claimGuard = async () => {
+        const h = this.handed.get(id);
+        if (h === undefined) return null;
+        const reason = refuseReturn(h, this.now(), this.o.minStayMs, await this.o.memberActive(h.to), id);
+        return reason === null ? null : { reason, owner: h.to };
+      };
     }
   }
 
@@ -78,6 +90,7 @@ export class MoveDriver extends EventEmitter<{ event: [ClusterEvent] }> {
     this.done.set(order.session, order.at);
     if (decision === 'gone' || !s) return;
     this.emit('event', { type: 'moving', session: order.session, to: order.to, reason: order.reason, at: decision });
+    this.handed.set(order.session, { at: now, to: order.to, toUris: order.toUris });
     const where = order.toUris.length > 0 ? ` (${order.toUris.join(',')})` : '';
     s.handOver(order.to, `moving to node ${order.to}${where}: ${order.reason}`, this.o.reserveMs);
   }

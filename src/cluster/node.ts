@@ -32,7 +32,8 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
     const held = (): string[] => [...engine.sessions].filter(([, s]) => s.ownerEpoch !== 0 && s.isLoggedOn).map(([id]) => id);
     this.discovery = new StoreDiscovery(this.files, { cluster: config.cluster, node: config.node, uris: config.uris, weight: config.weight, leaseMs: config.leaseMs, sessions: held });
     this.coordinator = new Coordinator(this.files, this.discovery, config);
-    this.moves = new MoveDriver(this.files, engine.sessions, { node: config.node, quietMs: config.quietMs, reserveMs: config.reserveMs });
+    const memberActive = async (node: string): Promise<boolean> => (await this.discovery.members()).some((m) => m.node === node && m.state === 'active');
+    this.moves = new MoveDriver(this.files, engine.sessions, { node: config.node, quietMs: config.quietMs, reserveMs: config.reserveMs, minStayMs: config.planner.minStayMs, memberActive });
     for (const part of [this.discovery, this.coordinator, this.moves]) part.on('event', (e) => this.emit('event', e));
     for (const s of engine.sessions.values()) {
       // What this node holds changed: tell the others now rather than at the next renewal.

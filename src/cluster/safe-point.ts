@@ -45,3 +45,21 @@ export function msgTypeOf(bytes: Buffer): string {
   const end = bytes.indexOf(1, at + 4);
   return end < 0 ? '' : bytes.toString('latin1', at + 4, end);
 }
+
+/** A session this node handed over: when, to whom. */
+export interface HandedOver {
+  readonly at: number;
+  readonly to: string;
+  readonly toUris: readonly string[];
+}
+
+/**
+ * Whether this node refuses a Logon for a session it handed over: within the minimum stay, while
+ * the target is an active member (a client whose own address rotation brought it back is sent on
+ * to the target, and sessions do not drift back). Null: accept (never handed over, the stay is
+ * over, or the target is gone, so the session must be served somewhere).
+ */
+export function refuseReturn(h: HandedOver | undefined, now: number, minStayMs: number, targetActive: boolean, session: string): string | null {
+  if (h === undefined || now - h.at >= minStayMs || !targetActive) return null;
+  return `session ${session} moved to node ${h.to}${h.toUris.length > 0 ? ` (${h.toUris.join(',')})` : ''}`;
+}

@@ -153,6 +153,11 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private chained = 0;
   /** RefreshOnLogon for an acceptor: reload the store before the first message of a connection. */
   refreshBeforeLogon = false;
+  /**
+   * Asked before this node takes the session at a Logon: a reason to refuse it (sent in the Logout),
+   * or null. A cluster member refuses a session it recently moved to a live node (docs/cluster.md).
+   */
+  claimGuard: (() => Promise<{ reason: string; owner?: string } | null>) | null = null;
   /** A cluster move in progress: hand ownership to this node when the connection ends. */
   private handover: { node: string; reserveMs: number } | null = null;
   /** Fenced ownership of the session (shared stores), when configured. */
@@ -294,6 +299,12 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     if (!own) {
       if (this.refreshBeforeLogon) await this.refresh();
       return null;
+    }
+    const refused = this.claimGuard ? await this.claimGuard() : null;
+    if (refused !== null) {
+      this.emit('event', { kind: 'note', text: `ownership refused: ${refused.reason}` });
+      this.emit('ownership', { state: 'refused', node: own.node, epoch: 0, owner: refused.owner, reason: refused.reason });
+      return refused.reason;
     }
     const r = await own.acquire();
     if (!r.acquired) {

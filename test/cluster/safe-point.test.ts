@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isApplicationType, moveDecision, msgTypeOf } from '../../src/cluster/safe-point.js';
+import { isApplicationType, moveDecision, msgTypeOf, refuseReturn } from '../../src/cluster/safe-point.js';
 
 const timing = { notBefore: 1000, deadline: 6000, quietMs: 200 };
 
@@ -22,4 +22,12 @@ test('application messages are told from session messages by MsgType', () => {
   assert.equal(msgTypeOf(Buffer.from('garbage')), '');
   assert.deepEqual(['0', '1', '2', '3', '4', '5', 'A'].map(isApplicationType), [false, false, false, false, false, false, false]);
   assert.deepEqual(['D', '8', 'AE', 'U1'].map(isApplicationType), [true, true, true, true]);
+});
+
+test('a node refuses a session it handed over while the minimum stay runs and the target is active, naming the target', () => {
+  const h = { at: 1000, to: 'A', toUris: ['tcp://a:1'] };
+  assert.equal(refuseReturn(h, 5000, 60_000, true, 'FIX.4.2:EXEC->C1'), 'session FIX.4.2:EXEC->C1 moved to node A (tcp://a:1)');
+  assert.equal(refuseReturn(h, 61_000, 60_000, true, 'x'), null, 'the stay is over');
+  assert.equal(refuseReturn(h, 5000, 60_000, false, 'x'), null, 'the target is gone: the session must be served here');
+  assert.equal(refuseReturn(undefined, 5000, 60_000, true, 'x'), null, 'never handed over');
 });
