@@ -17,3 +17,4 @@ export * from './apps/index.js';
 export * from './client/index.js';
 export * from './fencing/index.js';
 export * from './admin/index.js';
+export * from './cluster/index.js';

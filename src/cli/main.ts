@@ -9,6 +9,7 @@ import { run, APPS } from './run.js';
 import { clientCommand } from './client.js';
 import { conformance } from './conformance.js';
 import { adminCommand, ADMIN_ACTIONS, type AdminCommandOptions } from './admin.js';
+import { clusterStatus } from './cluster.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, conformance: 3 } as const;
 
@@ -72,6 +73,14 @@ function program(): Command {
     .option('--json', 'print the JSON answer')
     .action(async (url: string, action: string, args: string[], o: AdminCommandOptions) => {
       process.exitCode = await adminCommand(url, action, args, o);
+    });
+  p.command('cluster')
+    .description('cluster of acceptor nodes (docs/cluster.md)')
+    .command('status')
+    .description("print the cluster's members, their state, the topology epoch, the coordinator, moves in progress and which node holds each session")
+    .argument('<settings>', "a cluster member's QuickFIX settings file")
+    .action(async (file: string) => {
+      process.stdout.write(await clusterStatus(file));
     });
   p.command('conformance')
     .description('run QuickFIX acceptance scripts (.def) against fixover (--settings) or a running acceptor (--port); exit 3 on failures')

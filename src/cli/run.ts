@@ -27,6 +27,8 @@ import type { Session } from '../engine/session.js';
 import type { Acceptor } from '../engine/acceptor.js';
 import { AdminServer } from '../admin/server.js';
 import { adminOptionsFrom } from '../admin/from-settings.js';
+import { ClusterNode } from '../cluster/node.js';
+import { describeClusterEvent } from '../cluster/events.js';
 
 export const APPS: Record<string, (sender: EngineSender) => Application<SessionID>> = {
   executor: (sender) => executorApplication({ send: (m, id) => void sender.send(m, id) }),
@@ -123,8 +125,8 @@ export interface RunOptions {
   onSession?: (session: Session) => void;
 }
 
-/** Starts an engine from a settings file, and its HTTP interface when `HttpAcceptPort` is set. */
-export async function startEngine(file: string, options: RunOptions): Promise<{ engine: Engine; ports: number[]; admin?: AdminServer }> {
+/** Starts an engine from a settings file, its cluster membership when the settings ask for one, and its HTTP interface when `HttpAcceptPort` is set. */
+export async function startEngine(file: string, options: RunOptions): Promise<{ engine: Engine; ports: number[]; cluster?: ClusterNode; admin?: AdminServer }> {
   if (!existsSync(file)) throw Object.assign(new Error(`settings file not found: ${file}`), { exitCode: 2 });
   const app = APPS[options.app];
   if (!app) throw Object.assign(new Error(`unknown --app ${options.app}: expected one of ${Object.keys(APPS).join(', ')}`), { exitCode: 2 });
@@ -146,11 +148,23 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
   const adminOptions = adminOptionsFrom(records, settings.baseDir);
   const engine = await Engine.create(records, app, { store: storeFor, log: logFor(options.jsonLog ?? false), baseDir: settings.baseDir, onSession: options.onSession });
   const ports = await engine.start();
-  if (!adminOptions) return { engine, ports };
+  let cluster: ClusterNode | undefined;
+  try {
+    cluster = ClusterNode.fromSettings(engine, records, ports);
+    if (cluster) {
+      cluster.on('event', (e) => process.stdout.write(`fixover: cluster ${cluster!.config.cluster}: node ${cluster!.config.node}: ${describeClusterEvent(e)}\n`));
+      await cluster.start();
+    }
+  } catch (e) {
+    await engine.stop();
+    throw Object.assign(e as Error, { exitCode: 2 });
+  }
+  if (!adminOptions) return { engine, ports, cluster };
   try {
     const admin = await AdminServer.start(engine, adminOptions);
-    return { engine, ports, admin };
+    return { engine, ports, cluster, admin };
   } catch (e) {
+    await cluster?.stop();
     await engine.stop();
     const why = e instanceof Error ? e.message : String(e);
     throw Object.assign(new Error(`HttpAcceptPort: cannot listen on ${adminOptions.host}:${adminOptions.port}: ${why}`), { exitCode: 1 });
@@ -225,7 +239,7 @@ export function printStoreRepairs(session: Session): void {
 
 /** Runs until SIGINT or SIGTERM. */
 export async function run(file: string, options: RunOptions): Promise<number> {
-  const { engine, ports, admin } = await startEngine(file, {
+  const { engine, ports, cluster, admin } = await startEngine(file, {
     ...options,
     onSession: (s) => {
       printOwnership(s);
@@ -250,6 +264,7 @@ export async function run(file: string, options: RunOptions): Promise<number> {
   });
   process.stdout.write('fixover: stopping: logging out and flushing stores\n');
   await admin?.stop();
+  await cluster?.stop();
   await engine.stop();
   return 0;
 }

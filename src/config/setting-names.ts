@@ -24,7 +24,10 @@ export type ValueKind =
   | 'begin-string'
   | 'appl-ver-id'
   | 'addresses'
-  | 'pg-url';
+  | 'pg-url'
+  | 'uri-list'
+  | 'regex-list'
+  | 'discovery';
 
 export interface SettingSpec {
   readonly name: string;
@@ -53,6 +56,11 @@ export const MESSAGE_SIZE_RANGE: readonly [number, number] = [1024, 100 * 1024 *
 
 /** `MaxPendingLogons` (connections waiting for their first message, per listening port) and its share per remote address. */
 export const PENDING_LOGONS_RANGE: readonly [number, number] = [1, 1_000_000];
+
+/** Cluster timings in milliseconds (docs/cluster.md): lease of a member record and of the planner. */
+export const CLUSTER_LEASE_RANGE: readonly [number, number] = [500, 600_000];
+/** A node's share of the sessions relative to the other members (`ClusterWeight`). */
+export const CLUSTER_WEIGHT_RANGE: readonly [number, number] = [1, 1000];
 
 export const BEGIN_STRINGS = ['FIX.4.0', 'FIX.4.1', 'FIX.4.2', 'FIX.4.3', 'FIX.4.4', 'FIXT.1.1'];
 
@@ -234,6 +242,23 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('InboundRateAction', 'enum', true, { values: ['pause', 'reject', 'logout'], dflt: 'pause' }),
   S('InboundBytesPerTurn', 'posint', true, { dflt: '8192' }),
   S('StoreRecovery', 'enum', true, { values: ['refuse', 'repair'], dflt: 'refuse' }),
+  // fixover cluster of acceptor nodes (docs/cluster.md); timings in milliseconds
+  S('ClusterName', 'string', true),
+  S('ClusterAdvertisedURI', 'uri-list', true),
+  S('ClusterDiscovery', 'discovery', true, { dflt: 'store' }),
+  S('ClusterLeaseTimeout', 'posint', true, { dflt: '5000', range: CLUSTER_LEASE_RANGE }),
+  S('ClusterWeight', 'posint', true, { dflt: '1', range: CLUSTER_WEIGHT_RANGE }),
+  Y('UpdateClusterClients', 'N'),
+  Y('UpdateClusterClientsOnRemove', 'N'),
+  S('UpdateClusterFilter', 'regex-list', true),
+  Y('RebalanceClusterClients', 'N'),
+  S('RebalanceInterval', 'posint', true, { dflt: '2000', range: [100, 3_600_000] }),
+  S('RebalanceMaxMoves', 'posint', true, { dflt: '10', range: [1, 10_000] }),
+  S('RebalanceJitter', 'nonneg', true, { dflt: '500', range: [0, 600_000] }),
+  S('RebalanceMinStay', 'nonneg', true, { dflt: '60000', range: [0, 86_400_000] }),
+  S('RebalanceSettle', 'nonneg', true, { dflt: '2000', range: [0, 600_000] }),
+  S('RebalanceQuietInterval', 'nonneg', true, { dflt: '200', range: [0, 600_000] }),
+  S('RebalanceDeadline', 'posint', true, { dflt: '5000', range: [100, 600_000] }),
 ];
 
 const byName = new Map(SETTINGS.filter((s) => !s.prefix).map((s) => [s.name, s]));

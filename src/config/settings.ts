@@ -244,10 +244,38 @@ function buildSession(values: Map<string, Located>, file: string, line: number, 
     }
     if (!v('HeartBtInt') && !invalid.has('HeartBtInt')) problems.push({ file, line, setting: 'HeartBtInt', severity: 'error', message: 'required for an initiator session' });
   }
+  checkCluster(v, at, role, problems);
   if ((v('StartTime') === undefined) !== (v('EndTime') === undefined)) {
     problems.push({ ...at(v('StartTime') ? 'StartTime' : 'EndTime'), setting: v('StartTime') ? 'EndTime' : 'StartTime', severity: 'error', message: 'StartTime and EndTime go together' });
   }
   return new SessionSettings(id, values);
+}
+
+/** Settings that make an acceptor a cluster member (docs/cluster.md). */
+export const CLUSTER_SWITCHES = ['ClusterName', 'UpdateClusterClients', 'RebalanceClusterClients'] as const;
+
+/**
+ * Cluster settings that cannot work together: membership is discovered through the shared store
+ * directory, so a member needs FileStorePath and session ownership; a move's deadline must leave
+ * room for its quiet interval. On an initiator they do nothing, which is said.
+ */
+function checkCluster(v: (n: string) => string | undefined, at: (n: string) => { file: string; line: number }, role: string, problems: SettingsProblem[]): void {
+  const on = CLUSTER_SWITCHES.find((n) => (n === 'ClusterName' ? v(n) !== undefined : v(n) === 'Y'));
+  if (on === undefined) return;
+  if (role !== 'acceptor') {
+    problems.push({ ...at(on), setting: on, severity: 'notice', message: 'cluster settings apply to acceptor sessions; this initiator session ignores them' });
+    return;
+  }
+  if (!v('FileStorePath')) {
+    const why = v('PostgreSQLStoreURL') || v('PostgreSQLStoreDatabase') ? 'discovery through PostgreSQL is designed in docs/cluster.md but not built yet' : 'members register in the shared store directory';
+    problems.push({ ...at(on), setting: on, severity: 'error', message: `a cluster member needs FileStorePath (a directory the nodes share): ${why}` });
+  }
+  if ((v('SessionOwnership') ?? 'Y') !== 'Y') problems.push({ ...at('SessionOwnership'), setting: 'SessionOwnership', severity: 'error', message: `must be Y on a cluster member (${on} is set): sessions move by handing their ownership over` });
+  const quiet = Number(v('RebalanceQuietInterval') ?? '200');
+  const deadline = Number(v('RebalanceDeadline') ?? '5000');
+  if (v('RebalanceDeadline') !== undefined && deadline < quiet) {
+    problems.push({ ...at('RebalanceDeadline'), setting: 'RebalanceDeadline', severity: 'error', message: `must be at least RebalanceQuietInterval (${quiet} ms): a move waits for a quiet interval before its deadline` });
+  }
 }
 
 /** The initiator's addresses and reconnect settings, or `SocketConnectURI`, as the failover transport reads them. */

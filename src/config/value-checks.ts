@@ -25,6 +25,12 @@ export function checkValue(spec: SettingSpec, value: string): string | null {
       return validPostgresUrl(value) ? null : 'a URL postgres://user:password@host:port/database';
     case 'addresses':
       return addressRangesProblem(value);
+    case 'uri-list':
+      return uriListProblem(value);
+    case 'regex-list':
+      return regexListProblem(value);
+    case 'discovery':
+      return discoveryProblem(value);
     case 'time':
       return parseTimeOfDay(value) ? null : 'a time of day HH:MM:SS, optionally followed by a time zone (e.g. 08:00:00 America/New_York)';
     case 'day':
@@ -53,6 +59,31 @@ function addressRangesProblem(value: string): string | null {
     if (!(e instanceof AddressRangeError)) throw e;
     return `${ADDRESS_RANGES_EXPECTED}; ${e.message}`;
   }
+}
+
+/** `ClusterAdvertisedURI`: comma-separated tcp://host:port URIs. */
+function uriListProblem(value: string): string | null {
+  const bad = value.split(',').map((u) => u.trim()).find((u) => !/^tcp:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.test(u) || Number(u.slice(u.lastIndexOf(':') + 1)) < 1 || Number(u.slice(u.lastIndexOf(':') + 1)) > 65535);
+  return bad === undefined ? null : `comma-separated tcp://host:port URIs (port 1 to 65535); "${bad}" is not one`;
+}
+
+/** `UpdateClusterFilter`: comma-separated regular expressions on node names. */
+function regexListProblem(value: string): string | null {
+  for (const r of value.split(',')) {
+    try {
+      new RegExp(`^(?:${r.trim()})$`);
+    } catch (e) {
+      return `comma-separated regular expressions on node names; "${r.trim()}" is not one (${(e as Error).message})`;
+    }
+  }
+  return null;
+}
+
+/** `ClusterDiscovery`: how members find each other. Only the shared store is built so far. */
+function discoveryProblem(value: string): string | null {
+  if (value === 'store') return null;
+  if (/^(static:|multicast:)/.test(value)) return 'store (static:(…) and multicast:// discovery are designed in docs/cluster.md but not built yet)';
+  return 'store (members register in the shared FileStorePath directory)';
 }
 
 function inRange(value: string, [min, max]: readonly [number, number]): boolean {

@@ -194,6 +194,13 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private chained = 0;
   /** RefreshOnLogon for an acceptor: reload the store before the first message of a connection. */
   refreshBeforeLogon = false;
+  /**
+   * Asked before this node takes the session at a Logon: a reason to refuse it (sent in the Logout),
+   * or null. A cluster member refuses a session it recently moved to a live node (docs/cluster.md).
+   */
+  claimGuard: (() => Promise<{ reason: string; owner?: string } | null>) | null = null;
+  /** A cluster move in progress: hand ownership to this node when the connection ends. */
+  private handover: { node: string; reserveMs: number } | null = null;
   /** Fenced ownership of the session (shared stores), when configured. */
   readonly ownership: SessionOwnership | undefined;
   private readonly leaseMs: number;
@@ -440,9 +447,18 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       if (this.refreshBeforeLogon) await this.refresh();
       return null;
     }
+    const refused = this.claimGuard ? await this.claimGuard() : null;
+    if (refused !== null) {
+      this.emit('event', { kind: 'note', text: `ownership refused: ${refused.reason}` });
+      this.emit('ownership', { state: 'refused', node: own.node, epoch: 0, owner: refused.owner, reason: refused.reason });
+      return refused.reason;
+    }
     const r = await own.acquire();
     if (!r.acquired) {
-      const reason = `session ${this.id.toString()} is active on node ${r.owner.node} (epoch ${r.owner.epoch})`;
+      const reason =
+        r.owner.pid === 0 && r.owner.movingTo !== undefined
+          ? `session ${this.id.toString()} is moving to node ${r.owner.movingTo}`
+          : `session ${this.id.toString()} is active on node ${r.owner.node} (epoch ${r.owner.epoch})`;
       this.emit('event', { kind: 'note', text: `ownership refused: ${reason}` });
       this.emit('ownership', { state: 'refused', node: own.node, epoch: r.owner.epoch, owner: r.owner.node, reason });
       return reason;
@@ -470,14 +486,17 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     const epoch = own.epoch;
     // A lease that ran out (the node was paused) is not ours to release: another node may own it.
     const lost = !own.holds();
-    await own.release();
+    const handover = this.handover;
+    this.handover = null;
+    if (handover && own.handOver && !lost) await own.handOver(handover.node, Date.now() + handover.reserveMs);
+    else await own.release();
     if (lost) {
       const reason = `the lease ran out before the connection ended (epoch ${epoch})`;
       this.emit('event', { kind: 'note', text: `ownership lost: ${reason}` });
       this.emit('ownership', { state: 'lost', node: own.node, epoch, reason });
       return;
     }
-    this.emit('event', { kind: 'note', text: `released ${this.id.toString()}: node ${own.node}, epoch ${epoch}` });
+    this.emit('event', { kind: 'note', text: handover ? `handed ${this.id.toString()} over to node ${handover.node}: node ${own.node}, epoch ${epoch}` : `released ${this.id.toString()}: node ${own.node}, epoch ${epoch}` });
     this.emit('ownership', { state: 'released', node: own.node, epoch });
   }
 
@@ -558,6 +577,18 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     const r = this.core.send(message, Date.now());
     this.run(r.actions);
     return r.sent;
+  }
+
+  /**
+   * Moves the session to another node of a cluster: logs out with `text` (naming the target) and,
+   * when the connection ends, hands ownership over to `node` so that only it may take the session
+   * for `reserveMs`. Nothing is lost: the Logout exchange ends the connection cleanly and the target
+   * reloads the shared store.
+   */
+  handOver(node: string, text: string, reserveMs: number): void {
+    if (!this.ownership?.epoch || this.keepOwnership) return;
+    this.handover = { node, reserveMs };
+    this.logout(text);
   }
 
   /** Logs out (the socket closes when the Logout is answered or times out). */

@@ -55,6 +55,11 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** A released record reserved for another node (a hand-over) that has not run out. */
+export function reservedForAnother(r: OwnerRecord, node: string, now: number): boolean {
+  return r.pid === 0 && r.movingTo !== undefined && r.movingTo !== node && now < (r.movingUntil ?? 0);
+}
+
 /** What identifies one version of the owner file (a rename replaces the inode). */
 interface FileIdentity {
   dev: number;
@@ -153,6 +158,7 @@ export class FileOwnership implements SessionOwnership {
       const r = await this.current();
       if (r && this.mine(r)) return this.write({ ...r, renewedAt: now }).then(() => this.grant(r.epoch, now));
       if (r && !this.gone(r, now)) return { acquired: false, owner: r, reason: `active on node ${r.node}` };
+      if (r && reservedForAnother(r, this.o.node, now)) return { acquired: false, owner: r, reason: `moving to node ${r.movingTo!}` };
       const epoch = (r?.epoch ?? 0) + 1;
       const seen = JSON.stringify(r ?? null);
       await this.write({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs }, async () => {
@@ -196,10 +202,21 @@ export class FileOwnership implements SessionOwnership {
   }
 
   async release(): Promise<void> {
+    await this.giveUp(undefined);
+  }
+
+  async handOver(node: string, untilMs: number): Promise<void> {
+    await this.giveUp({ movingTo: node, movingUntil: untilMs });
+  }
+
+  private async giveUp(reservation: { movingTo: string; movingUntil: number } | undefined): Promise<void> {
     if (!this.owned) return;
     await this.locked(async () => {
       const r = await this.current();
-      if (this.mine(r)) await this.write({ ...r!, pid: 0, renewedAt: 0 });
+      if (this.mine(r)) {
+        const { movingTo: _to, movingUntil: _until, ...rest } = r!;
+        await this.write({ ...rest, pid: 0, renewedAt: 0, ...reservation });
+      }
       this.owned = 0;
     });
   }

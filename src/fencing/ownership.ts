@@ -18,6 +18,13 @@ export interface OwnerRecord {
   readonly renewedAt: number;
   /** How long the lease lasts after a renewal. */
   readonly leaseMs: number;
+  /**
+   * Set by a hand-over (a cluster move): the session has no owner and only this node may take it
+   * until `movingUntil` (epoch milliseconds). Any other node is refused, the one that handed it
+   * over included.
+   */
+  readonly movingTo?: string;
+  readonly movingUntil?: number;
 }
 
 export type AcquireResult = { readonly acquired: true; readonly epoch: number } | { readonly acquired: false; readonly owner: OwnerRecord; readonly reason: string };
@@ -54,6 +61,11 @@ export interface SessionOwnership extends StoreFence {
   renew(): Promise<void>;
   /** Gives the session up (after a logout or disconnect) so another node can take it at once. */
   release(): Promise<void>;
+  /**
+   * Gives the session up to one node: like `release`, but until `untilMs` only `node` may take it
+   * (a cluster move hands the session to its target directly). Ownerships without it release.
+   */
+  handOver?(node: string, untilMs: number): Promise<void>;
   /** The current owner, for operations. */
   current(): Promise<OwnerRecord | undefined>;
   /** Our epoch while we own the session (0 when we do not). */

@@ -154,3 +154,22 @@ test('a renewal in progress keeps the store writing at once; a release or a fore
   assert.equal(c.checkNow(), false);
   await store.close();
 });
+
+test('a hand-over reserves the session for its target: only it may take it until the reservation ends, the old owner included', async () => {
+  const { dir, a, b, advance } = pair(1000);
+  const c = new FileOwnership({ dir, prefix: 'FIX.4.2-EXEC-BANZAI', node: 'c', leaseMs: 1000, now: () => 1_000_000 + 0, isAlive: () => true });
+  await a.acquire();
+  await a.handOver('b', 1_000_000 + 2000);
+  assert.equal(a.epoch, 0, 'given up');
+  const byA = await a.acquire();
+  assert.equal(byA.acquired, false, 'the old owner is refused');
+  assert.equal(!byA.acquired && byA.reason, 'moving to node b');
+  const byC = await c.acquire();
+  assert.equal(!byC.acquired && byC.owner.movingTo, 'b');
+  assert.deepEqual(await b.acquire(), { acquired: true, epoch: 2 }, 'the target takes it at once, no lease to wait for');
+  const rec = await b.current();
+  assert.equal(rec?.movingTo, undefined, 'the new owner record carries no reservation');
+  await b.handOver('c', 1_000_000 + 500);
+  advance(600);
+  assert.deepEqual(await a.acquire(), { acquired: true, epoch: 3 }, 'after the reservation ran out any node may take it');
+});

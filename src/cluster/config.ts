@@ -1,0 +1,107 @@
+/**
+ * A node's cluster configuration from its acceptor sessions' settings (docs/cluster.md). The
+ * settings parser has checked each value; here the sessions of one process must agree, since a
+ * node is one member.
+ */
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FixoverError } from '../codec/errors.js';
+import type { RebalanceOptions } from './rebalance.js';
+import { clusterFilter } from './membership.js';
+
+/** Cluster settings that disagree between the sessions of one process, or cannot be used. */
+export class ClusterSettingsError extends FixoverError {
+  readonly code = 'CLUSTER_SETTINGS';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+  }
+}
+
+/** A node's cluster settings, checked and with their defaults (docs/cluster.md, Settings). */
+export interface ClusterConfig {
+  readonly cluster: string;
+  readonly node: string;
+  /** `<FileStorePath>/cluster/<ClusterName>`. */
+  readonly dir: string;
+  readonly uris: readonly string[];
+  readonly leaseMs: number;
+  readonly weight: number;
+  readonly updateClients: boolean;
+  readonly updateClientsOnRemove: boolean;
+  readonly filter: readonly RegExp[];
+  readonly rebalance: boolean;
+  readonly planner: RebalanceOptions;
+  readonly jitterMs: number;
+  readonly quietMs: number;
+  readonly deadlineMs: number;
+  /** How long a handed-over session is reserved for its target (2 × SessionLeaseTimeout). */
+  readonly reserveMs: number;
+}
+
+const SHARED = [
+  'ClusterName',
+  'NodeName',
+  'FileStorePath',
+  'ClusterAdvertisedURI',
+  'ClusterDiscovery',
+  'ClusterLeaseTimeout',
+  'ClusterWeight',
+  'UpdateClusterClients',
+  'UpdateClusterClientsOnRemove',
+  'UpdateClusterFilter',
+  'RebalanceClusterClients',
+  'RebalanceInterval',
+  'RebalanceMaxMoves',
+  'RebalanceJitter',
+  'RebalanceMinStay',
+  'RebalanceSettle',
+  'RebalanceQuietInterval',
+  'RebalanceDeadline',
+  'SessionLeaseTimeout',
+];
+
+const isMember = (s: Record<string, string>): boolean => s.ClusterName !== undefined || s.UpdateClusterClients === 'Y' || s.RebalanceClusterClients === 'Y';
+
+/**
+ * The cluster configuration of a process (undefined when it is not a member). `ports` are the
+ * bound listening ports (the default advertised URIs).
+ * @throws ClusterSettingsError when acceptor sessions disagree on a cluster setting
+ */
+export function clusterConfigFrom(sessions: readonly Record<string, string>[], ports: readonly number[] = []): ClusterConfig | undefined {
+  const acceptors = sessions.filter((s) => (s.ConnectionType ?? 'acceptor').toLowerCase() === 'acceptor');
+  const members = acceptors.filter(isMember);
+  if (members.length === 0) return undefined;
+  const s = members[0];
+  for (const other of acceptors) {
+    for (const name of SHARED) {
+      if (other[name] !== s[name]) throw new ClusterSettingsError(name, `every acceptor session of a cluster member must have the same value ("${s[name] ?? '(unset)'}" and "${other[name] ?? '(unset)'}"); set it in [DEFAULT]`);
+    }
+  }
+  if (!s.FileStorePath) throw new ClusterSettingsError('FileStorePath', 'a cluster member needs a shared store directory');
+  const num = (name: string, dflt: number): number => (s[name] === undefined ? dflt : Number(s[name]));
+  const cluster = s.ClusterName ?? 'default';
+  const host = s.SocketAcceptAddress && s.SocketAcceptAddress !== '0.0.0.0' && s.SocketAcceptAddress !== '::' ? s.SocketAcceptAddress : hostname();
+  const uris = s.ClusterAdvertisedURI
+    ? s.ClusterAdvertisedURI.split(',').map((u) => u.trim())
+    : [...new Set(ports)].map((p) => `tcp://${host.includes(':') ? `[${host}]` : host}:${p}`);
+  return {
+    cluster,
+    node: s.NodeName ?? `${hostname()}:${process.pid}`,
+    dir: join(resolve(s.FileStorePath), 'cluster', encodeURIComponent(cluster)),
+    uris,
+    leaseMs: num('ClusterLeaseTimeout', 5000),
+    weight: num('ClusterWeight', 1),
+    updateClients: s.UpdateClusterClients === 'Y',
+    updateClientsOnRemove: s.UpdateClusterClientsOnRemove === 'Y',
+    filter: clusterFilter(s.UpdateClusterFilter),
+    rebalance: s.RebalanceClusterClients === 'Y',
+    planner: { intervalMs: num('RebalanceInterval', 2000), maxMoves: num('RebalanceMaxMoves', 10), minStayMs: num('RebalanceMinStay', 60_000), settleMs: num('RebalanceSettle', 2000) },
+    jitterMs: num('RebalanceJitter', 500),
+    quietMs: num('RebalanceQuietInterval', 200),
+    deadlineMs: num('RebalanceDeadline', 5000),
+    reserveMs: 2 * Math.round(num('SessionLeaseTimeout', 5) * 1000),
+  };
+}

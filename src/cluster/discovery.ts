@@ -1,0 +1,111 @@
+/**
+ * Discovery through the shared store directory (thin driver around `membership.ts`): this node
+ * writes its member record and renews it every third of `ClusterLeaseTimeout` (and at once when the
+ * sessions it holds change), reads the others' records, and reports topology changes as it finds
+ * them in `topology.json` (written by the coordinator).
+ */
+import { EventEmitter } from 'node:events';
+import type { ClusterDirectory } from './cluster-directory.js';
+import { liveMembers, topologyChange, type MemberRecord, type MemberState, type Topology } from './membership.js';
+import type { ClusterEvent } from './events.js';
+
+/** This node as a member: identity, advertised URIs, weight, lease, and the sessions it holds. */
+export interface DiscoveryOptions {
+  readonly cluster: string;
+  readonly node: string;
+  readonly uris: readonly string[];
+  readonly weight: number;
+  readonly leaseMs: number;
+  /** The sessions this node holds now. */
+  readonly sessions: () => string[];
+  readonly now?: () => number;
+}
+
+/** This node's member record in the shared directory, and the others' (see the module comment). */
+export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent] }> {
+  private state: MemberState = 'joining';
+  private since: number;
+  private timer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  private seen: Topology | undefined;
+  private readonly now: () => number;
+  private stopped = false;
+
+  constructor(
+    private readonly files: ClusterDirectory,
+    private readonly o: DiscoveryOptions,
+  ) {
+    super();
+    this.now = o.now ?? Date.now;
+    this.since = this.now();
+  }
+
+  /** Registers as a member in `state` and keeps the record renewed. */
+  async start(state: MemberState = 'active'): Promise<void> {
+    this.files.create();
+    this.seen = await this.files.topology();
+    await this.setState(state);
+    this.timer = setInterval(() => this.renewSoon(0), Math.max(100, Math.floor(this.o.leaseMs / 3)));
+    this.timer.unref();
+  }
+
+  async setState(state: MemberState): Promise<void> {
+    if (state !== this.state) {
+      this.state = state;
+      this.since = this.now();
+    }
+    await this.renew();
+  }
+
+  /** The record as it is written now. */
+  record(): MemberRecord {
+    return { cluster: this.o.cluster, node: this.o.node, uris: this.o.uris, state: this.state, sessions: this.o.sessions().sort(), weight: this.o.weight, renewedAt: this.now(), leaseMs: this.o.leaseMs, since: this.since };
+  }
+
+  /** Renews the record within `ms` (coalesced): the sessions held changed. */
+  renewSoon(ms = 20): void {
+    if (this.soon || this.stopped) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      this.renew().catch((e: unknown) => this.emit('event', { type: 'warning', text: `cannot renew the member record: ${e instanceof Error ? e.message : String(e)}` }));
+    }, ms);
+    this.soon.unref();
+  }
+
+  /** Writes the record now (one write at a time), then looks for topology changes. */
+  renew(): Promise<void> {
+    this.writing = this.writing.catch(() => undefined).then(async () => {
+      if (this.stopped) return;
+      await this.files.writeMember(this.record());
+      await this.checkTopology();
+    });
+    return this.writing;
+  }
+
+  /** The live members of the cluster, read now. */
+  async members(): Promise<MemberRecord[]> {
+    const { records, unreadable } = await this.files.members();
+    for (const n of unreadable) this.emit('event', { type: 'warning', text: `member file ${n} is not a member record; ignored` });
+    return liveMembers(records, this.o.cluster, this.now());
+  }
+
+  private async checkTopology(): Promise<void> {
+    const t = await this.files.topology();
+    if (!t || t.cluster !== this.o.cluster || (this.seen && t.epoch <= this.seen.epoch)) return;
+    const c = topologyChange(this.seen, t);
+    this.seen = t;
+    for (const node of c.joined) this.emit('event', { type: 'joined', node, epoch: t.epoch });
+    for (const node of c.left) this.emit('event', { type: 'left', node, epoch: t.epoch });
+    for (const node of c.changed) this.emit('event', { type: 'changed', node, epoch: t.epoch });
+  }
+
+  /** Stops renewing and removes the record (the others see this node leave at once). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
+    await this.writing.catch(() => undefined);
+    await this.files.removeMember(this.o.node);
+  }
+}

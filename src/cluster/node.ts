@@ -1,0 +1,68 @@
+/**
+ * A cluster member: wires discovery, the coordinator and the move driver to an engine's sessions
+ * (docs/cluster.md). Start it after the engine listens; stop it before the engine stops.
+ */
+import { EventEmitter } from 'node:events';
+import type { Session } from '../engine/session.js';
+import { ClusterDirectory } from './cluster-directory.js';
+import { clusterConfigFrom, type ClusterConfig } from './config.js';
+import { StoreDiscovery } from './discovery.js';
+import type { ClusterEvent } from './events.js';
+import { MoveDriver } from './move-driver.js';
+import { Coordinator } from './rebalance-driver.js';
+
+/** What a cluster node needs of an engine: its sessions by ID. */
+export interface ClusterEngine {
+  readonly sessions: ReadonlyMap<string, Session>;
+}
+
+/** One node's membership in a cluster, with its coordinator and move driver; emits ClusterEvents. */
+export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
+  readonly files: ClusterDirectory;
+  readonly discovery: StoreDiscovery;
+  readonly coordinator: Coordinator;
+  readonly moves: MoveDriver;
+
+  constructor(
+    readonly config: ClusterConfig,
+    engine: ClusterEngine,
+  ) {
+    super();
+    this.files = new ClusterDirectory(config.dir);
+    const held = (): string[] => [...engine.sessions].filter(([, s]) => s.ownerEpoch !== 0 && s.isLoggedOn).map(([id]) => id);
+    this.discovery = new StoreDiscovery(this.files, { cluster: config.cluster, node: config.node, uris: config.uris, weight: config.weight, leaseMs: config.leaseMs, sessions: held });
+    this.coordinator = new Coordinator(this.files, this.discovery, config);
+    const memberActive = async (node: string): Promise<boolean> => (await this.discovery.members()).some((m) => m.node === node && m.state === 'active');
+    this.moves = new MoveDriver(this.files, engine.sessions, { node: config.node, quietMs: config.quietMs, reserveMs: config.reserveMs, minStayMs: config.planner.minStayMs, memberActive });
+    for (const part of [this.discovery, this.coordinator, this.moves]) part.on('event', (e) => this.emit('event', e));
+    for (const s of engine.sessions.values()) {
+      // What this node holds changed: tell the others now rather than at the next renewal.
+      s.on('logon', () => this.discovery.renewSoon());
+      s.on('disconnected', () => this.discovery.renewSoon());
+    }
+  }
+
+  /**
+   * The cluster member for an engine's settings, or undefined when they make none (no
+   * ClusterName, UpdateClusterClients or RebalanceClusterClients). `ports`: the bound ports.
+   * @throws ClusterSettingsError when the acceptor sessions disagree on a cluster setting
+   */
+  static fromSettings(engine: ClusterEngine, settings: readonly Record<string, string>[], ports: readonly number[]): ClusterNode | undefined {
+    const config = clusterConfigFrom(settings, ports);
+    return config ? new ClusterNode(config, engine) : undefined;
+  }
+
+  /** Registers as an active member and starts the coordinator and the move driver. */
+  async start(): Promise<void> {
+    await this.discovery.start('active');
+    this.coordinator.start();
+    this.moves.start();
+  }
+
+  /** Leaves the cluster: stops planning and moving, gives the coordinator lease up, removes the member record. */
+  async stop(): Promise<void> {
+    this.moves.stop();
+    await this.coordinator.stop();
+    await this.discovery.stop();
+  }
+}

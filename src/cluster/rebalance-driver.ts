@@ -1,0 +1,133 @@
+/**
+ * The coordinator: exactly one node at a time holds the coordinator lease (a fenced ownership
+ * record in the cluster directory, `src/fencing`), writes the topology and, with
+ * `RebalanceClusterClients=Y`, runs the pure planner every `RebalanceInterval` and writes its move
+ * orders. A coordinator that lost its lease (paused past it) is refused before it writes an order:
+ * the lease's epoch is checked first.
+ */
+import { EventEmitter } from 'node:events';
+import { FileOwnership } from '../fencing/file-ownership.js';
+import type { ClusterDirectory, MoveOrder } from './cluster-directory.js';
+import type { ClusterConfig } from './config.js';
+import type { StoreDiscovery } from './discovery.js';
+import type { ClusterEvent } from './events.js';
+import { nextTopology, type MemberRecord } from './membership.js';
+import { EMPTY_MEMORY, planMoves, withPending, type PlannerMemory } from './rebalance.js';
+
+/** A clock and a random source (tests give fakes). */
+export interface CoordinatorOptions {
+  readonly now?: () => number;
+  /** Uniform in [0, 1) (the jitter of move orders). */
+  readonly random?: () => number;
+}
+
+/** An order is finished when the target holds the session, or stale once its reservation is over. */
+export function orderFinished(o: MoveOrder, members: readonly MemberRecord[], now: number, reserveMs: number, leaseMs: number): boolean {
+  if (members.some((m) => m.node === o.to && m.sessions.includes(o.session))) return true;
+  return now > o.deadline + reserveMs + leaseMs;
+}
+
+/** The coordinator lease, the topology file and the planner's runs (see the module comment). */
+export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
+  private readonly lease: FileOwnership;
+  private timer: NodeJS.Timeout | null = null;
+  private lastPlan = -Infinity;
+  private running: Promise<void> = Promise.resolve();
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly files: ClusterDirectory,
+    private readonly discovery: StoreDiscovery,
+    private readonly c: ClusterConfig,
+    o: CoordinatorOptions = {},
+  ) {
+    super();
+    this.now = o.now ?? Date.now;
+    this.random = o.random ?? Math.random;
+    this.lease = new FileOwnership({ dir: files.dir, prefix: 'coordinator', node: c.node, leaseMs: c.leaseMs, now: this.now });
+  }
+
+  /** This node is the coordinator now. */
+  get isCoordinator(): boolean {
+    return this.lease.holds();
+  }
+
+  start(): void {
+    const every = Math.max(50, Math.min(this.c.planner.intervalMs, Math.floor(this.c.leaseMs / 3)));
+    this.timer = setInterval(() => void this.tick(), every);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  /** One turn (one at a time): keep or take the lease, write the topology, plan when due. */
+  tick(): Promise<void> {
+    this.running = this.running
+      .then(() => this.turn())
+      .catch((e: unknown) => {
+        this.emit('event', { type: 'warning', text: `coordinator: ${e instanceof Error ? e.message : String(e)}` });
+      });
+    return this.running;
+  }
+
+  private async turn(): Promise<void> {
+    if (!(await this.keepLease())) return;
+    const now = this.now();
+    const members = await this.discovery.members();
+    const prev = await this.files.topology();
+    const topology = nextTopology(prev, members, this.c.cluster, now);
+    await this.lease.check();
+    await this.files.writeTopology({ ...topology, coordinator: this.c.node, writtenAt: now });
+    if (!this.c.rebalance || now - this.lastPlan < this.c.planner.intervalMs) return;
+    this.lastPlan = now;
+    await this.plan(members, now);
+  }
+
+  /** True while this node holds the coordinator lease (renewed, or taken now). */
+  private async keepLease(): Promise<boolean> {
+    if (this.lease.epoch !== 0) {
+      try {
+        await this.lease.renew();
+        return true;
+      } catch (e) {
+        this.emit('event', { type: 'coordinator', node: this.c.node, state: 'lost', epoch: (e as { epoch?: number }).epoch ?? 0, reason: e instanceof Error ? e.message : String(e) });
+        return false;
+      }
+    }
+    const r = await this.lease.acquire();
+    if (!r.acquired) return false;
+    this.lastPlan = -Infinity;
+    this.emit('event', { type: 'coordinator', node: this.c.node, state: 'acquired', epoch: r.epoch });
+    return true;
+  }
+
+  private async plan(members: MemberRecord[], now: number): Promise<void> {
+    const orders = await this.files.moves();
+    const pending: MoveOrder[] = [];
+    for (const o of orders) {
+      if (orderFinished(o, members, now, this.c.reserveMs, this.c.leaseMs)) await this.files.removeMove(o.session);
+      else pending.push(o);
+    }
+    const memory: PlannerMemory = (await this.files.plannerMemory()) ?? EMPTY_MEMORY;
+    const plan = planMoves(withPending(members, pending), memory, now, this.c.planner);
+    if (plan.moves.length === 0) {
+      if (memory !== EMPTY_MEMORY && (memory.recent.length !== plan.memory.recent.length || Object.keys(memory.moved).length !== Object.keys(plan.memory.moved).length)) await this.files.writePlannerMemory(plan.memory);
+      return;
+    }
+    // Fenced: a coordinator that lost its lease while paused writes no order.
+    await this.lease.check();
+    await this.files.writePlannerMemory(plan.memory);
+    for (const m of plan.moves) {
+      const notBefore = now + Math.floor(this.random() * this.c.jitterMs);
+      const toUris = members.find((x) => x.node === m.to)?.uris ?? [];
+      await this.files.writeMove({ session: m.session, from: m.from, to: m.to, toUris, reason: m.reason, at: now, notBefore, deadline: notBefore + this.c.deadlineMs, coordinatorEpoch: this.lease.epoch });
+      this.emit('event', { type: 'moveOrdered', session: m.session, from: m.from, to: m.to, reason: m.reason });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+    await this.lease.release().catch(() => undefined);
+  }
+}

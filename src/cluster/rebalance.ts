@@ -1,0 +1,143 @@
+/**
+ * The rebalance planner: a pure function of the live members (what each holds), the planner's own
+ * memory of recent moves, and the time. It returns the moves to make now. The driver
+ * (`rebalance-driver.ts`) runs it on the one node holding the coordinator lease and carries the
+ * moves out; tests drive it with a fake clock.
+ *
+ * Rules:
+ * - Sessions go only from a member above its share to one below it: a move is made only when it
+ *   lowers Σ count²/weight (for equal weights: when the two differ by 2 or more), so the plan
+ *   converges to an even split (±1 for equal weights) and never ping-pongs.
+ * - A draining member's sessions all go, to the least loaded ready member.
+ * - Targets are `active` members that have been active for `settleMs` (a node that just returned
+ *   is not flooded before it is ready).
+ * - A session moved less than `minStayMs` ago is not moved again (drains excepted).
+ * - At most `maxMoves` moves per `intervalMs` (a sliding window).
+ */
+import type { MemberRecord } from './membership.js';
+
+export interface RebalanceOptions {
+  /** `RebalanceInterval`: the window `maxMoves` applies to (ms). */
+  readonly intervalMs: number;
+  /** `RebalanceMaxMoves`: moves per interval. */
+  readonly maxMoves: number;
+  /** `RebalanceMinStay`: how long a moved session stays before it may move again (ms). */
+  readonly minStayMs: number;
+  /** `RebalanceSettle`: how long a member must have been active before it receives sessions (ms). */
+  readonly settleMs: number;
+}
+
+/** One session to move. */
+export interface Move {
+  readonly session: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: 'rebalance' | 'drain';
+  /** When it was planned. */
+  readonly at: number;
+}
+
+/** What the planner remembers between runs (kept by the coordinator, so a new one inherits it). */
+export interface PlannerMemory {
+  /** The last move of each session moved within the minimum stay. */
+  readonly moved: Readonly<Record<string, { readonly at: number; readonly from: string; readonly to: string }>>;
+  /** When the moves of the current window were planned. */
+  readonly recent: readonly number[];
+}
+
+/** A planner that has moved nothing yet. */
+export const EMPTY_MEMORY: PlannerMemory = { moved: {}, recent: [] };
+
+/** The moves to make now, and the memory for the next run. */
+export interface Plan {
+  readonly moves: readonly Move[];
+  readonly memory: PlannerMemory;
+}
+
+/** Sessions per member now, weights, and who may receive. */
+interface Load {
+  readonly node: string;
+  readonly weight: number;
+  readonly ready: boolean;
+  readonly draining: boolean;
+  sessions: string[];
+}
+
+/** Σ count²/weight falls when one session goes from `f` to `t`. */
+function improves(f: Load, t: Load): boolean {
+  return (2 * f.sessions.length - 1) * t.weight > (2 * t.sessions.length + 1) * f.weight;
+}
+
+/** Loads are compared by count/weight, then by name (deterministic). */
+function byLoad(a: Load, b: Load): number {
+  const d = a.sessions.length * b.weight - b.sessions.length * a.weight;
+  return d !== 0 ? d : a.node < b.node ? -1 : a.node > b.node ? 1 : 0;
+}
+
+/** The moves to make now. `members` are the live members (see `liveMembers`). */
+export function planMoves(members: readonly MemberRecord[], memory: PlannerMemory, now: number, o: RebalanceOptions): Plan {
+  const moved: Record<string, { at: number; from: string; to: string }> = {};
+  for (const [s, m] of Object.entries(memory.moved)) if (now - m.at < o.minStayMs) moved[s] = m;
+  const recent = memory.recent.filter((t) => now - t < o.intervalMs);
+  // A session listed by two members is being handed over: it is counted for neither and not moved.
+  const holders = new Map<string, number>();
+  for (const m of members) for (const s of new Set(m.sessions)) holders.set(s, (holders.get(s) ?? 0) + 1);
+  const loads: Load[] = members.map((m) => ({
+    node: m.node,
+    weight: Math.max(1, m.weight),
+    ready: m.state === 'active' && now - m.since >= o.settleMs,
+    draining: m.state === 'draining',
+    sessions: [...new Set(m.sessions)].filter((s) => holders.get(s) === 1).sort(),
+  }));
+  const moves: Move[] = [];
+  const movable = (l: Load, drain: boolean): string | undefined => l.sessions.find((s) => drain || moved[s] === undefined);
+  while (recent.length < o.maxMoves) {
+    const targets = loads.filter((l) => l.ready).sort(byLoad);
+    if (targets.length === 0) break;
+    let move: { from: Load; to: Load; session: string; reason: Move['reason'] } | undefined;
+    for (const f of loads.filter((l) => l.draining)) {
+      const session = movable(f, true);
+      if (session !== undefined) {
+        move = { from: f, to: targets[0], session, reason: 'drain' };
+        break;
+      }
+    }
+    if (!move) {
+      const to = targets[0];
+      for (const f of loads.filter((l) => !l.draining && l !== to).sort(byLoad).reverse()) {
+        if (!improves(f, to)) continue;
+        const session = movable(f, false);
+        if (session !== undefined) {
+          move = { from: f, to, session, reason: 'rebalance' };
+          break;
+        }
+      }
+    }
+    if (!move) break;
+    move.from.sessions = move.from.sessions.filter((s) => s !== move.session);
+    move.to.sessions = [...move.to.sessions, move.session].sort();
+    moved[move.session] = { at: now, from: move.from.node, to: move.to.node };
+    recent.push(now);
+    moves.push({ session: move.session, from: move.from.node, to: move.to.node, reason: move.reason, at: now });
+  }
+  return { moves, memory: { moved, recent } };
+}
+
+/** A move ordered but not yet seen done: the session counts for its target. */
+export interface PendingMove {
+  readonly session: string;
+  readonly to: string;
+}
+
+/**
+ * The members as they will be once the pending moves are done: each pending session is counted
+ * for its target only, so a planner run during a move does not order the same balancing again.
+ */
+export function withPending(members: readonly MemberRecord[], pending: readonly PendingMove[]): MemberRecord[] {
+  if (pending.length === 0) return [...members];
+  const to = new Map(pending.map((p) => [p.session, p.to]));
+  return members.map((m) => ({
+    ...m,
+    sessions: [...m.sessions.filter((s) => !to.has(s)), ...pending.filter((p) => p.to === m.node).map((p) => p.session)],
+  }));
+}

@@ -1,0 +1,71 @@
+/**
+ * `fixover cluster status`: what the shared directory says about a cluster, read without a running
+ * node. `readClusterStatus` reads the files; `formatClusterStatus` is pure (a fake clock in tests).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OwnerRecord } from '../fencing/ownership.js';
+import { ClusterDirectory, type MoveOrder, type TopologyFile } from './cluster-directory.js';
+import { isAlive, type MemberRecord } from './membership.js';
+
+/** What `fixover cluster status` shows. */
+export interface ClusterStatus {
+  readonly cluster: string;
+  readonly members: readonly MemberRecord[];
+  readonly topology: TopologyFile | undefined;
+  readonly coordinator: OwnerRecord | undefined;
+  readonly moves: readonly MoveOrder[];
+  /** Each session of the settings and its owner record (undefined: never owned). */
+  readonly sessions: ReadonlyArray<{ readonly id: string; readonly owner: OwnerRecord | undefined }>;
+}
+
+async function ownerRecord(file: string): Promise<OwnerRecord | undefined> {
+  try {
+    const r = JSON.parse(await readFile(file, 'utf8')) as OwnerRecord;
+    return typeof r.epoch === 'number' ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a cluster's files; `sessions` are the session IDs with their store file prefixes, `storeDir` the FileStorePath. */
+export async function readClusterStatus(cluster: string, dir: string, storeDir: string, sessions: ReadonlyArray<{ id: string; prefix: string }>): Promise<ClusterStatus> {
+  const files = new ClusterDirectory(dir);
+  return {
+    cluster,
+    members: (await files.members()).records.filter((r) => r.cluster === cluster).sort((a, b) => (a.node < b.node ? -1 : 1)),
+    topology: await files.topology(),
+    coordinator: await ownerRecord(join(dir, 'coordinator.owner')),
+    moves: await files.moves(),
+    sessions: await Promise.all(sessions.map(async (s) => ({ id: s.id, owner: await ownerRecord(join(storeDir, `${s.prefix}.owner`)) }))),
+  };
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** The status as text. */
+export function formatClusterStatus(s: ClusterStatus, now: number): string {
+  const lines: string[] = [];
+  const t = s.topology;
+  lines.push(`cluster ${s.cluster}: topology epoch ${t?.epoch ?? '(none yet)'}${t ? `, written by ${t.coordinator} ${seconds(now - t.writtenAt)} ago` : ''}`);
+  const c = s.coordinator;
+  const coordinatorLive = c !== undefined && c.pid !== 0 && now <= c.renewedAt + c.leaseMs;
+  lines.push(`coordinator: ${coordinatorLive ? `${c.node} (epoch ${c.epoch})` : 'none'}`);
+  lines.push('members:');
+  if (s.members.length === 0) lines.push('  (none)');
+  for (const m of s.members) {
+    const alive = isAlive(m, now);
+    lines.push(`  ${m.node}  ${alive ? m.state : 'gone (lease lapsed)'}  ${m.uris.join(',')}  weight ${m.weight}  ${m.sessions.length} session(s)  ${alive ? `lease ${seconds(m.renewedAt + m.leaseMs - now)} left` : `last seen ${seconds(now - m.renewedAt)} ago`}`);
+  }
+  lines.push('sessions:');
+  for (const x of s.sessions) {
+    const o = x.owner;
+    const who = o === undefined ? 'never owned' : o.pid !== 0 ? `${o.node} (epoch ${o.epoch})` : o.movingTo !== undefined && now < (o.movingUntil ?? 0) ? `moving to ${o.movingTo}` : `not held (last ${o.node}, epoch ${o.epoch})`;
+    lines.push(`  ${x.id}  ${who}`);
+  }
+  if (s.moves.length > 0) {
+    lines.push('moves in progress:');
+    for (const m of s.moves) lines.push(`  ${m.session}  ${m.from} -> ${m.to}  (${m.reason}, deadline in ${seconds(m.deadline - now)})`);
+  }
+  return `${lines.join('\n')}\n`;
+}
