@@ -117,7 +117,13 @@ export class SessionCore {
     this.schedule = options.schedule ?? Schedule.nonStop();
     this.creationTime = now;
     this.inboundRate = this.options.inboundMessageRate > 0 ? new InboundRate(this.options.inboundMessageRate, now) : null;
-    this.parser = new Parser({ validateLength: this.options.validateLengthAndChecksum, validateChecksum: this.options.validateLengthAndChecksum && this.options.validateChecksum });
+    // The session's dictionary rides on the parser's reused view: the application reads fields
+    // by name and groups without attaching anything (and nothing is done per message).
+    this.parser = new Parser({
+      validateLength: this.options.validateLengthAndChecksum,
+      validateChecksum: this.options.validateLengthAndChecksum && this.options.validateChecksum,
+      schema: this.options.schema,
+    });
     this.framer = new Framer(
       {
         onFrame: (buf, start, end) => this.onFrame(buf, start, end),
@@ -259,6 +265,18 @@ export class SessionCore {
       return false;
     }
     return true;
+  }
+
+  /**
+   * A new message of this session: the session's dictionary attached (fields by name, groups,
+   * dates written in their field's type), BeginString, SenderCompID and TargetCompID set (the rest
+   * of the header is filled in when it is sent).
+   */
+  newMessage(msgType: string): Message {
+    const msg = new Message(msgType, this.options.schema);
+    const id = this.sessionId;
+    msg.header.set(8, id.beginString).set(49, id.senderCompID).set(56, id.targetCompID);
+    return msg;
   }
 
   /**
