@@ -274,8 +274,10 @@ function messagesModule(dict: DataDictionary, g: Generator, runtime: string): st
   o.push(' * Readers are views over a parsed message: each getter reads its tag when called (required');
   o.push(' * fields throw FieldNotFoundError when absent, optional ones give undefined) and repeating groups');
   o.push(' * are scanned when read. Builders take plain objects. `crack` calls a handler per message type.\n */');
-  o.push(`import { defineVersion, type Loose, type MessageFactory, type TypedReader, type VersionSpec } from ${quote(runtime)};`);
-  o.push(`import type { FixDate, FixMonthYear, FixTime, Message, MessageView } from ${quote(runtime)};`);
+  const runtimeImports = 'RUNTIME_IMPORTS';
+  o.push(runtimeImports);
+  const valueTypes = 'VALUE_TYPES';
+  o.push(valueTypes);
   o.push(`import { Kinds, Tags } from './fields.js';`);
   o.push(`import type * as F from './fields.js';\n`);
   o.push('const spec: VersionSpec = {');
@@ -291,29 +293,31 @@ function messagesModule(dict: DataDictionary, g: Generator, runtime: string): st
   o.push('  },');
   o.push('};');
   o.push('const V = defineVersion(spec);\n');
+  const emit = (doc: string, name: string, bases: string[], lines: string[]): void => {
+    o.push(`/** ${doc} */`);
+    if (lines.length > 0) o.push(`export interface ${name}${bases.length ? ` extends ${bases.join(', ')}` : ''} {`, ...lines, '}');
+    else o.push(`export type ${name} = ${bases.length ? bases.join(' & ') : 'Record<never, never>'};`);
+  };
   for (const owner of g.owners) {
     const bases = owner.bases.map((b) => (b.optional ? `Loose<${b.iface}>` : b.iface));
     if (owner.reader) bases.unshift('TypedReader');
     const props = g.declared(owner);
-    o.push(`/** ${owner.doc} */`);
-    o.push(`export interface ${owner.iface}${bases.length ? ` extends ${bases.join(', ')}` : ''} {`);
-    if (owner.msgType !== undefined) o.push(`  /** MsgType(35). */\n  readonly msgType: ${quote(owner.msgType)};`);
-    for (const p of props) o.push(`  /** ${p.doc} */ readonly ${p.name}: ${p.read}${p.required || p.group ? '' : ' | undefined'};`);
-    o.push('}');
-    const wbases = owner.bases.map((b) => (b.optional ? `Partial<${b.iface}Fields>` : `${b.iface}Fields`));
+    const lines: string[] = [];
+    if (owner.msgType !== undefined) lines.push(`  /** MsgType(35). */\n  readonly msgType: ${quote(owner.msgType)};`);
+    for (const p of props) lines.push(`  /** ${p.doc} */ readonly ${p.name}: ${p.read}${p.required || p.group ? '' : ' | undefined'};`);
+    emit(owner.doc, owner.iface, bases, lines);
     if (owner.iface === 'StandardHeader') {
       // Builders set the header fields they are given; the session fills in the rest when sending.
       o.push('/** Header fields a builder may set (the session fills in the others when it sends). */');
-      o.push(`export type StandardHeaderFields = Partial<{`);
-      for (const p of props) o.push(`  ${p.name}: ${p.write};`);
-      o.push('}>;\n');
+      if (props.length === 0) o.push('export type StandardHeaderFields = Record<never, never>;\n');
+      else o.push('export type StandardHeaderFields = Partial<{', ...props.map((p) => `  ${p.name}: ${p.write};`), '}>;\n');
       continue;
     }
+    const wbases = owner.bases.map((b) => (b.optional ? `Partial<${b.iface}Fields>` : `${b.iface}Fields`));
     if (owner.msgType !== undefined) wbases.unshift('StandardHeaderFields');
-    o.push(`/** Values to build ${owner.msgType !== undefined ? `a ${owner.iface}` : `the fields of ${owner.doc.replace(/^(An|The) /, '').replace(/\.$/, '')}`} from. */`);
-    o.push(`export interface ${owner.iface}Fields${wbases.length ? ` extends ${wbases.join(', ')}` : ''} {`);
-    for (const p of props) o.push(`  ${p.name}${p.required ? '' : '?'}: ${p.write};`);
-    o.push('}\n');
+    const doc = `Values to build ${owner.msgType !== undefined ? `a ${owner.iface}` : `the fields of ${owner.doc.replace(/^(An|The) /, '').replace(/\.$/, '')}`} from.`;
+    emit(doc, `${owner.iface}Fields`, wbases, props.map((p) => `  ${p.name}${p.required ? '' : '?'}: ${p.write};`));
+    o.push('');
   }
   o.push('/** Readers by message name: a new reader over a parsed message of that type (throws for another type). */');
   o.push('export const read = {');
@@ -337,7 +341,10 @@ function messagesModule(dict: DataDictionary, g: Generator, runtime: string): st
   o.push('export function crack<C = void, R = void>(view: MessageView, handlers: Handlers<C, R>, context: C): R {');
   o.push('  return V.crack(view, handlers, context) as R;');
   o.push('}');
-  return `${o.join('\n')}\n`;
+  const body = o.join('\n');
+  const used = ['FixDate', 'FixMonthYear', 'FixTime'].filter((t) => new RegExp(`\\b${t}\\b`).test(body));
+  const loose = /\bLoose</.test(body) ? 'type Loose, ' : '';
+  return `${body.replace(runtimeImports, `import { defineVersion, ${loose}type MessageFactory, type TypedReader, type VersionSpec } from ${quote(runtime)};`).replace(valueTypes, `import type { ${[...used, 'Message', 'MessageView'].join(', ')} } from ${quote(runtime)};`)}\n`;
 }
 
 /**

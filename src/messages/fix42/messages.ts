@@ -5,7 +5,7 @@
  * fields throw FieldNotFoundError when absent, optional ones give undefined) and repeating groups
  * are scanned when read. Builders take plain objects. `crack` calls a handler per message type.
  */
-import { defineVersion, type Loose, type MessageFactory, type TypedReader, type VersionSpec } from "../runtime.js";
+import { defineVersion, type MessageFactory, type TypedReader, type VersionSpec } from "../runtime.js";
 import type { FixDate, FixMonthYear, FixTime, Message, MessageView } from "../runtime.js";
 import { Kinds, Tags } from './fields.js';
 import type * as F from './fields.js';

@@ -1047,11 +1047,9 @@ export interface NewsNoRoutingIDsEntryFields {
 }
 
 /** An entry of the NoRelatedSym(146) repeating group of News. */
-export interface NewsNoRelatedSymEntry extends TypedReader, Loose<Instrument> {
-}
+export type NewsNoRelatedSymEntry = TypedReader & Loose<Instrument>;
 /** Values to build the fields of entry of the NoRelatedSym(146) repeating group of News from. */
-export interface NewsNoRelatedSymEntryFields extends Partial<InstrumentFields> {
-}
+export type NewsNoRelatedSymEntryFields = Partial<InstrumentFields>;
 
 /** An entry of the LinesOfText(33) repeating group of News. */
 export interface NewsLinesOfTextEntry extends TypedReader {
@@ -1109,11 +1107,9 @@ export interface EmailNoRoutingIDsEntryFields {
 }
 
 /** An entry of the NoRelatedSym(146) repeating group of Email. */
-export interface EmailNoRelatedSymEntry extends TypedReader, Loose<Instrument> {
-}
+export type EmailNoRelatedSymEntry = TypedReader & Loose<Instrument>;
 /** Values to build the fields of entry of the NoRelatedSym(146) repeating group of Email from. */
-export interface EmailNoRelatedSymEntryFields extends Partial<InstrumentFields> {
-}
+export type EmailNoRelatedSymEntryFields = Partial<InstrumentFields>;
 
 /** An entry of the LinesOfText(33) repeating group of Email. */
 export interface EmailLinesOfTextEntry extends TypedReader {
@@ -2375,11 +2371,9 @@ export interface MarketDataRequestNoMDEntryTypesEntryFields {
 }
 
 /** An entry of the NoRelatedSym(146) repeating group of MarketDataRequest. */
-export interface MarketDataRequestNoRelatedSymEntry extends TypedReader, Instrument {
-}
+export type MarketDataRequestNoRelatedSymEntry = TypedReader & Instrument;
 /** Values to build the fields of entry of the NoRelatedSym(146) repeating group of MarketDataRequest from. */
-export interface MarketDataRequestNoRelatedSymEntryFields extends InstrumentFields {
-}
+export type MarketDataRequestNoRelatedSymEntryFields = InstrumentFields;
 
 /** An entry of the NoTradingSessions(386) repeating group of MarketDataRequest. */
 export interface MarketDataRequestNoTradingSessionsEntry extends TypedReader {
@@ -2643,11 +2637,9 @@ export interface MarketDataRequestRejectFields extends StandardHeaderFields, Sta
 }
 
 /** An entry of the NoQuoteEntries(295) repeating group of QuoteCancel. */
-export interface QuoteCancelNoQuoteEntriesEntry extends TypedReader, Loose<Instrument> {
-}
+export type QuoteCancelNoQuoteEntriesEntry = TypedReader & Loose<Instrument>;
 /** Values to build the fields of entry of the NoQuoteEntries(295) repeating group of QuoteCancel from. */
-export interface QuoteCancelNoQuoteEntriesEntryFields extends Partial<InstrumentFields> {
-}
+export type QuoteCancelNoQuoteEntriesEntryFields = Partial<InstrumentFields>;
 
 /** QuoteCancel (MsgType Z). */
 export interface QuoteCancel extends TypedReader, StandardHeader, Loose<Parties> {
@@ -3433,8 +3425,7 @@ export interface XMLnonFIX extends TypedReader, StandardHeader {
   readonly msgType: "n";
 }
 /** Values to build a XMLnonFIX from. */
-export interface XMLnonFIXFields extends StandardHeaderFields, StandardHeaderFields {
-}
+export type XMLnonFIXFields = StandardHeaderFields & StandardHeaderFields;
 
 /** An entry of the NoRegistDtls(473) repeating group of RegistrationInstructions. */
 export interface RegistrationInstructionsNoRegistDtlsEntry extends TypedReader, Loose<NestedParties> {

@@ -673,11 +673,9 @@ export interface UnderlyingInstrumentFields extends Partial<UndSecAltIDGrpFields
 }
 
 /** An entry of the NoUnderlyings(711) repeating group of UndInstrmtGrp. */
-export interface UndInstrmtGrpNoUnderlyingsEntry extends TypedReader, Loose<UnderlyingInstrument> {
-}
+export type UndInstrmtGrpNoUnderlyingsEntry = TypedReader & Loose<UnderlyingInstrument>;
 /** Values to build the fields of entry of the NoUnderlyings(711) repeating group of UndInstrmtGrp from. */
-export interface UndInstrmtGrpNoUnderlyingsEntryFields extends Partial<UnderlyingInstrumentFields> {
-}
+export type UndInstrmtGrpNoUnderlyingsEntryFields = Partial<UnderlyingInstrumentFields>;
 
 /** The UndInstrmtGrp component. */
 export interface UndInstrmtGrp {
@@ -996,11 +994,9 @@ export interface IOIFields extends StandardHeaderFields, StandardHeaderFields, I
 }
 
 /** An entry of the NoLegs(555) repeating group of InstrmtLegGrp. */
-export interface InstrmtLegGrpNoLegsEntry extends TypedReader, Loose<InstrumentLeg> {
-}
+export type InstrmtLegGrpNoLegsEntry = TypedReader & Loose<InstrumentLeg>;
 /** Values to build the fields of entry of the NoLegs(555) repeating group of InstrmtLegGrp from. */
-export interface InstrmtLegGrpNoLegsEntryFields extends Partial<InstrumentLegFields> {
-}
+export type InstrmtLegGrpNoLegsEntryFields = Partial<InstrumentLegFields>;
 
 /** The InstrmtLegGrp component. */
 export interface InstrmtLegGrp {
@@ -1648,11 +1644,9 @@ export interface LogonFields extends StandardHeaderFields, StandardHeaderFields 
 }
 
 /** An entry of the NoRelatedSym(146) repeating group of InstrmtGrp. */
-export interface InstrmtGrpNoRelatedSymEntry extends TypedReader, Loose<Instrument> {
-}
+export type InstrmtGrpNoRelatedSymEntry = TypedReader & Loose<Instrument>;
 /** Values to build the fields of entry of the NoRelatedSym(146) repeating group of InstrmtGrp from. */
-export interface InstrmtGrpNoRelatedSymEntryFields extends Partial<InstrumentFields> {
-}
+export type InstrmtGrpNoRelatedSymEntryFields = Partial<InstrumentFields>;
 
 /** The InstrmtGrp component. */
 export interface InstrmtGrp {
@@ -3324,11 +3318,9 @@ export interface MDReqGrpFields {
 }
 
 /** An entry of the NoRelatedSym(146) repeating group of InstrmtMDReqGrp. */
-export interface InstrmtMDReqGrpNoRelatedSymEntry extends TypedReader, Instrument, Loose<UndInstrmtGrp>, Loose<InstrmtLegGrp> {
-}
+export type InstrmtMDReqGrpNoRelatedSymEntry = TypedReader & Instrument & Loose<UndInstrmtGrp> & Loose<InstrmtLegGrp>;
 /** Values to build the fields of entry of the NoRelatedSym(146) repeating group of InstrmtMDReqGrp from. */
-export interface InstrmtMDReqGrpNoRelatedSymEntryFields extends InstrumentFields, Partial<UndInstrmtGrpFields>, Partial<InstrmtLegGrpFields> {
-}
+export type InstrmtMDReqGrpNoRelatedSymEntryFields = InstrumentFields & Partial<UndInstrmtGrpFields> & Partial<InstrmtLegGrpFields>;
 
 /** The InstrmtMDReqGrp component. */
 export interface InstrmtMDReqGrp {
@@ -3620,11 +3612,9 @@ export interface MarketDataRequestRejectFields extends StandardHeaderFields, Sta
 }
 
 /** An entry of the NoQuoteEntries(295) repeating group of QuotCxlEntriesGrp. */
-export interface QuotCxlEntriesGrpNoQuoteEntriesEntry extends TypedReader, Loose<Instrument>, Loose<FinancingDetails>, Loose<UndInstrmtGrp>, Loose<InstrmtLegGrp> {
-}
+export type QuotCxlEntriesGrpNoQuoteEntriesEntry = TypedReader & Loose<Instrument> & Loose<FinancingDetails> & Loose<UndInstrmtGrp> & Loose<InstrmtLegGrp>;
 /** Values to build the fields of entry of the NoQuoteEntries(295) repeating group of QuotCxlEntriesGrp from. */
-export interface QuotCxlEntriesGrpNoQuoteEntriesEntryFields extends Partial<InstrumentFields>, Partial<FinancingDetailsFields>, Partial<UndInstrmtGrpFields>, Partial<InstrmtLegGrpFields> {
-}
+export type QuotCxlEntriesGrpNoQuoteEntriesEntryFields = Partial<InstrumentFields> & Partial<FinancingDetailsFields> & Partial<UndInstrmtGrpFields> & Partial<InstrmtLegGrpFields>;
 
 /** The QuotCxlEntriesGrp component. */
 export interface QuotCxlEntriesGrp {
@@ -4335,11 +4325,9 @@ export interface BidResponseFields extends StandardHeaderFields, StandardHeaderF
 }
 
 /** An entry of the NoStrikes(428) repeating group of InstrmtStrkPxGrp. */
-export interface InstrmtStrkPxGrpNoStrikesEntry extends TypedReader, Instrument {
-}
+export type InstrmtStrkPxGrpNoStrikesEntry = TypedReader & Instrument;
 /** Values to build the fields of entry of the NoStrikes(428) repeating group of InstrmtStrkPxGrp from. */
-export interface InstrmtStrkPxGrpNoStrikesEntryFields extends InstrumentFields {
-}
+export type InstrmtStrkPxGrpNoStrikesEntryFields = InstrumentFields;
 
 /** The InstrmtStrkPxGrp component. */
 export interface InstrmtStrkPxGrp {
@@ -4405,8 +4393,7 @@ export interface XMLnonFIX extends TypedReader, StandardHeader {
   readonly msgType: "n";
 }
 /** Values to build a XMLnonFIX from. */
-export interface XMLnonFIXFields extends StandardHeaderFields, StandardHeaderFields {
-}
+export type XMLnonFIXFields = StandardHeaderFields & StandardHeaderFields;
 
 /** An entry of the NoRegistDtls(473) repeating group of RgstDtlsGrp. */
 export interface RgstDtlsGrpNoRegistDtlsEntry extends TypedReader, Loose<NestedParties> {

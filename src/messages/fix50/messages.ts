@@ -234,11 +234,9 @@ const spec: VersionSpec = {
 const V = defineVersion(spec);
 
 /** The standard header fields every message reader has. */
-export interface StandardHeader {
-}
+export type StandardHeader = Record<never, never>;
 /** Header fields a builder may set (the session fills in the others when it sends). */
-export type StandardHeaderFields = Partial<{
-}>;
+export type StandardHeaderFields = Record<never, never>;
 
 /** An entry of the NoSecurityAltID(454) repeating group of SecAltIDGrp. */
 export interface SecAltIDGrpNoSecurityAltIDEntry extends TypedReader {
@@ -706,11 +704,9 @@ export interface UnderlyingInstrumentFields extends Partial<UndSecAltIDGrpFields
 }
 
 /** An entry of the NoUnderlyings(711) repeating group of UndInstrmtGrp. */
-export interface UndInstrmtGrpNoUnderlyingsEntry extends TypedReader, Loose<UnderlyingInstrument> {
-}
+export type UndInstrmtGrpNoUnderlyingsEntry = TypedReader & Loose<UnderlyingInstrument>;
 /** Values to build the fields of entry of the NoUnderlyings(711) repeating group of UndInstrmtGrp from. */
-export interface UndInstrmtGrpNoUnderlyingsEntryFields extends Partial<UnderlyingInstrumentFields> {
-}
+export type UndInstrmtGrpNoUnderlyingsEntryFields = Partial<UnderlyingInstrumentFields>;
 
 /** The UndInstrmtGrp component. */
 export interface UndInstrmtGrp {
@@ -1037,11 +1033,9 @@ export interface IOIFields extends StandardHeaderFields, StandardHeaderFields, I
 }
 
 /** An entry of the NoLegs(555) repeating group of InstrmtLegGrp. */
-export interface InstrmtLegGrpNoLegsEntry extends TypedReader, Loose<InstrumentLeg> {
-}
+export type InstrmtLegGrpNoLegsEntry = TypedReader & Loose<InstrumentLeg>;
 /** Values to build the fields of entry of the NoLegs(555) repeating group of InstrmtLegGrp from. */
-export interface InstrmtLegGrpNoLegsEntryFields extends Partial<InstrumentLegFields> {
-}
+export type InstrmtLegGrpNoLegsEntryFields = Partial<InstrumentLegFields>;
 
 /** The InstrmtLegGrp component. */
 export interface InstrmtLegGrp {
@@ -1769,11 +1763,9 @@ export interface OrderCancelRejectFields extends StandardHeaderFields, StandardH
 }
 
 /** An entry of the NoRelatedSym(146) repeating group of InstrmtGrp. */
-export interface InstrmtGrpNoRelatedSymEntry extends TypedReader, Loose<Instrument> {
-}
+export type InstrmtGrpNoRelatedSymEntry = TypedReader & Loose<Instrument>;
 /** Values to build the fields of entry of the NoRelatedSym(146) repeating group of InstrmtGrp from. */
-export interface InstrmtGrpNoRelatedSymEntryFields extends Partial<InstrumentFields> {
-}
+export type InstrmtGrpNoRelatedSymEntryFields = Partial<InstrumentFields>;
 
 /** The InstrmtGrp component. */
 export interface InstrmtGrp {
@@ -4021,11 +4013,9 @@ export interface MarketDataRequestRejectFields extends StandardHeaderFields, Sta
 }
 
 /** An entry of the NoQuoteEntries(295) repeating group of QuotCxlEntriesGrp. */
-export interface QuotCxlEntriesGrpNoQuoteEntriesEntry extends TypedReader, Loose<Instrument>, Loose<FinancingDetails>, Loose<UndInstrmtGrp>, Loose<InstrmtLegGrp> {
-}
+export type QuotCxlEntriesGrpNoQuoteEntriesEntry = TypedReader & Loose<Instrument> & Loose<FinancingDetails> & Loose<UndInstrmtGrp> & Loose<InstrmtLegGrp>;
 /** Values to build the fields of entry of the NoQuoteEntries(295) repeating group of QuotCxlEntriesGrp from. */
-export interface QuotCxlEntriesGrpNoQuoteEntriesEntryFields extends Partial<InstrumentFields>, Partial<FinancingDetailsFields>, Partial<UndInstrmtGrpFields>, Partial<InstrmtLegGrpFields> {
-}
+export type QuotCxlEntriesGrpNoQuoteEntriesEntryFields = Partial<InstrumentFields> & Partial<FinancingDetailsFields> & Partial<UndInstrmtGrpFields> & Partial<InstrmtLegGrpFields>;
 
 /** The QuotCxlEntriesGrp component. */
 export interface QuotCxlEntriesGrp {
@@ -4744,11 +4734,9 @@ export interface BidResponseFields extends StandardHeaderFields, StandardHeaderF
 }
 
 /** An entry of the NoStrikes(428) repeating group of InstrmtStrkPxGrp. */
-export interface InstrmtStrkPxGrpNoStrikesEntry extends TypedReader, Instrument {
-}
+export type InstrmtStrkPxGrpNoStrikesEntry = TypedReader & Instrument;
 /** Values to build the fields of entry of the NoStrikes(428) repeating group of InstrmtStrkPxGrp from. */
-export interface InstrmtStrkPxGrpNoStrikesEntryFields extends InstrumentFields {
-}
+export type InstrmtStrkPxGrpNoStrikesEntryFields = InstrumentFields;
 
 /** The InstrmtStrkPxGrp component. */
 export interface InstrmtStrkPxGrp {

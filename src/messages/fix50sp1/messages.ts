@@ -289,11 +289,9 @@ const spec: VersionSpec = {
 const V = defineVersion(spec);
 
 /** The standard header fields every message reader has. */
-export interface StandardHeader {
-}
+export type StandardHeader = Record<never, never>;
 /** Header fields a builder may set (the session fills in the others when it sends). */
-export type StandardHeaderFields = Partial<{
-}>;
+export type StandardHeaderFields = Record<never, never>;
 
 /** The ApplicationSequenceControl component. */
 export interface ApplicationSequenceControl {
@@ -833,11 +831,9 @@ export interface UnderlyingInstrumentFields extends Partial<UndSecAltIDGrpFields
 }
 
 /** An entry of the NoUnderlyings(711) repeating group of UndInstrmtGrp. */
-export interface UndInstrmtGrpNoUnderlyingsEntry extends TypedReader, Loose<UnderlyingInstrument> {
-}
+export type UndInstrmtGrpNoUnderlyingsEntry = TypedReader & Loose<UnderlyingInstrument>;
 /** Values to build the fields of entry of the NoUnderlyings(711) repeating group of UndInstrmtGrp from. */
-export interface UndInstrmtGrpNoUnderlyingsEntryFields extends Partial<UnderlyingInstrumentFields> {
-}
+export type UndInstrmtGrpNoUnderlyingsEntryFields = Partial<UnderlyingInstrumentFields>;
 
 /** The UndInstrmtGrp component. */
 export interface UndInstrmtGrp {
@@ -1176,11 +1172,9 @@ export interface IOIFields extends StandardHeaderFields, StandardHeaderFields, P
 }
 
 /** An entry of the NoLegs(555) repeating group of InstrmtLegGrp. */
-export interface InstrmtLegGrpNoLegsEntry extends TypedReader, Loose<InstrumentLeg> {
-}
+export type InstrmtLegGrpNoLegsEntry = TypedReader & Loose<InstrumentLeg>;
 /** Values to build the fields of entry of the NoLegs(555) repeating group of InstrmtLegGrp from. */
-export interface InstrmtLegGrpNoLegsEntryFields extends Partial<InstrumentLegFields> {
-}
+export type InstrmtLegGrpNoLegsEntryFields = Partial<InstrumentLegFields>;
 
 /** The InstrmtLegGrp component. */
 export interface InstrmtLegGrp {
@@ -2136,11 +2130,9 @@ export interface OrderCancelRejectFields extends StandardHeaderFields, StandardH
 }
 
 /** An entry of the NoRelatedSym(146) repeating group of InstrmtGrp. */
-export interface InstrmtGrpNoRelatedSymEntry extends TypedReader, Loose<Instrument> {
-}
+export type InstrmtGrpNoRelatedSymEntry = TypedReader & Loose<Instrument>;
 /** Values to build the fields of entry of the NoRelatedSym(146) repeating group of InstrmtGrp from. */
-export interface InstrmtGrpNoRelatedSymEntryFields extends Partial<InstrumentFields> {
-}
+export type InstrmtGrpNoRelatedSymEntryFields = Partial<InstrumentFields>;
 
 /** The InstrmtGrp component. */
 export interface InstrmtGrp {
@@ -4414,11 +4406,9 @@ export interface MarketDataRequestRejectFields extends StandardHeaderFields, Sta
 }
 
 /** An entry of the NoQuoteEntries(295) repeating group of QuotCxlEntriesGrp. */
-export interface QuotCxlEntriesGrpNoQuoteEntriesEntry extends TypedReader, Loose<Instrument>, Loose<FinancingDetails>, Loose<UndInstrmtGrp>, Loose<InstrmtLegGrp> {
-}
+export type QuotCxlEntriesGrpNoQuoteEntriesEntry = TypedReader & Loose<Instrument> & Loose<FinancingDetails> & Loose<UndInstrmtGrp> & Loose<InstrmtLegGrp>;
 /** Values to build the fields of entry of the NoQuoteEntries(295) repeating group of QuotCxlEntriesGrp from. */
-export interface QuotCxlEntriesGrpNoQuoteEntriesEntryFields extends Partial<InstrumentFields>, Partial<FinancingDetailsFields>, Partial<UndInstrmtGrpFields>, Partial<InstrmtLegGrpFields> {
-}
+export type QuotCxlEntriesGrpNoQuoteEntriesEntryFields = Partial<InstrumentFields> & Partial<FinancingDetailsFields> & Partial<UndInstrmtGrpFields> & Partial<InstrmtLegGrpFields>;
 
 /** The QuotCxlEntriesGrp component. */
 export interface QuotCxlEntriesGrp {
@@ -4830,11 +4820,9 @@ export interface MarketDataFeedTypesFields {
 }
 
 /** The TradingSessionRules component. */
-export interface TradingSessionRules extends Loose<OrdTypeRules>, Loose<TimeInForceRules>, Loose<ExecInstRules>, Loose<MatchRules>, Loose<MarketDataFeedTypes> {
-}
+export type TradingSessionRules = Loose<OrdTypeRules> & Loose<TimeInForceRules> & Loose<ExecInstRules> & Loose<MatchRules> & Loose<MarketDataFeedTypes>;
 /** Values to build the fields of TradingSessionRules component from. */
-export interface TradingSessionRulesFields extends Partial<OrdTypeRulesFields>, Partial<TimeInForceRulesFields>, Partial<ExecInstRulesFields>, Partial<MatchRulesFields>, Partial<MarketDataFeedTypesFields> {
-}
+export type TradingSessionRulesFields = Partial<OrdTypeRulesFields> & Partial<TimeInForceRulesFields> & Partial<ExecInstRulesFields> & Partial<MatchRulesFields> & Partial<MarketDataFeedTypesFields>;
 
 /** An entry of the NoTradingSessionRules(1309) repeating group of TradingSessionRulesGrp. */
 export interface TradingSessionRulesGrpNoTradingSessionRulesEntry extends TypedReader, Loose<TradingSessionRules> {
@@ -4877,11 +4865,9 @@ export interface NestedInstrumentAttributeFields {
 }
 
 /** The SecurityTradingRules component. */
-export interface SecurityTradingRules extends Loose<BaseTradingRules>, Loose<TradingSessionRulesGrp>, Loose<NestedInstrumentAttribute> {
-}
+export type SecurityTradingRules = Loose<BaseTradingRules> & Loose<TradingSessionRulesGrp> & Loose<NestedInstrumentAttribute>;
 /** Values to build the fields of SecurityTradingRules component from. */
-export interface SecurityTradingRulesFields extends Partial<BaseTradingRulesFields>, Partial<TradingSessionRulesGrpFields>, Partial<NestedInstrumentAttributeFields> {
-}
+export type SecurityTradingRulesFields = Partial<BaseTradingRulesFields> & Partial<TradingSessionRulesGrpFields> & Partial<NestedInstrumentAttributeFields>;
 
 /** An entry of the NoMaturityRules(1236) repeating group of MaturityRules. */
 export interface MaturityRulesNoMaturityRulesEntry extends TypedReader {
@@ -6558,11 +6544,9 @@ export interface DerivativeInstrumentAttributeFields {
 }
 
 /** The DerivativeSecurityDefinition component. */
-export interface DerivativeSecurityDefinition extends Loose<DerivativeInstrument>, Loose<DerivativeInstrumentAttribute>, Loose<MarketSegmentGrp> {
-}
+export type DerivativeSecurityDefinition = Loose<DerivativeInstrument> & Loose<DerivativeInstrumentAttribute> & Loose<MarketSegmentGrp>;
 /** Values to build the fields of DerivativeSecurityDefinition component from. */
-export interface DerivativeSecurityDefinitionFields extends Partial<DerivativeInstrumentFields>, Partial<DerivativeInstrumentAttributeFields>, Partial<MarketSegmentGrpFields> {
-}
+export type DerivativeSecurityDefinitionFields = Partial<DerivativeInstrumentFields> & Partial<DerivativeInstrumentAttributeFields> & Partial<MarketSegmentGrpFields>;
 
 /** The SecondaryPriceLimits component. */
 export interface SecondaryPriceLimits {
@@ -7161,11 +7145,9 @@ export interface UnderlyingLegInstrumentFields extends Partial<UnderlyingLegSecu
 }
 
 /** An entry of the NoOfLegUnderlyings(1342) repeating group of TradeCapLegUnderlyingsGrp. */
-export interface TradeCapLegUnderlyingsGrpNoOfLegUnderlyingsEntry extends TypedReader, Loose<UnderlyingLegInstrument> {
-}
+export type TradeCapLegUnderlyingsGrpNoOfLegUnderlyingsEntry = TypedReader & Loose<UnderlyingLegInstrument>;
 /** Values to build the fields of entry of the NoOfLegUnderlyings(1342) repeating group of TradeCapLegUnderlyingsGrp from. */
-export interface TradeCapLegUnderlyingsGrpNoOfLegUnderlyingsEntryFields extends Partial<UnderlyingLegInstrumentFields> {
-}
+export type TradeCapLegUnderlyingsGrpNoOfLegUnderlyingsEntryFields = Partial<UnderlyingLegInstrumentFields>;
 
 /** The TradeCapLegUnderlyingsGrp component. */
 export interface TradeCapLegUnderlyingsGrp {

@@ -303,11 +303,9 @@ const spec: VersionSpec = {
 const V = defineVersion(spec);
 
 /** The standard header fields every message reader has. */
-export interface StandardHeader {
-}
+export type StandardHeader = Record<never, never>;
 /** Header fields a builder may set (the session fills in the others when it sends). */
-export type StandardHeaderFields = Partial<{
-}>;
+export type StandardHeaderFields = Record<never, never>;
 
 /** The ApplicationSequenceControl component. */
 export interface ApplicationSequenceControl {
@@ -959,11 +957,9 @@ export interface UnderlyingInstrumentFields extends Partial<UndSecAltIDGrpFields
 }
 
 /** An entry of the NoUnderlyings(711) repeating group of UndInstrmtGrp. */
-export interface UndInstrmtGrpNoUnderlyingsEntry extends TypedReader, Loose<UnderlyingInstrument> {
-}
+export type UndInstrmtGrpNoUnderlyingsEntry = TypedReader & Loose<UnderlyingInstrument>;
 /** Values to build the fields of entry of the NoUnderlyings(711) repeating group of UndInstrmtGrp from. */
-export interface UndInstrmtGrpNoUnderlyingsEntryFields extends Partial<UnderlyingInstrumentFields> {
-}
+export type UndInstrmtGrpNoUnderlyingsEntryFields = Partial<UnderlyingInstrumentFields>;
 
 /** The UndInstrmtGrp component. */
 export interface UndInstrmtGrp {
@@ -1306,11 +1302,9 @@ export interface IOIFields extends StandardHeaderFields, StandardHeaderFields, P
 }
 
 /** An entry of the NoLegs(555) repeating group of InstrmtLegGrp. */
-export interface InstrmtLegGrpNoLegsEntry extends TypedReader, Loose<InstrumentLeg> {
-}
+export type InstrmtLegGrpNoLegsEntry = TypedReader & Loose<InstrumentLeg>;
 /** Values to build the fields of entry of the NoLegs(555) repeating group of InstrmtLegGrp from. */
-export interface InstrmtLegGrpNoLegsEntryFields extends Partial<InstrumentLegFields> {
-}
+export type InstrmtLegGrpNoLegsEntryFields = Partial<InstrumentLegFields>;
 
 /** The InstrmtLegGrp component. */
 export interface InstrmtLegGrp {
@@ -2310,11 +2304,9 @@ export interface NewsRefGrpFields {
 }
 
 /** An entry of the NoRelatedSym(146) repeating group of InstrmtGrp. */
-export interface InstrmtGrpNoRelatedSymEntry extends TypedReader, Loose<Instrument> {
-}
+export type InstrmtGrpNoRelatedSymEntry = TypedReader & Loose<Instrument>;
 /** Values to build the fields of entry of the NoRelatedSym(146) repeating group of InstrmtGrp from. */
-export interface InstrmtGrpNoRelatedSymEntryFields extends Partial<InstrumentFields> {
-}
+export type InstrmtGrpNoRelatedSymEntryFields = Partial<InstrumentFields>;
 
 /** The InstrmtGrp component. */
 export interface InstrmtGrp {
@@ -4652,11 +4644,9 @@ export interface TargetPartiesFields {
 }
 
 /** An entry of the NoQuoteEntries(295) repeating group of QuotCxlEntriesGrp. */
-export interface QuotCxlEntriesGrpNoQuoteEntriesEntry extends TypedReader, Loose<Instrument>, Loose<FinancingDetails>, Loose<UndInstrmtGrp>, Loose<InstrmtLegGrp> {
-}
+export type QuotCxlEntriesGrpNoQuoteEntriesEntry = TypedReader & Loose<Instrument> & Loose<FinancingDetails> & Loose<UndInstrmtGrp> & Loose<InstrmtLegGrp>;
 /** Values to build the fields of entry of the NoQuoteEntries(295) repeating group of QuotCxlEntriesGrp from. */
-export interface QuotCxlEntriesGrpNoQuoteEntriesEntryFields extends Partial<InstrumentFields>, Partial<FinancingDetailsFields>, Partial<UndInstrmtGrpFields>, Partial<InstrmtLegGrpFields> {
-}
+export type QuotCxlEntriesGrpNoQuoteEntriesEntryFields = Partial<InstrumentFields> & Partial<FinancingDetailsFields> & Partial<UndInstrmtGrpFields> & Partial<InstrmtLegGrpFields>;
 
 /** The QuotCxlEntriesGrp component. */
 export interface QuotCxlEntriesGrp {
@@ -5078,11 +5068,9 @@ export interface MarketDataFeedTypesFields {
 }
 
 /** The TradingSessionRules component. */
-export interface TradingSessionRules extends Loose<OrdTypeRules>, Loose<TimeInForceRules>, Loose<ExecInstRules>, Loose<MatchRules>, Loose<MarketDataFeedTypes> {
-}
+export type TradingSessionRules = Loose<OrdTypeRules> & Loose<TimeInForceRules> & Loose<ExecInstRules> & Loose<MatchRules> & Loose<MarketDataFeedTypes>;
 /** Values to build the fields of TradingSessionRules component from. */
-export interface TradingSessionRulesFields extends Partial<OrdTypeRulesFields>, Partial<TimeInForceRulesFields>, Partial<ExecInstRulesFields>, Partial<MatchRulesFields>, Partial<MarketDataFeedTypesFields> {
-}
+export type TradingSessionRulesFields = Partial<OrdTypeRulesFields> & Partial<TimeInForceRulesFields> & Partial<ExecInstRulesFields> & Partial<MatchRulesFields> & Partial<MarketDataFeedTypesFields>;
 
 /** An entry of the NoTradingSessionRules(1309) repeating group of TradingSessionRulesGrp. */
 export interface TradingSessionRulesGrpNoTradingSessionRulesEntry extends TypedReader, Loose<TradingSessionRules> {
@@ -5125,11 +5113,9 @@ export interface NestedInstrumentAttributeFields {
 }
 
 /** The SecurityTradingRules component. */
-export interface SecurityTradingRules extends Loose<BaseTradingRules>, Loose<TradingSessionRulesGrp>, Loose<NestedInstrumentAttribute> {
-}
+export type SecurityTradingRules = Loose<BaseTradingRules> & Loose<TradingSessionRulesGrp> & Loose<NestedInstrumentAttribute>;
 /** Values to build the fields of SecurityTradingRules component from. */
-export interface SecurityTradingRulesFields extends Partial<BaseTradingRulesFields>, Partial<TradingSessionRulesGrpFields>, Partial<NestedInstrumentAttributeFields> {
-}
+export type SecurityTradingRulesFields = Partial<BaseTradingRulesFields> & Partial<TradingSessionRulesGrpFields> & Partial<NestedInstrumentAttributeFields>;
 
 /** An entry of the NoMaturityRules(1236) repeating group of MaturityRules. */
 export interface MaturityRulesNoMaturityRulesEntry extends TypedReader {
@@ -6844,11 +6830,9 @@ export interface DerivativeInstrumentAttributeFields {
 }
 
 /** The DerivativeSecurityDefinition component. */
-export interface DerivativeSecurityDefinition extends Loose<DerivativeInstrument>, Loose<DerivativeInstrumentAttribute>, Loose<MarketSegmentGrp> {
-}
+export type DerivativeSecurityDefinition = Loose<DerivativeInstrument> & Loose<DerivativeInstrumentAttribute> & Loose<MarketSegmentGrp>;
 /** Values to build the fields of DerivativeSecurityDefinition component from. */
-export interface DerivativeSecurityDefinitionFields extends Partial<DerivativeInstrumentFields>, Partial<DerivativeInstrumentAttributeFields>, Partial<MarketSegmentGrpFields> {
-}
+export type DerivativeSecurityDefinitionFields = Partial<DerivativeInstrumentFields> & Partial<DerivativeInstrumentAttributeFields> & Partial<MarketSegmentGrpFields>;
 
 /** The SecondaryPriceLimits component. */
 export interface SecondaryPriceLimits {
@@ -7455,11 +7439,9 @@ export interface UnderlyingLegInstrumentFields extends Partial<UnderlyingLegSecu
 }
 
 /** An entry of the NoOfLegUnderlyings(1342) repeating group of TradeCapLegUnderlyingsGrp. */
-export interface TradeCapLegUnderlyingsGrpNoOfLegUnderlyingsEntry extends TypedReader, Loose<UnderlyingLegInstrument> {
-}
+export type TradeCapLegUnderlyingsGrpNoOfLegUnderlyingsEntry = TypedReader & Loose<UnderlyingLegInstrument>;
 /** Values to build the fields of entry of the NoOfLegUnderlyings(1342) repeating group of TradeCapLegUnderlyingsGrp from. */
-export interface TradeCapLegUnderlyingsGrpNoOfLegUnderlyingsEntryFields extends Partial<UnderlyingLegInstrumentFields> {
-}
+export type TradeCapLegUnderlyingsGrpNoOfLegUnderlyingsEntryFields = Partial<UnderlyingLegInstrumentFields>;
 
 /** The TradeCapLegUnderlyingsGrp component. */
 export interface TradeCapLegUnderlyingsGrp {
@@ -11138,11 +11120,9 @@ export interface StrmAsgnReqInstrmtGrpFields {
 }
 
 /** An entry of the NoAsgnReqs(1499) repeating group of StrmAsgnReqGrp. */
-export interface StrmAsgnReqGrpNoAsgnReqsEntry extends TypedReader, Loose<Parties>, Loose<StrmAsgnReqInstrmtGrp> {
-}
+export type StrmAsgnReqGrpNoAsgnReqsEntry = TypedReader & Loose<Parties> & Loose<StrmAsgnReqInstrmtGrp>;
 /** Values to build the fields of entry of the NoAsgnReqs(1499) repeating group of StrmAsgnReqGrp from. */
-export interface StrmAsgnReqGrpNoAsgnReqsEntryFields extends Partial<PartiesFields>, Partial<StrmAsgnReqInstrmtGrpFields> {
-}
+export type StrmAsgnReqGrpNoAsgnReqsEntryFields = Partial<PartiesFields> & Partial<StrmAsgnReqInstrmtGrpFields>;
 
 /** The StrmAsgnReqGrp component. */
 export interface StrmAsgnReqGrp {
@@ -11197,11 +11177,9 @@ export interface StrmAsgnRptInstrmtGrpFields {
 }
 
 /** An entry of the NoAsgnReqs(1499) repeating group of StrmAsgnRptGrp. */
-export interface StrmAsgnRptGrpNoAsgnReqsEntry extends TypedReader, Loose<Parties>, Loose<StrmAsgnRptInstrmtGrp> {
-}
+export type StrmAsgnRptGrpNoAsgnReqsEntry = TypedReader & Loose<Parties> & Loose<StrmAsgnRptInstrmtGrp>;
 /** Values to build the fields of entry of the NoAsgnReqs(1499) repeating group of StrmAsgnRptGrp from. */
-export interface StrmAsgnRptGrpNoAsgnReqsEntryFields extends Partial<PartiesFields>, Partial<StrmAsgnRptInstrmtGrpFields> {
-}
+export type StrmAsgnRptGrpNoAsgnReqsEntryFields = Partial<PartiesFields> & Partial<StrmAsgnRptInstrmtGrpFields>;
 
 /** The StrmAsgnRptGrp component. */
 export interface StrmAsgnRptGrp {

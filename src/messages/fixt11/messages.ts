@@ -6,7 +6,7 @@
  * are scanned when read. Builders take plain objects. `crack` calls a handler per message type.
  */
 import { defineVersion, type Loose, type MessageFactory, type TypedReader, type VersionSpec } from "../runtime.js";
-import type { FixDate, FixMonthYear, FixTime, Message, MessageView } from "../runtime.js";
+import type { FixTime, Message, MessageView } from "../runtime.js";
 import { Kinds, Tags } from './fields.js';
 import type * as F from './fields.js';
 
@@ -294,8 +294,7 @@ export interface XMLnonFIX extends TypedReader, StandardHeader {
   readonly msgType: "n";
 }
 /** Values to build a XMLnonFIX from. */
-export interface XMLnonFIXFields extends StandardHeaderFields, StandardHeaderFields {
-}
+export type XMLnonFIXFields = StandardHeaderFields & StandardHeaderFields;
 
 /** Readers by message name: a new reader over a parsed message of that type (throws for another type). */
 export const read = {
