@@ -191,19 +191,19 @@ function fieldGetter(f: FlatField): (this: TypedReader) => unknown {
       };
     case 'c':
       return function (this: TypedReader) {
-        return this.view.has(tag) ? this.view.getChar(tag) : undefined;
+        return this.view.optChar(tag);
       };
     case 'i':
       return function (this: TypedReader) {
-        return this.view.has(tag) ? this.view.getInt(tag) : undefined;
+        return this.view.optInt(tag);
       };
     case 'n':
       return function (this: TypedReader) {
-        return this.view.has(tag) ? this.view.getNumber(tag) : undefined;
+        return this.view.optNumber(tag);
       };
     case 'b':
       return function (this: TypedReader) {
-        return this.view.has(tag) ? this.view.getBoolean(tag) : undefined;
+        return this.view.optBoolean(tag);
       };
     case 't':
       return function (this: TypedReader) {
