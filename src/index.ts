@@ -16,3 +16,6 @@ export * from './transport/index.js';
 export * from './apps/index.js';
 export * from './client/index.js';
 export * from './fencing/index.js';
+/** Typed messages: the reader base, builder errors and the generator (`fixover generate`). Versions: `fixover/messages/fix44`, … */
+export { TypedReader, TypedMessageError, type MessageFactory } from './messages/runtime.js';
+export { generateMessages, writeMessages, type GenerateOptions } from './messages/generate.js';

@@ -298,6 +298,10 @@ export interface VersionRuntime {
   readonly names: ReadonlyMap<string, string>;
 }
 
+function isThenable(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
+}
+
 /** Builds the readers, builders and cracker of a version from its description. */
 export function defineVersion(spec: VersionSpec): VersionRuntime {
   const fieldKinds = new Map<string, FieldKind>();
@@ -342,7 +346,12 @@ export function defineVersion(spec: VersionSpec): VersionRuntime {
     return m;
   };
   const names = new Map<string, string>(Object.entries(spec.messages).map(([name, [msgType]]) => [msgType, name]));
-  const reused = new Map<string, TypedReader>();
+  /**
+   * A reader per message type ready for reuse. It is taken while a handler runs and put back when
+   * the handler returns, unless it returned a promise: an asynchronous handler keeps its reader
+   * (another session may crack a message of the same type meanwhile), and the next call makes one.
+   */
+  const spare = new Map<string, { reader: TypedReader | undefined }>();
   return {
     names,
     read(name, view) {
@@ -363,12 +372,17 @@ export function defineVersion(spec: VersionSpec): VersionRuntime {
       const table = handlers as Record<string, ((msg: unknown, context: unknown) => unknown) | undefined>;
       const handler = name === undefined ? undefined : table[name];
       if (handler !== undefined) {
-        let reader = reused.get(name!);
-        if (reader === undefined) {
-          reader = new (message(name!).reader())(view);
-          reused.set(name!, reader);
-        } else reader.view = view;
-        return handler.call(handlers, reader, context);
+        let slot = spare.get(name!);
+        if (slot === undefined) spare.set(name!, (slot = { reader: undefined }));
+        let reader = slot.reader;
+        if (reader === undefined) reader = new (message(name!).reader())(view);
+        else {
+          slot.reader = undefined;
+          reader.view = view;
+        }
+        const result = handler.call(handlers, reader, context);
+        if (!isThenable(result)) slot.reader = reader;
+        return result;
       }
       if (table.default !== undefined) return table.default.call(handlers, view, context);
       throw new UnsupportedMessageType();

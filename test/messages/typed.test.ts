@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Parser, FieldNotFoundError, type MessageView } from '../../src/codec/index.js';
 import { loadDictionary } from '../../src/dictionary/index.js';
-import { UnsupportedMessageType } from '../../src/session/index.js';
+import { UnsupportedMessageType, type SessionID } from '../../src/session/index.js';
 import { Engine } from '../../src/engine/index.js';
 import * as fix44 from '../../src/messages/fix44/index.js';
 import * as fix42 from '../../src/messages/fix42/index.js';
@@ -58,6 +58,7 @@ test('a typed reader reads the tags of the view it wraps, with components, group
   assert.equal(nos.SenderCompID, 'C');
   assert.equal(nos.Account, undefined);
   assert.equal(nos.StopPx, undefined);
+  assert.throws(() => fix44.read.NewOrderSingle(parse(NOS.replace('44=123.45', '44=12x'))).Price, /field 44=12x is not a decimal/);
   const parties = nos.NoPartyIDs;
   assert.equal(parties.length, 2);
   assert.equal(parties[0].PartyID, 'FIRM');
@@ -91,6 +92,12 @@ test('crack calls the handler of the message type with a reused typed reader, de
   assert.equal(fix44.crack(parse(NOS.replace('ORD-1', 'ORD-2')), handlers, 'b'), 'nos');
   assert.deepEqual(seen, ['a:ORD-1:1', 'b:ORD-2:1']);
   assert.equal(readers.size, 1, 'one reader, re-pointed at each view');
+  // An asynchronous handler keeps its reader: a message cracked meanwhile gets another one.
+  const held: fix44.NewOrderSingle[] = [];
+  const later = { NewOrderSingle: async (m: fix44.NewOrderSingle) => void held.push(m) };
+  void fix44.crack(parse(NOS), later, undefined);
+  void fix44.crack(parse(NOS.replace('ORD-1', 'ORD-3')), later, undefined);
+  assert.deepEqual(held.map((m) => m.ClOrdID), ['ORD-1', 'ORD-3']);
   assert.throws(() => fix44.crack(parse('35=B|49=C|56=EXEC|34=9|52=20261123-06:00:00.123|148=hi|'), handlers, 'c'), UnsupportedMessageType);
   assert.equal(fix44.crack(parse('35=B|49=C|56=EXEC|34=9|52=20261123-06:00:00.123|148=hi|'), { ...handlers, default: (v) => `default ${v.msgType}` }, 'c'), 'default B');
   // The compiler checks the handlers: a misspelt message name or a wrong field type does not compile.
@@ -141,4 +148,54 @@ test('a builder given a session builds with its dictionary and header; older ver
   const msg = fix42.build.NewOrderSingle({ ClOrdID: 'S-1', HandlInst: fix42.HandlInst.AutomatedExecutionNoIntervention, Symbol: 'IBM', Side: fix42.Side.Buy, TransactTime: new Date(Date.UTC(2026, 1, 3)), OrdType: fix42.OrdType.Market }, session);
   assert.equal(msg.schema, session.dictionary);
   assert.equal(msg.toString(), '8=FIX.4.2|9=69|35=D|49=A|56=B|11=S-1|21=1|40=1|54=1|55=IBM|60=20260203-00:00:00.000|10=198|');
+});
+
+test('end to end: an acceptor answers typed NewOrderSingles through crack and builders; the initiator cracks the typed ExecutionReport', { timeout: 20_000 }, async () => {
+  const exec = await Engine.create([{ BeginString: 'FIX.4.4', SenderCompID: 'EXEC', TargetCompID: 'C', ConnectionType: 'acceptor', SocketAcceptPort: '0', SocketAcceptAddress: '127.0.0.1' }], (sender) => {
+    const handlers: fix44.Handlers<SessionID> = {
+      NewOrderSingle(order, sessionId) {
+        const fill = fix44.build.ExecutionReport(
+          {
+            OrderID: `O-${order.ClOrdID}`, ClOrdID: order.ClOrdID, ExecID: `E-${order.ClOrdID}`, ExecType: fix44.ExecType.Trade, OrdStatus: fix44.OrdStatus.Filled,
+            Symbol: order.Symbol, Side: order.Side, LeavesQty: 0, CumQty: order.OrderQty ?? 0, AvgPx: order.Price ?? 0, LastQty: order.OrderQty, LastPx: order.Price, TransactTime: new Date(),
+            NoPartyIDs: order.NoPartyIDs.map((p) => ({ PartyID: p.PartyID, PartyIDSource: p.PartyIDSource, PartyRole: p.PartyRole })),
+          },
+          exec.session(sessionId),
+        );
+        sender.send(fill, sessionId);
+      },
+    };
+    return { fromApp: (view, sessionId) => fix44.crack(view, handlers, sessionId) };
+  });
+  const [port] = await exec.start();
+  const reports: string[] = [];
+  let done: () => void;
+  const got = new Promise<void>((r) => (done = r));
+  const client = await Engine.create(
+    [{ BeginString: 'FIX.4.4', SenderCompID: 'C', TargetCompID: 'EXEC', ConnectionType: 'initiator', HeartBtInt: '30', SocketConnectHost: '127.0.0.1', SocketConnectPort: String(port), ReconnectInterval: '1' }],
+    () => ({
+      fromApp: (view) =>
+        fix44.crack(view, {
+          ExecutionReport(er) {
+            reports.push(`${er.ClOrdID} ${er.OrdStatus} ${er.CumQty}@${er.AvgPx} ${er.NoPartyIDs.map((p) => `${p.PartyID}/${p.PartyRole}`).join(',')}`);
+            done();
+          },
+        }),
+    }),
+  );
+  try {
+    await client.start();
+    const session = client.session('FIX.4.4:C->EXEC');
+    while (!session.isLoggedOn) await new Promise((r) => setTimeout(r, 20));
+    const order = fix44.build.NewOrderSingle(
+      { ClOrdID: 'T-1', Symbol: 'IBM', Side: fix44.Side.Buy, TransactTime: new Date(), OrderQty: 300, OrdType: fix44.OrdType.Limit, Price: 42.5, NoPartyIDs: [{ PartyID: 'DESK', PartyIDSource: fix44.PartyIDSource.Proprietary, PartyRole: fix44.PartyRole.EnteringTrader }] },
+      session,
+    );
+    assert.equal(session.send(order), true);
+    await got;
+    assert.deepEqual(reports, [`T-1 ${fix44.OrdStatus.Filled} 300@42.5 DESK/${fix44.PartyRole.EnteringTrader}`]);
+  } finally {
+    await client.stop();
+    await exec.stop();
+  }
 });
