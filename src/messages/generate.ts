@@ -338,7 +338,10 @@ function messagesModule(dict: DataDictionary, g: Generator, runtime: string): st
   o.push('/**\n * Calls the handler of the view\'s message type with a typed reader (reused from call to call: no');
   o.push(' * allocation per message), else `handlers.default`; without either, throws UnsupportedMessageType,');
   o.push(' * which a session answers with a reject. Returns what the handler returns (a promise from `fromApp` is awaited).\n */');
-  o.push('export function crack<C = void, R = void>(view: MessageView, handlers: Handlers<C, R>, context: C): R {');
+  o.push('export function crack<R = void>(view: MessageView, handlers: Handlers<void, R>): R;');
+  o.push('/** The same, with a context handed to the handler (e.g. the session ID). */');
+  o.push('export function crack<C, R = void>(view: MessageView, handlers: Handlers<C, R>, context: C): R;');
+  o.push('export function crack<C, R>(view: MessageView, handlers: Handlers<C, R>, context?: C): R {');
   o.push('  return V.crack(view, handlers, context) as R;');
   o.push('}');
   const body = o.join('\n');

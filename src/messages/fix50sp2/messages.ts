@@ -11575,6 +11575,9 @@ export interface Handlers<C = void, R = void> {
  * allocation per message), else `handlers.default`; without either, throws UnsupportedMessageType,
  * which a session answers with a reject. Returns what the handler returns (a promise from `fromApp` is awaited).
  */
-export function crack<C = void, R = void>(view: MessageView, handlers: Handlers<C, R>, context: C): R {
+export function crack<R = void>(view: MessageView, handlers: Handlers<void, R>): R;
+/** The same, with a context handed to the handler (e.g. the session ID). */
+export function crack<C, R = void>(view: MessageView, handlers: Handlers<C, R>, context: C): R;
+export function crack<C, R>(view: MessageView, handlers: Handlers<C, R>, context?: C): R {
   return V.crack(view, handlers, context) as R;
 }
