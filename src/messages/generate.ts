@@ -24,6 +24,12 @@ export interface GenerateOptions {
    * code outside the package; the shipped versions use a relative path.
    */
   runtimeModule?: string;
+  /**
+   * Dictionary whose `<header>` the readers and builders get when the dictionary's own is empty,
+   * as in FIX 5.0 application dictionaries (default: the shipped FIXT11.xml). Header fields the
+   * dictionary does not define are left out.
+   */
+  transportDictionary?: string;
 }
 
 const KIND_BY_TYPE: Readonly<Record<string, FieldKind>> = {
@@ -140,6 +146,7 @@ class Generator {
         spec.push(['c', name, required ? 1 : 0]);
         owner.bases.push({ iface, optional: !required });
       } else if (child.name === 'group') {
+        if (!this.dict.fieldByName(name)) continue;
         const entry = this.unique(`${prefix}${name}Entry`, '_');
         const f = this.dict.fieldByName(name)!;
         const entryOwner: Owner = { iface: entry, doc: `An entry of the ${name}(${f.tag}) repeating group${prefix ? ` of ${prefix}` : ''}.`, own: [], bases: [], reader: true };
@@ -367,7 +374,9 @@ export function generateMessages(dictionaryPath: string, options: GenerateOption
   const enumNames = new Set<string>();
   const fields = fieldsModule(dict, enumNames);
   const g = new Generator(dict, components, enumNames);
-  g.header(section('header')!);
+  const header = section('header')!;
+  if (header.children.length > 0 || dict.type !== 'FIX' || dict.major < 5) g.header(header);
+  else g.header(readXml(readFileSync(resolveDictionaryPath(options.transportDictionary ?? 'FIXT11.xml'), 'utf8'), 'transport').elements[0].children.find((c) => c.name === 'header') ?? header);
   for (const m of section('messages')!.children) if (m.name === 'message') g.message(m);
   const runtime = options.runtimeModule ?? 'fixover/messages/runtime';
   const index = [

@@ -77,6 +77,17 @@ test('a typed reader reads the tags of the view it wraps, with components, group
   assert.throws(() => fix44.read.ExecutionReport(view), /message type D is not ExecutionReport \(8\)/);
 });
 
+test('FIX 5.0 readers have the FIXT 1.1 header (the application dictionary has none)', () => {
+  const view = new Parser().parse(frame('35=D|49=C|56=EXEC|34=3|52=20261123-06:00:00.123|1128=9|11=F5|55=IBM|54=2|60=20261123-06:00:01.000|38=5|40=1|', 'FIXT.1.1'));
+  const nos = fix50sp2.read.NewOrderSingle(view);
+  assert.equal(nos.BeginString, 'FIXT.1.1');
+  assert.equal(nos.MsgSeqNum, 3);
+  assert.equal(nos.ApplVerID, fix50sp2.ApplVerID.Fix50Sp2);
+  assert.equal(nos.ClOrdID, 'F5');
+  assert.equal(nos.Side, fix50sp2.Side.Sell);
+  assert.equal(fix50sp2.build.NewOrderSingle({ ClOrdID: 'x', Side: '1', TransactTime: new Date(0), OrdType: '1', ApplVerID: fix50sp2.ApplVerID.Fix50Sp2 }).header.get(1128), '9');
+});
+
 test('crack calls the handler of the message type with a reused typed reader, default otherwise, UnsupportedMessageType without either', () => {
   const seen: string[] = [];
   const readers = new Set<unknown>();

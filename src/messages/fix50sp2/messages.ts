@@ -14,7 +14,7 @@ const spec: VersionSpec = {
   beginString: "FIXT.1.1",
   tags: Tags,
   kinds: Kinds,
-  header: [],
+  header: ["+BeginString","+BodyLength","+MsgType","ApplVerID","ApplExtID","CstmApplVerID","+SenderCompID","+TargetCompID","OnBehalfOfCompID","DeliverToCompID","SecureDataLen","SecureData","+MsgSeqNum","SenderSubID","SenderLocationID","TargetSubID","TargetLocationID","OnBehalfOfSubID","OnBehalfOfLocationID","DeliverToSubID","DeliverToLocationID","PossDupFlag","PossResend","+SendingTime","OrigSendingTime","XmlDataLen","XmlData","MessageEncoding","LastMsgSeqNumProcessed",["g","NoHops",0,["HopCompID","HopSendingTime","HopRefID"]]],
   components: {
     ApplicationSequenceControl: ["ApplID","ApplSeqNum","ApplLastSeqNum","ApplResendFlag"],
     SecAltIDGrp: [["g","NoSecurityAltID",0,["SecurityAltID","SecurityAltIDSource"]]],
@@ -302,10 +302,85 @@ const spec: VersionSpec = {
 };
 const V = defineVersion(spec);
 
+/** An entry of the NoHops(627) repeating group of StandardHeader. */
+export interface StandardHeaderNoHopsEntry extends TypedReader {
+  /** HopCompID(628), STRING */ readonly HopCompID: string | undefined;
+  /** HopSendingTime(629), UTCTIMESTAMP */ readonly HopSendingTime: Date | undefined;
+  /** HopRefID(630), SEQNUM */ readonly HopRefID: number | undefined;
+}
+/** Values to build the fields of entry of the NoHops(627) repeating group of StandardHeader from. */
+export interface StandardHeaderNoHopsEntryFields {
+  HopCompID?: string;
+  HopSendingTime?: Date | FixTime | string;
+  HopRefID?: number;
+}
+
 /** The standard header fields every message reader has. */
-export type StandardHeader = Record<never, never>;
+export interface StandardHeader {
+  /** BeginString(8), STRING, required */ readonly BeginString: string;
+  /** BodyLength(9), LENGTH, required */ readonly BodyLength: number;
+  /** MsgType(35), STRING, required */ readonly MsgType: F.MsgType;
+  /** ApplVerID(1128), STRING */ readonly ApplVerID: F.ApplVerID | undefined;
+  /** ApplExtID(1156), INT */ readonly ApplExtID: number | undefined;
+  /** CstmApplVerID(1129), STRING */ readonly CstmApplVerID: string | undefined;
+  /** SenderCompID(49), STRING, required */ readonly SenderCompID: string;
+  /** TargetCompID(56), STRING, required */ readonly TargetCompID: string;
+  /** OnBehalfOfCompID(115), STRING */ readonly OnBehalfOfCompID: string | undefined;
+  /** DeliverToCompID(128), STRING */ readonly DeliverToCompID: string | undefined;
+  /** SecureDataLen(90), LENGTH */ readonly SecureDataLen: number | undefined;
+  /** SecureData(91), DATA */ readonly SecureData: Buffer | undefined;
+  /** MsgSeqNum(34), SEQNUM, required */ readonly MsgSeqNum: number;
+  /** SenderSubID(50), STRING */ readonly SenderSubID: string | undefined;
+  /** SenderLocationID(142), STRING */ readonly SenderLocationID: string | undefined;
+  /** TargetSubID(57), STRING */ readonly TargetSubID: string | undefined;
+  /** TargetLocationID(143), STRING */ readonly TargetLocationID: string | undefined;
+  /** OnBehalfOfSubID(116), STRING */ readonly OnBehalfOfSubID: string | undefined;
+  /** OnBehalfOfLocationID(144), STRING */ readonly OnBehalfOfLocationID: string | undefined;
+  /** DeliverToSubID(129), STRING */ readonly DeliverToSubID: string | undefined;
+  /** DeliverToLocationID(145), STRING */ readonly DeliverToLocationID: string | undefined;
+  /** PossDupFlag(43), BOOLEAN */ readonly PossDupFlag: boolean | undefined;
+  /** PossResend(97), BOOLEAN */ readonly PossResend: boolean | undefined;
+  /** SendingTime(52), UTCTIMESTAMP, required */ readonly SendingTime: Date;
+  /** OrigSendingTime(122), UTCTIMESTAMP */ readonly OrigSendingTime: Date | undefined;
+  /** XmlDataLen(212), LENGTH */ readonly XmlDataLen: number | undefined;
+  /** XmlData(213), XMLDATA */ readonly XmlData: Buffer | undefined;
+  /** MessageEncoding(347), STRING */ readonly MessageEncoding: string | undefined;
+  /** LastMsgSeqNumProcessed(369), SEQNUM */ readonly LastMsgSeqNumProcessed: number | undefined;
+  /** NoHops(627) repeating group: its entries, read when asked for */ readonly NoHops: readonly StandardHeaderNoHopsEntry[];
+}
 /** Header fields a builder may set (the session fills in the others when it sends). */
-export type StandardHeaderFields = Record<never, never>;
+export type StandardHeaderFields = Partial<{
+  BeginString: string;
+  BodyLength: number;
+  MsgType: F.MsgType;
+  ApplVerID: F.ApplVerID;
+  ApplExtID: number;
+  CstmApplVerID: string;
+  SenderCompID: string;
+  TargetCompID: string;
+  OnBehalfOfCompID: string;
+  DeliverToCompID: string;
+  SecureDataLen: number;
+  SecureData: Uint8Array | string;
+  MsgSeqNum: number;
+  SenderSubID: string;
+  SenderLocationID: string;
+  TargetSubID: string;
+  TargetLocationID: string;
+  OnBehalfOfSubID: string;
+  OnBehalfOfLocationID: string;
+  DeliverToSubID: string;
+  DeliverToLocationID: string;
+  PossDupFlag: boolean;
+  PossResend: boolean;
+  SendingTime: Date | FixTime | string;
+  OrigSendingTime: Date | FixTime | string;
+  XmlDataLen: number;
+  XmlData: Uint8Array | string;
+  MessageEncoding: string;
+  LastMsgSeqNumProcessed: number;
+  NoHops: readonly StandardHeaderNoHopsEntryFields[];
+}>;
 
 /** The ApplicationSequenceControl component. */
 export interface ApplicationSequenceControl {
