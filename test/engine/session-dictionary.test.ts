@@ -113,3 +113,39 @@ test('a Date is written in the type of its field: timestamps, time only, dates, 
   const g = new Message('8', dict).newGroup('NoContAmts').set('ContAmtType', 1);
   assert.throws(() => g.set('ContAmtValue', t), /field 520 is of type FLOAT/);
 });
+
+test('FIXT.1.1 with application dictionaries per ApplVerID: a view carries the dictionary of its message ApplVerID', { timeout: 20_000 }, async () => {
+  const schemas: Array<string> = [];
+  let count = 0;
+  let done: () => void;
+  const both = new Promise<void>((r) => (done = r));
+  const acceptor = await Engine.create(
+    [{ BeginString: 'FIXT.1.1', DefaultApplVerID: 'FIX.5.0SP2', 'AppDataDictionary.FIX.4.4': 'FIX44.xml', SenderCompID: 'EXEC', TargetCompID: 'C', ConnectionType: 'acceptor', SocketAcceptPort: '0', SocketAcceptAddress: '127.0.0.1' }],
+    () => ({
+      fromApp(view: MessageView) {
+        // NoStrategyParameters(957) is a NewOrderSingle group in FIX 5.0 SP2, not in FIX 4.4.
+        schemas.push(`${view.get('ClOrdID')}:${view.schema?.group('D', 957) ? 'FIX.5.0SP2' : 'FIX.4.4'}`);
+        if (++count === 2) done();
+      },
+    }),
+  );
+  const [port] = await acceptor.start();
+  const client = await Engine.create(
+    [{ BeginString: 'FIXT.1.1', DefaultApplVerID: 'FIX.5.0SP2', SenderCompID: 'C', TargetCompID: 'EXEC', ConnectionType: 'initiator', HeartBtInt: '30', SocketConnectHost: '127.0.0.1', SocketConnectPort: String(port), ReconnectInterval: '1' }],
+    () => ({}),
+  );
+  try {
+    assert.ok(loadDictionary('FIX50SP2.xml').group('D', 957) && !loadDictionary('FIX44.xml').group('D', 957));
+    await client.start();
+    const session = client.session('FIXT.1.1:C->EXEC');
+    await loggedOn(session);
+    const order = (id: string): Message => session.newMessage('D').set('ClOrdID', id).set('Symbol', 'IBM').set('Side', '1').set('TransactTime', new Date()).set('OrdType', '1');
+    assert.equal(session.send(order('A-44').set('ApplVerID', '6')), true);
+    assert.equal(session.send(order('A-50')), true);
+    await both;
+    assert.deepEqual(schemas, ['A-44:FIX.4.4', 'A-50:FIX.5.0SP2']);
+  } finally {
+    await client.stop();
+    await acceptor.stop();
+  }
+});
