@@ -18,3 +18,6 @@ export * from './client/index.js';
 export * from './fencing/index.js';
 export * from './admin/index.js';
 export * from './cluster/index.js';
+/** Typed messages: the reader base, builder errors and the generator (`fixover generate`). Versions: `fixover/messages/fix44`, … */
+export { TypedReader, TypedMessageError, type MessageFactory } from './messages/runtime.js';
+export { generateMessages, writeMessages, type GenerateOptions } from './messages/generate.js';

@@ -10,6 +10,7 @@ import { clientCommand } from './client.js';
 import { conformance } from './conformance.js';
 import { adminCommand, ADMIN_ACTIONS, type AdminCommandOptions } from './admin.js';
 import { clusterStatus } from './cluster.js';
+import { writeMessages } from '../messages/generate.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, conformance: 3 } as const;
 
@@ -28,6 +29,14 @@ function program(): Command {
     .action(async (files: string[], opts: { dict: string; json?: boolean; strict?: boolean }) => {
       const schema = loadDictionary(resolveDictionaryPath(opts.dict));
       process.stdout.write(decodeToText(await readInputs(files), { schema, json: opts.json, strict: opts.strict }));
+    });
+  p.command('generate')
+    .description('generate typed messages (field and enum constants, readers, builders, a cracker) from a data dictionary')
+    .argument('<dict>', 'data dictionary: a file, or a shipped name such as FIX44.xml')
+    .argument('<outdir>', 'folder to write fields.ts, messages.ts and index.ts to (created when missing)')
+    .option('--runtime <module>', 'module the generated code imports its runtime from', 'fixover/messages/runtime')
+    .action((dict: string, outdir: string, opts: { runtime: string }) => {
+      for (const path of writeMessages(dict, outdir, { runtimeModule: opts.runtime })) process.stdout.write(`${path}\n`);
     });
   p.command('run')
     .description('run every session of a QuickFIX settings file with a built-in application')

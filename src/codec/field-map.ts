@@ -2,11 +2,51 @@
  * Mutable fields for building and modifying messages. Fields keep the order they were set in;
  * the encoder writes them in FIX order (or in that insertion order when asked to).
  */
-import { formatDate, formatDecimal, formatUtcTimestamp, integerText, isDecimalText, type FixDate, type TimestampPrecision } from './values.js';
+import { formatDate, formatDecimal, formatTimeOfDay, formatUtcTimestamp, integerText, isDecimalText, type FixDate, type TimestampPrecision } from './values.js';
 import type { GroupSchema, MessageSchema } from './schema.js';
 
-/** What a field can be set to. Numbers are written as exact decimals, booleans as Y/N. */
-export type FieldInput = string | number | boolean | Uint8Array;
+/**
+ * What a field can be set to. Numbers are written as exact decimals, booleans as Y/N. A `Date` is
+ * written in the form of the field's type in the dictionary (see {@link dateText}); without a
+ * dictionary, as a UTCTimestamp with milliseconds.
+ */
+export type FieldInput = string | number | boolean | Uint8Array | Date;
+
+/** What a field map needs of a dictionary: tags by name and, to write dates, field types. */
+export type FieldNames = Pick<MessageSchema, 'fieldByName'> & Partial<Pick<MessageSchema, 'field'>>;
+
+/**
+ * A `Date` as the text of a field of the given dictionary type (upper-case, as `FieldDef.type`):
+ * UTCTIMESTAMP (and no type) `YYYYMMDD-HH:MM:SS.sss`, TZTIMESTAMP the same with `Z`,
+ * UTCTIMEONLY/TIME `HH:MM:SS.sss`, TZTIMEONLY the same with `Z`, UTCDATEONLY/UTCDATE/LOCALMKTDATE/
+ * DATE `YYYYMMDD`, MONTHYEAR `YYYYMM`; always in UTC.
+ * @throws RangeError for a field whose type holds no date or time
+ */
+export function dateText(date: Date, type: string | undefined, tag: number): string {
+  const ms = date.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError(`field ${tag}: invalid Date`);
+  switch (type) {
+    case undefined:
+    case 'UTCTIMESTAMP':
+      return formatUtcTimestamp(ms, 3);
+    case 'TZTIMESTAMP':
+      return `${formatUtcTimestamp(ms, 3)}Z`;
+    case 'UTCTIMEONLY':
+    case 'TIME':
+      return formatTimeOfDay(ms, 3);
+    case 'TZTIMEONLY':
+      return `${formatTimeOfDay(ms, 3)}Z`;
+    case 'UTCDATEONLY':
+    case 'UTCDATE':
+    case 'LOCALMKTDATE':
+    case 'DATE':
+      return formatDate(date);
+    case 'MONTHYEAR':
+      return formatDate(date).slice(0, 6);
+    default:
+      throw new RangeError(`field ${tag} is of type ${type}: a Date can only be set on a date or time field (UTCTIMESTAMP, TZTIMESTAMP, UTCTIMEONLY, TZTIMEONLY, UTCDATEONLY, LOCALMKTDATE, MONTHYEAR)`);
+  }
+}
 
 /** A field key: tag number, or field name when a dictionary is known. */
 export type FieldKey = number | string;
@@ -36,7 +76,14 @@ export class FieldMap {
   /** The `version` this map was last encoded at (read by the encoder to decide on caching). */
   private encodedVersion = -1;
 
-  constructor(protected readonly names?: Pick<MessageSchema, 'fieldByName'>) {}
+  constructor(protected readonly names?: FieldNames) {}
+
+  /** The stored form of a value for `tag`. */
+  private stored(tag: number, value: FieldInput): string | Uint8Array {
+    if (value instanceof Uint8Array) return value;
+    if (value instanceof Date) return dateText(value, this.names?.field?.(tag)?.type, tag);
+    return toFieldText(value);
+  }
 
   protected tagOf(key: FieldKey): number {
     if (typeof key === 'number') return key;
@@ -52,7 +99,7 @@ export class FieldMap {
   /** Sets (or replaces) a field. */
   set(key: FieldKey, value: FieldInput): this {
     const tag = this.tagOf(key);
-    const stored = value instanceof Uint8Array ? value : toFieldText(value);
+    const stored = this.stored(tag, value);
     const i = this.indexOf(tag);
     if (i >= 0) this.values[i] = stored;
     else {
@@ -65,8 +112,9 @@ export class FieldMap {
 
   /** Appends a field even if the tag is present (to build deliberately repeated tags). */
   append(key: FieldKey, value: FieldInput): this {
-    this.tags.push(this.tagOf(key));
-    this.values.push(value instanceof Uint8Array ? value : toFieldText(value));
+    const tag = this.tagOf(key);
+    this.tags.push(tag);
+    this.values.push(this.stored(tag, value));
     this.version++;
     return this;
   }
@@ -179,7 +227,7 @@ export class Group extends FieldMap {
     /** The tag that starts every entry. */
     readonly delimiter: number,
     layout?: GroupSchema | readonly number[],
-    names?: Pick<MessageSchema, 'fieldByName'>,
+    names?: FieldNames,
   ) {
     super(names);
     this.order = layout === undefined ? undefined : Array.isArray(layout) ? (layout as readonly number[]) : (layout as GroupSchema).order;

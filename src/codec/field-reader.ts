@@ -230,6 +230,42 @@ export abstract class FieldReader {
     return v;
   }
 
+  /** Integer value, or undefined when the field is absent (one lookup); throws FieldFormatError. */
+  optInt(key: FieldKey): number | undefined {
+    const i = this.find(this.tagOf(key));
+    if (i < 0) return undefined;
+    const v = parseIntBytes(this.buf, this.table.starts[i], this.table.ends[i]);
+    if (Number.isNaN(v)) throw this.formatError(i, 'an integer');
+    return v;
+  }
+
+  /** Decimal value as a number, or undefined when the field is absent (one lookup); throws FieldFormatError. */
+  optNumber(key: FieldKey): number | undefined {
+    const i = this.find(this.tagOf(key));
+    if (i < 0) return undefined;
+    const data = this.table.data;
+    const capacity = this.table.capacity;
+    const v = parseDecimalBytes(this.buf, data[capacity + i], data[2 * capacity + i]);
+    if (Number.isNaN(v)) throw this.formatError(i, 'a decimal');
+    return v;
+  }
+
+  /** Single-character value, or undefined when the field is absent (one lookup); throws FieldFormatError. */
+  optChar(key: FieldKey): string | undefined {
+    const i = this.find(this.tagOf(key));
+    if (i < 0) return undefined;
+    const data = this.table.data;
+    const capacity = this.table.capacity;
+    const s = data[capacity + i];
+    if (data[2 * capacity + i] - s !== 1) throw this.formatError(i, 'a single character');
+    return String.fromCharCode(this.buf[s]);
+  }
+
+  /** Boolean value (Y or N), or undefined when the field is absent (one lookup); throws FieldFormatError. */
+  optBoolean(key: FieldKey): boolean | undefined {
+    return this.find(this.tagOf(key)) < 0 ? undefined : this.getBoolean(key);
+  }
+
   /** Decimal value as its exact text (no binary rounding), validated. */
   getDecimal(key: FieldKey): string {
     const i = this.must(key);

@@ -7,7 +7,7 @@ export { DataFieldMap, STANDARD_DATA_FIELDS, STANDARD_DATA_PAIRS } from './data-
 export { FieldReader } from './field-reader.js';
 export { MessageView, GroupView, type Section } from './message-view.js';
 export { scanGroup, type EntryRange, type GroupScan } from './groups.js';
-export { FieldMap, Group, toFieldText, type FieldInput, type FieldKey } from './field-map.js';
+export { FieldMap, Group, toFieldText, dateText, type FieldInput, type FieldKey, type FieldNames } from './field-map.js';
 export { Message } from './message.js';
 export { Encoder, ByteBuffer, type EncodeOptions } from './encoder.js';
 export { STANDARD_HEADER_TAGS, STANDARD_TRAILER_TAGS, type GroupSchema, type MessageSchema } from './schema.js';

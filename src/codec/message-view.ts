@@ -97,6 +97,11 @@ export class GroupView extends FieldReader {
   groups(key: FieldKey): GroupView[] {
     return groupEntries(this, key, this.from, this.to, (t) => this.groupSchema.groups.get(t));
   }
+
+  /** Entries of a group nested in this entry, read with the given layout (no dictionary needed). */
+  groupsWith(layout: GroupSchema): GroupView[] {
+    return groupEntries(this, layout.countTag, this.from, this.to, () => layout);
+  }
 }
 
 /**
@@ -220,6 +225,14 @@ export class MessageView extends FieldReader {
   groups(key: FieldKey): GroupView[] {
     const schema = this.requireSchema();
     return groupEntries(this, key, 0, this.to, (t) => schema.group(this.msgType, t));
+  }
+
+  /**
+   * Entries of a top-level repeating group read with the given layout, whether or not a
+   * dictionary is attached (the typed messages use the layouts they were generated with).
+   */
+  groupsWith(layout: GroupSchema): GroupView[] {
+    return groupEntries(this, layout.countTag, 0, this.to, () => layout);
   }
 
   /** Scans a top-level group without throwing: entries plus the first structural error. */

@@ -10,6 +10,13 @@ import { STANDARD_HEADER_TAGS, STANDARD_TRAILER_TAGS, type GroupSchema, type Mes
 import { Encoder, type EncodeOptions } from './encoder.js';
 import { Parser } from './parser.js';
 
+/** Stands in for a missing BeginString while a message being built is shown (then cut off). */
+const PLACEHOLDER_BEGIN_STRING = 'FIX.0.0';
+
+/**
+ * A FIX message to build, modify and send: header, body and trailer field maps. Fields are set by
+ * tag, or by name when a dictionary is attached (`Session.newMessage` attaches the session's).
+ */
 export class Message {
   readonly header: FieldMap;
   readonly body: FieldMap;
@@ -105,15 +112,32 @@ export class Message {
     return new Encoder().encodeCopy(this, options);
   }
 
-  /** The encoded message with `|` for SOH. */
+  /**
+   * The encoded message with `|` for SOH. A message without BeginString(8) yet (one being built,
+   * before the session fills in the header) is shown from MsgType(35) on, without the BeginString,
+   * BodyLength and CheckSum it does not have.
+   */
   toString(): string {
-    return printable(this.toBuffer());
+    if (this.header.has(8)) return printable(this.toBuffer());
+    const bytes = this.toBuffer({ beginString: PLACEHOLDER_BEGIN_STRING });
+    // Skip "8=…|9=…|" and drop the trailing "10=nnn|".
+    const bodyStart = bytes.indexOf(1, bytes.indexOf(1) + 1) + 1;
+    return printable(bytes.subarray(bodyStart, bytes.length - 7));
   }
 
-  /** Human-readable JSON (field names when a dictionary is attached). */
+  /**
+   * Human-readable JSON (field names when a dictionary is attached). Before BeginString(8) is set,
+   * BeginString, BodyLength and CheckSum are left out, as in `toString()`.
+   */
   toJSON(): Record<string, unknown> {
-    const view = new Parser({ validateChecksum: false, validateLength: false }).parse(this.toBuffer());
-    return view.withSchema(this.schema).toJSON();
+    const complete = this.header.has(8);
+    const buf = complete ? this.toBuffer() : this.toBuffer({ beginString: PLACEHOLDER_BEGIN_STRING });
+    const json = new Parser({ validateChecksum: false, validateLength: false }).parse(buf).withSchema(this.schema).toJSON();
+    if (!complete) {
+      for (const tag of [8, 9]) delete json.header[this.schema?.field(tag)?.name ?? String(tag)];
+      delete json.trailer[this.schema?.field(10)?.name ?? '10'];
+    }
+    return json;
   }
 
   /**

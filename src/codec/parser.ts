@@ -6,6 +6,7 @@
 import { CodecError } from './errors.js';
 import { frameHint } from './framer.js';
 import { DataFieldMap, STANDARD_DATA_FIELDS } from './data-fields.js';
+import type { MessageSchema } from './schema.js';
 import { INDEX_MAX_FIELDS, INDEX_POS_BITS, INDEX_TAG_LIMIT, MessageView, indexSlots, nextIndexGeneration } from './message-view.js';
 
 /**
@@ -35,6 +36,11 @@ export interface ParserOptions {
   validateChecksum?: boolean;
   /** Length/data field pairs for raw data; defaults to the standard pairs. */
   dataFields?: DataFieldMap;
+  /**
+   * Dictionary attached to the parsed views (names, groups, sections). Attached once to the
+   * reused view: nothing is done per message.
+   */
+  schema?: MessageSchema;
 }
 
 /**
@@ -98,7 +104,7 @@ export class Parser {
     this.validateLength = options.validateLength ?? true;
     this.validateChecksum = options.validateChecksum ?? true;
     this.dataFields = options.dataFields ?? STANDARD_DATA_FIELDS;
-    this.view = new MessageView(Buffer.alloc(0), 0, 0, this.table);
+    this.view = new MessageView(Buffer.alloc(0), 0, 0, this.table, options.schema);
   }
 
   /**

@@ -3,7 +3,9 @@
  * to value per session (DEFAULT merged in). Values are assumed checked by the settings parser;
  * what can only fail here (a dictionary file that does not load) is reported with the setting.
  */
-import { combineDictionaries, loadDictionary, resolveDictionaryPath, type DataDictionary } from '../dictionary/index.js';
+import { existsSync } from 'node:fs';
+import { combineDictionaries, loadDictionary, resolveDictionaryPath, shippedDictionaryPath, type DataDictionary } from '../dictionary/index.js';
+import type { MessageSchema } from '../codec/schema.js';
 import { MessageValidator, type ValidationOptions } from '../validation/validator.js';
 import { SessionID } from '../session/session-id.js';
 import { Schedule, parseDay, parseTimeOfDay } from '../session/schedule.js';
@@ -58,9 +60,27 @@ function dictionary(s: SessionSettings, setting: string, baseDir: string): DataD
   }
 }
 
-/** The validator a session's dictionary settings describe (undefined with UseDataDictionary=N). */
-export function validatorFrom(s: SessionSettings, baseDir: string): { validator?: MessageValidator; appDictionaries?: Map<string, DataDictionary> } {
-  if (!yes(s.UseDataDictionary, true)) return {};
+/**
+ * The dictionary of a session with UseDataDictionary=N, for names and groups only: the shipped one
+ * of its BeginString, when there is one.
+ */
+function namesOnlySchema(s: SessionSettings): MessageSchema | undefined {
+  const name = s.BeginString.startsWith('FIXT') ? 'FIXT11.xml' : `FIX${s.BeginString.slice(4).replace(/\./g, '')}.xml`;
+  const path = shippedDictionaryPath(name);
+  if (path === undefined || !existsSync(path)) return undefined;
+  const dict = loadDictionary(path);
+  if (dict.type !== 'FIXT') return dict;
+  const v = s.DefaultApplVerID ?? 'FIX.5.0SP2';
+  const app = Object.keys(APPL_VER_IDS).find((k) => k === v || APPL_VER_IDS[k] === v) ?? 'FIX.5.0SP2';
+  return combineDictionaries(dict, loadDictionary(`${app.replace(/\./g, '')}.xml`));
+}
+
+/**
+ * The validator a session's dictionary settings describe (undefined with UseDataDictionary=N), and
+ * the dictionary attached to its messages (`schema`).
+ */
+export function validatorFrom(s: SessionSettings, baseDir: string): { validator?: MessageValidator; appDictionaries?: Map<string, DataDictionary>; schema?: MessageSchema } {
+  if (!yes(s.UseDataDictionary, true)) return { schema: namesOnlySchema(s) };
   const options: Partial<ValidationOptions> = {
     validateFieldsOutOfOrder: yes(s.ValidateFieldsOutOfOrder, true),
     validateFieldsHaveValues: yes(s.ValidateFieldsHaveValues, true),
@@ -74,8 +94,8 @@ export function validatorFrom(s: SessionSettings, baseDir: string): { validator?
   if (!fixt) {
     const name = s.DataDictionary ?? `FIX${s.BeginString.slice(4).replace(/\./g, '')}.xml`;
     const dict = s.DataDictionary ? dictionary(s, 'DataDictionary', baseDir) : loadDictionary(resolveDictionaryPath(name, baseDir));
-    if (!yes(s.ValidateIncomingMessage, true)) return {};
-    return { validator: new MessageValidator(dict, dict, options) };
+    if (!yes(s.ValidateIncomingMessage, true)) return { schema: dict };
+    return { validator: new MessageValidator(dict, dict, options), schema: dict };
   }
   const transport = s.TransportDataDictionary ? dictionary(s, 'TransportDataDictionary', baseDir) : loadDictionary(resolveDictionaryPath('FIXT11.xml'));
   const appDictionaries = new Map<string, DataDictionary>();
@@ -94,8 +114,8 @@ export function validatorFrom(s: SessionSettings, baseDir: string): { validator?
     if (m) appDictionaries.set(APPL_VER_IDS[m[1]] ?? m[1], dictionary(s, k, baseDir));
     void v;
   }
-  if (!yes(s.ValidateIncomingMessage, true)) return {};
-  return { validator: new MessageValidator(transport, session.app, options), appDictionaries };
+  if (!yes(s.ValidateIncomingMessage, true)) return { schema: session };
+  return { validator: new MessageValidator(transport, session.app, options), appDictionaries, schema: session };
 }
 
 /** `StartTime`, `EndTime`, `StartDay`, `EndDay`, `Weekdays`, `TimeZone`, `NonStopSession`, `UseLocalTime`. */

@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
 import type { Message } from '../codec/message.js';
+import type { MessageSchema } from '../codec/schema.js';
 import { SessionCore } from '../session/core.js';
 import type { Application, SessionAction, SessionEvent } from '../session/actions.js';
 import type { SessionOptions } from '../session/options.js';
@@ -560,6 +561,25 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       this.emit('event', { kind: 'note', text: `store repaired: ${formatRepair(r)}` });
       this.emit('storeRepair', r);
     }
+  }
+
+  /**
+   * The session's dictionary (from `DataDictionary`, or `TransportDataDictionary` with the default
+   * `AppDataDictionary` for FIXT), attached to every message the application receives and to
+   * messages made by {@link Session.newMessage}; undefined when the session has none.
+   */
+  get dictionary(): MessageSchema | undefined {
+    return this.core.options.schema;
+  }
+
+  /**
+   * A new message to send on this session, e.g. `session.newMessage('D').set('ClOrdID', 'A1')`:
+   * the session's dictionary is attached (fields by name, repeating groups, `Date` values written
+   * in their field's type) and BeginString, SenderCompID and TargetCompID are set, so `toString()`
+   * and `toJSON()` work before it is sent. The rest of the header is filled in by `send`.
+   */
+  newMessage(msgType: string): Message {
+    return this.core.newMessage(msgType);
   }
 
   /**

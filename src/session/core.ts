@@ -9,6 +9,7 @@ import { Encoder } from '../codec/encoder.js';
 import { Message } from '../codec/message.js';
 import { encodePossDupResend } from '../codec/possdup.js';
 import type { MessageView } from '../codec/message-view.js';
+import type { MessageSchema } from '../codec/schema.js';
 import { CodecError, FieldNotFoundError, FixoverError } from '../codec/errors.js';
 import { parseUtcTimestamp } from '../codec/values.js';
 import { SendingTimeFormatter } from './sending-time.js';
@@ -26,6 +27,18 @@ import { LAST_MSG_SEQ_NUM, MAX_HEART_BT_INT, SEQ_NUMS_EXHAUSTED_TEXT, heartBtInt
 import { InboundRate } from './inbound-rate.js';
 
 const ADMIN_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
+
+/** A session's dictionary with another application dictionary: header and trailer stay the session's. */
+function withApplication(session: MessageSchema, app: MessageSchema): MessageSchema {
+  return {
+    field: (tag) => app.field(tag) ?? session.field(tag),
+    fieldByName: (name) => app.fieldByName(name) ?? session.fieldByName(name),
+    isHeaderField: (tag) => session.isHeaderField(tag),
+    isTrailerField: (tag) => session.isTrailerField(tag),
+    group: (msgType, countTag) =>
+      session.isHeaderField(countTag) || session.isTrailerField(countTag) ? session.group(msgType, countTag) : app.group(msgType, countTag),
+  };
+}
 
 /** Thrown inside the core to end processing of a message with a disconnect (QuickFIX's logic_error path). */
 class Disconnect extends Error {}
@@ -118,9 +131,16 @@ export class SessionCore {
     this.app = app;
     this.now = now;
     this.schedule = options.schedule ?? Schedule.nonStop();
+    this.appSchemas = this.sessionId.isFIXT && this.options.schema !== undefined && (this.options.appDictionaries?.size ?? 0) > 1 ? new Map() : null;
     this.creationTime = now;
     this.inboundRate = this.options.inboundMessageRate > 0 ? new InboundRate(this.options.inboundMessageRate, now) : null;
-    this.parser = new Parser({ validateLength: this.options.validateLengthAndChecksum, validateChecksum: this.options.validateLengthAndChecksum && this.options.validateChecksum });
+    // The session's dictionary rides on the parser's reused view: the application reads fields
+    // by name and groups without attaching anything (and nothing is done per message).
+    this.parser = new Parser({
+      validateLength: this.options.validateLengthAndChecksum,
+      validateChecksum: this.options.validateLengthAndChecksum && this.options.validateChecksum,
+      schema: this.options.schema,
+    });
     this.framer = new Framer(
       {
         onFrame: (buf, start, end) => this.onFrame(buf, start, end),
@@ -262,6 +282,18 @@ export class SessionCore {
       return false;
     }
     return true;
+  }
+
+  /**
+   * A new message of this session: the session's dictionary attached (fields by name, groups,
+   * dates written in their field's type), BeginString, SenderCompID and TargetCompID set (the rest
+   * of the header is filled in when it is sent).
+   */
+  newMessage(msgType: string): Message {
+    const msg = new Message(msgType, this.options.schema);
+    const id = this.sessionId;
+    msg.header.set(8, id.beginString).set(49, id.senderCompID).set(56, id.targetCompID);
+    return msg;
   }
 
   /**
@@ -589,6 +621,25 @@ export class SessionCore {
     }
   }
 
+  /**
+   * FIXT with application dictionaries for more than one ApplVerID: the session's dictionary with
+   * the application dictionary of a message's ApplVerID (or the counterparty's default), made once
+   * per dictionary. Null otherwise: the session's dictionary fits every message.
+   */
+  private readonly appSchemas: Map<ValidationDictionary, MessageSchema> | null;
+
+  private appSchemaFor(view: MessageView): MessageSchema | undefined {
+    const base = this.options.schema;
+    const app = this.options.appDictionaries?.get(applVerIdValue(view.get(1128) ?? this.state.targetDefaultApplVerID));
+    if (base === undefined || app === undefined) return base;
+    let schema = this.appSchemas!.get(app);
+    if (schema === undefined) {
+      schema = withApplication(base, app);
+      this.appSchemas!.set(app, schema);
+    }
+    return schema;
+  }
+
   /** Dictionary validation with the right application dictionary (FIXT: by ApplVerID). */
   private validate(view: MessageView): Rejection | null {
     const v = this.options.validator;
@@ -669,6 +720,7 @@ export class SessionCore {
   /** The application callback for an incoming message; async results pause the session. */
   private fromCallback(view: MessageView, after: () => void): void {
     const admin = ADMIN_TYPES.has(view.msgType);
+    if (this.appSchemas !== null) view.withSchema(admin ? this.options.schema : this.appSchemaFor(view));
     const result = admin ? this.app.fromAdmin?.(view, this.sessionId) : this.app.fromApp?.(view, this.sessionId);
     if (result && typeof (result as Promise<void>).then === 'function') {
       const copy = view.clone();
