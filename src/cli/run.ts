@@ -205,6 +205,46 @@ export function printAcceptorFaults(acceptor: Acceptor): void {
   });
 }
 
+/** Prints each failed TLS handshake on an acceptor's ports, with the reason and the count so far. */
+export function printTlsFailures(acceptor: Acceptor): void {
+  acceptor.on('tlsFailure', (e) => process.stdout.write(`fixover: TLS: connection from ${e.remote} refused (failure ${e.count}): ${e.reason}\n`));
+}
+
+/** Prints the certificates that expire soon or have expired; returns how many. */
+export function printCertificateWarnings(engine: Engine): number {
+  const warnings = engine.certificateWarnings();
+  for (const w of warnings) process.stdout.write(`fixover: warning: ${w}\n`);
+  return warnings.length;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * On SIGHUP, reads every certificate, key and trust file again (new connections use them); a file
+ * that fails leaves the ones in use and is printed. Also warns daily of certificates close to expiry.
+ * Returns a function that stops both.
+ */
+export function watchCertificates(engine: Engine): () => void {
+  const hasTls = engine.acceptors.some((a) => a.tls) || (engine.initiator?.tlsContexts.length ?? 0) > 0;
+  if (!hasTls) return () => undefined;
+  const reload = (): void => {
+    try {
+      engine.reloadTls();
+      process.stdout.write('fixover: TLS: certificates reloaded\n');
+      printCertificateWarnings(engine);
+    } catch (e) {
+      process.stdout.write(`fixover: TLS: ${e instanceof Error ? e.message : String(e)}; the certificates in use stay\n`);
+    }
+  };
+  process.on('SIGHUP', reload);
+  const daily = setInterval(() => printCertificateWarnings(engine), DAY_MS);
+  daily.unref();
+  return () => {
+    process.off('SIGHUP', reload);
+    clearInterval(daily);
+  };
+}
+
 /** Prints each repair a session's store made of its data (file, offset, what was dropped or set). */
 export function printStoreRepairs(session: Session): void {
   session.on('storeRepair', (r) => {
@@ -229,13 +269,17 @@ export async function run(file: string, options: RunOptions): Promise<number> {
   for (const a of engine.acceptors) {
     printShedding(a);
     printAcceptorFaults(a);
+    printTlsFailures(a);
   }
+  printCertificateWarnings(engine);
+  const unwatch = watchCertificates(engine);
   process.stdout.write(`fixover: node ${engine.nodeName}: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
   await new Promise<void>((resolveStop) => {
     const stop = (): void => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  unwatch();
   process.stdout.write('fixover: stopping: logging out and flushing stores\n');
   await engine.stop();
   return 0;

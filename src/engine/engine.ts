@@ -13,7 +13,7 @@ import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
-import { acceptorLimitsFrom, inboundBytesPerTurn, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, type SessionSettings } from './from-settings.js';
+import { acceptorLimitsFrom, inboundBytesPerTurn, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, tlsFrom, tlsSettingsKey, type SessionSettings } from './from-settings.js';
 import { FAILOVER_URI_ON_ACCEPTOR, SOCKET_CONNECT_URI } from '../transport/quickfix-settings.js';
 import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
@@ -22,6 +22,7 @@ import type { MessageStore } from '../store/store.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { attachLog } from '../log/session-events.js';
 import type { Log } from '../log/log.js';
+import { TlsReloadError } from '../transport/tls.js';
 
 export interface EngineOptions {
   /** Creates the store of a session (default: memory). */
@@ -58,7 +59,7 @@ export class Engine implements EngineSender {
     const engine = new Engine();
     const application = app(engine);
     const baseDir = options.baseDir ?? process.cwd();
-    const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettings }>();
+    const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettings; tlsKey: string }>();
     const initiated: InitiatorSession[] = [];
     const templates: SessionSettings[] = [];
     const create = async (s: SessionSettings): Promise<Session> => {
@@ -85,19 +86,22 @@ export class Engine implements EngineSender {
       if ((s.AcceptorTemplate ?? 'N').toUpperCase() === 'Y') {
         templates.push(s);
         const key = `${s.SocketAcceptAddress ?? '*'}:${Number(s.SocketAcceptPort)}`;
-        if (!byAddress.has(key)) byAddress.set(key, { address: { port: Number(s.SocketAcceptPort), host: s.SocketAcceptAddress }, sessions: [], settings: s });
+        const known = byAddress.get(key);
+        if (known) sameTls(known, s, key);
+        else byAddress.set(key, { address: { port: Number(s.SocketAcceptPort), host: s.SocketAcceptAddress }, sessions: [], settings: s, tlsKey: tlsSettingsKey(s) });
         continue;
       }
       const session = await create(s);
       if (session.core.options.role === 'acceptor') {
         const address: ListenAddress = { port: Number(s.SocketAcceptPort), host: s.SocketAcceptAddress };
         const key = `${address.host ?? '*'}:${address.port}`;
-        const group = byAddress.get(key) ?? { address, sessions: [], settings: s };
+        const group = byAddress.get(key) ?? { address, sessions: [], settings: s, tlsKey: tlsSettingsKey(s) };
+        sameTls(group, s, key);
         group.sessions.push(session);
         byAddress.set(key, group);
       } else {
         session.refreshBeforeLogon = false;
-        initiated.push(initiatorSessionFrom(s, session));
+        initiated.push(initiatorSessionFrom(s, session, baseDir));
       }
     }
     for (const { address, sessions, settings: s } of byAddress.values()) {
@@ -106,6 +110,7 @@ export class Engine implements EngineSender {
           logonTimeout: s.LogonTimeout ? Number(s.LogonTimeout) : undefined,
           ...acceptorLimitsFrom(s),
           ...socketOptionsFrom(s),
+          tls: tlsFrom(s, baseDir),
           dynamic: templates.length === 0 ? undefined : (key) => {
             const t = templates.find((x) => matchesTemplate(x, key, address));
             return t ? create({ ...t, AcceptorTemplate: 'N', BeginString: key.beginString, SenderCompID: key.senderCompID, TargetCompID: key.targetCompID }) : undefined;
@@ -123,6 +128,41 @@ export class Engine implements EngineSender {
     for (const a of this.acceptors) ports.push(...(await a.start()));
     this.initiator?.start();
     return ports;
+  }
+
+  /**
+   * Reads every certificate, key and trust file again (acceptor ports and initiator sessions) and
+   * uses them for new connections, without a restart. Each context that fails keeps its files in
+   * use; the errors are thrown together after the others were reloaded.
+   */
+  reloadTls(): void {
+    const errors: Error[] = [];
+    const attempt = (fn: () => void): void => {
+      try {
+        fn();
+      } catch (e) {
+        errors.push(e instanceof Error ? e : new Error(String(e)));
+      }
+    };
+    for (const a of this.acceptors) attempt(() => a.reloadTls());
+    if (this.initiator) attempt(() => this.initiator!.reloadTls());
+    if (errors.length > 0) throw new TlsReloadError(errors);
+  }
+
+  /** Failed TLS handshakes so far, on every acceptor port and initiator session. */
+  get tlsFailureCount(): number {
+    return this.acceptors.reduce((n, a) => n + a.tlsFailureCount, 0) + (this.initiator?.tlsFailureCount ?? 0);
+  }
+
+  /** Warnings for own certificates that expire soon (within CertificateExpiryWarningDays) or have expired. */
+  certificateWarnings(now: number = Date.now()): string[] {
+    const contexts = [...this.acceptors.map((a) => a.tls), ...(this.initiator?.tlsContexts ?? [])];
+    const out = new Set<string>();
+    for (const c of contexts) {
+      const w = c?.expiryWarning(now);
+      if (w) out.add(w);
+    }
+    return [...out];
   }
 
   /** Logs every session out, then closes sockets and stores. */
@@ -153,6 +193,15 @@ export class Engine implements EngineSender {
       [...this.sessions.entries()].map(async ([id, s]) => ({ sessionId: id, owner: await s.owner(), self: s.ownerEpoch !== 0, epoch: s.ownerEpoch })),
     );
   }
+}
+
+/** Sessions sharing a listening port share its TLS: their TLS settings must be the same. */
+function sameTls(group: { settings: SessionSettings; tlsKey: string }, s: SessionSettings, key: string): void {
+  if (group.tlsKey === tlsSettingsKey(s)) return;
+  throw new SettingsApplyError(
+    'SocketUseSSL',
+    `sessions ${group.settings.SenderCompID}->${group.settings.TargetCompID} and ${s.SenderCompID}->${s.TargetCompID} listen on the same port (${key}) with different TLS settings; one port is either TLS or plaintext, with one certificate`,
+  );
 }
 
 /** This process's node name: `NodeName`, else host:pid. */
