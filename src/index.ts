@@ -16,3 +16,4 @@ export * from './transport/index.js';
 export * from './apps/index.js';
 export * from './client/index.js';
 export * from './fencing/index.js';
+export * from './auth/index.js';

@@ -8,6 +8,7 @@ import { decodeToText, readInputs } from './decode.js';
 import { run, APPS } from './run.js';
 import { clientCommand } from './client.js';
 import { conformance } from './conformance.js';
+import { passwd } from './passwd.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, conformance: 3 } as const;
 
@@ -57,6 +58,14 @@ function program(): Command {
     .action(async (file: string, o: { orders: number; rate?: number; window?: number; report?: string; session?: string; settle: number; jsonLog?: boolean; logonTimeout: number }) => {
       if (o.rate && o.window) throw Object.assign(new Error('--rate and --window exclude each other'), { exitCode: 2 });
       process.exitCode = await clientCommand(file, { ...o, settleMs: o.settle, logonTimeoutMs: o.logonTimeout });
+    });
+  p.command('passwd')
+    .description('set a user\'s password in a logon credential file (LogonCredentialsFile); the password is read from standard input')
+    .argument('<file>', 'credential file (created when missing)')
+    .argument('<user>', 'username (Username(553) of the Logon)')
+    .option('--comp-ids <ids>', 'CompIDs the user may log on as, comma-separated (default: any, or as before)')
+    .action(async (file: string, user: string, o: { compIds?: string }) => {
+      process.exitCode = await passwd(file, user, { compIds: o.compIds });
     });
   p.command('conformance')
     .description('run QuickFIX acceptance scripts (.def) against fixover (--settings) or a running acceptor (--port); exit 3 on failures')

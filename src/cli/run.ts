@@ -271,6 +271,10 @@ export async function run(file: string, options: RunOptions): Promise<number> {
     printAcceptorFaults(a);
     printTlsFailures(a);
   }
+  engine.logonGuard?.on('failure', (e) =>
+    process.stdout.write(`fixover: ${e.sessionId.toString()} logon refused from ${e.remote}${e.username ? ` (user ${e.username})` : ''}: ${e.reason} (failure ${e.count})${e.blocked ? '; the address is blocked for a while' : ''}\n`),
+  );
+  engine.logonGuard?.on('passwordChanged', (e) => process.stdout.write(`fixover: ${e.sessionId.toString()} password changed for user ${e.username}\n`));
   printCertificateWarnings(engine);
   const unwatch = watchCertificates(engine);
   process.stdout.write(`fixover: node ${engine.nodeName}: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);

@@ -133,6 +133,11 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('CertificateVerifyLevel', 'enum', true, { values: ['0', '1', '2'] }),
   S('CertificateCompIDBinding', 'enum', true, { values: ['none', 'cn', 'san', 'any'], dflt: 'none' }),
   S('CertificateExpiryWarningDays', 'nonneg', true, { dflt: '30' }),
+  // Logon authentication (fixover, acceptors; docs/security.md)
+  S('LogonCredentialsFile', 'path', true),
+  S('LogonFailureLimit', 'nonneg', true, { dflt: '5' }),
+  S('LogonFailureWindow', 'posint', true, { dflt: '60' }),
+  S('LogonFailureBlockTime', 'posint', true, { dflt: '60' }),
   // Proxy
   S('ProxyType', 'enum', false, { values: ['http', 'socks'] }),
   ...['ProxyVersion', 'ProxyHost', 'ProxyUser', 'ProxyPassword', 'ProxyDomain', 'ProxyWorkstation'].map((n) => S(n, 'string', false)),

@@ -14,6 +14,7 @@ import { failoverConfigFromSettings, FAILOVER_URI_ON_ACCEPTOR } from '../transpo
 import { FailoverSettingsError } from '../transport/errors.js';
 import { ignoredTlsMaterial, TlsSettingsError, tlsSettingsFrom } from '../transport/tls-settings.js';
 import { TlsContext } from '../transport/tls.js';
+import { CredentialFile, CredentialFileError } from '../auth/credentials.js';
 
 /** A value with where it was written. */
 export interface Located {
@@ -246,6 +247,7 @@ function buildSession(values: Map<string, Located>, file: string, line: number, 
     if (!v('HeartBtInt') && !invalid.has('HeartBtInt')) problems.push({ file, line, setting: 'HeartBtInt', severity: 'error', message: 'required for an initiator session' });
   }
   checkTls(values, at, problems, baseDir, tlsChecked);
+  checkCredentials(values, at, problems, baseDir, tlsChecked);
   if ((v('StartTime') === undefined) !== (v('EndTime') === undefined)) {
     problems.push({ ...at(v('StartTime') ? 'StartTime' : 'EndTime'), setting: v('StartTime') ? 'EndTime' : 'StartTime', severity: 'error', message: 'StartTime and EndTime go together' });
   }
@@ -305,6 +307,21 @@ function checkTls(values: Map<string, Located>, at: (n: string) => { file: strin
     if (checked.has(dup)) return;
     checked.set(dup, problem);
     problems.push(problem);
+  }
+}
+
+/** `LogonCredentialsFile`: read and checked now, so a bad line stops start-up with its file and line. */
+function checkCredentials(values: Map<string, Located>, at: (n: string) => { file: string; line: number }, problems: SettingsProblem[], baseDir: string, checked: Map<string, SettingsProblem | null>): void {
+  const file = values.get('LogonCredentialsFile')?.value;
+  if (!file) return;
+  const path = resolve(baseDir, file);
+  if (checked.has(`credentials:${path}`)) return;
+  checked.set(`credentials:${path}`, null);
+  try {
+    CredentialFile.load(path);
+  } catch (e) {
+    if (!(e instanceof CredentialFileError)) throw e;
+    problems.push({ ...at('LogonCredentialsFile'), setting: 'LogonCredentialsFile', severity: 'error', message: e.message });
   }
 }
 

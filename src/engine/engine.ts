@@ -23,6 +23,8 @@ import { MemoryStore } from '../store/memory-store.js';
 import { attachLog } from '../log/session-events.js';
 import type { Log } from '../log/log.js';
 import { TlsReloadError } from '../transport/tls.js';
+import { CredentialFile, CredentialFileError } from '../auth/credentials.js';
+import { LogonGuard, type LogonCheck } from '../auth/logon-guard.js';
 
 export interface EngineOptions {
   /** Creates the store of a session (default: memory). */
@@ -35,6 +37,11 @@ export interface EngineOptions {
   log?: (settings: SessionSettings, id: SessionID) => Promise<Log | undefined> | Log | undefined;
   /** Told of each session as it is created, after its log is attached and before it reports anything. */
   onSession?: (session: Session) => void;
+  /**
+   * Checks the Logons of acceptor sessions that have no `LogonCredentialsFile`: true accepts;
+   * false or a reason refuses (a Logout with the reason). See docs/security.md.
+   */
+  authenticate?: LogonCheck;
 }
 
 /** Something that can send on behalf of an application (the engine itself). */
@@ -49,8 +56,15 @@ export class Engine implements EngineSender {
   /** This node's name (`NodeName`, default host:pid), as recorded in session ownership. */
   nodeName = `${hostname()}:${process.pid}`;
   private readonly logs: Log[] = [];
+  /** Logon authentication of acceptor sessions (undefined when no session asks for it). */
+  logonGuard: LogonGuard | undefined;
 
   private constructor() {}
+
+  /** Logons refused by authentication so far. */
+  get logonFailureCount(): number {
+    return this.logonGuard?.failureCount ?? 0;
+  }
 
   /**
    * Creates every session. `app` receives the engine so built-in applications can send replies.
@@ -62,8 +76,50 @@ export class Engine implements EngineSender {
     const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettings; tlsKey: string }>();
     const initiated: InitiatorSession[] = [];
     const templates: SessionSettings[] = [];
+    const credentialFiles = new Map<string, CredentialFile>();
+    const credentialsOf = new Map<string, CredentialFile>();
+    const credentialsFor = (s: SessionSettings): CredentialFile | undefined => {
+      if (!s.LogonCredentialsFile) return undefined;
+      const path = resolve(baseDir, s.LogonCredentialsFile);
+      let file = credentialFiles.get(path);
+      if (!file) {
+        try {
+          file = CredentialFile.load(path);
+        } catch (e) {
+          if (e instanceof CredentialFileError) throw new SettingsApplyError('LogonCredentialsFile', e.message);
+          throw e;
+        }
+        credentialFiles.set(path, file);
+      }
+      return file;
+    };
+    const guard = (s: SessionSettings): LogonGuard => {
+      engine.logonGuard ??= new LogonGuard({
+        credentials: (id) => credentialsOf.get(id.toString()),
+        check: options.authenticate,
+        limits: {
+          limit: Number(s.LogonFailureLimit ?? 5),
+          windowMs: Number(s.LogonFailureWindow ?? 60) * 1000,
+          blockMs: Number(s.LogonFailureBlockTime ?? 60) * 1000,
+        },
+      });
+      return engine.logonGuard;
+    };
     const create = async (s: SessionSettings): Promise<Session> => {
       const opts = sessionOptionsFrom(s, baseDir);
+      const credentials = credentialsFor(s);
+      if (credentials) credentialsOf.set(opts.sessionId.toString(), credentials);
+      let sessionApp = application;
+      if (opts.role === 'acceptor' && (credentials || options.authenticate)) {
+        const holder: { session?: Session } = {};
+        sessionApp = guard(s).wrap(application, () => holder.session?.remoteAddress ?? '');
+        const made = await createWith(s, opts, sessionApp);
+        holder.session = made;
+        return made;
+      }
+      return createWith(s, opts, sessionApp);
+    };
+    const createWith = async (s: SessionSettings, opts: ReturnType<typeof sessionOptionsFrom>, application: Application<SessionID>): Promise<Session> => {
       const store = options.store ? await options.store(s, opts.sessionId) : await defaultStore(s, opts.sessionId);
       const lease = ownershipFor(s, opts.sessionId);
       if (lease.ownership) engine.nodeName = lease.ownership.node;

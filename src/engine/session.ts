@@ -227,6 +227,11 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     return this.socket !== null;
   }
 
+  /** The address of the counterparty on the attached connection ('' without one). */
+  get remoteAddress(): string {
+    return this.socket?.remoteAddress ?? '';
+  }
+
   get isLoggedOn(): boolean {
     return this.core.isLoggedOn;
   }

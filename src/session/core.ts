@@ -14,6 +14,7 @@ import { SendingTimeFormatter } from './sending-time.js';
 import { SessionRejectReason as R, rejectText } from '../validation/reject-reason.js';
 import type { Rejection, ValidationDictionary } from '../validation/validator.js';
 import type { Application, Persist, SessionAction, StoredMessage } from './actions.js';
+import { maskSecrets, maskSecretsInText } from './mask-secrets.js';
 import { DoNotSend, IncorrectDataFormat, IncorrectTagValue, RejectLogon, UnsupportedMessageType } from './errors.js';
 import { applVerIdValue, resolveOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js';
 import type { SessionID } from './session-id.js';
@@ -382,7 +383,7 @@ export class SessionCore {
       return;
     }
     // A copy: the framer's bytes are only valid during this call, the event is delivered after it.
-    if (this.incomingEvents) this.emitEvent({ kind: 'incoming', bytes: Buffer.from(buf.subarray(start, end)) });
+    if (this.incomingEvents) this.emitEvent({ kind: 'incoming', bytes: maskSecrets(Buffer.from(buf.subarray(start, end))) });
     const parsed = this.parser.tryParse(buf, start, end);
     if (parsed instanceof CodecError) {
       this.onGarbled(parsed, buf.subarray(start, end));
@@ -1130,7 +1131,7 @@ export class SessionCore {
     this.push({ type: 'send', bytes, seq, msgType: msg.msgType, persist, write: toSocket });
     if (!toSocket) return;
     this.state.lastSentTime = this.now;
-    if (this.outgoingEvents) this.emitEvent({ kind: 'outgoing', bytes });
+    if (this.outgoingEvents) this.emitEvent({ kind: 'outgoing', bytes: maskSecrets(bytes) });
   }
 
   private shouldSendReset(): boolean {
@@ -1351,6 +1352,8 @@ export class SessionCore {
   }
 
   private emitEvent(event: import('./actions.js').SessionEvent): void {
+    // Notes and errors may quote message text: passwords are masked there too.
+    if ((event.kind === 'note' || event.kind === 'error') && /(554|925)=/.test(event.text)) event = { ...event, text: maskSecretsInText(event.text) };
     this.push({ type: 'event', event });
   }
 
