@@ -6,6 +6,10 @@
  *   npm run bench:session -- --quick          short smoke run (~30 s)
  *   npm run bench:session -- --runs 3 --no-memory --profile DIR --set FileStoreSync=Y
  *   npm run bench:session -- --runs 0 --memory-quickfix   memory of both executors only
+ *   npm run bench:session -- --tls            also each executor over TLS (SocketUseSSL with PEM
+ *                                             files made by openssl; QuickFIX C++'s SSL acceptor),
+ *                                             next to plaintext in the same run (target: fixover
+ *                                             TLS throughput >= 60 % of its plaintext)
  *
  * Both servers run in their own process from the same settings file (FIX.4.4, FileStore on disk
  * in a fresh directory, default durability: FileStoreSync=N, UseDataDictionary=N as the QuickFIX
@@ -41,8 +45,14 @@ import { join, resolve } from 'node:path';
 import { ROOT, TSX, freePort, startFixover, startProcess, type Proc } from '../scripts/peers/process.js';
 import { installQuickfixExecutor, quickfixExecutorConfig, quickfixSkipReason, startQuickfixExecutor } from '../scripts/peers/quickfix.js';
 import type { CaseResult, ClientCase, ClientConfig, ClientResult } from './session-client.js';
+import { makeTestCerts, opensslMissing, type TestCerts } from '../test/support/certs.js';
 
-type Impl = 'fixover' | 'quickfix';
+/** Certificates for `--tls` (made once per benchmark run). */
+let certs: TestCerts | undefined;
+
+type Impl = 'fixover' | 'quickfix' | 'fixover-tls' | 'quickfix-tls';
+const isTls = (impl: Impl): boolean => impl.endsWith('-tls');
+const engineOf = (impl: Impl): 'fixover' | 'quickfix' => (impl.startsWith('fixover') ? 'fixover' : 'quickfix');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -67,6 +77,8 @@ const RATE = 5000;
 const CLIENT_SPIN = args.includes('--client-spin');
 /** Client on CPU 0, the executor under test on CPU 1 (taskset), for both executors. */
 const PIN = args.includes('--pin');
+/** Also measure each executor over TLS, next to plaintext. */
+const TLS = args.includes('--tls');
 
 const CASES: ClientCase[] = QUICK
   ? [
@@ -88,6 +100,8 @@ interface Server {
   proc: Proc;
   pid: number;
   port: number;
+  /** The CA the client trusts, for a TLS server. */
+  tlsCa?: string;
 }
 
 async function startServer(impl: Impl, base: string, run: number): Promise<Server> {
@@ -95,12 +109,15 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const cfg = join(dir, 'executor.cfg');
-  const text = quickfixExecutorConfig({ port, store: 'store', reset: true, senderCompID: 'EXECUTOR', targetCompID: 'CLIENT1' });
-  writeFileSync(cfg, impl === 'fixover' && EXTRA.length ? text.replace('[DEFAULT]\n', `[DEFAULT]\n${EXTRA.join('\n')}\n`) : text);
-  if (impl === 'quickfix') {
+  let text = quickfixExecutorConfig({ port, store: 'store', reset: true, senderCompID: 'EXECUTOR', targetCompID: 'CLIENT1' });
+  const tlsCa = isTls(impl) ? certs!.path('ca.pem') : undefined;
+  // QuickFIX C++'s PEM settings, which both executors read.
+  if (tlsCa) text = text.replace('[DEFAULT]\n', `[DEFAULT]\nSocketUseSSL=Y\nServerCertificateFile=${certs!.path('server.pem')}\nServerCertificateKeyFile=${certs!.path('server.key')}\n`);
+  writeFileSync(cfg, engineOf(impl) === 'fixover' && EXTRA.length ? text.replace('[DEFAULT]\n', `[DEFAULT]\n${EXTRA.join('\n')}\n`) : text);
+  if (engineOf(impl) === 'quickfix') {
     installQuickfixExecutor(dir);
-    const proc = await startQuickfixExecutor(dir, cfg, port);
-    return pinned({ proc, pid: proc.child.pid!, port });
+    const proc = await startQuickfixExecutor(dir, cfg, port, 10_000, tlsCa ? ['SSL'] : []);
+    return pinned({ proc, pid: proc.child.pid!, port, tlsCa });
   }
   const nodeArgs = [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] : [])];
   const proc = FROM_SOURCE ? startFixover(['executor', cfg], dir, nodeArgs) : startProcess(process.execPath, [...nodeArgs, join(ROOT, 'bin/fixover.js'), 'executor', cfg], dir);
@@ -110,7 +127,7 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
     await proc.stop('SIGKILL', 1000);
     throw e;
   }
-  return pinned({ proc, pid: proc.child.pid!, port });
+  return pinned({ proc, pid: proc.child.pid!, port, tlsCa });
 }
 
 /** With `--pin`: every thread of the executor onto CPU 1. */
@@ -122,7 +139,7 @@ function pinned(server: Server): Server {
 }
 
 function runClient(server: Server, cases: ClientCase[]): Promise<ClientResult> {
-  const config: ClientConfig = { port: server.port, senderCompID: 'CLIENT1', targetCompID: 'EXECUTOR', serverPid: server.pid, cases, spin: CLIENT_SPIN };
+  const config: ClientConfig = { port: server.port, senderCompID: 'CLIENT1', targetCompID: 'EXECUTOR', serverPid: server.pid, cases, spin: CLIENT_SPIN, tlsCa: server.tlsCa };
   const command = [process.execPath, '--import', TSX, join(ROOT, 'bench/session-client.ts'), JSON.stringify(config)];
   if (PIN) command.unshift('taskset', '-c', '0');
   const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -206,9 +223,12 @@ function build(): void {
 async function main(): Promise<void> {
   if (!FROM_SOURCE && ONLY !== 'quickfix') build();
   const skip = quickfixSkipReason();
-  const impls: Impl[] = ONLY ? [ONLY] : skip ? ['fixover'] : ['fixover', 'quickfix'];
+  const plain: Impl[] = ONLY ? [ONLY] : skip ? ['fixover'] : ['fixover', 'quickfix'];
   if (skip && !ONLY) process.stdout.write(`session bench: QuickFIX C++ skipped (${skip}); fixover is measured alone, without ratios or ratio targets\n`);
-  if (impls.includes('quickfix') && skip) throw new Error(skip);
+  if (plain.includes('quickfix') && skip) throw new Error(skip);
+  if (TLS && opensslMissing) throw new Error(`--tls: ${opensslMissing}`);
+  if (TLS) certs = makeTestCerts();
+  const impls: Impl[] = TLS ? plain.flatMap((i) => [i, `${i}-tls` as Impl]) : plain;
   const base = mkdtempSync(join(tmpdir(), 'fixover-session-bench-'));
   const load0 = loadavg();
   const cpu0 = cpuTimes();
@@ -233,7 +253,7 @@ async function main(): Promise<void> {
       }
     }
     const memory = new Map<Impl, CaseResult>();
-    for (const impl of impls.filter((i) => MEMORY && (i === 'fixover' || MEMORY_QUICKFIX))) {
+    for (const impl of impls.filter((i) => MEMORY && !isTls(i) && (i === 'fixover' || MEMORY_QUICKFIX))) {
       const server = await startServer(impl, base, RUNS);
       try {
         const r = await runClient(server, [{ kind: 'memory', window: 100, checkpoints: CHECKPOINTS }]);
@@ -247,6 +267,7 @@ async function main(): Promise<void> {
     report(impls, results, memory, { load0, load1, busy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total) });
   } finally {
     rmSync(base, { recursive: true, force: true });
+    certs?.cleanup();
   }
 }
 
@@ -266,7 +287,12 @@ function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: Map<I
   const instrument = `${CLIENT_SPIN ? '; load client spinning (--client-spin)' : ''}${PIN ? '; client on CPU 0, executor on CPU 1 (--pin)' : ''}`;
   lines.push(`NewOrderSingle -> ExecutionReport over 127.0.0.1, medians of ${RUNS} run(s); ${machine}${instrument}`);
   lines.push('');
-  const name: Record<Impl, string> = { fixover: 'fixover executor, FileStore on disk', quickfix: 'QuickFIX C++ executor, FileStore on disk' };
+  const name: Record<Impl, string> = {
+    fixover: 'fixover executor, FileStore on disk',
+    quickfix: 'QuickFIX C++ executor, FileStore on disk',
+    'fixover-tls': 'fixover executor over TLS, FileStore on disk',
+    'quickfix-tls': 'QuickFIX C++ executor over TLS (SSL), FileStore on disk',
+  };
   if (RUNS > 0) {
     lines.push('| acceptor | round trips/s, 100 in flight | server CPU per round trip | ping-pong p50 | ping-pong p99 | p50 at 5k/s | p99 at 5k/s | p99.9 at 5k/s | client send lag p99 at 5k/s | p99 at 5k/s from the actual send |');
     lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -289,6 +315,20 @@ function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: Map<I
     json.push({ bench: 'session', case: 'throughput-100-in-flight', unit: 'round trips/s', fixover: fx[0], quickfix: qf?.[0], ratio: tRatio, target: 'ratio >= 2', met: qf ? tRatio >= 2 : null });
     json.push({ bench: 'session', case: 'ping-pong', unit: 'µs', fixover: fx[1], quickfix: qf?.[1], ratio: pRatio, target: 'p50 ratio <= 1', met: qf ? pRatio <= 1 : null });
     json.push({ bench: 'session', case: `open-loop-${RATE}-per-s`, unit: 'µs', fixover: fx[2], quickfix: qf?.[2], ratio: rRatio, target: 'p99 <= 1000 µs and ratio <= 1', met: qf ? fx[2].p99 <= 1000 && rRatio <= 1 : fx[2].p99 <= 1000 });
+  }
+  const fxTls = RUNS > 0 ? rows.get('fixover-tls') : undefined;
+  if (fx && fxTls) {
+    /** Median over runs of fixover over TLS / fixover in plaintext. */
+    const tlsRatio = (i: number, f: (r: CaseResult) => number): number => {
+      const a = results.get('fixover-tls')!;
+      const b = results.get('fixover')!;
+      return r2(median(a.map((run, k) => f(run[i]) / f(b[k][i]))));
+    };
+    const t = tlsRatio(0, (r) => r.perSecond);
+    const p = tlsRatio(1, (r) => r.latency.p50);
+    lines.push(`fixover over TLS / plaintext (median of per-run ratios): throughput ${t}x (target >= 0.6), ping-pong p50 ${p}x`);
+    json.push({ bench: 'session', case: 'tls-throughput-100-in-flight', unit: 'round trips/s', fixoverTls: fxTls[0], fixover: fx[0], quickfixTls: rows.get('quickfix-tls')?.[0], ratio: t, target: 'TLS >= 0.6 x plaintext', met: t >= 0.6 });
+    json.push({ bench: 'session', case: 'tls-ping-pong', unit: 'µs', fixoverTls: fxTls[1], fixover: fx[1], quickfixTls: rows.get('quickfix-tls')?.[1], ratio: p });
   }
   const mem: Partial<Record<Impl, { orders: number[]; rssKiB: number[]; growth: number }>> = {};
   for (const [impl, m] of memory) {
