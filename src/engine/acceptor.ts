@@ -204,7 +204,10 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       if (this.allowed && !this.allowed.allows(remote)) {
         this.emit('refused', remote, 'address not allowed');
         raw.destroy();
+        return;
       }
+      // On the TCP socket itself: it has the descriptor the buffer sizes are set on.
+      applySocketOptions(raw, this.options);
     });
     server.on('tlsClientError', (err, socket) => {
       const remote = socket.remoteAddress ?? (socket as unknown as { _parent?: net.Socket })._parent?.remoteAddress ?? '';
@@ -244,7 +247,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       victim.shed();
       this.emit('shed', event);
     }
-    applySocketOptions(socket, this.options);
+    if (!(socket instanceof tls.TLSSocket)) applySocketOptions(socket, this.options);
     const chunks: Buffer[] = [];
     let received = 0;
     const maxBytes = this.options.maxMessageSize ?? 1024 * 1024;
