@@ -104,6 +104,8 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
   private faults = 0;
   private tlsFailures = 0;
   private tlsResumed = 0;
+  /** TLS connections whose handshake is in progress, by `address:port`: they count as waiting for a logon. */
+  private readonly handshakes = new Map<string, PendingConnection>();
 
   /** @throws AddressRangeError when an allowed remote address is not an address nor a CIDR range */
   constructor(
@@ -208,6 +210,27 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       }
       // On the TCP socket itself: it has the descriptor the buffer sizes are set on.
       applySocketOptions(raw, this.options);
+      // A handshake in progress waits for a logon too: it counts against MaxPendingLogons(PerAddress).
+      const address = addressKey(remote);
+      this.makeRoom(address);
+      const key = `${remote}:${raw.remotePort}`;
+      const done = (): void => {
+        if (this.handshakes.get(key) !== entry) return;
+        this.handshakes.delete(key);
+        this.pending.delete(entry);
+      };
+      const entry: PendingConnection = {
+        address,
+        idle: true,
+        shed: () => {
+          done();
+          this.emit('refused', remote, 'shed: too many connections waiting for a logon (TLS handshake in progress)');
+          raw.destroy();
+        },
+      };
+      this.pending.add(entry);
+      this.handshakes.set(key, entry);
+      raw.once('close', done);
     });
     server.on('tlsClientError', (err, socket) => {
       const remote = socket.remoteAddress ?? (socket as unknown as { _parent?: net.Socket })._parent?.remoteAddress ?? '';
@@ -224,6 +247,12 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
 
   private onSecureConnection(socket: tls.TLSSocket): void {
     const context = this.options.tls!;
+    const key = `${socket.remoteAddress ?? ''}:${socket.remotePort}`;
+    const handshake = this.handshakes.get(key);
+    if (handshake) {
+      this.handshakes.delete(key);
+      this.pending.delete(handshake);
+    }
     // CertificateVerifyLevel=2: a client certificate is optional, but one given must verify.
     if (context.settings.requestCert && !socket.authorized && socket.authorizationError && hasPeerCertificate(socket)) {
       this.tlsFailed(socket.remoteAddress ?? '', `client certificate refused: ${String(socket.authorizationError)}`);
@@ -242,11 +271,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       return;
     }
     const address = addressKey(remote);
-    for (let victim = this.pending.toShed(address); victim; victim = this.pending.toShed(address)) {
-      const event = { remote: victim.address, fromAddress: this.pending.countFrom(victim.address), total: this.pending.size, count: ++this.shedCount };
-      victim.shed();
-      this.emit('shed', event);
-    }
+    this.makeRoom(address);
     if (!(socket instanceof tls.TLSSocket)) applySocketOptions(socket, this.options);
     const chunks: Buffer[] = [];
     let received = 0;
@@ -310,6 +335,15 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     socket.on('close', () => {
       if (!done) finish();
     });
+  }
+
+  /** Sheds connections waiting for a logon until a new one from `address` fits the limits. */
+  private makeRoom(address: string): void {
+    for (let victim = this.pending.toShed(address); victim; victim = this.pending.toShed(address)) {
+      const event = { remote: victim.address, fromAddress: this.pending.countFrom(victim.address), total: this.pending.size, count: ++this.shedCount };
+      victim.shed();
+      this.emit('shed', event);
+    }
   }
 
   /**

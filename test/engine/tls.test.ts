@@ -219,3 +219,27 @@ test('sessions sharing a port must agree on TLS: one TLS and one plaintext sessi
     /SocketUseSSL: sessions EXEC->A and EXEC->B listen on the same port .* with different TLS settings/,
   );
 });
+
+test('handshakes in progress count against MaxPendingLogons: silent TCP connections to a TLS port are shed to make room, and a real client still logs on', { skip, timeout: 30_000 }, async () => {
+  const a = await acceptor({ ...serverPem, MaxPendingLogons: '2' });
+  const silent: net.Socket[] = [];
+  const c = await initiator(a.port, trustCa);
+  try {
+    const acc = a.engine.acceptors[0];
+    for (let i = 0; i < 3; i++) {
+      const s = net.connect(a.port, '127.0.0.1');
+      s.on('error', () => undefined);
+      await once(s, 'connect');
+      silent.push(s);
+    }
+    await waitFor(() => acc.shedCount === 1 && acc.pendingCount() === 2, 2000, 'the oldest silent connection shed');
+    assert.ok(a.refused.some((r) => /TLS handshake in progress/.test(r)), a.refused.join('\n'));
+    await c.engine.start();
+    assert.equal(await logsOn(c.session, 5000), true, 'a real client makes room and logs on');
+    assert.equal(acc.shedCount, 2);
+  } finally {
+    for (const s of silent) s.destroy();
+    await c.engine.stop();
+    await a.engine.stop();
+  }
+});
