@@ -5,13 +5,15 @@
  * here, naming the setting), and can read them again without a restart ({@link TlsContext.reload}).
  *
  * Java KeyStores (JKS, JCEKS) are recognised and refused with the keytool command that converts
- * them to PKCS#12.
+ * them to PKCS#12. PKCS#12 trust stores (QuickFIX/J's `SocketTrustStore`), which Node cannot read,
+ * are read with node-forge.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
+import forge from 'node-forge';
 import { FixoverError } from '../codec/errors.js';
 import { TlsSettingsError, type KeyMaterial, type SettingFile, type TlsSettings } from './tls-settings.js';
 
@@ -171,15 +173,42 @@ function trustMaterial(list: TlsSettings['trust']): string[] | undefined {
     }
     const b = read(f);
     refuseJavaKeyStore(f, b, 'SocketTrustStorePassword');
-    if (!isPem(b) || f.type?.toUpperCase() === 'PKCS12') {
-      throw new TlsSettingsError(
-        f.setting,
-        `${f.path} is not PEM; fixover reads trusted certificates as PEM (a PKCS#12 trust store converts with: openssl pkcs12 -in ${f.path} -nokeys -out ${f.path.replace(/\.(p12|pfx)$/i, '')}.pem)`,
-      );
-    }
-    out.push(...certificates(f, b));
+    const type = f.type?.toUpperCase();
+    if (type === 'JKS' || type === 'JCEKS') refuseJavaKeyStore(f, Buffer.from([0xfe, 0xed, 0xfe, 0xed]), 'SocketTrustStorePassword');
+    if (type === 'PKCS12' || (type !== 'PEM' && !isPem(b))) out.push(...pkcs12Certificates(f, b));
+    else out.push(...certificates(f, b));
   }
   return out;
+}
+
+/** The certificates of a PKCS#12 trust store (certificate bags; keys, if any, are not used). */
+function pkcs12Certificates(f: SettingFile & { password?: string }, b: Buffer): string[] {
+  let p12: forge.pkcs12.Pkcs12Pfx;
+  try {
+    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(b.toString('binary'))), f.password ?? '');
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/MAC could not be verified|Invalid password/i.test(msg)) return fail('SocketTrustStorePassword', `wrong password for ${f.path} (${f.setting})`);
+    return fail(f.setting, `${f.path} is neither PEM nor a PKCS#12 trust store (${msg})`);
+  }
+  const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
+  const pems = bags.flatMap((bag) => {
+    if (bag.cert) return [forge.pki.certificateToPem(bag.cert)];
+    // node-forge builds certificate objects for RSA keys only; others are taken as DER.
+    if (bag.asn1) return [derToPem(Buffer.from(forge.asn1.toDer(bag.asn1).getBytes(), 'binary'))];
+    return [];
+  });
+  if (pems.length === 0) return fail(f.setting, `${f.path} holds no certificate`);
+  return pems;
+}
+
+function derToPem(der: Buffer): string {
+  const body = der.toString('base64').replace(/.{1,64}/g, '$&\n');
+  return `-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`;
+}
+
+function fail(setting: string, message: string): never {
+  throw new TlsSettingsError(setting, message);
 }
 
 function crlMaterial(list: readonly SettingFile[]): string[] | undefined {

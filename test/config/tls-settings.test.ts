@@ -25,6 +25,7 @@ function problems(lines: string, role: 'acceptor' | 'initiator' = 'acceptor'): s
 test('valid TLS settings in each dialect are accepted', { skip }, () => {
   assert.deepEqual(problems('SocketUseSSL=Y\nServerCertificateFile=server.pem\nServerCertificateKeyFile=server.key\n'), []);
   assert.deepEqual(problems('SocketUseSSL=Y\nSocketKeyStore=server.p12\nSocketKeyStorePassword=storepass\nNeedClientAuth=Y\nSocketTrustStore=ca.pem\nEnabledProtocols=TLSv1.2,TLSv1.3\nCipherSuites=TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n'), []);
+  assert.deepEqual(problems('SocketUseSSL=Y\nSocketKeyStore=server.p12\nSocketKeyStorePassword=storepass\nNeedClientAuth=Y\nSocketTrustStore=truststore.p12\nSocketTrustStorePassword=trustpass\n'), [], 'a PKCS#12 trust store');
   assert.deepEqual(problems('SocketCertificateFile=server.pem\nSocketPrivateKeyFile=server-enc.key\nCertificateKeyPassword=keypass\nSocketMinimumTLSVersion=TLS12\n'), [], 'QuickFIX/Go names; TLS on because key material is given');
   assert.deepEqual(problems('SocketUseSSL=Y\nCertificateAuthoritiesFile=ca.pem\nSSLProtocol=all -SSLv2 -SSLv3 -TLSv1 -TLSv1.1\nSSLCipherSuite=HIGH:!aNULL\n', 'initiator'), []);
 });
@@ -59,7 +60,8 @@ test('start-up errors name file, line and setting: missing file, wrong password,
   ]);
   assert.match(problems('SocketUseSSL=Y\nCipherSuites=TLS_NO_SUCH_SUITE\n', 'initiator')[0], /^tls\.cfg:10: error: CipherSuites: unknown or unavailable cipher suite "TLS_NO_SUCH_SUITE"/);
   assert.match(problems('SocketUseSSL=Y\nEnabledProtocols=SSLv3\n', 'initiator')[0], /^tls\.cfg:10: error: EnabledProtocols: enables no protocol fixover can use/);
-  assert.match(problems('SocketUseSSL=Y\nSocketTrustStore=server.p12\n', 'initiator')[0], /^tls\.cfg:10: error: SocketTrustStore: .*server\.p12 is not PEM; .*openssl pkcs12 -in .*server\.p12 -nokeys -out/);
+  assert.deepEqual(problems('SocketUseSSL=Y\nSocketTrustStore=truststore.p12\nSocketTrustStorePassword=wrong\n', 'initiator'), [`tls.cfg:11: error: SocketTrustStorePassword: wrong password for ${d}/truststore.p12 (SocketTrustStore)`]);
+  assert.match(problems('SocketUseSSL=Y\nSocketTrustStore=server.key\nTrustStoreType=PKCS12\n', 'initiator')[0], /^tls\.cfg:10: error: SocketTrustStore: .*server\.key is neither PEM nor a PKCS#12 trust store/);
 });
 
 test('key material next to SocketUseSSL=N is a warning (plaintext was asked for explicitly)', { skip }, () => {

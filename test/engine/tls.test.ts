@@ -141,8 +141,8 @@ test('mutual TLS (NeedClientAuth=Y): a client certificate from the trusted CA lo
     assert.equal(await logsOn(good.session, 5000), true, 'a valid client certificate logs on');
     await good.engine.stop();
 
-    // PKCS#12 key store (QuickFIX/J settings) for the client certificate works the same.
-    const p12 = await initiator(a.port, { SocketUseSSL: 'Y', SocketKeyStore: 'client.p12', SocketKeyStorePassword: 'storepass', SocketTrustStore: 'ca.pem' });
+    // PKCS#12 key store and trust store (QuickFIX/J settings) work the same.
+    const p12 = await initiator(a.port, { SocketUseSSL: 'Y', SocketKeyStore: 'client.p12', SocketKeyStorePassword: 'storepass', SocketTrustStore: 'truststore.p12', SocketTrustStorePassword: 'trustpass' });
     await p12.engine.start();
     assert.equal(await logsOn(p12.session, 5000), true, 'a PKCS#12 client key store logs on');
     await p12.engine.stop();

@@ -49,7 +49,8 @@ function leaf(dir: string, name: string, issuer: string, cn: string, opts: { san
  * - `client.pem`/`client.key`: CN=CLIENT; `firmb.*`: CN=FIRMB with SAN DNS:FIRMB; `client-san.*`:
  *   CN=someone with SAN DNS:CLIENT; `client-expired.*`; `client-other.*` by the other CA;
  * - `server-enc.key`: server.key encrypted with the password `keypass`;
- * - `server.p12` (password `storepass`) and `client.p12` (same): PKCS#12 key stores.
+ * - `server.p12` (password `storepass`) and `client.p12` (same): PKCS#12 key stores;
+ *   `truststore.p12` (password `trustpass`): the CA as a PKCS#12 trust store.
  */
 export function makeTestCerts(): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'fixover-certs-'));
@@ -67,5 +68,6 @@ export function makeTestCerts(): TestCerts {
   openssl(dir, ['pkey', '-in', 'server.key', '-aes256', '-passout', 'pass:keypass', '-out', 'server-enc.key']);
   openssl(dir, ['pkcs12', '-export', '-in', 'server.pem', '-inkey', 'server.key', '-passout', 'pass:storepass', '-out', 'server.p12']);
   openssl(dir, ['pkcs12', '-export', '-in', 'client.pem', '-inkey', 'client.key', '-passout', 'pass:storepass', '-out', 'client.p12']);
+  openssl(dir, ['pkcs12', '-export', '-nokeys', '-in', 'ca.pem', '-passout', 'pass:trustpass', '-out', 'truststore.p12']);
   return { dir, path: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
