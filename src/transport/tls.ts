@@ -4,9 +4,9 @@
  * password, a key that does not match its certificate, a file that is not a certificate all fail
  * here, naming the setting), and can read them again without a restart ({@link TlsContext.reload}).
  *
- * Java KeyStores (JKS, JCEKS) are recognised and refused with the keytool command that converts
- * them to PKCS#12. PKCS#12 trust stores (QuickFIX/J's `SocketTrustStore`), which Node cannot read,
- * are read with node-forge.
+ * Java KeyStores (JKS) are read with jks-js; JCEKS ones are refused with the keytool command that
+ * converts them to PKCS#12. PKCS#12 trust stores (QuickFIX/J's `SocketTrustStore`), which Node
+ * cannot read, are read with node-forge.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
+import jks from 'jks-js';
 import { FixoverError } from '../codec/errors.js';
 import { TlsSettingsError, type KeyMaterial, type SettingFile, type TlsSettings } from './tls-settings.js';
 
@@ -48,16 +49,28 @@ function read(f: SettingFile): Buffer {
 
 const isPem = (b: Buffer): boolean => b.includes('-----BEGIN ');
 
-/** Refuses Java KeyStores with the command that converts them. */
-function refuseJavaKeyStore(f: SettingFile, b: Buffer, passwordSetting: string): void {
-  if (b.length < 4) return;
+/** `JKS` or `JCEKS` when `b` is a Java KeyStore (by its magic number, whatever the file's name), else null. */
+function javaKeyStoreKind(b: Buffer): 'JKS' | 'JCEKS' | null {
+  if (b.length < 4) return null;
   const magic = b.readUInt32BE(0);
-  if (magic !== JKS_MAGIC && magic !== JCEKS_MAGIC) return;
-  const kind = magic === JKS_MAGIC ? 'JKS' : 'JCEKS';
-  throw new TlsSettingsError(
-    f.setting,
-    `${f.path} is a Java KeyStore (${kind}), which fixover does not read; convert it to PKCS#12 (same password, ${passwordSetting}) and name the new file here: keytool -importkeystore -srckeystore ${f.path} -srcstoretype ${kind} -destkeystore ${f.path.replace(/\.(jks|jceks|ks)$/i, '')}.p12 -deststoretype PKCS12`,
-  );
+  return magic === JKS_MAGIC ? 'JKS' : magic === JCEKS_MAGIC ? 'JCEKS' : null;
+}
+
+/** The entries of a JKS as PEM (jks-js); a JCEKS is refused with the command that converts it. */
+function readJks(f: SettingFile, b: Buffer, password: string | undefined, passwordSetting: string): ReturnType<typeof jks.toPem> {
+  if (javaKeyStoreKind(b) === 'JCEKS') {
+    throw new TlsSettingsError(
+      f.setting,
+      `${f.path} is a Java KeyStore of type JCEKS, which fixover does not read; convert it to PKCS#12 (same password, ${passwordSetting}) and name the new file here: keytool -importkeystore -srckeystore ${f.path} -srcstoretype JCEKS -destkeystore ${f.path.replace(/\.(jks|jceks|ks)$/i, '')}.p12 -deststoretype PKCS12`,
+    );
+  }
+  try {
+    return jks.toPem(b, password ?? '');
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/password/i.test(msg)) throw new TlsSettingsError(passwordSetting, `wrong password for ${f.path} (${f.setting})`);
+    throw new TlsSettingsError(f.setting, `${f.path} is not a readable Java KeyStore: ${msg}`);
+  }
 }
 
 /** The `-----BEGIN …-----` blocks of a PEM text, by kind. */
@@ -133,13 +146,20 @@ function ownMaterial(m: KeyMaterial): { options: tls.SecureContextOptions; info:
     return { options, info: () => describe(m.cert.setting, m.cert.path, certs[0]) };
   }
   const bytes = read(m.store);
-  refuseJavaKeyStore(m.store, bytes, m.passwordSetting);
   const type = m.type?.toUpperCase();
-  if (type === 'JKS' || type === 'JCEKS') refuseJavaKeyStore(m.store, Buffer.from([0xfe, 0xed, 0xfe, 0xed]), m.passwordSetting);
+  if (javaKeyStoreKind(bytes) || type === 'JKS' || type === 'JCEKS') {
+    const entries = Object.entries(readJks(m.store, bytes, m.password, m.passwordSetting)).filter(([, e]) => e.key && e.cert);
+    if (entries.length !== 1) {
+      throw new TlsSettingsError(m.store.setting, entries.length === 0 ? `${m.store.path} holds no private key entry` : `${m.store.path} holds ${entries.length} private key entries (${entries.map(([a]) => a).join(', ')}); fixover uses a key store with one`);
+    }
+    const [, e] = entries[0];
+    const certs = pemBlocks(e.cert!).map((x) => x.pem);
+    return { options: { cert: e.cert, key: e.key }, info: () => describe(m.store.setting, m.store.path, certs[0]) };
+  }
   if (type === 'PEM' || (type === undefined && isPem(bytes))) {
     return ownMaterial({ kind: 'pem', cert: m.store, key: null, passphrase: m.password, passphraseSetting: m.passwordSetting });
   }
-  if (type !== undefined && type !== 'PKCS12') throw new TlsSettingsError('KeyStoreType', `unsupported key store type ${m.type}: expected PKCS12 or PEM (JKS: convert it with keytool -importkeystore … -deststoretype PKCS12)`);
+  if (type !== undefined && type !== 'PKCS12') throw new TlsSettingsError('KeyStoreType', `unsupported key store type ${m.type}: expected PKCS12, JKS or PEM`);
   let context: tls.SecureContext | undefined;
   return {
     options: { pfx: bytes, passphrase: m.password },
@@ -172,9 +192,14 @@ function trustMaterial(list: TlsSettings['trust']): string[] | undefined {
       continue;
     }
     const b = read(f);
-    refuseJavaKeyStore(f, b, 'SocketTrustStorePassword');
     const type = f.type?.toUpperCase();
-    if (type === 'JKS' || type === 'JCEKS') refuseJavaKeyStore(f, Buffer.from([0xfe, 0xed, 0xfe, 0xed]), 'SocketTrustStorePassword');
+    if (javaKeyStoreKind(b) || type === 'JKS' || type === 'JCEKS') {
+      const entries = Object.values(readJks(f, b, f.password, 'SocketTrustStorePassword'));
+      const pems = entries.flatMap((e) => pemBlocks(e.ca ?? e.cert ?? '').map((x) => x.pem));
+      if (pems.length === 0) throw new TlsSettingsError(f.setting, `${f.path} holds no certificate`);
+      out.push(...pems);
+      continue;
+    }
     if (type === 'PKCS12' || (type !== 'PEM' && !isPem(b))) out.push(...pkcs12Certificates(f, b));
     else out.push(...certificates(f, b));
   }

@@ -9,7 +9,7 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { formatProblem, parseSettings } from '../../src/config/index.js';
 import { opensslCipherName, tlsSettingsFrom } from '../../src/transport/tls-settings.js';
 import { TlsContext } from '../../src/transport/tls.js';
-import { makeTestCerts, opensslMissing, type TestCerts } from '../support/certs.js';
+import { keytoolMissing, makeTestCerts, opensslMissing, type TestCerts } from '../support/certs.js';
 
 const skip = opensslMissing;
 let certs: TestCerts;
@@ -45,10 +45,10 @@ test('start-up errors name file, line and setting: missing file, wrong password,
   ]);
   assert.deepEqual(problems('SocketUseSSL=Y\nServerCertificateFile=server.pem\n'), [`tls.cfg:10: error: ServerCertificateFile: ${d}/server.pem holds no private key: name the key file with ServerCertificateKeyFile`]);
   assert.deepEqual(problems('SocketUseSSL=Y\nServerCertificateFile=server.key\nServerCertificateKeyFile=server.key\n'), [`tls.cfg:10: error: ServerCertificateFile: ${d}/server.key holds no certificate (expected PEM "-----BEGIN CERTIFICATE-----" blocks)`]);
-  writeFileSync(`${d}/store.jks`, Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2, 0, 0, 0, 1]));
-  const jks = problems('SocketUseSSL=Y\nSocketKeyStore=store.jks\nSocketKeyStorePassword=x\n');
-  assert.equal(jks.length, 1);
-  assert.match(jks[0], /^tls\.cfg:10: error: SocketKeyStore: .*store\.jks is a Java KeyStore \(JKS\), which fixover does not read; convert it .*keytool -importkeystore -srckeystore .*store\.jks -srcstoretype JKS -destkeystore .*store\.p12 -deststoretype PKCS12$/);
+  writeFileSync(`${d}/store.jceks`, Buffer.from([0xce, 0xce, 0xce, 0xce, 0, 0, 0, 2, 0, 0, 0, 1]));
+  const jceks = problems('SocketUseSSL=Y\nSocketKeyStore=store.jceks\nSocketKeyStorePassword=x\n');
+  assert.equal(jceks.length, 1);
+  assert.match(jceks[0], /^tls\.cfg:10: error: SocketKeyStore: .*store\.jceks is a Java KeyStore of type JCEKS, which fixover does not read; convert it .*keytool -importkeystore -srckeystore .*store\.jceks -srcstoretype JCEKS -destkeystore .*store\.p12 -deststoretype PKCS12$/);
   assert.deepEqual(problems('SocketUseSSL=Y\n'), [
     'tls.cfg:9: error: SocketUseSSL: a TLS acceptor needs its certificate and key: ServerCertificateFile and ServerCertificateKeyFile (PEM), or SocketKeyStore (PKCS#12 or PEM) with SocketKeyStorePassword',
   ]);
@@ -62,6 +62,15 @@ test('start-up errors name file, line and setting: missing file, wrong password,
   assert.match(problems('SocketUseSSL=Y\nEnabledProtocols=SSLv3\n', 'initiator')[0], /^tls\.cfg:10: error: EnabledProtocols: enables no protocol fixover can use/);
   assert.deepEqual(problems('SocketUseSSL=Y\nSocketTrustStore=truststore.p12\nSocketTrustStorePassword=wrong\n', 'initiator'), [`tls.cfg:11: error: SocketTrustStorePassword: wrong password for ${d}/truststore.p12 (SocketTrustStore)`]);
   assert.match(problems('SocketUseSSL=Y\nSocketTrustStore=server.key\nTrustStoreType=PKCS12\n', 'initiator')[0], /^tls\.cfg:10: error: SocketTrustStore: .*server\.key is neither PEM nor a PKCS#12 trust store/);
+});
+
+test('Java KeyStores (JKS, made by keytool) as key and trust stores; keytool PKCS#12 trust stores; a wrong JKS password names the setting', { skip: skip || keytoolMissing }, () => {
+  const d = files().dir;
+  assert.deepEqual(problems('SocketUseSSL=Y\nSocketKeyStore=client.jks\nSocketKeyStorePassword=storepass\nSocketTrustStore=truststore.jks\nSocketTrustStorePassword=trustpass\n', 'initiator'), []);
+  assert.deepEqual(problems('SocketUseSSL=Y\nSocketTrustStore=java-truststore.p12\nSocketTrustStorePassword=trustpass\n', 'initiator'), []);
+  assert.deepEqual(problems('SocketUseSSL=Y\nSocketKeyStore=client.jks\nSocketKeyStorePassword=nope\n', 'initiator'), [`tls.cfg:11: error: SocketKeyStorePassword: wrong password for ${d}/client.jks (SocketKeyStore)`]);
+  const ctx = new TlsContext(tlsSettingsFrom({ ConnectionType: 'initiator', SocketKeyStore: 'client.jks', SocketKeyStorePassword: 'storepass' }, d)!);
+  assert.equal(ctx.certificate!.subject, 'CN=CLIENT', 'the key entry of the JKS');
 });
 
 test('key material next to SocketUseSSL=N is a warning (plaintext was asked for explicitly)', { skip }, () => {

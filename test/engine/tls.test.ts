@@ -14,7 +14,7 @@ import { executorApplication } from '../../src/apps/index.js';
 import { Message, formatUtcTimestamp } from '../../src/codec/index.js';
 import type { SessionID } from '../../src/session/index.js';
 import { freePort } from '../support/free-port.js';
-import { makeTestCerts, opensslMissing, type TestCerts } from '../support/certs.js';
+import { keytoolMissing, makeTestCerts, opensslMissing, type TestCerts } from '../support/certs.js';
 
 const skip = opensslMissing;
 let certs: TestCerts;
@@ -146,6 +146,12 @@ test('mutual TLS (NeedClientAuth=Y): a client certificate from the trusted CA lo
     await p12.engine.start();
     assert.equal(await logsOn(p12.session, 5000), true, 'a PKCS#12 client key store logs on');
     await p12.engine.stop();
+    if (!keytoolMissing) {
+      const javaStores = await initiator(a.port, { SocketUseSSL: 'Y', SocketKeyStore: 'client.jks', SocketKeyStorePassword: 'storepass', SocketTrustStore: 'truststore.jks', SocketTrustStorePassword: 'trustpass' });
+      await javaStores.engine.start();
+      assert.equal(await logsOn(javaStores.session, 5000), true, 'JKS key and trust stores (keytool) log on');
+      await javaStores.engine.stop();
+    }
 
     for (const [what, extra] of [
       ['no client certificate', {}],

@@ -15,6 +15,12 @@ export const opensslMissing: string | false = (() => {
   return r.status === 0 ? false : 'openssl is not installed (apt-get install openssl)';
 })();
 
+/** Null when Java's keytool runs here (to make JKS stores), else why those checks skip. */
+export const keytoolMissing: string | false = (() => {
+  const r = spawnSync('keytool', ['-help'], { encoding: 'utf8' });
+  return r.error ? 'keytool (a Java runtime) is not installed' : false;
+})();
+
 export interface TestCerts {
   readonly dir: string;
   /** Path of a file in the folder. */
@@ -50,7 +56,9 @@ function leaf(dir: string, name: string, issuer: string, cn: string, opts: { san
  *   CN=someone with SAN DNS:CLIENT; `client-expired.*`; `client-other.*` by the other CA;
  * - `server-enc.key`: server.key encrypted with the password `keypass`;
  * - `server.p12` (password `storepass`) and `client.p12` (same): PKCS#12 key stores;
- *   `truststore.p12` (password `trustpass`): the CA as a PKCS#12 trust store.
+ *   `truststore.p12` (password `trustpass`): the CA as a PKCS#12 trust store;
+ * - with keytool (see `keytoolMissing`): `client.jks` (password `storepass`) and `truststore.jks`
+ *   (`trustpass`) as Java KeyStores, and `java-truststore.p12` (`trustpass`) as keytool writes one.
  */
 export function makeTestCerts(): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'fixover-certs-'));
@@ -69,5 +77,14 @@ export function makeTestCerts(): TestCerts {
   openssl(dir, ['pkcs12', '-export', '-in', 'server.pem', '-inkey', 'server.key', '-passout', 'pass:storepass', '-out', 'server.p12']);
   openssl(dir, ['pkcs12', '-export', '-in', 'client.pem', '-inkey', 'client.key', '-passout', 'pass:storepass', '-out', 'client.p12']);
   openssl(dir, ['pkcs12', '-export', '-nokeys', '-in', 'ca.pem', '-passout', 'pass:trustpass', '-out', 'truststore.p12']);
+  if (!keytoolMissing) {
+    const keytool = (args: string[]): void => {
+      const r = spawnSync('keytool', args, { cwd: dir, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`keytool ${args.join(' ')} failed: ${r.stdout}${r.stderr}`);
+    };
+    keytool(['-importkeystore', '-noprompt', '-srckeystore', 'client.p12', '-srcstoretype', 'PKCS12', '-srcstorepass', 'storepass', '-destkeystore', 'client.jks', '-deststoretype', 'JKS', '-deststorepass', 'storepass']);
+    keytool(['-importcert', '-noprompt', '-alias', 'testca', '-file', 'ca.pem', '-keystore', 'truststore.jks', '-storetype', 'JKS', '-storepass', 'trustpass']);
+    keytool(['-importcert', '-noprompt', '-alias', 'testca', '-file', 'ca.pem', '-keystore', 'java-truststore.p12', '-storetype', 'PKCS12', '-storepass', 'trustpass']);
+  }
   return { dir, path: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
