@@ -11,7 +11,11 @@
  * `postgresql` (a private PostgreSQL server started for the run, as the tests do; the lock on
  * the dead node's connection frees the session), or both: `file,postgresql`.
  *
- *     npm run bench:failover [-- --rounds 20] [--store file,postgresql]
+ *     npm run bench:failover [-- --rounds 20] [--store file,postgresql] [--tls]
+ *
+ * `--tls`: the executors serve TLS (certificates made by openssl for the run) and the client
+ * reaches them at `ssl://` endpoints; with backup=true the standby has done its TLS handshake
+ * before the kill, and each reconnect resumes the endpoint's TLS session.
  *
  * Prints a table and one JSON line. Targets: p50 <= 300 ms and max <= 1 s (issue 4, both stores);
  * p50 <= 150 ms with backup=true (issue 5).
@@ -24,10 +28,19 @@ import { SessionID } from '../src/session/index.js';
 import { MemoryStore } from '../src/store/index.js';
 import { PostgresCluster } from '../test/failover/postgres-cluster.js';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../test/support/postgres.js';
+import { makeTestCerts, opensslMissing, type TestCerts } from '../test/support/certs.js';
+import { TlsContext, tlsSettingsFrom } from '../src/transport/index.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const rounds = Number(arg('--rounds') || 20) || 20;
+const TLS = argv.includes('--tls');
+if (TLS && opensslMissing) {
+  console.error(`--tls: ${opensslMissing}`);
+  process.exit(2);
+}
+const certs: TestCerts | undefined = TLS ? makeTestCerts() : undefined;
+const nodeSettings = certs ? { settings: `SocketUseSSL=Y\nServerCertificateFile=${certs.path('server.pem')}\nServerCertificateKeyFile=${certs.path('server.key')}\n` } : {};
 type StoreKind = 'file' | 'postgresql';
 const stores = (arg('--store') ?? 'file').split(',').map((x) => x.trim().toLowerCase());
 for (const k of stores) {
@@ -83,12 +96,13 @@ async function run(store: StoreKind, mode: 'plain' | 'backup', pg: TestPostgres 
   const cluster = pg ? new PostgresCluster(pg, await pg.newSchema(`bench_${mode}`)) : new Cluster();
   const ports = [await freePort(), await freePort()];
   const names = ['A', 'B'];
-  const nodes: Array<Node | null> = [await cluster.startNode('A', ports[0]), await cluster.startNode('B', ports[1])];
-  const uri = (i: number): string => `tcp://127.0.0.1:${ports[i]}`;
+  const nodes: Array<Node | null> = [await cluster.startNode('A', ports[0], nodeSettings), await cluster.startNode('B', ports[1], nodeSettings)];
+  const uri = (i: number): string => `${TLS ? 'ssl' : 'tcp'}://127.0.0.1:${ports[i]}`;
   const id = new SessionID({ beginString: 'FIX.4.2', senderCompID: 'BANZAI', targetCompID: 'EXEC' });
   const session = new Session({ sessionId: id, role: 'initiator', heartBtInt: 30 }, new MemoryStore(), {}, { tickMs: 100 });
   const failover = `failover:(${uri(0)},${uri(1)})?initialReconnectDelay=100&randomize=false${mode === 'backup' ? '&backup=true' : ''}`;
-  const initiator = new Initiator([{ session, failover }]);
+  const tls = certs ? new TlsContext(tlsSettingsFrom({ ConnectionType: 'initiator', SocketUseSSL: 'Y', CertificateAuthoritiesFile: certs.path('ca.pem') })!) : undefined;
+  const initiator = new Initiator([{ session, failover, tls }]);
   const driver = initiator.driverOf(session)!;
   let current = '';
   initiator.on('loggedOn', (e) => (current = e.endpoint.uri));
@@ -127,7 +141,7 @@ async function run(store: StoreKind, mode: 'plain' | 'backup', pg: TestPostgres 
       process.stderr.write(`${store} ${mode} round ${r + 1}/${rounds}: ${ms.toFixed(1)} ms (detect ${ph.detect.toFixed(1)}, wait ${ph.wait.toFixed(1)}, connect ${ph.connect.toFixed(1)}, logon ${ph.logon.toFixed(1)})\n`);
       await exited;
       nodes[active] = null;
-      nodes[active] = await cluster.startNode(names[active], ports[active]);
+      nodes[active] = await cluster.startNode(names[active], ports[active], nodeSettings);
     }
   } finally {
     await initiator.stop();
@@ -165,12 +179,13 @@ for (const store of stores as StoreKind[]) {
     await pg?.destroy();
   }
 }
+certs?.cleanup();
 const load = (await import('node:os')).loadavg()[0].toFixed(2);
-console.log(`\nkill -9 of the active executor -> client logged on at the other (ms), ${rounds} failovers each, initialReconnectDelay=100, load average ${load}`);
+console.log(`\nkill -9 of the active executor -> client logged on at the other (ms)${TLS ? ' over TLS (ssl:// endpoints)' : ''}, ${rounds} failovers each, initialReconnectDelay=100, load average ${load}`);
 console.log('| store | mode | p50 | p90 | max | min | target p50 | median detect / wait / connect / logon |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of results) {
   const p = r.phases;
   console.log(`| ${r.store} | ${r.mode} | ${r.p50} | ${r.p90} | ${r.max} | ${r.min} | ${r.mode === 'backup=true' ? 150 : 300} | ${p.detect} / ${p.wait} / ${p.connect} / ${p.logon} |`);
 }
-console.log(JSON.stringify({ bench: 'failover', rounds, loadavg1: Number(load), results }));
+console.log(JSON.stringify({ bench: 'failover', tls: TLS, rounds, loadavg1: Number(load), results }));

@@ -13,6 +13,7 @@
  * Input: one JSON argument (ClientConfig). Output: one JSON line (ClientResult) on stdout.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -41,6 +42,8 @@ export interface ClientConfig {
    * worker at each slot. The sends are then late by microseconds, not by a thread's wake-up.
    */
   spin?: boolean;
+  /** TLS: the CA file that signed the server's certificate (the connection is then TLS, host name checked). */
+  tlsCa?: string;
 }
 
 export interface LatencySummary {
@@ -329,10 +332,11 @@ const CLORDID = Buffer.from('\x0111=', 'latin1');
 const ORDSTATUS = Buffer.from('\x0139=', 'latin1');
 
 async function connect(c: ClientConfig): Promise<Connection> {
-  const socket = net.connect({ port: c.port, host: c.host ?? '127.0.0.1' });
+  const host = c.host ?? '127.0.0.1';
+  const socket: net.Socket = c.tlsCa ? tls.connect({ port: c.port, host, ca: readFileSync(c.tlsCa), servername: 'localhost' }) : net.connect({ port: c.port, host });
   socket.setNoDelay(true);
   await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
+    socket.once(c.tlsCa ? 'secureConnect' : 'connect', resolve);
     socket.once('error', reject);
   });
   socket.on('error', () => undefined);

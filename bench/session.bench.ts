@@ -7,6 +7,10 @@
  *   npm run bench:session -- --runs 3 --no-memory --profile DIR --set FileStoreSync=Y
  *   npm run bench:session -- --runs 0 --memory-quickfix   memory of both executors only
  *   npm run bench:session -- --no-ops         without the operations-interface case
+ *   npm run bench:session -- --tls            also each executor over TLS (SocketUseSSL with PEM
+ *                                             files made by openssl; QuickFIX C++'s SSL acceptor),
+ *                                             next to plaintext in the same run (target: fixover
+ *                                             TLS throughput >= 60 % of its plaintext)
  *
  * Both servers run in their own process from the same settings file (FIX.4.4, FileStore on disk
  * in a fresh directory, default durability: FileStoreSync=N, UseDataDictionary=N as the QuickFIX
@@ -47,8 +51,14 @@ import { join, resolve } from 'node:path';
 import { ROOT, TSX, freePort, startFixover, startProcess, type Proc } from '../scripts/peers/process.js';
 import { installQuickfixExecutor, quickfixExecutorConfig, quickfixSkipReason, startQuickfixExecutor } from '../scripts/peers/quickfix.js';
 import type { CaseResult, ClientCase, ClientConfig, ClientResult } from './session-client.js';
+import { makeTestCerts, opensslMissing, type TestCerts } from '../test/support/certs.js';
 
-type Impl = 'fixover' | 'fixover-ops' | 'quickfix';
+/** Certificates for `--tls` (made once per benchmark run). */
+let certs: TestCerts | undefined;
+
+type Impl = 'fixover' | 'fixover-ops' | 'quickfix' | 'fixover-tls' | 'quickfix-tls';
+const isTls = (impl: Impl): boolean => impl.endsWith('-tls');
+const engineOf = (impl: Impl): 'fixover' | 'quickfix' => (impl.startsWith('fixover') ? 'fixover' : 'quickfix');
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -77,6 +87,8 @@ const PIN = args.includes('--pin');
 const OPS = !args.includes('--no-ops');
 /** How often the `fixover-ops` case scrapes /metrics. */
 const SCRAPE_MS = 1000;
+/** Also measure each executor over TLS, next to plaintext. */
+const TLS = args.includes('--tls');
 
 const CASES: ClientCase[] = QUICK
   ? [
@@ -98,6 +110,8 @@ interface Server {
   proc: Proc;
   pid: number;
   port: number;
+  /** The CA the client trusts, for a TLS server. */
+  tlsCa?: string;
   /** fixover-ops: stops scraping /metrics; resolves with the number of scrapes that succeeded. */
   stopScraping?: () => number;
 }
@@ -128,14 +142,17 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const cfg = join(dir, 'executor.cfg');
-  const text = quickfixExecutorConfig({ port, store: 'store', reset: true, senderCompID: 'EXECUTOR', targetCompID: 'CLIENT1' });
+  let text = quickfixExecutorConfig({ port, store: 'store', reset: true, senderCompID: 'EXECUTOR', targetCompID: 'CLIENT1' });
+  const tlsCa = isTls(impl) ? certs!.path('ca.pem') : undefined;
+  // QuickFIX C++'s PEM settings, which both executors read.
+  if (tlsCa) text = text.replace('[DEFAULT]\n', `[DEFAULT]\nSocketUseSSL=Y\nServerCertificateFile=${certs!.path('server.pem')}\nServerCertificateKeyFile=${certs!.path('server.key')}\n`);
   const http = impl === 'fixover-ops' ? await freePort() : 0;
-  const extra = [...(impl !== 'quickfix' ? EXTRA : []), ...(http ? [`HttpAcceptPort=${http}`] : [])];
+  const extra = [...(engineOf(impl) === 'fixover' ? EXTRA : []), ...(http ? [`HttpAcceptPort=${http}`] : [])];
   writeFileSync(cfg, extra.length ? text.replace('[DEFAULT]\n', `[DEFAULT]\n${extra.join('\n')}\n`) : text);
-  if (impl === 'quickfix') {
+  if (engineOf(impl) === 'quickfix') {
     installQuickfixExecutor(dir);
-    const proc = await startQuickfixExecutor(dir, cfg, port);
-    return pinned({ proc, pid: proc.child.pid!, port });
+    const proc = await startQuickfixExecutor(dir, cfg, port, 10_000, tlsCa ? ['SSL'] : []);
+    return pinned({ proc, pid: proc.child.pid!, port, tlsCa });
   }
   const nodeArgs = [...NODE_ARGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] : [])];
   const proc = FROM_SOURCE ? startFixover(['executor', cfg], dir, nodeArgs) : startProcess(process.execPath, [...nodeArgs, join(ROOT, 'bin/fixover.js'), 'executor', cfg], dir);
@@ -146,7 +163,7 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
     await proc.stop('SIGKILL', 1000);
     throw e;
   }
-  return pinned({ proc, pid: proc.child.pid!, port, stopScraping: http ? scrape(`http://127.0.0.1:${http}/metrics`) : undefined });
+  return pinned({ proc, pid: proc.child.pid!, port, tlsCa, stopScraping: http ? scrape(`http://127.0.0.1:${http}/metrics`) : undefined });
 }
 
 /** With `--pin`: every thread of the executor onto CPU 1. */
@@ -158,7 +175,7 @@ function pinned(server: Server): Server {
 }
 
 function runClient(server: Server, cases: ClientCase[]): Promise<ClientResult> {
-  const config: ClientConfig = { port: server.port, senderCompID: 'CLIENT1', targetCompID: 'EXECUTOR', serverPid: server.pid, cases, spin: CLIENT_SPIN };
+  const config: ClientConfig = { port: server.port, senderCompID: 'CLIENT1', targetCompID: 'EXECUTOR', serverPid: server.pid, cases, spin: CLIENT_SPIN, tlsCa: server.tlsCa };
   const command = [process.execPath, '--import', TSX, join(ROOT, 'bench/session-client.ts'), JSON.stringify(config)];
   if (PIN) command.unshift('taskset', '-c', '0');
   const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -243,9 +260,12 @@ async function main(): Promise<void> {
   if (!FROM_SOURCE && ONLY !== 'quickfix') build();
   const skip = quickfixSkipReason();
   const fixovers: Impl[] = OPS ? ['fixover', 'fixover-ops'] : ['fixover'];
-  const impls: Impl[] = ONLY ? [ONLY] : skip ? fixovers : [...fixovers, 'quickfix'];
+  const plain: Impl[] = ONLY ? [ONLY] : skip ? fixovers : [...fixovers, 'quickfix'];
   if (skip && !ONLY) process.stdout.write(`session bench: QuickFIX C++ skipped (${skip}); fixover is measured alone, without ratios or ratio targets\n`);
-  if (impls.includes('quickfix') && skip) throw new Error(skip);
+  if (plain.includes('quickfix') && skip) throw new Error(skip);
+  if (TLS && opensslMissing) throw new Error(`--tls: ${opensslMissing}`);
+  if (TLS) certs = makeTestCerts();
+  const impls: Impl[] = TLS ? plain.flatMap((i) => [i, `${i}-tls` as Impl]) : plain;
   const base = mkdtempSync(join(tmpdir(), 'fixover-session-bench-'));
   const load0 = loadavg();
   const cpu0 = cpuTimes();
@@ -272,7 +292,7 @@ async function main(): Promise<void> {
       }
     }
     const memory = new Map<Impl, CaseResult>();
-    for (const impl of impls.filter((i) => MEMORY && (i === 'fixover' || MEMORY_QUICKFIX))) {
+    for (const impl of impls.filter((i) => MEMORY && !isTls(i) && (i === 'fixover' || MEMORY_QUICKFIX))) {
       const server = await startServer(impl, base, RUNS);
       try {
         const r = await runClient(server, [{ kind: 'memory', window: 100, checkpoints: CHECKPOINTS }]);
@@ -286,6 +306,7 @@ async function main(): Promise<void> {
     report(impls, results, memory, { load0, load1, busy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total) });
   } finally {
     rmSync(base, { recursive: true, force: true });
+    certs?.cleanup();
   }
 }
 
@@ -309,6 +330,8 @@ function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: Map<I
     fixover: 'fixover executor, FileStore on disk',
     'fixover-ops': `fixover executor, FileStore on disk, HTTP interface on, /metrics scraped every ${SCRAPE_MS / 1000} s`,
     quickfix: 'QuickFIX C++ executor, FileStore on disk',
+    'fixover-tls': 'fixover executor over TLS, FileStore on disk',
+    'quickfix-tls': 'QuickFIX C++ executor over TLS (SSL), FileStore on disk',
   };
   if (RUNS > 0) {
     lines.push('| acceptor | round trips/s, 100 in flight | server CPU per round trip | ping-pong p50 | ping-pong p99 | p50 at 5k/s | p99 at 5k/s | p99.9 at 5k/s | client send lag p99 at 5k/s | p99 at 5k/s from the actual send |');
@@ -334,13 +357,27 @@ function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: Map<I
     json.push({ bench: 'session', case: `open-loop-${RATE}-per-s`, unit: 'µs', fixover: fx[2], quickfix: qf?.[2], ratio: rRatio, target: 'p99 <= 1000 µs and ratio <= 1', met: qf ? fx[2].p99 <= 1000 && rRatio <= 1 : fx[2].p99 <= 1000 });
   }
   const ops = results.get('fixover-ops');
-  const plain = results.get('fixover');
-  if (ops && plain && RUNS > 0) {
-    const ratio = (i: number, f: (r: CaseResult) => number): number => r2(median(ops.map((run, k) => f(run[i]) / f(plain[k][i]))));
+  const plainRuns = results.get('fixover');
+  if (ops && plainRuns && RUNS > 0) {
+    const ratio = (i: number, f: (r: CaseResult) => number): number => r2(median(ops.map((run, k) => f(run[i]) / f(plainRuns[k][i]))));
     const t = ratio(0, (r) => r.perSecond);
     const p = ratio(2, (r) => r.latency.p99);
     lines.push(`operations interface cost (fixover-ops / fixover, median of per-run ratios): throughput ${t}x (target >= 0.95), p99 at 5k/s ${p}x (target: no higher, <= 1 within noise)`);
     json.push({ bench: 'session', case: 'operations-interface-cost', unit: 'ratio', throughput: t, p99At5k: p, opsRows: rows.get('fixover-ops'), target: 'throughput ratio >= 0.95 and p99 ratio <= 1', met: t >= 0.95 && p <= 1 });
+  }
+  const fxTls = RUNS > 0 ? rows.get('fixover-tls') : undefined;
+  if (fx && fxTls) {
+    /** Median over runs of fixover over TLS / fixover in plaintext. */
+    const tlsRatio = (i: number, f: (r: CaseResult) => number): number => {
+      const a = results.get('fixover-tls')!;
+      const b = results.get('fixover')!;
+      return r2(median(a.map((run, k) => f(run[i]) / f(b[k][i]))));
+    };
+    const t = tlsRatio(0, (r) => r.perSecond);
+    const p = tlsRatio(1, (r) => r.latency.p50);
+    lines.push(`fixover over TLS / plaintext (median of per-run ratios): throughput ${t}x (target >= 0.6), ping-pong p50 ${p}x`);
+    json.push({ bench: 'session', case: 'tls-throughput-100-in-flight', unit: 'round trips/s', fixoverTls: fxTls[0], fixover: fx[0], quickfixTls: rows.get('quickfix-tls')?.[0], ratio: t, target: 'TLS >= 0.6 x plaintext', met: t >= 0.6 });
+    json.push({ bench: 'session', case: 'tls-ping-pong', unit: 'µs', fixoverTls: fxTls[1], fixover: fx[1], quickfixTls: rows.get('quickfix-tls')?.[1], ratio: p });
   }
   const mem: Partial<Record<Impl, { orders: number[]; rssKiB: number[]; growth: number }>> = {};
   for (const [impl, m] of memory) {

@@ -21,3 +21,4 @@ export * from './cluster/index.js';
 /** Typed messages: the reader base, builder errors and the generator (`fixover generate`). Versions: `fixover/messages/fix44`, … */
 export { TypedReader, TypedMessageError, type MessageFactory } from './messages/runtime.js';
 export { generateMessages, writeMessages, type GenerateOptions } from './messages/generate.js';
+export * from './auth/index.js';

@@ -74,11 +74,11 @@ export function quickfixExecutorConfig(c: QuickfixConfig): string {
 }
 
 /**
- * Starts the executor (`<dir>/executor <dir>/<cfg>`, working directory `dir`) and waits until it
- * accepts connections. It listens on every interface whatever SocketAcceptAddress says.
+ * Starts the executor (`<dir>/executor <dir>/<cfg>`, working directory `dir`; `extraArgs` such as
+ * `SSL` for its TLS acceptor) and waits until it accepts connections. It listens on every interface whatever SocketAcceptAddress says.
  */
-export async function startQuickfixExecutor(dir: string, cfg: string, port: number, ms = 10_000): Promise<Proc> {
-  const p = startProcess(join(dir, 'executor'), [cfg], dir);
+export async function startQuickfixExecutor(dir: string, cfg: string, port: number, ms = 10_000, extraArgs: string[] = []): Promise<Proc> {
+  const p = startProcess(join(dir, 'executor'), [cfg, ...extraArgs], dir);
   try {
     await p.waitFor(/Type Ctrl-C to quit/, ms);
     const t0 = Date.now();

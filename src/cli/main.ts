@@ -11,6 +11,7 @@ import { conformance } from './conformance.js';
 import { adminCommand, ADMIN_ACTIONS, type AdminCommandOptions } from './admin.js';
 import { clusterStatus } from './cluster.js';
 import { writeMessages } from '../messages/generate.js';
+import { passwd } from './passwd.js';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, conformance: 3 } as const;
 
@@ -90,6 +91,14 @@ function program(): Command {
     .argument('<settings>', "a cluster member's QuickFIX settings file")
     .action(async (file: string) => {
       process.stdout.write(await clusterStatus(file));
+    });
+  p.command('passwd')
+    .description('set a user\'s password in a logon credential file (LogonCredentialsFile); the password is read from standard input')
+    .argument('<file>', 'credential file (created when missing)')
+    .argument('<user>', 'username (Username(553) of the Logon)')
+    .option('--comp-ids <ids>', 'CompIDs the user may log on as, comma-separated (default: any, or as before)')
+    .action(async (file: string, user: string, o: { compIds?: string }) => {
+      process.exitCode = await passwd(file, user, { compIds: o.compIds });
     });
   p.command('conformance')
     .description('run QuickFIX acceptance scripts (.def) against fixover (--settings) or a running acceptor (--port); exit 3 on failures')

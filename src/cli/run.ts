@@ -230,6 +230,46 @@ export function printAcceptorFaults(acceptor: Acceptor): void {
   });
 }
 
+/** Prints each failed TLS handshake on an acceptor's ports, with the reason and the count so far. */
+export function printTlsFailures(acceptor: Acceptor): void {
+  acceptor.on('tlsFailure', (e) => process.stdout.write(`fixover: TLS: connection from ${e.remote} refused (failure ${e.count}): ${e.reason}\n`));
+}
+
+/** Prints the certificates that expire soon or have expired; returns how many. */
+export function printCertificateWarnings(engine: Engine): number {
+  const warnings = engine.certificateWarnings();
+  for (const w of warnings) process.stdout.write(`fixover: warning: ${w}\n`);
+  return warnings.length;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * On SIGHUP, reads every certificate, key and trust file again (new connections use them); a file
+ * that fails leaves the ones in use and is printed. Also warns daily of certificates close to expiry.
+ * Returns a function that stops both.
+ */
+export function watchCertificates(engine: Engine): () => void {
+  const hasTls = engine.acceptors.some((a) => a.tls) || (engine.initiator?.tlsContexts.length ?? 0) > 0;
+  if (!hasTls) return () => undefined;
+  const reload = (): void => {
+    try {
+      engine.reloadTls();
+      process.stdout.write('fixover: TLS: certificates reloaded\n');
+      printCertificateWarnings(engine);
+    } catch (e) {
+      process.stdout.write(`fixover: TLS: ${e instanceof Error ? e.message : String(e)}; the certificates in use stay\n`);
+    }
+  };
+  process.on('SIGHUP', reload);
+  const daily = setInterval(() => printCertificateWarnings(engine), DAY_MS);
+  daily.unref();
+  return () => {
+    process.off('SIGHUP', reload);
+    clearInterval(daily);
+  };
+}
+
 /** Prints each repair a session's store made of its data (file, offset, what was dropped or set). */
 export function printStoreRepairs(session: Session): void {
   session.on('storeRepair', (r) => {
@@ -254,7 +294,14 @@ export async function run(file: string, options: RunOptions): Promise<number> {
   for (const a of engine.acceptors) {
     printShedding(a);
     printAcceptorFaults(a);
+    printTlsFailures(a);
   }
+  engine.logonGuard?.on('failure', (e) =>
+    process.stdout.write(`fixover: ${e.sessionId.toString()} logon refused from ${e.remote}${e.username ? ` (user ${e.username})` : ''}: ${e.reason} (failure ${e.count})${e.blocked ? '; the address is blocked for a while' : ''}\n`),
+  );
+  engine.logonGuard?.on('passwordChanged', (e) => process.stdout.write(`fixover: ${e.sessionId.toString()} password changed for user ${e.username}\n`));
+  printCertificateWarnings(engine);
+  const unwatch = watchCertificates(engine);
   process.stdout.write(`fixover: node ${engine.nodeName}: ${sessions.length} session(s) running (${sessions.join(', ')})${ports.length ? `; listening on ${ports.join(', ')}` : ''}\n`);
   if (admin) process.stdout.write(`fixover: operations interface on ${admin.url} (console, /metrics, /healthz, /readyz, /api)${admin.changesEnabled ? '' : '; changing operations disabled: no HttpAdminToken'}\n`);
   await new Promise<void>((resolveStop) => {
@@ -262,6 +309,7 @@ export async function run(file: string, options: RunOptions): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  unwatch();
   process.stdout.write('fixover: stopping: logging out and flushing stores\n');
   await admin?.stop();
   await cluster?.stop();

@@ -13,6 +13,9 @@ import { SettingsError, type SettingsProblem } from './problems.js';
 import { failoverConfigFromSettings, FAILOVER_URI_ON_ACCEPTOR } from '../transport/quickfix-settings.js';
 import { FailoverSettingsError } from '../transport/errors.js';
 import { checkHttpSettings } from './http-settings.js';
+import { ignoredTlsMaterial, TlsSettingsError, tlsSettingsFrom } from '../transport/tls-settings.js';
+import { TlsContext } from '../transport/tls.js';
+import { CredentialFile, CredentialFileError } from '../auth/credentials.js';
 
 /** A value with where it was written. */
 export interface Located {
@@ -189,13 +192,14 @@ export function parseSettings(text: string, file = '<string>', env: NodeJS.Proce
   const sessions: SessionSettings[] = [];
   const seen = new Map<string, number>();
   const dictionaries = new Set<string>();
+  const tlsChecked = new Map<string, SettingsProblem | null>();
   for (const s of sections) {
     if (s.kind !== 'session') continue;
     const values = new Map(defaults);
     const invalid = new Set(invalidDefaults);
     for (const [k, v] of checkSection(s, problems, reported, invalid)) values.set(k, v);
     checkDictionaryPaths(values, baseDir, problems, dictionaries);
-    const session = buildSession(values, file, s.line, problems, invalid);
+    const session = buildSession(values, file, s.line, problems, invalid, baseDir, tlsChecked);
     if (!session) continue;
     const key = session.id.toString();
     if (seen.has(key)) {
@@ -210,7 +214,7 @@ export function parseSettings(text: string, file = '<string>', env: NodeJS.Proce
   return { sessions, problems, baseDir };
 }
 
-function buildSession(values: Map<string, Located>, file: string, line: number, problems: SettingsProblem[], invalid: Set<string>): SessionSettings | null {
+function buildSession(values: Map<string, Located>, file: string, line: number, problems: SettingsProblem[], invalid: Set<string>, baseDir: string, tlsChecked: Map<string, SettingsProblem | null>): SessionSettings | null {
   const missing = ['BeginString', 'SenderCompID', 'TargetCompID', 'ConnectionType'].filter((n) => !values.get(n)?.value);
   for (const n of missing) if (!invalid.has(n)) problems.push({ file, line, setting: n, severity: 'error', message: 'required setting is missing from this session (and from [DEFAULT])' });
   if (missing.length > 0) return null;
@@ -245,6 +249,8 @@ function buildSession(values: Map<string, Located>, file: string, line: number, 
     if (!v('HeartBtInt') && !invalid.has('HeartBtInt')) problems.push({ file, line, setting: 'HeartBtInt', severity: 'error', message: 'required for an initiator session' });
   }
   checkCluster(v, at, role, problems);
+  checkTls(values, at, problems, baseDir, tlsChecked);
+  checkCredentials(values, at, problems, baseDir, tlsChecked);
   if ((v('StartTime') === undefined) !== (v('EndTime') === undefined)) {
     problems.push({ ...at(v('StartTime') ? 'StartTime' : 'EndTime'), setting: v('StartTime') ? 'EndTime' : 'StartTime', severity: 'error', message: 'StartTime and EndTime go together' });
   }
@@ -288,6 +294,64 @@ function checkFailover(values: Map<string, Located>, at: (n: string) => { file: 
     if (!(e instanceof FailoverSettingsError)) throw e;
     const message = e.message.startsWith(`${e.setting}: `) ? e.message.slice(e.setting.length + 2) : e.message;
     problems.push({ ...at(e.setting), setting: e.setting, severity: 'error', message });
+  }
+}
+
+/**
+ * The TLS settings: every file they name is read and checked now (a missing file, a wrong
+ * password, a key that does not match its certificate), so a session that asks for TLS cannot
+ * start without it. Sessions with the same TLS settings (a [DEFAULT] section) are checked once
+ * and reported once.
+ */
+function checkTls(values: Map<string, Located>, at: (n: string) => { file: string; line: number }, problems: SettingsProblem[], baseDir: string, checked: Map<string, SettingsProblem | null>): void {
+  const record: Record<string, string> = {};
+  for (const [k, x] of values) record[k] = x.value;
+  for (const n of ignoredTlsMaterial(record)) {
+    const key = `ignored:${at(n).file}:${at(n).line}`;
+    if (checked.has(key)) continue;
+    checked.set(key, null);
+    problems.push({ ...at(n), setting: n, severity: 'warning', message: 'ignored: SocketUseSSL=N, so this session runs without TLS' });
+  }
+  let settings;
+  try {
+    settings = tlsSettingsFrom(record, baseDir);
+  } catch (e) {
+    if (!(e instanceof TlsSettingsError)) throw e;
+    report(e);
+    return;
+  }
+  if (!settings) return;
+  const key = JSON.stringify(settings);
+  if (checked.has(key)) return;
+  checked.set(key, null);
+  try {
+    new TlsContext(settings);
+  } catch (e) {
+    if (!(e instanceof TlsSettingsError)) throw e;
+    report(e);
+  }
+  function report(e: TlsSettingsError): void {
+    const where = at(e.setting);
+    const problem: SettingsProblem = { ...where, setting: e.setting, severity: 'error', message: e.message.slice(e.setting.length + 2) };
+    const dup = `${where.file}:${where.line}:${problem.message}`;
+    if (checked.has(dup)) return;
+    checked.set(dup, problem);
+    problems.push(problem);
+  }
+}
+
+/** `LogonCredentialsFile`: read and checked now, so a bad line stops start-up with its file and line. */
+function checkCredentials(values: Map<string, Located>, at: (n: string) => { file: string; line: number }, problems: SettingsProblem[], baseDir: string, checked: Map<string, SettingsProblem | null>): void {
+  const file = values.get('LogonCredentialsFile')?.value;
+  if (!file) return;
+  const path = resolve(baseDir, file);
+  if (checked.has(`credentials:${path}`)) return;
+  checked.set(`credentials:${path}`, null);
+  try {
+    CredentialFile.load(path);
+  } catch (e) {
+    if (!(e instanceof CredentialFileError)) throw e;
+    problems.push({ ...at('LogonCredentialsFile'), setting: 'LogonCredentialsFile', severity: 'error', message: e.message });
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import { applySocketOptions, type SocketOptions } from '../transport/socket-options.js';
 import net from 'node:net';
+import tls from 'node:tls';
 import { EventEmitter } from 'node:events';
 import { Framer } from '../codec/framer.js';
 import { Parser } from '../codec/parser.js';
@@ -15,6 +16,8 @@ import { CodecError } from '../codec/errors.js';
 import type { Session } from './session.js';
 import { AddressRanges } from '../transport/address-ranges.js';
 import { addressKey, DEFAULT_PENDING_LOGON_LIMITS, PendingLogons, type PendingLogon } from './pending-logons.js';
+import type { TlsContext, TlsFailure } from '../transport/tls.js';
+import { compIdBindingProblem } from '../transport/cert-identity.js';
 
 export interface ListenAddress {
   port: number;
@@ -34,6 +37,12 @@ export interface AcceptorOptions extends SocketOptions {
   maxPendingConnections?: number;
   /** `MaxPendingLogonsPerAddress`: of those, from one remote address (default 100). */
   maxPendingConnectionsPerAddress?: number;
+  /**
+   * TLS (`SocketUseSSL` and the certificate settings): every connection must complete a TLS
+   * handshake before anything is read from it; plaintext connections are refused. Failed
+   * handshakes are counted ({@link Acceptor.tlsFailureCount}) and emitted as `tlsFailure`.
+   */
+  tls?: TlsContext;
 }
 
 /** A connection closed to make room for a new one (see {@link AcceptorOptions.maxPendingConnections}). */
@@ -74,6 +83,8 @@ export interface AcceptorEvents {
   fault: [AcceptorFaultEvent];
   /** A connection waiting for its logon was closed to make room for a new one. */
   shed: [ShedEvent];
+  /** A TLS handshake failed (plaintext client, unknown certificate authority, expired certificate, …). */
+  tlsFailure: [TlsFailure];
 }
 
 /** A connection waiting for its first message. */
@@ -93,6 +104,10 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
   /** Connections shed so far to make room for new ones. */
   shedCount = 0;
   private faults = 0;
+  private tlsFailures = 0;
+  private tlsResumed = 0;
+  /** TLS connections whose handshake is in progress, by `address:port`: they count as waiting for a logon. */
+  private readonly handshakes = new Map<string, PendingConnection>();
 
   /** @throws AddressRangeError when an allowed remote address is not an address nor a CIDR range */
   constructor(
@@ -126,6 +141,32 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     return this.faults;
   }
 
+  /** TLS handshakes that failed on this acceptor's ports (issue 16's metrics read it). */
+  get tlsFailureCount(): number {
+    return this.tlsFailures;
+  }
+
+  /** TLS connections that resumed an earlier TLS session (an abbreviated handshake). */
+  get tlsResumedCount(): number {
+    return this.tlsResumed;
+  }
+
+  /** The TLS context of this acceptor's ports, when it serves TLS. */
+  get tls(): TlsContext | undefined {
+    return this.options.tls;
+  }
+
+  /**
+   * Reads the certificate, key and trust files again and uses them for new connections (those
+   * open keep theirs). On a bad file the ones in use stay and the TlsSettingsError is thrown.
+   */
+  reloadTls(): void {
+    const context = this.options.tls;
+    if (!context) return;
+    context.reload();
+    for (const server of this.servers) if (server instanceof tls.Server) server.setSecureContext(context.serverOptions());
+  }
+
   get sessions(): Session[] {
     return [...this.byKey.values()];
   }
@@ -134,7 +175,7 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
   async start(): Promise<number[]> {
     const ports: number[] = [];
     for (const addr of this.addresses) {
-      const server = net.createServer((socket) => this.contain(socket, this.onConnection, socket));
+      const server = this.options.tls ? this.tlsServer(this.options.tls) : net.createServer((socket) => this.contain(socket, this.onConnection, socket));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(addr.port, addr.host, () => {
@@ -169,6 +210,71 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     await Promise.all(sessions.map((s) => s.close()));
   }
 
+  /** A TLS server: the address check before the handshake, the session's first message after it. */
+  private tlsServer(context: TlsContext): tls.Server {
+    const server = tls.createServer({ ...context.serverOptions(), handshakeTimeout: (this.options.logonTimeout ?? 10) * 1000 }, (socket) => this.contain(socket, this.onSecureConnection, socket));
+    server.on('connection', (raw: net.Socket) => {
+      const remote = raw.remoteAddress ?? '';
+      if (this.allowed && !this.allowed.allows(remote)) {
+        this.emit('refused', remote, 'address not allowed');
+        raw.destroy();
+        return;
+      }
+      // On the TCP socket itself: it has the descriptor the buffer sizes are set on.
+      applySocketOptions(raw, this.options);
+      // A handshake in progress waits for a logon too: it counts against MaxPendingLogons(PerAddress).
+      const address = addressKey(remote);
+      this.makeRoom(address);
+      const key = `${remote}:${raw.remotePort}`;
+      const done = (): void => {
+        if (this.handshakes.get(key) !== entry) return;
+        this.handshakes.delete(key);
+        this.pending.delete(entry);
+      };
+      const entry: PendingConnection = {
+        address,
+        idle: true,
+        close: (reason) => {
+          done();
+          this.emit('refused', remote, `${reason} (TLS handshake in progress)`);
+          raw.destroy();
+        },
+      };
+      this.pending.add(entry);
+      this.handshakes.set(key, entry);
+      raw.once('close', done);
+    });
+    server.on('tlsClientError', (err, socket) => {
+      const remote = socket.remoteAddress ?? (socket as unknown as { _parent?: net.Socket })._parent?.remoteAddress ?? '';
+      this.tlsFailed(remote, `TLS handshake failed: ${err.message}`);
+      socket.destroy();
+    });
+    return server;
+  }
+
+  private tlsFailed(remote: string, reason: string): void {
+    const event: TlsFailure = { remote, reason, count: ++this.tlsFailures };
+    this.emit('tlsFailure', event);
+  }
+
+  private onSecureConnection(socket: tls.TLSSocket): void {
+    const context = this.options.tls!;
+    const key = `${socket.remoteAddress ?? ''}:${socket.remotePort}`;
+    const handshake = this.handshakes.get(key);
+    if (handshake) {
+      this.handshakes.delete(key);
+      this.pending.delete(handshake);
+    }
+    // CertificateVerifyLevel=2: a client certificate is optional, but one given must verify.
+    if (context.settings.requestCert && !socket.authorized && socket.authorizationError && hasPeerCertificate(socket)) {
+      this.tlsFailed(socket.remoteAddress ?? '', `client certificate refused: ${String(socket.authorizationError)}`);
+      socket.destroy();
+      return;
+    }
+    if (socket.isSessionReused()) this.tlsResumed++;
+    this.onConnection(socket);
+  }
+
   private onConnection(socket: net.Socket): void {
     const remote = socket.remoteAddress ?? '';
     if (this.allowed && !this.allowed.allows(remote)) {
@@ -177,12 +283,8 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       return;
     }
     const address = addressKey(remote);
-    for (let victim = this.pending.toShed(address); victim; victim = this.pending.toShed(address)) {
-      const event = { remote: victim.address, fromAddress: this.pending.countFrom(victim.address), total: this.pending.size, count: ++this.shedCount };
-      victim.close(SHED_REASON);
-      this.emit('shed', event);
-    }
-    applySocketOptions(socket, this.options);
+    this.makeRoom(address);
+    if (!(socket instanceof tls.TLSSocket)) applySocketOptions(socket, this.options);
     const chunks: Buffer[] = [];
     let received = 0;
     const maxBytes = this.options.maxMessageSize ?? 1024 * 1024;
@@ -247,6 +349,15 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     });
   }
 
+  /** Sheds connections waiting for a logon until a new one from `address` fits the limits. */
+  private makeRoom(address: string): void {
+    for (let victim = this.pending.toShed(address); victim; victim = this.pending.toShed(address)) {
+      const event = { remote: victim.address, fromAddress: this.pending.countFrom(victim.address), total: this.pending.size, count: ++this.shedCount };
+      victim.close(SHED_REASON);
+      this.emit('shed', event);
+    }
+  }
+
   /**
    * The last-resort boundary of a connection not yet handed to a session (its first message is
    * being read and identified): an unexpected error closes it with a fault and goes no further.
@@ -300,6 +411,15 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
       socket.destroy();
       return;
     }
+    const binding = this.options.tls?.settings.compIdBinding ?? 'none';
+    if (binding !== 'none') {
+      const problem = compIdBindingProblem(binding, socket instanceof tls.TLSSocket ? socket.getPeerCertificate() : null, key.targetCompID);
+      if (problem) {
+        this.emit('refused', remote, `session ${keyOf(key)}: ${problem}`);
+        socket.destroy();
+        return;
+      }
+    }
     if (!this.byKey.has(keyOf(key))) this.byKey.set(keyOf(key), session);
     if (session.hasSocket) {
       this.emit('refused', remote, `session ${keyOf(key)} is already connected`);
@@ -310,4 +430,9 @@ export class Acceptor extends EventEmitter<AcceptorEvents> {
     session.attach(socket, received);
     this.emit('connected', session, remote);
   }
+}
+
+function hasPeerCertificate(socket: tls.TLSSocket): boolean {
+  const c = socket.getPeerCertificate();
+  return c !== null && typeof c === 'object' && Object.keys(c).length > 0;
 }

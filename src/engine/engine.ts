@@ -14,7 +14,7 @@ import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
-import { acceptorLimitsFrom, inboundBytesPerTurn, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, type SessionSettings } from './from-settings.js';
+import { acceptorLimitsFrom, inboundBytesPerTurn, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, tlsFrom, tlsSettingsKey, type SessionSettings } from './from-settings.js';
 import { FAILOVER_URI_ON_ACCEPTOR, SOCKET_CONNECT_URI } from '../transport/quickfix-settings.js';
 import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
@@ -23,6 +23,9 @@ import type { MessageStore } from '../store/store.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { attachLog } from '../log/session-events.js';
 import type { Log } from '../log/log.js';
+import { TlsReloadError } from '../transport/tls.js';
+import { CredentialFile, CredentialFileError } from '../auth/credentials.js';
+import { LogonGuard, type LogonCheck } from '../auth/logon-guard.js';
 
 export interface EngineOptions {
   /** Creates the store of a session (default: memory). */
@@ -35,6 +38,11 @@ export interface EngineOptions {
   log?: (settings: SessionSettings, id: SessionID) => Promise<Log | undefined> | Log | undefined;
   /** Told of each session as it is created, after its log is attached and before it reports anything. */
   onSession?: (session: Session) => void;
+  /**
+   * Checks the Logons of acceptor sessions that have no `LogonCredentialsFile`: true accepts;
+   * false or a reason refuses (a Logout with the reason). See docs/security.md.
+   */
+  authenticate?: LogonCheck;
 }
 
 /** Something that can send on behalf of an application (the engine itself). */
@@ -81,9 +89,16 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
   private ports: number[] = [];
   /** Set once `create` has made the sessions of the settings: later ones are announced (`session` event). */
   private created = false;
+  /** Logon authentication of acceptor sessions (undefined when no session asks for it). */
+  logonGuard: LogonGuard | undefined;
 
   private constructor() {
     super();
+  }
+
+  /** Logons refused by authentication so far. */
+  get logonFailureCount(): number {
+    return this.logonGuard?.failureCount ?? 0;
   }
 
   /**
@@ -93,11 +108,53 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
     const engine = new Engine();
     const application = app(engine);
     const baseDir = options.baseDir ?? process.cwd();
-    const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettings }>();
+    const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettings; tlsKey: string }>();
     const initiated: InitiatorSession[] = [];
     const templates: SessionSettings[] = [];
+    const credentialFiles = new Map<string, CredentialFile>();
+    const credentialsOf = new Map<string, CredentialFile>();
+    const credentialsFor = (s: SessionSettings): CredentialFile | undefined => {
+      if (!s.LogonCredentialsFile) return undefined;
+      const path = resolve(baseDir, s.LogonCredentialsFile);
+      let file = credentialFiles.get(path);
+      if (!file) {
+        try {
+          file = CredentialFile.load(path);
+        } catch (e) {
+          if (e instanceof CredentialFileError) throw new SettingsApplyError('LogonCredentialsFile', e.message);
+          throw e;
+        }
+        credentialFiles.set(path, file);
+      }
+      return file;
+    };
+    const guard = (s: SessionSettings): LogonGuard => {
+      engine.logonGuard ??= new LogonGuard({
+        credentials: (id) => credentialsOf.get(id.toString()),
+        check: options.authenticate,
+        limits: {
+          limit: Number(s.LogonFailureLimit ?? 5),
+          windowMs: Number(s.LogonFailureWindow ?? 60) * 1000,
+          blockMs: Number(s.LogonFailureBlockTime ?? 60) * 1000,
+        },
+      });
+      return engine.logonGuard;
+    };
     const create = async (s: SessionSettings): Promise<Session> => {
       const opts = sessionOptionsFrom(s, baseDir);
+      const credentials = credentialsFor(s);
+      if (credentials) credentialsOf.set(opts.sessionId.toString(), credentials);
+      let sessionApp = application;
+      if (opts.role === 'acceptor' && (credentials || options.authenticate)) {
+        const holder: { session?: Session } = {};
+        sessionApp = guard(s).wrap(application, () => holder.session?.remoteHost ?? '');
+        const made = await createWith(s, opts, sessionApp);
+        holder.session = made;
+        return made;
+      }
+      return createWith(s, opts, sessionApp);
+    };
+    const createWith = async (s: SessionSettings, opts: ReturnType<typeof sessionOptionsFrom>, application: Application<SessionID>): Promise<Session> => {
       const store = options.store ? await options.store(s, opts.sessionId) : await defaultStore(s, opts.sessionId);
       const lease = ownershipFor(s, opts.sessionId);
       if (lease.ownership) engine.nodeName = lease.ownership.node;
@@ -121,19 +178,22 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
       if ((s.AcceptorTemplate ?? 'N').toUpperCase() === 'Y') {
         templates.push(s);
         const key = `${s.SocketAcceptAddress ?? '*'}:${Number(s.SocketAcceptPort)}`;
-        if (!byAddress.has(key)) byAddress.set(key, { address: { port: Number(s.SocketAcceptPort), host: s.SocketAcceptAddress }, sessions: [], settings: s });
+        const known = byAddress.get(key);
+        if (known) sameTls(known, s, key);
+        else byAddress.set(key, { address: { port: Number(s.SocketAcceptPort), host: s.SocketAcceptAddress }, sessions: [], settings: s, tlsKey: tlsSettingsKey(s) });
         continue;
       }
       const session = await create(s);
       if (session.core.options.role === 'acceptor') {
         const address: ListenAddress = { port: Number(s.SocketAcceptPort), host: s.SocketAcceptAddress };
         const key = `${address.host ?? '*'}:${address.port}`;
-        const group = byAddress.get(key) ?? { address, sessions: [], settings: s };
+        const group = byAddress.get(key) ?? { address, sessions: [], settings: s, tlsKey: tlsSettingsKey(s) };
+        sameTls(group, s, key);
         group.sessions.push(session);
         byAddress.set(key, group);
       } else {
         session.refreshBeforeLogon = false;
-        initiated.push(initiatorSessionFrom(s, session));
+        initiated.push(initiatorSessionFrom(s, session, baseDir));
       }
     }
     for (const { address, sessions, settings: s } of byAddress.values()) {
@@ -142,6 +202,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
           logonTimeout: s.LogonTimeout ? Number(s.LogonTimeout) : undefined,
           ...acceptorLimitsFrom(s),
           ...socketOptionsFrom(s),
+          tls: tlsFrom(s, baseDir),
           dynamic: templates.length === 0 ? undefined : (key) => {
             const t = templates.find((x) => matchesTemplate(x, key, address));
             return t ? create({ ...t, AcceptorTemplate: 'N', BeginString: key.beginString, SenderCompID: key.senderCompID, TargetCompID: key.targetCompID }) : undefined;
@@ -163,6 +224,41 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
     this.startedAt = Date.now();
     this.setPhase('running');
     return ports;
+  }
+
+  /**
+   * Reads every certificate, key and trust file again (acceptor ports and initiator sessions) and
+   * uses them for new connections, without a restart. Each context that fails keeps its files in
+   * use; the errors are thrown together after the others were reloaded.
+   */
+  reloadTls(): void {
+    const errors: Error[] = [];
+    const attempt = (fn: () => void): void => {
+      try {
+        fn();
+      } catch (e) {
+        errors.push(e instanceof Error ? e : new Error(String(e)));
+      }
+    };
+    for (const a of this.acceptors) attempt(() => a.reloadTls());
+    if (this.initiator) attempt(() => this.initiator!.reloadTls());
+    if (errors.length > 0) throw new TlsReloadError(errors);
+  }
+
+  /** Failed TLS handshakes so far, on every acceptor port and initiator session. */
+  get tlsFailureCount(): number {
+    return this.acceptors.reduce((n, a) => n + a.tlsFailureCount, 0) + (this.initiator?.tlsFailureCount ?? 0);
+  }
+
+  /** Warnings for own certificates that expire soon (within CertificateExpiryWarningDays) or have expired. */
+  certificateWarnings(now: number = Date.now()): string[] {
+    const contexts = [...this.acceptors.map((a) => a.tls), ...(this.initiator?.tlsContexts ?? [])];
+    const out = new Set<string>();
+    for (const c of contexts) {
+      const w = c?.expiryWarning(now);
+      if (w) out.add(w);
+    }
+    return [...out];
   }
 
   /** Logs every session out, then closes sockets and stores. */
@@ -254,6 +350,15 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
       [...this.sessions.entries()].map(async ([id, s]) => ({ sessionId: id, owner: await s.owner(), self: s.ownerEpoch !== 0, epoch: s.ownerEpoch })),
     );
   }
+}
+
+/** Sessions sharing a listening port share its TLS: their TLS settings must be the same. */
+function sameTls(group: { settings: SessionSettings; tlsKey: string }, s: SessionSettings, key: string): void {
+  if (group.tlsKey === tlsSettingsKey(s)) return;
+  throw new SettingsApplyError(
+    'SocketUseSSL',
+    `sessions ${group.settings.SenderCompID}->${group.settings.TargetCompID} and ${s.SenderCompID}->${s.TargetCompID} listen on the same port (${key}) with different TLS settings; one port is either TLS or plaintext, with one certificate`,
+  );
 }
 
 /** This process's node name: `NodeName`, else host:pid. */

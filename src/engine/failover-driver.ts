@@ -8,6 +8,7 @@
  * answered is reported to the policy as a failed attempt.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import type { Message } from '../codec/message.js';
 import type { Session } from './session.js';
@@ -18,6 +19,7 @@ import type { FailoverCommand, FailoverEvent, PolicyOutput } from '../transport/
 import type { RandomSource } from '../transport/random.js';
 import { endpointSocketOptions, type EndpointSocketOptions } from './endpoint-options.js';
 import { applySocketOptions, type SocketOptions } from '../transport/socket-options.js';
+import { TlsContext, type TlsFailure } from '../transport/tls.js';
 
 /** Socket settings of an initiator session (the endpoint's `nested.*`/query options override them). */
 export interface DriverSocketDefaults extends SocketOptions {
@@ -44,6 +46,13 @@ export interface FailoverDriverOptions {
   probeIntervalMs?: number;
   /** Clock in ms (default Date.now). */
   now?: () => number;
+  /**
+   * TLS for every endpoint (`SocketUseSSL` and the certificate settings). Without it only `ssl://`
+   * endpoints use TLS, verified against the system's certificate authorities.
+   */
+  tls?: TlsContext;
+  /** Told of each failed TLS handshake (also counted in {@link FailoverDriver.tlsFailureCount}). */
+  onTlsFailure?: (failure: TlsFailure) => void;
 }
 
 interface Attempt {
@@ -78,6 +87,10 @@ export class FailoverDriver {
   private fetchAbort: AbortController | null = null;
   private ownerTimer: NodeJS.Timeout | null = null;
   private readonly endpointOptions = new Map<string, EndpointSocketOptions>();
+  /** The last TLS session of each endpoint, to resume it on the next connection there. */
+  private readonly tlsSessions = new Map<string, Buffer>();
+  private defaultTls: TlsContext | undefined;
+  private tlsFailures = 0;
 
   constructor(private readonly o: FailoverDriverOptions) {
     this.session = o.session;
@@ -96,6 +109,70 @@ export class FailoverDriver {
       this.endpointOptions.set(e.uri, opts);
     }
     return opts;
+  }
+
+  /** Failed TLS handshakes of this session's connections (standby ones included). */
+  get tlsFailureCount(): number {
+    return this.tlsFailures;
+  }
+
+  /** The TLS context of an endpoint: the session's, else (an `ssl://` endpoint) the system's certificate authorities; undefined for plaintext. */
+  tlsFor(endpoint: FailoverEndpoint): TlsContext | undefined {
+    if (this.o.tls) return this.o.tls;
+    if (endpoint.scheme !== 'ssl') return undefined;
+    this.defaultTls ??= new TlsContext({
+      role: 'initiator',
+      keyMaterial: null,
+      trust: [],
+      crl: [],
+      requestCert: false,
+      rejectUnauthorized: true,
+      checkHostname: true,
+      useSni: true,
+      compIdBinding: 'none',
+      expiryWarningDays: 30,
+    });
+    return this.defaultTls;
+  }
+
+  /**
+   * Opens a connection to `endpoint`: plain TCP, or TLS (resuming the endpoint's last TLS session)
+   * when {@link tlsFor} says so. `ready` runs once it can carry FIX (TCP connected, or the TLS
+   * handshake done); `failed` at most once otherwise, with the reason (a failed handshake counted).
+   */
+  private open(endpoint: FailoverEndpoint, opts: EndpointSocketOptions, withLocalPort: boolean, ready: () => void, failed: (reason: string) => void): net.Socket {
+    const raw = net.connect({ host: endpoint.host, port: endpoint.port, localAddress: opts.localAddress, localPort: withLocalPort ? opts.localPort : undefined });
+    const context = this.tlsFor(endpoint);
+    let tcpUp = false;
+    let done = false;
+    const fail = (reason: string): void => {
+      if (done) return;
+      done = true;
+      if (context && tcpUp) {
+        const event: TlsFailure = { remote: endpoint.uri, reason: `TLS handshake failed: ${reason}`, count: ++this.tlsFailures };
+        this.o.onTlsFailure?.(event);
+        failed(event.reason);
+      } else failed(reason);
+    };
+    raw.once('connect', () => {
+      tcpUp = true;
+      applySocketOptions(raw, opts);
+      if (!context) {
+        done = true;
+        ready();
+      }
+    });
+    if (!context) return raw;
+    const socket = tls.connect({ ...context.clientOptions(endpoint.host, endpoint.port, this.tlsSessions.get(endpoint.uri)), socket: raw });
+    socket.on('session', (session: Buffer) => this.tlsSessions.set(endpoint.uri, session));
+    socket.once('secureConnect', () => {
+      if (done) return;
+      done = true;
+      ready();
+    });
+    socket.once('error', (err) => fail(err.message));
+    socket.once('close', () => fail('connection closed during the TLS handshake'));
+    return socket;
   }
 
   /** Endpoints (URIs) with an open standby connection (`backup=true`). */
@@ -230,23 +307,31 @@ export class FailoverDriver {
     // With ownership (a hot standby initiator on a shared store) connect only as the owner.
     if (!this.session.ownsSession) return this.whenOwner(() => this.connect(endpoint));
     const opts = this.optionsOf(endpoint);
-    const socket = net.connect({ host: endpoint.host, port: endpoint.port, localAddress: opts.localAddress, localPort: opts.localPort });
-    const a: Attempt = { endpoint, socket, attached: false };
-    this.attempt = a;
+    let a: Attempt | null = null;
     const fail = (reason: string): void => {
-      if (this.attempt !== a || a.attached) return;
+      if (!a || this.attempt !== a || a.attached) return;
       this.attempt = null;
-      socket.destroy();
+      a.socket?.destroy();
       this.apply(this.policy.connectFailed(endpoint, this.now(), reason));
     };
+    const socket = this.open(
+      endpoint,
+      opts,
+      true,
+      () => {
+        clearTimeout(timeout);
+        if (this.attempt !== a) return void socket.destroy();
+        this.apply(this.policy.connected(endpoint, this.now()));
+        this.logOnOver(a!, socket);
+      },
+      (reason) => {
+        clearTimeout(timeout);
+        fail(reason);
+      },
+    );
+    a = { endpoint, socket, attached: false };
+    this.attempt = a;
     const timeout = setTimeout(() => fail(`connect timeout after ${opts.connectTimeoutMs} ms`), opts.connectTimeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timeout);
-      if (this.attempt !== a) return void socket.destroy();
-      applySocketOptions(socket, opts);
-      this.apply(this.policy.connected(endpoint, this.now()));
-      this.logOnOver(a, socket);
-    });
     socket.once('error', (err) => fail(err.message));
     socket.once('close', () => {
       clearTimeout(timeout);
@@ -379,11 +464,12 @@ export class FailoverDriver {
 
   private openStandby(endpoint: FailoverEndpoint): void {
     const opts = this.optionsOf(endpoint);
-    const socket = net.connect({ host: endpoint.host, port: endpoint.port, localAddress: opts.localAddress });
+    // A TLS standby completes its handshake now, so a failover to it costs no round trip.
+    const socket = this.open(endpoint, opts, false, () => onReady(), () => socket.destroy());
     const timeout = setTimeout(() => socket.destroy(new Error('connect timeout')), opts.connectTimeoutMs);
-    const onConnect = (): void => {
+    const onReady = (): void => {
       clearTimeout(timeout);
-      applySocketOptions(socket, opts);
+      if (this.standbys.get(endpoint.uri) !== sb) return;
       sb.ready = true;
       this.apply(this.policy.backupReady(endpoint, this.now()));
     };
@@ -397,14 +483,12 @@ export class FailoverDriver {
     };
     const release = (): void => {
       clearTimeout(timeout);
-      socket.off('connect', onConnect);
       socket.off('data', onData);
       socket.off('error', onError);
       socket.off('close', onClose);
     };
     const sb: Standby = { endpoint, socket, ready: false, release };
     this.standbys.set(endpoint.uri, sb);
-    socket.once('connect', onConnect);
     socket.on('data', onData);
     socket.on('error', onError);
     socket.once('close', onClose);

@@ -20,6 +20,8 @@ import { AddressRangeError, AddressRanges, ADDRESS_RANGES_EXPECTED } from '../tr
 import type { SocketOptions } from '../transport/socket-options.js';
 import { endpointsFromSettings, failoverConfigFromSettings, parseReconnectInterval } from '../transport/quickfix-settings.js';
 import { FailoverSettingsError } from '../transport/errors.js';
+import { TLS_SETTING_NAMES, TlsSettingsError, tlsSettingsFrom } from '../transport/tls-settings.js';
+import { TlsContext } from '../transport/tls.js';
 import type { Session } from './session.js';
 import type { InitiatorSession } from './initiator.js';
 
@@ -282,15 +284,36 @@ function asSettingsError<T>(fn: () => T): T {
 }
 
 /**
+ * The TLS context a session's settings ask for (`SocketUseSSL` and the certificate settings, see
+ * docs/security.md), or undefined for plaintext. Files are read and checked now.
+ * @throws SettingsApplyError naming the setting when a file is missing, unreadable or wrong
+ */
+export function tlsFrom(s: SessionSettings, baseDir = process.cwd()): TlsContext | undefined {
+  try {
+    const t = tlsSettingsFrom(s, baseDir);
+    return t ? new TlsContext(t) : undefined;
+  } catch (e) {
+    if (e instanceof TlsSettingsError) throw new SettingsApplyError(e.setting, e.message.slice(e.setting.length + 2));
+    throw e;
+  }
+}
+
+/** The TLS settings of a session as one comparable text (sessions sharing a port must agree on them). */
+export function tlsSettingsKey(s: SessionSettings): string {
+  return JSON.stringify(TLS_SETTING_NAMES.map((n) => s[n] ?? null));
+}
+
+/**
  * An initiator session's connection settings: `SocketConnectURI=failover:(…)`, or the QuickFIX
  * addresses with `ReconnectInterval` and `HostSelectionPolicy*`, as one failover configuration;
  * plus `SocketConnectTimeout`, `SocketLocalHost/Port`, `RefreshOnLogon` and the socket options.
  */
-export function initiatorSessionFrom(s: SessionSettings, session: Session): InitiatorSession {
+export function initiatorSessionFrom(s: SessionSettings, session: Session, baseDir = process.cwd()): InitiatorSession {
   const failover = asSettingsError(() => failoverConfigFromSettings(s));
   return {
     session,
     failover,
+    tls: tlsFrom(s, baseDir),
     connectTimeout: s.SocketConnectTimeout ? Number(s.SocketConnectTimeout) : undefined,
     localAddress: s.SocketLocalHost,
     localPort: s.SocketLocalPort ? Number(s.SocketLocalPort) : undefined,

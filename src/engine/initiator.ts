@@ -27,6 +27,7 @@ import type { FailoverEvent } from '../transport/policy-types.js';
 import type { RandomSource } from '../transport/random.js';
 import { FailoverDriver } from './failover-driver.js';
 import type { SocketOptions } from '../transport/socket-options.js';
+import type { TlsContext } from '../transport/tls.js';
 
 export interface Endpoint {
   host: string;
@@ -51,6 +52,8 @@ export interface InitiatorSession extends SocketOptions {
   random?: RandomSource;
   /** How often a standby tries to take ownership of the session (ms, default 500). */
   ownershipRetryMs?: number;
+  /** TLS for every endpoint of the session (`SocketUseSSL`; see {@link FailoverDriverOptions.tls}). */
+  tls?: TlsContext;
 }
 
 /** A failover event with the session it belongs to and when it happened (ms since the epoch). */
@@ -102,6 +105,7 @@ export class Initiator extends EventEmitter<InitiatorEvents> {
         refreshOnLogon: s.refreshOnLogon ?? false,
         ownershipRetryMs: s.ownershipRetryMs,
         random: s.random,
+        tls: s.tls,
         onEvent: (e) => this.publish(s.session, e),
       });
       return driver;
@@ -142,6 +146,24 @@ export class Initiator extends EventEmitter<InitiatorEvents> {
       }),
     );
     await Promise.all(this.drivers.map((d) => d.stop()));
+  }
+
+  /** Failed TLS handshakes of every session so far. */
+  get tlsFailureCount(): number {
+    return this.drivers.reduce((n, d) => n + d.tlsFailureCount, 0);
+  }
+
+  /** The TLS contexts of the sessions that have one. */
+  get tlsContexts(): TlsContext[] {
+    return this.configs.map((c) => c.tls).filter((t): t is TlsContext => t !== undefined);
+  }
+
+  /**
+   * Reads every session's certificate, key and trust files again; the next connections use them.
+   * @throws TlsSettingsError for the first that fails (it keeps the files in use)
+   */
+  reloadTls(): void {
+    for (const t of new Set(this.tlsContexts)) t.reload();
   }
 
   /** Stops reconnecting at once (whatever is being waited for), logs out, closes sockets and stores. */

@@ -278,6 +278,11 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     return this.socket !== null;
   }
 
+  /** The IP address of the counterparty on the attached connection ('' without one). */
+  get remoteHost(): string {
+    return this.socket?.remoteAddress ?? '';
+  }
+
   get isLoggedOn(): boolean {
     return this.core.isLoggedOn;
   }

@@ -16,6 +16,7 @@ import { SendingTimeFormatter } from './sending-time.js';
 import { SessionRejectReason as R, rejectText } from '../validation/reject-reason.js';
 import type { Rejection, ValidationDictionary } from '../validation/validator.js';
 import type { Application, Persist, SessionAction, StoredMessage } from './actions.js';
+import { maskSecrets, maskSecretsInText } from './mask-secrets.js';
 import { DoNotSend, IncorrectDataFormat, IncorrectTagValue, RejectLogon, UnsupportedMessageType } from './errors.js';
 import { applVerIdValue, resolveOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js';
 import type { SessionID } from './session-id.js';
@@ -476,7 +477,7 @@ export class SessionCore {
     stats.bytesIn += end - start;
     stats.lastReceivedAt = this.now;
     // A copy: the framer's bytes are only valid during this call, the event is delivered after it.
-    if (this.incomingEvents) this.emitEvent({ kind: 'incoming', bytes: Buffer.from(buf.subarray(start, end)) });
+    if (this.incomingEvents) this.emitEvent({ kind: 'incoming', bytes: maskSecrets(Buffer.from(buf.subarray(start, end))) });
     const parsed = this.parser.tryParse(buf, start, end);
     if (parsed instanceof CodecError) {
       stats.garbledIn++;
@@ -1274,7 +1275,7 @@ export class SessionCore {
     stats.messagesOut.add(msgType);
     stats.bytesOut += bytes.length;
     stats.lastSentAt = this.now;
-    if (this.outgoingEvents) this.emitEvent({ kind: 'outgoing', bytes });
+    if (this.outgoingEvents) this.emitEvent({ kind: 'outgoing', bytes: maskSecrets(bytes) });
   }
 
   private shouldSendReset(): boolean {
@@ -1495,6 +1496,8 @@ export class SessionCore {
   }
 
   private emitEvent(event: import('./actions.js').SessionEvent): void {
+    // Notes and errors may quote message text: passwords are masked there too.
+    if ((event.kind === 'note' || event.kind === 'error') && /(554|925)=/.test(event.text)) event = { ...event, text: maskSecretsInText(event.text) };
     this.push({ type: 'event', event });
   }
 

@@ -1,18 +1,23 @@
 /**
- * Failover endpoints: one `tcp://host:port` address with the options passed to its transport.
- * Identity is the canonical URI (`tcp://[::1]:9876`, host lower-cased, no options), so the same
- * address written twice, or once in `priorityURIs`, is recognised as the same endpoint.
+ * Failover endpoints: one `tcp://host:port` (or TLS, `ssl://host:port`) address with the options
+ * passed to its transport. Identity is the canonical URI (`tcp://[::1]:9876`, host lower-cased,
+ * no options), so the same address written twice, or once in `priorityURIs`, is recognised as the
+ * same endpoint.
  */
 import { FailoverUriError } from './errors.js';
 
 /** One address the failover transport can connect to. */
 export interface FailoverEndpoint {
-  /** Always `tcp` for now (TLS endpoints are refused until fixover supports TLS). */
-  readonly scheme: 'tcp';
+  /**
+   * `tcp`, or `ssl` for a TLS endpoint (`ssl://`, `tls://`, `nio+ssl://`, …): a TLS endpoint is
+   * always reached over TLS, with the session's TLS settings or, without them, the system's
+   * certificate authorities. A session with `SocketUseSSL=Y` uses TLS for `tcp://` endpoints too.
+   */
+  readonly scheme: 'tcp' | 'ssl';
   /** Host name or address, IPv6 without brackets. */
   readonly host: string;
   readonly port: number;
-  /** Canonical `tcp://host:port`: the endpoint's identity, used in events and logs. */
+  /** Canonical `tcp://host:port` (`ssl://host:port` for TLS): the endpoint's identity, used in events and logs. */
   readonly uri: string;
   /**
    * Transport options for this endpoint: the failover URI's `nested.*` options (prefix removed)
@@ -23,18 +28,18 @@ export interface FailoverEndpoint {
 
 const TLS_SCHEMES = new Set(['ssl', 'tls', 'nio+ssl', 'https', 'wss', 'amqp+ssl', 'stomp+ssl', 'mqtt+ssl', 'auto+ssl']);
 
-/** Canonical `tcp://host:port` of an address (IPv6 hosts in brackets, host lower-cased). */
-export function canonicalUri(host: string, port: number): string {
+/** Canonical `tcp://host:port` (or `ssl://host:port`) of an address (IPv6 hosts in brackets, host lower-cased). */
+export function canonicalUri(host: string, port: number, scheme: 'tcp' | 'ssl' = 'tcp'): string {
   const h = host.toLowerCase();
-  return `tcp://${h.includes(':') ? `[${h}]` : h}:${port}`;
+  return `${scheme}://${h.includes(':') ? `[${h}]` : h}:${port}`;
 }
 
-/** An endpoint from a host and port (and optional transport options). Throws on a bad port or empty host. */
-export function tcpEndpoint(host: string, port: number, options: Readonly<Record<string, string>> = {}): FailoverEndpoint {
+/** An endpoint from a host and port (and optional transport options; `ssl` for TLS). Throws on a bad port or empty host. */
+export function tcpEndpoint(host: string, port: number, options: Readonly<Record<string, string>> = {}, scheme: 'tcp' | 'ssl' = 'tcp'): FailoverEndpoint {
   const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (h === '' || /[\s/?#@[\]]/.test(h)) throw new FailoverUriError(`invalid host "${host}"`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new FailoverUriError(`invalid port ${port} for host ${host}: expected 1 to 65535`);
-  return { scheme: 'tcp', host: h, port, uri: canonicalUri(h, port), options: { ...options } };
+  return { scheme, host: h, port, uri: canonicalUri(h, port, scheme), options: { ...options } };
 }
 
 /** Splits `a=1&b=2` into ordered pairs, percent-decoding names and values. Empty parts are skipped. */
@@ -59,17 +64,14 @@ function decode(text: string, where: string): string {
 
 /**
  * Parses one endpoint URI: `tcp://host:port`, `tcp://[::1]:port`, optionally followed by `/`
- * and `?option=value&…` (kept as transport options, overlaying `nested`). `ssl://` and `tls://`
- * are refused with a message saying that TLS is not available yet.
+ * and `?option=value&…` (kept as transport options, overlaying `nested`). `ssl://`, `tls://` and
+ * the other TLS schemes (`nio+ssl://`, …) are TLS endpoints (scheme `ssl`).
  */
 export function parseEndpointUri(text: string, nested: Readonly<Record<string, string>> = {}): FailoverEndpoint {
   const s = text.trim();
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(s)?.[1]?.toLowerCase();
   if (scheme === undefined) throw new FailoverUriError(`"${s}" is not an endpoint URI: expected tcp://host:port`);
-  if (TLS_SCHEMES.has(scheme)) {
-    throw new FailoverUriError(`"${s}": TLS endpoints (${scheme}://) are not available yet in fixover; use tcp://host:port`, undefined, ['tcp']);
-  }
-  if (scheme !== 'tcp') throw new FailoverUriError(`"${s}": unsupported scheme ${scheme}://; fixover endpoints are tcp://host:port`, undefined, ['tcp']);
+  if (scheme !== 'tcp' && !TLS_SCHEMES.has(scheme)) throw new FailoverUriError(`"${s}": unsupported scheme ${scheme}://; fixover endpoints are tcp://host:port or ssl://host:port (TLS)`, undefined, ['tcp', 'ssl']);
   const m = /^[A-Za-z]+:\/\/(\[[^\]]*\]|[^:/?#[\]@]*)(?::([^/?#]*))?\/?(?:\?([^#]*))?$/.exec(s);
   if (!m) throw new FailoverUriError(`"${s}" is not an endpoint URI: expected tcp://host:port (IPv6 as tcp://[::1]:port)`);
   const [, rawHost, rawPort, query] = m;
@@ -81,7 +83,7 @@ export function parseEndpointUri(text: string, nested: Readonly<Record<string, s
   if (rawHost.startsWith('[') && !/^\[[0-9A-Fa-f:.]+(%[\w.-]+)?\]$/.test(rawHost)) throw new FailoverUriError(`"${s}": invalid IPv6 address ${rawHost}`);
   const options: Record<string, string> = { ...nested };
   if (query !== undefined) for (const [k, v] of parseQuery(query, `endpoint ${s}`)) options[k] = v;
-  return tcpEndpoint(rawHost, Number(rawPort), options);
+  return tcpEndpoint(rawHost, Number(rawPort), options, TLS_SCHEMES.has(scheme) ? 'ssl' : 'tcp');
 }
 
 /**

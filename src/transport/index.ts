@@ -15,3 +15,21 @@ export { seededRandom, type RandomSource } from './random.js';
 export { failoverConfigFromSettings, quickfixFailoverConfig, endpointsFromSettings, parseReconnectInterval, SOCKET_CONNECT_URI } from './quickfix-settings.js';
 export { FailoverUriError, FailoverSettingsError } from './errors.js';
 export { AddressRanges, AddressRangeError, ADDRESS_RANGES_EXPECTED } from './address-ranges.js';
+export { TlsContext, TlsReloadError, type CertificateInfo, type TlsFailure } from './tls.js';
+export {
+  tlsSettingsFrom,
+  tlsRequested,
+  ignoredTlsMaterial,
+  opensslCipherName,
+  TlsSettingsError,
+  TLS_VERSIONS,
+  TLS_SETTING_NAMES,
+  TLS_MATERIAL_SETTINGS,
+  COMP_ID_BINDINGS,
+  type TlsSettings,
+  type TlsVersion,
+  type CompIdBinding,
+  type KeyMaterial,
+  type SettingFile,
+} from './tls-settings.js';
+export { compIdBindingProblem, certificateNames, type PeerCertificateNames } from './cert-identity.js';

@@ -11,7 +11,8 @@
  *
  * Every process or socket started here has a way to be stopped; tests stop them in `finally`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { once } from 'node:events';
@@ -208,6 +209,8 @@ export interface JsPeerOptions {
   dictionary?: string;
   /** Log level of jspurefix's console logger (default `error`; JSPUREFIX_LOG overrides). */
   logLevel?: string;
+  /** TLS, as jspurefix's `tcp.tls` takes it: `key`, `cert` and `ca` file paths, `requestCert`, `rejectUnauthorized`. */
+  tls?: { key?: string; cert?: string; ca?: string[]; requestCert?: boolean; rejectUnauthorized?: boolean };
 }
 
 export interface JsPeer {
@@ -247,7 +250,7 @@ export async function startJspurefix(jsf: Jsf, o: JsPeerOptions): Promise<JsPeer
       name: `interop_${o.role}`,
       reconnectSeconds: 1,
       connectTimeoutSeconds: 10,
-      tcp: { host: '127.0.0.1', port: o.port },
+      tcp: { host: '127.0.0.1', port: o.port, ...(o.tls ? { tls: jspurefixTlsPaths(o.tls) } : {}) },
       protocol: 'ascii',
       dictionary: o.dictionary ?? 'qf44',
     },
@@ -397,6 +400,14 @@ export async function startJspurefix(jsf: Jsf, o: JsPeerOptions): Promise<JsPeer
     lastPeerSeqNum: () => (session ? Number(session.lastPeerSeqNum()) : 0),
     fills: () => fills,
   };
+}
+
+/** jspurefix reads TLS files relative to its package folder: absolute paths are made relative to it. */
+function jspurefixTlsPaths(t: NonNullable<JsPeerOptions['tls']>): NonNullable<JsPeerOptions['tls']> {
+  let root = dirname(realpathSync(createRequire(import.meta.url).resolve('jspurefix')));
+  while (!existsSync(join(root, 'package.json'))) root = dirname(root);
+  const rel = (p: string | undefined): string | undefined => (p === undefined ? undefined : relative(root, p));
+  return { ...t, key: rel(t.key), cert: rel(t.cert), ca: t.ca?.map((c) => relative(root, c)) };
 }
 
 /**

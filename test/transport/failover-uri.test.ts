@@ -66,8 +66,7 @@ test('failover URI errors name the option and list the valid ones', () => {
   assert.match(err('failover:(tcp://a:1)?backOffMultiplier=2&reconnectDelayExponent=2').message, /not both/);
   assert.match(err('failover:(tcp://a:1)?randomize=true&randomize=false').message, /given twice/);
   assert.match(err('failover:(tcp://a:1)?trackMessages=true').message, /not supported by fixover: FIX sequence numbers/);
-  assert.match(err('failover:(ssl://a:1,tcp://b:2)').message, /TLS endpoints \(ssl:\/\/\) are not available yet/);
-  assert.match(err('failover:(tls://a:1)').message, /TLS/);
+  assert.deepEqual(parseFailoverUri('failover:(ssl://A:1,tcp://b:2,tls://c:3)').uris.map((e) => [e.scheme, e.uri]), [['ssl', 'ssl://a:1'], ['tcp', 'tcp://b:2'], ['ssl', 'ssl://c:3']], 'TLS endpoints');
   assert.match(err('failover:(http://a:1)').message, /unsupported scheme http/);
   assert.match(err('failover:(tcp://a)').message, /port is missing/);
   assert.match(err('failover:(tcp://a:70000)').message, /invalid port/);
@@ -152,7 +151,7 @@ test('settings files: SocketConnectURI on an initiator; on an acceptor it is an 
   const b = bad.problems.find((p) => p.setting === 'SocketConnectURI');
   assert.ok(b && b.file === 'bad.cfg' && b.line === 8 && /unknown failover option "maxReconectAttempts"; did you mean maxReconnectAttempts\?/.test(b.message), JSON.stringify(bad.problems));
   const tls = parseSettings(`${head}[SESSION]\nTargetCompID=B\nConnectionType=initiator\nSocketConnectURI=failover:(ssl://h1:1)\n`, 'tls.cfg');
-  assert.match(tls.problems.find((p) => p.setting === 'SocketConnectURI')!.message, /TLS endpoints \(ssl:\/\/\) are not available yet/);
+  assert.equal(tls.problems.find((p) => p.setting === 'SocketConnectURI'), undefined, 'ssl:// endpoints are accepted');
   const nested = parseSettings(`${head}[SESSION]\nTargetCompID=B\nConnectionType=initiator\nSocketConnectURI=failover:(tcp://h1:1)?nested.connectTimeout=x\n`, 'nested.cfg');
   const n = nested.problems.find((p) => p.setting === 'SocketConnectURI');
   assert.ok(n && n.file === 'nested.cfg' && n.line === 8 && /endpoint option connectTimeout=x of tcp:\/\/h1:1/.test(n.message), JSON.stringify(nested.problems));
