@@ -1,10 +1,11 @@
 /**
  * The HTTP interface's options from settings (checked by the settings parser, one value for the
  * whole process): `HttpAcceptPort` turns it on, `HttpAcceptAddress` (default 127.0.0.1),
- * `HttpAdminToken` or `HttpAdminTokenFile` (relative to the settings file's folder).
+ * `HttpAdminToken` or `HttpAdminTokenFile` (relative to the settings file's folder), and HTTPS with
+ * `HttpCertificateFile`/`HttpCertificateKeyFile` (PEM, relative to the same folder).
  */
 import { resolve } from 'node:path';
-import { readAdminTokenFile } from '../config/http-settings.js';
+import { readAdminTokenFile, readHttpTls } from '../config/http-settings.js';
 import { SettingsApplyError, type SessionSettings } from '../engine/from-settings.js';
 import type { AdminServerOptions } from './server.js';
 
@@ -20,5 +21,14 @@ export function adminOptionsFrom(settings: readonly SessionSettings[], baseDir: 
       throw new SettingsApplyError('HttpAdminTokenFile', e instanceof Error ? e.message : String(e));
     }
   }
-  return { port: Number(s.HttpAcceptPort), host: s.HttpAcceptAddress ?? '127.0.0.1', token };
+  let tls: AdminServerOptions['tls'];
+  if (s.HttpCertificateFile || s.HttpCertificateKeyFile) {
+    if (!s.HttpCertificateFile || !s.HttpCertificateKeyFile) throw new SettingsApplyError(s.HttpCertificateFile ? 'HttpCertificateKeyFile' : 'HttpCertificateFile', 'expected both HttpCertificateFile and HttpCertificateKeyFile for HTTPS');
+    try {
+      tls = readHttpTls(s.HttpCertificateFile, s.HttpCertificateKeyFile, s.HttpCertificateKeyPassword, baseDir);
+    } catch (e) {
+      throw new SettingsApplyError((e as { setting?: string }).setting ?? 'HttpCertificateFile', e instanceof Error ? e.message : String(e));
+    }
+  }
+  return { port: Number(s.HttpAcceptPort), host: s.HttpAcceptAddress ?? '127.0.0.1', token, ...(tls ? { tls } : {}) };
 }

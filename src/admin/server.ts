@@ -41,6 +41,8 @@ export interface AdminServerOptions {
   auditWrite?: (line: string) => void;
   /** Include process metrics (default true). */
   processMetrics?: boolean;
+  /** Serve HTTPS with this certificate (chain) and key, PEM (settings: HttpCertificateFile, HttpCertificateKeyFile). */
+  tls?: { readonly cert: Buffer | string; readonly key: Buffer | string; readonly passphrase?: string };
 }
 
 /** The information about a session the API answers with. */
@@ -63,6 +65,8 @@ export class AdminServer {
     this.audit = new AuditLog(options.auditWrite);
     this.tokenHash = options.token ? sha256(options.token) : undefined;
     this.app = Fastify({
+      // HTTPS when given a certificate: the token and the operations never cross the network in plaintext.
+      ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, passphrase: options.tls.passphrase } } : {}),
       logger: false,
       // Unknown properties and wrong types are refused, not dropped or coerced.
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -87,10 +91,10 @@ export class AdminServer {
     return (this.app.server.address() as AddressInfo).port;
   }
 
-  /** The base URL, e.g. `http://127.0.0.1:8080`. */
+  /** The base URL, e.g. `http://127.0.0.1:8080` (`https://` with a certificate). */
   get url(): string {
     const host = this.options.host ?? '127.0.0.1';
-    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+    return `${this.options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
   }
 
   /** Changing operations are possible (an admin token is configured). */

@@ -1,17 +1,20 @@
 /**
  * Checks of the operations HTTP interface's settings (`HttpAcceptPort`, `HttpAcceptAddress`,
- * `HttpAdminToken`, `HttpAdminTokenFile`): one interface per process, so every session must say
- * the same; an address that can be listened on; a token long enough to guess at no cost, read
- * from its file when given one.
+ * `HttpAdminToken`, `HttpAdminTokenFile`, and for HTTPS `HttpCertificateFile`,
+ * `HttpCertificateKeyFile`, `HttpCertificateKeyPassword`): one interface per process, so every
+ * session must say the same; an address that can be listened on; a token long enough to guess at
+ * no cost, read from its file when given one; a certificate and key that can be read and belong
+ * together.
  */
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { resolve } from 'node:path';
 import type { SettingsProblem } from './problems.js';
 import type { Located, SessionSettings } from './settings.js';
 
 /** The settings of the HTTP interface, which apply to the whole process. */
-export const HTTP_SETTINGS = ['HttpAcceptPort', 'HttpAcceptAddress', 'HttpAdminToken', 'HttpAdminTokenFile'] as const;
+export const HTTP_SETTINGS = ['HttpAcceptPort', 'HttpAcceptAddress', 'HttpAdminToken', 'HttpAdminTokenFile', 'HttpCertificateFile', 'HttpCertificateKeyFile', 'HttpCertificateKeyPassword'] as const;
 
 /** The shortest admin token accepted (characters). */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -34,6 +37,38 @@ export function readAdminTokenFile(path: string): string {
   const bad = adminTokenProblem(token);
   if (bad) throw new Error(`${path} does not hold an acceptable token: expected ${bad}`);
   return token;
+}
+
+/** The HTTPS material of the interface: PEM certificate (chain) and key, the key's password. */
+export interface HttpTlsMaterial {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly passphrase?: string;
+}
+
+/**
+ * Reads and checks the interface's certificate and key (paths relative to `baseDir`); throws an
+ * error naming the setting at fault: `{ setting, message }`.
+ */
+export function readHttpTls(certFile: string, keyFile: string, passphrase: string | undefined, baseDir: string): HttpTlsMaterial {
+  const read = (setting: string, file: string): Buffer => {
+    try {
+      return readFileSync(resolve(baseDir, file));
+    } catch (e) {
+      throw Object.assign(new Error(`cannot read ${resolve(baseDir, file)}: ${e instanceof Error ? e.message.replace(/^[A-Z]+: /, '') : String(e)}`), { setting });
+    }
+  };
+  const cert = read('HttpCertificateFile', certFile);
+  const key = read('HttpCertificateKeyFile', keyFile);
+  if (!cert.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) throw Object.assign(new Error(`${resolve(baseDir, certFile)} holds no PEM certificate`), { setting: 'HttpCertificateFile' });
+  try {
+    createSecureContext({ cert, key, passphrase });
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    const setting = /bad decrypt|passphrase|password/i.test(why) ? 'HttpCertificateKeyPassword' : 'HttpCertificateKeyFile';
+    throw Object.assign(new Error(`the key ${resolve(baseDir, keyFile)} cannot be used with the certificate ${resolve(baseDir, certFile)}: ${why}`), { setting });
+  }
+  return { cert, key, passphrase };
 }
 
 /** Adds a problem for each HTTP setting that is wrong or differs between sessions. */
@@ -76,6 +111,21 @@ export function checkHttpSettings(sessions: readonly SessionSettings[], baseDir:
       readAdminTokenFile(resolve(baseDir, tokenFile.value));
     } catch (e) {
       at(tokenFile, 'HttpAdminTokenFile', e instanceof Error ? e.message.replace(/^ENOENT: /, '') : String(e));
+    }
+  }
+  const certFile = first.where('HttpCertificateFile');
+  const keyFile = first.where('HttpCertificateKeyFile');
+  const password = first.where('HttpCertificateKeyPassword');
+  if (certFile && !keyFile) at(certFile, 'HttpCertificateFile', 'HttpCertificateKeyFile is not set: expected both, the certificate and its key (PEM), for HTTPS');
+  else if (keyFile && !certFile) at(keyFile, 'HttpCertificateKeyFile', 'HttpCertificateFile is not set: expected both, the certificate and its key (PEM), for HTTPS');
+  else if (password && !keyFile) at(password, 'HttpCertificateKeyPassword', 'no HttpCertificateKeyFile to decrypt: expected it with HttpCertificateFile');
+  else if (certFile && keyFile) {
+    try {
+      readHttpTls(certFile.value, keyFile.value, password?.value, baseDir);
+    } catch (e) {
+      const setting = (e as { setting?: string }).setting ?? 'HttpCertificateFile';
+      const loc = setting === 'HttpCertificateFile' ? certFile : setting === 'HttpCertificateKeyPassword' && password ? password : keyFile;
+      at(loc, setting, e instanceof Error ? e.message : String(e));
     }
   }
 }

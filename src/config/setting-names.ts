@@ -226,6 +226,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('HttpAcceptAddress', 'string', true, { dflt: '127.0.0.1' }),
   S('HttpAdminToken', 'string', true),
   S('HttpAdminTokenFile', 'path', true),
+  S('HttpCertificateFile', 'path', true),
+  S('HttpCertificateKeyFile', 'path', true),
+  S('HttpCertificateKeyPassword', 'string', true),
   S('HostSelectionPolicy', 'enum', true, { values: ['ROUNDROBIN', 'PRIORITY'], dflt: 'ROUNDROBIN' }),
   S('HostSelectionPolicyPriorityStartOverInterval', 'posint', true, { dflt: '120' }),
   // fixover: the failover transport, `failover:(tcp://a:1,tcp://b:2)?option=value&…` (initiators)
