@@ -10,6 +10,8 @@ import { StoreDiscovery } from './discovery.js';
 import type { ClusterEvent } from './events.js';
 import { MoveDriver } from './move-driver.js';
 import { Coordinator } from './rebalance-driver.js';
+import { publishedMembers, type Topology } from './membership.js';
+import { CLUSTER_MSG, clusterMessage, pushReason, topologyFields, type TopologyReason } from './topology.js';
 
 /** What a cluster node needs of an engine: its sessions by ID. */
 export interface ClusterEngine {
@@ -39,7 +41,22 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
       // What this node holds changed: tell the others now rather than at the next renewal.
       s.on('logon', () => this.discovery.renewSoon());
       s.on('disconnected', () => this.discovery.renewSoon());
+      // UpdateClusterClients: a client that announced support learns the topology at logon.
+      s.on('logon', () => {
+        const t = this.discovery.topology;
+        if (config.updateClients && t) this.push(s, t, 'logon');
+      });
     }
+    this.discovery.on('topology', (t, change) => {
+      const reason = config.updateClients ? pushReason(change, config.updateClientsOnRemove) : null;
+      if (reason) for (const s of engine.sessions.values()) this.push(s, t, reason);
+    });
+  }
+
+  /** Sends the topology (U1, members after UpdateClusterFilter) to a session's client if it announced support. */
+  private push(s: Session, t: Topology, reason: TopologyReason): void {
+    if (!s.isLoggedOn || !s.peerSupportsCluster) return;
+    s.sendClusterMessage(clusterMessage(CLUSTER_MSG.topology, topologyFields(t, publishedMembers(t, this.config.filter), reason)));
   }
 
   /**

@@ -579,6 +579,25 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     return r.sent;
   }
 
+  /** The counterparty's Logon announced ClusterTopologySupport(21110)=Y: it takes cluster messages (U1/U2). */
+  get peerSupportsCluster(): boolean {
+    return this.core.peerSupportsCluster;
+  }
+
+  /**
+   * Sends a cluster message (U1 ClusterTopology, U2 ReconnectTo; docs/cluster.md) when logged on
+   * and the counterparty announced support; stored, gap-filled on resend. False when not sent.
+   */
+  sendClusterMessage(message: Message): boolean {
+    return this.contain('api', this.sendClusterNow, message) === true;
+  }
+
+  private sendClusterNow(message: Message): boolean {
+    const r = this.core.sendClusterMessage(message, Date.now());
+    this.run(r.actions);
+    return r.sent;
+  }
+
   /**
    * Moves the session to another node of a cluster: logs out with `text` (naming the target) and,
    * when the connection ends, hands ownership over to `node` so that only it may take the session
