@@ -7,13 +7,14 @@
 import type { Session } from './session.js';
 import type { FailoverDriver } from './failover-driver.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
+import type { SessionEventListener } from '../log/session-events.js';
 import { CLUSTER_MSG, applyPushedTopology, parseReconnectFields, parseTopologyFields, type ClientTopologyState } from '../cluster/topology.js';
 
 /** Follows the cluster messages of one initiator session; `onEvent` receives `topologyRefused`. */
 export function followCluster(session: Session, driver: FailoverDriver, onEvent: (e: FailoverEvent) => void): void {
   let state: ClientTopologyState = { cluster: undefined, epoch: 0 };
   const note = (text: string): void => void session.emit('event', { kind: 'note', text });
-  session.on('event', (e) => {
+  const listener: SessionEventListener = (e) => {
     if (e.kind !== 'cluster-message') return;
     try {
       if (e.msgType === CLUSTER_MSG.topology) {
@@ -34,5 +35,8 @@ export function followCluster(session: Session, driver: FailoverDriver, onEvent:
     } catch (err) {
       session.emit('event', { kind: 'error', text: `cluster message ${e.msgType} refused: ${err instanceof Error ? err.message : String(err)}` });
     }
-  });
+  };
+  // Incoming messages are not copied for this listener: it only wants cluster-message events.
+  listener.wantsIncoming = false;
+  session.on('event', listener);
 }

@@ -610,6 +610,17 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.logout(text);
   }
 
+  /**
+   * Marks the session as moving to `node` without logging out: when the connection ends (the
+   * client logs out after a ReconnectTo, or `handOver` logs it out), ownership goes to `node` as
+   * with `handOver`. False when this node does not hold the session.
+   */
+  markHandOver(node: string, reserveMs: number): boolean {
+    if (!this.ownership?.epoch || this.keepOwnership) return false;
+    this.handover = { node, reserveMs };
+    return true;
+  }
+
   /** Logs out (the socket closes when the Logout is answered or times out). */
   logout(reason = ''): void {
     this.contain('api', this.logoutNow, reason);
