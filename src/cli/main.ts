@@ -9,7 +9,7 @@ import { run, APPS } from './run.js';
 import { clientCommand } from './client.js';
 import { conformance } from './conformance.js';
 import { adminCommand, ADMIN_ACTIONS, type AdminCommandOptions } from './admin.js';
-import { clusterStatus } from './cluster.js';
+import { clusterStatus, drainNode } from './cluster.js';
 import { writeMessages } from '../messages/generate.js';
 import { passwd } from './passwd.js';
 
@@ -99,6 +99,13 @@ function program(): Command {
     .option('--comp-ids <ids>', 'CompIDs the user may log on as, comma-separated (default: any, or as before)')
     .action(async (file: string, user: string, o: { compIds?: string }) => {
       process.exitCode = await passwd(file, user, { compIds: o.compIds });
+    });
+  p.command('drain')
+    .description('drain a running cluster node (its NodeName in the settings): it refuses new logons, moves its sessions to the other members and exits 0 (same as SIGUSR2 to the node)')
+    .argument('<settings>', "the node's QuickFIX settings file")
+    .option('--wait <ms>', 'how long to wait for the node to leave', (v) => positive('--wait', v), 120000)
+    .action(async (file: string, o: { wait: number }) => {
+      process.stdout.write(await drainNode(file, o.wait));
     });
   p.command('conformance')
     .description('run QuickFIX acceptance scripts (.def) against fixover (--settings) or a running acceptor (--port); exit 3 on failures')

@@ -154,6 +154,9 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
     if (cluster) {
       cluster.on('event', (e) => process.stdout.write(`fixover: cluster ${cluster!.config.cluster}: node ${cluster!.config.node}: ${describeClusterEvent(e)}\n`));
       await cluster.start();
+      const member = cluster;
+      // The admin interface's node drain (Engine.drain) drains through the cluster: sessions move, not log out.
+      engine.drainer = async () => void (await member.drain());
     }
   } catch (e) {
     await engine.stop();
@@ -308,6 +311,12 @@ export async function run(file: string, options: RunOptions): Promise<number> {
     const stop = (): void => resolveStop();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    if (cluster) {
+      // SIGUSR2 (or `fixover drain <settings>`, or the admin interface's drain): move every session
+      // to the other members, then stop (exit 0).
+      process.on('SIGUSR2', () => void cluster.drain());
+      cluster.on('event', (e) => e.type === 'drain' && e.state === 'done' && stop());
+    }
   });
   unwatch();
   process.stdout.write('fixover: stopping: logging out and flushing stores\n');

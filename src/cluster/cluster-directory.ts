@@ -51,6 +51,7 @@ export class ClusterDirectory {
   create(): void {
     mkdirSync(this.membersDir, { recursive: true });
     mkdirSync(this.movesDir, { recursive: true });
+    mkdirSync(join(this.dir, 'drain'), { recursive: true });
   }
 
   async writeMember(r: MemberRecord): Promise<void> {
@@ -83,6 +84,21 @@ export class ClusterDirectory {
 
   async writePlannerMemory(m: PlannerMemory): Promise<void> {
     await writeJson(join(this.dir, 'planner.json'), m);
+  }
+
+  /** Asks `node` to drain (`fixover drain`): a request file the node looks for while it runs. */
+  async requestDrain(node: string): Promise<void> {
+    await writeJson(join(this.dir, 'drain', fileName(node)), { node, at: Date.now() });
+  }
+
+  /** Whether a drain of `node` was requested. */
+  async drainRequested(node: string): Promise<boolean> {
+    return (await readJson(join(this.dir, 'drain', fileName(node)))) !== undefined;
+  }
+
+  /** Removes a drain request of `node` (it is being carried out, or the node starts again). */
+  async clearDrainRequest(node: string): Promise<void> {
+    await unlink(join(this.dir, 'drain', fileName(node))).catch(() => undefined);
   }
 
   async moves(): Promise<MoveOrder[]> {

@@ -37,6 +37,8 @@ export interface ClusterConfig {
   readonly jitterMs: number;
   readonly quietMs: number;
   readonly deadlineMs: number;
+  /** `DrainDeadline`: a draining node stops at the latest this long after the drain began (ms). */
+  readonly drainDeadlineMs: number;
   /** How long a handed-over session is reserved for its target (2 × SessionLeaseTimeout). */
   readonly reserveMs: number;
 }
@@ -61,6 +63,8 @@ const SHARED = [
   'RebalanceQuietInterval',
   'RebalanceDeadline',
   'SessionLeaseTimeout',
+  'DrainGracePeriod',
+  'DrainDeadline',
 ];
 
 const isMember = (s: Record<string, string>): boolean => s.ClusterName !== undefined || s.UpdateClusterClients === 'Y' || s.RebalanceClusterClients === 'Y';
@@ -98,7 +102,8 @@ export function clusterConfigFrom(sessions: readonly Record<string, string>[], p
     updateClientsOnRemove: s.UpdateClusterClientsOnRemove === 'Y',
     filter: clusterFilter(s.UpdateClusterFilter),
     rebalance: s.RebalanceClusterClients === 'Y',
-    planner: { intervalMs: num('RebalanceInterval', 2000), maxMoves: num('RebalanceMaxMoves', 10), minStayMs: num('RebalanceMinStay', 60_000), settleMs: num('RebalanceSettle', 2000) },
+    planner: { intervalMs: num('RebalanceInterval', 2000), maxMoves: num('RebalanceMaxMoves', 10), minStayMs: num('RebalanceMinStay', 60_000), settleMs: num('RebalanceSettle', 2000), drainGraceMs: num('DrainGracePeriod', 1000) },
+    drainDeadlineMs: num('DrainDeadline', 60_000),
     jitterMs: num('RebalanceJitter', 500),
     quietMs: num('RebalanceQuietInterval', 200),
     deadlineMs: num('RebalanceDeadline', 5000),

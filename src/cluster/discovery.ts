@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ClusterDirectory } from './cluster-directory.js';
-import { liveMembers, topologyChange, type MemberRecord, type MemberState, type Topology } from './membership.js';
+import { liveMembers, topologyChange, type MemberRecord, type MemberState, type Topology, type TopologyChange } from './membership.js';
 import type { ClusterEvent } from './events.js';
 
 /** This node as a member: identity, advertised URIs, weight, lease, and the sessions it holds. */
@@ -22,7 +22,7 @@ export interface DiscoveryOptions {
 }
 
 /** This node's member record in the shared directory, and the others' (see the module comment). */
-export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent] }> {
+export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent]; topology: [Topology, TopologyChange] }> {
   private state: MemberState = 'joining';
   private since: number;
   private timer: NodeJS.Timeout | null = null;
@@ -56,6 +56,16 @@ export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent] }> {
       this.since = this.now();
     }
     await this.renew();
+  }
+
+  /** The last topology read from `topology.json` (undefined before the coordinator wrote one). */
+  get topology(): Topology | undefined {
+    return this.seen;
+  }
+
+  /** This member's state now. */
+  get memberState(): MemberState {
+    return this.state;
   }
 
   /** The record as it is written now. */
@@ -98,6 +108,7 @@ export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent] }> {
     for (const node of c.joined) this.emit('event', { type: 'joined', node, epoch: t.epoch });
     for (const node of c.left) this.emit('event', { type: 'left', node, epoch: t.epoch });
     for (const node of c.changed) this.emit('event', { type: 'changed', node, epoch: t.epoch });
+    this.emit('topology', t, c);
   }
 
   /** Stops renewing and removes the record (the others see this node leave at once). */

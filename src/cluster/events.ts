@@ -8,6 +8,8 @@ export type ClusterEvent =
   | { readonly type: 'moveOrdered'; readonly session: string; readonly from: string; readonly to: string; readonly reason: 'rebalance' | 'drain' }
   /** This node started moving a session: at a safe point (`quiet`) or at the move's deadline. */
   | { readonly type: 'moving'; readonly session: string; readonly to: string; readonly reason: 'rebalance' | 'drain'; readonly at: 'quiet' | 'deadline' }
+  /** This node started draining (`sessions` held), or finished: it holds `sessions` (0 unless the deadline passed). */
+  | { readonly type: 'drain'; readonly state: 'started' | 'done'; readonly sessions: number }
   /** Something the node could not do (a file it could not read or write); it goes on. */
   | { readonly type: 'warning'; readonly text: string };
 
@@ -24,6 +26,8 @@ export function describeClusterEvent(e: ClusterEvent): string {
       return `move ordered: ${e.session} from ${e.from} to ${e.to} (${e.reason})`;
     case 'moving':
       return `moving ${e.session} to node ${e.to} (${e.reason}, ${e.at === 'quiet' ? 'at a quiet point' : 'at its deadline'})`;
+    case 'drain':
+      return e.state === 'started' ? `draining: no new logons, moving ${e.sessions} session(s) to the other members` : `drained${e.sessions > 0 ? `: deadline passed holding ${e.sessions} session(s)` : ': holds no session'}`;
     case 'warning':
       return `warning: ${e.text}`;
   }

@@ -8,6 +8,7 @@ import type { Session } from '../engine/session.js';
 import type { ClusterDirectory, MoveOrder } from './cluster-directory.js';
 import type { ClusterEvent } from './events.js';
 import { isApplicationType, moveDecision, msgTypeOf, refuseReturn, type HandedOver } from './safe-point.js';
+import { CLUSTER_MSG, clusterMessage, reconnectFields } from './topology.js';
 
 /** This node, the quiet interval and reservation of a move, the polling period and a clock. */
 export interface MoveDriverOptions {
@@ -19,6 +20,11 @@ export interface MoveDriverOptions {
   readonly minStayMs: number;
   /** Whether a node is an active member now. */
   readonly memberActive: (node: string) => Promise<boolean>;
+  /**
+   * How long a fixover client told to reconnect (ReconnectTo, U2) has to log out itself before
+   * this node logs it out (ms, default 5000).
+   */
+  readonly reconnectMs?: number;
   /** How often the orders are read (ms). */
   readonly pollMs?: number;
   readonly now?: () => number;
@@ -92,7 +98,21 @@ export class MoveDriver extends EventEmitter<{ event: [ClusterEvent] }> {
     this.emit('event', { type: 'moving', session: order.session, to: order.to, reason: order.reason, at: decision });
     this.handed.set(order.session, { at: now, to: order.to, toUris: order.toUris });
     const where = order.toUris.length > 0 ? ` (${order.toUris.join(',')})` : '';
-    s.handOver(order.to, `moving to node ${order.to}${where}: ${order.reason}`, this.o.reserveMs);
+    const text = `moving to node ${order.to}${where}: ${order.reason}`;
+    // A fixover client is told to reconnect to the target (U2) and logs out itself; any other gets the Logout.
+    const deadline = now + (this.o.reconnectMs ?? 5000);
+    if (s.peerSupportsCluster && order.toUris.length > 0 && s.markHandOver(order.to, this.o.reserveMs)) {
+      const told = s.sendClusterMessage(clusterMessage(CLUSTER_MSG.reconnectTo, reconnectFields({ node: order.to, uris: order.toUris, reason: order.reason, deadline })));
+      if (told) {
+        const t = setTimeout(() => {
+          if (s.isLoggedOn) s.handOver(order.to, `${text} (no reconnect by the deadline)`, this.o.reserveMs);
+        }, deadline - now);
+        t.unref();
+        s.once('disconnected', () => clearTimeout(t));
+        return;
+      }
+    }
+    s.handOver(order.to, text, this.o.reserveMs);
   }
 
   stop(): void {

@@ -78,7 +78,8 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
     const topology = nextTopology(prev, members, this.c.cluster, now);
     await this.lease.check();
     await this.files.writeTopology({ ...topology, coordinator: this.c.node, writtenAt: now });
-    if (!this.c.rebalance || now - this.lastPlan < this.c.planner.intervalMs) return;
+    // Without RebalanceClusterClients the planner still runs for a draining member (its sessions all go).
+    if ((!this.c.rebalance && !members.some((m) => m.state === 'draining')) || now - this.lastPlan < this.c.planner.intervalMs) return;
     this.lastPlan = now;
     await this.plan(members, now);
   }

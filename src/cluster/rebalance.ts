@@ -25,6 +25,8 @@ export interface RebalanceOptions {
   readonly minStayMs: number;
   /** `RebalanceSettle`: how long a member must have been active before it receives sessions (ms). */
   readonly settleMs: number;
+  /** `DrainGracePeriod`: a draining member's sessions move only once it has been draining this long (ms, default 0). */
+  readonly drainGraceMs?: number;
 }
 
 /** One session to move. */
@@ -86,8 +88,9 @@ export function planMoves(members: readonly MemberRecord[], memory: PlannerMemor
     node: m.node,
     weight: Math.max(1, m.weight),
     ready: m.state === 'active' && now - m.since >= o.settleMs,
-    draining: m.state === 'draining',
-    sessions: [...new Set(m.sessions)].filter((s) => holders.get(s) === 1).sort(),
+    draining: m.state === 'draining' && now - m.since >= (o.drainGraceMs ?? 0),
+    // A member draining for less than DrainGracePeriod: its sessions stay put for now (it receives none either).
+    sessions: m.state === 'draining' && now - m.since < (o.drainGraceMs ?? 0) ? [] : [...new Set(m.sessions)].filter((s) => holders.get(s) === 1).sort(),
   }));
   const moves: Move[] = [];
   const movable = (l: Load, drain: boolean): string | undefined => l.sessions.find((s) => drain || moved[s] === undefined);

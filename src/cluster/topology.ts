@@ -1,11 +1,13 @@
 /**
  * The topology and move messages of docs/cluster.md as fields (pure): what a node sends a fixover
  * initiator that announced `ClusterTopologySupport(21110)=Y`, and what the initiator does with
- * them. The session layer that sends and receives them is designed, not built: these functions
- * are its core, tested on their own.
+ * them. `ClusterNode` (acceptor side) and the initiator's failover driver are the thin I/O around
+ * these functions.
  */
 import { FixoverError } from '../codec/errors.js';
-import type { Topology, TopologyMember } from './membership.js';
+import { Group } from '../codec/field-map.js';
+import { Message } from '../codec/message.js';
+import type { Topology, TopologyChange, TopologyMember } from './membership.js';
 
 /** User-defined MsgTypes and tags (docs/cluster.md, "Topology pushed to clients"). */
 export const CLUSTER_MSG = { topology: 'U1', reconnectTo: 'U2' } as const;
@@ -109,4 +111,72 @@ export function applyPushedTopology(state: ClientTopologyState, pushed: PushedTo
   if (state.cluster !== undefined && pushed.epoch <= state.epoch) return { kind: 'stale', epoch: pushed.epoch, current: state.epoch };
   const uris = [...new Set([...pushed.members.flatMap((m) => m.uris), ...configured])];
   return { kind: 'apply', state: { cluster: pushed.cluster, epoch: pushed.epoch }, uris };
+}
+
+/**
+ * Whether a topology change is pushed to supporting clients, and with which reason: a member
+ * joined (`join`), a published member changed state, URIs or weight (`change`, e.g. it started
+ * draining), or one left and `UpdateClusterClientsOnRemove=Y` (`leave`). Null: nothing to push.
+ */
+export function pushReason(change: TopologyChange, onRemove: boolean): TopologyReason | null {
+  if (change.joined.length > 0) return 'join';
+  if (change.changed.length > 0) return 'change';
+  if (change.left.length > 0 && onRemove) return 'leave';
+  return null;
+}
+
+/** A cluster message (U1/U2) from its body fields; the members of a U1 become a repeating group. */
+export function clusterMessage(msgType: string, fields: readonly Field[]): Message {
+  const m = new Message(msgType);
+  let entry: Group | null = null;
+  for (const [tag, value] of fields) {
+    if (tag === CLUSTER_TAG.MemberName) {
+      entry = new Group(CLUSTER_TAG.NoClusterMembers, CLUSTER_TAG.MemberName, [CLUSTER_TAG.MemberName, CLUSTER_TAG.MemberURIs, CLUSTER_TAG.MemberState]);
+      m.body.addGroup(entry);
+    }
+    if (tag === CLUSTER_TAG.NoClusterMembers) continue;
+    if (entry && (tag === CLUSTER_TAG.MemberName || tag === CLUSTER_TAG.MemberURIs || tag === CLUSTER_TAG.MemberState)) entry.set(tag, value);
+    else m.body.set(tag, value);
+  }
+  return m;
+}
+
+/** A ReconnectTo (U2) instruction: log out and log on at `node` (`uris`) before `deadline` (ms since the epoch). */
+export interface ReconnectInstruction {
+  readonly node: string;
+  readonly uris: readonly string[];
+  readonly reason: 'rebalance' | 'drain';
+  readonly deadline: number;
+}
+
+/** The body of a ReconnectTo (U2) message. */
+export function reconnectFields(r: ReconnectInstruction): Field[] {
+  return [
+    [CLUSTER_TAG.TargetNode, r.node],
+    [CLUSTER_TAG.TargetURIs, r.uris.join(',')],
+    [CLUSTER_TAG.MoveReason, r.reason],
+    [CLUSTER_TAG.MoveDeadline, new Date(r.deadline).toISOString().replace(/-/g, '').replace('T', '-').replace('Z', '')],
+  ];
+}
+
+/**
+ * Reads a ReconnectTo (U2) body.
+ * @throws ClusterMessageError naming what is missing or wrong
+ */
+export function parseReconnectFields(fields: readonly Field[]): ReconnectInstruction {
+  const one = (tag: number, name: string): string => {
+    const f = fields.find(([t]) => t === tag);
+    if (!f || f[1] === '') throw new ClusterMessageError(`ReconnectTo without ${name}(${tag})`);
+    return f[1];
+  };
+  const node = one(CLUSTER_TAG.TargetNode, 'TargetNode');
+  const uris = one(CLUSTER_TAG.TargetURIs, 'TargetURIs').split(',').filter((u) => u !== '');
+  if (uris.length === 0) throw new ClusterMessageError(`ReconnectTo without a URI in TargetURIs(${CLUSTER_TAG.TargetURIs})`);
+  const reason = one(CLUSTER_TAG.MoveReason, 'MoveReason');
+  if (reason !== 'rebalance' && reason !== 'drain') throw new ClusterMessageError(`MoveReason(${CLUSTER_TAG.MoveReason}) must be rebalance or drain, not "${reason}"`);
+  const text = one(CLUSTER_TAG.MoveDeadline, 'MoveDeadline');
+  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/.exec(text);
+  const deadline = m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0) : NaN;
+  if (!Number.isFinite(deadline)) throw new ClusterMessageError(`MoveDeadline(${CLUSTER_TAG.MoveDeadline}) must be a UTCTimestamp (YYYYMMDD-HH:MM:SS[.sss]), not "${text}"`);
+  return { node, uris, reason, deadline };
 }

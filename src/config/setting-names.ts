@@ -279,6 +279,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('RebalanceSettle', 'nonneg', true, { dflt: '2000', range: [0, 600_000] }),
   S('RebalanceQuietInterval', 'nonneg', true, { dflt: '200', range: [0, 600_000] }),
   S('RebalanceDeadline', 'posint', true, { dflt: '5000', range: [100, 600_000] }),
+  S('DrainGracePeriod', 'nonneg', true, { dflt: '1000', range: [0, 600_000] }),
+  S('DrainDeadline', 'posint', true, { dflt: '60000', range: [1000, 3_600_000] }),
 ];
 
 const byName = new Map(SETTINGS.filter((s) => !s.prefix).map((s) => [s.name, s]));

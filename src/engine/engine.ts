@@ -81,6 +81,12 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
   readonly sessions = new Map<string, Session>();
   readonly acceptors: Acceptor[] = [];
   initiator: Initiator | null = null;
+  /**
+   * Replaces what {@link Engine.drain} does after entering the `draining` phase: a cluster member
+   * sets it so that a drain moves its sessions to the other members (docs/cluster.md, "Drain")
+   * instead of logging them out.
+   */
+  drainer: ((text: string) => Promise<void>) | null = null;
   /** This node's name (`NodeName`, default host:pid), as recorded in session ownership. */
   nodeName = `${hostname()}:${process.pid}`;
   private readonly logs: Log[] = [];
@@ -288,6 +294,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
   async drain(text = 'node draining', waitMs = 3000): Promise<void> {
     if (this.current === 'stopped') return;
     this.setPhase('draining');
+    if (this.drainer) return this.drainer(text);
     for (const a of this.acceptors) a.stopListening();
     const acceptorSessions = this.acceptors.flatMap((a) => a.sessions).filter((s) => s.hasSocket);
     const gone = acceptorSessions.map(

@@ -236,6 +236,13 @@ export class FailoverDriver {
     return this.applyUnlessIgnored(this.policy.updateUris(list, this.now()), 'updateUris');
   }
 
+  /** A cluster's pushed member URIs (see `FailoverPolicy.pushUris`); false when the policy ignored them. */
+  pushUris(uris: readonly string[]): boolean {
+    const list = uris.length === 0 ? [] : parseEndpointList(uris.join(','), this.o.config.nested);
+    for (const e of list) this.optionsOf(e);
+    return this.applyUnlessIgnored(this.policy.pushUris(list, this.now()), 'pushUris');
+  }
+
   private applyUnlessIgnored(out: PolicyOutput, input: string): boolean {
     this.apply(out);
     return !out.events.some((e) => e.type === 'ignored' && e.input === input);

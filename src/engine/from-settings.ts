@@ -138,6 +138,15 @@ export function scheduleFrom(s: SessionSettings): Schedule {
   }
 }
 
+/**
+ * A fixover initiator on the failover transport (`SocketConnectURI=failover:…`) announces cluster
+ * support on its Logon unless the URI says `updateURIsSupported=false` (docs/cluster.md).
+ */
+function clusterClientFrom(s: SessionSettings, role: 'acceptor' | 'initiator'): boolean {
+  const uri = s.SocketConnectURI ?? '';
+  return role === 'initiator' && /^failover:/i.test(uri.trim()) && !/[?&]updateURIsSupported=false(&|$)/i.test(uri);
+}
+
 /** `LogonTag`, `LogonTag1`, … as tag=value pairs. */
 function logonTags(s: SessionSettings): Array<[number, string]> {
   const out: Array<[number, string]> = [];
@@ -183,6 +192,7 @@ export function sessionOptionsFrom(s: SessionSettings, baseDir = process.cwd()):
     validateLengthAndChecksum: yes(s.ValidateLengthAndChecksum, true),
     validateChecksum: yes(s.ValidateChecksum, true),
     logonTags: logonTags(s),
+    clusterClient: clusterClientFrom(s, role),
     resetOnError: yes(s.ResetOnError, false),
     disconnectOnError: yes(s.DisconnectOnError, false),
     rejectMessageOnUnhandledException: yes(s.RejectMessageOnUnhandledException, false),

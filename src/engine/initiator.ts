@@ -26,6 +26,7 @@ import { quickfixFailoverConfig } from '../transport/quickfix-settings.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
 import type { RandomSource } from '../transport/random.js';
 import { FailoverDriver } from './failover-driver.js';
+import { followCluster } from './cluster-client.js';
 import type { SocketOptions } from '../transport/socket-options.js';
 import type { TlsContext } from '../transport/tls.js';
 
@@ -108,6 +109,8 @@ export class Initiator extends EventEmitter<InitiatorEvents> {
         tls: s.tls,
         onEvent: (e) => this.publish(s.session, e),
       });
+      // A session announcing cluster support (ClusterTopologySupport on its Logon) follows the pushed topology.
+      if (s.session.core.options.clusterClient) followCluster(s.session, driver, (e) => this.publish(s.session, e));
       return driver;
     });
   }

@@ -604,6 +604,25 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     return r.sent;
   }
 
+  /** The counterparty's Logon announced ClusterTopologySupport(21110)=Y: it takes cluster messages (U1/U2). */
+  get peerSupportsCluster(): boolean {
+    return this.core.peerSupportsCluster;
+  }
+
+  /**
+   * Sends a cluster message (U1 ClusterTopology, U2 ReconnectTo; docs/cluster.md) when logged on
+   * and the counterparty announced support; stored, gap-filled on resend. False when not sent.
+   */
+  sendClusterMessage(message: Message): boolean {
+    return this.contain('api', this.sendClusterNow, message) === true;
+  }
+
+  private sendClusterNow(message: Message): boolean {
+    const r = this.core.sendClusterMessage(message, Date.now());
+    this.run(r.actions);
+    return r.sent;
+  }
+
   /**
    * Moves the session to another node of a cluster: logs out with `text` (naming the target) and,
    * when the connection ends, hands ownership over to `node` so that only it may take the session
@@ -614,6 +633,17 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     if (!this.ownership?.epoch || this.keepOwnership) return;
     this.handover = { node, reserveMs };
     this.logout(text);
+  }
+
+  /**
+   * Marks the session as moving to `node` without logging out: when the connection ends (the
+   * client logs out after a ReconnectTo, or `handOver` logs it out), ownership goes to `node` as
+   * with `handOver`. False when this node does not hold the session.
+   */
+  markHandOver(node: string, reserveMs: number): boolean {
+    if (!this.ownership?.epoch || this.keepOwnership) return false;
+    this.handover = { node, reserveMs };
+    return true;
   }
 
   /** Logs out (the socket closes when the Logout is answered or times out). */

@@ -56,7 +56,9 @@ export type SessionEvent =
    * More messages arrived than the inbound rate allows (`InboundMessageRate`); `action` is what the
    * session did: paused reading, rejected the message, or logged out.
    */
-  | { readonly kind: 'inbound-rate-exceeded'; readonly rate: number; readonly action: InboundRateAction; readonly seq: number };
+  | { readonly kind: 'inbound-rate-exceeded'; readonly rate: number; readonly action: InboundRateAction; readonly seq: number }
+  /** A cluster message (U1 ClusterTopology, U2 ReconnectTo) for a session with `clusterClient`: its body fields in order. */
+  | { readonly kind: 'cluster-message'; readonly msgType: string; readonly fields: ReadonlyArray<readonly [number, string]> };
 
 /** What a session does with messages above its inbound rate (`InboundRateAction`). */
 export type InboundRateAction = 'pause' | 'reject' | 'logout';

@@ -7,6 +7,7 @@ import { Framer } from '../codec/framer.js';
 import { Parser } from '../codec/parser.js';
 import { Encoder } from '../codec/encoder.js';
 import { Message } from '../codec/message.js';
+import { STANDARD_HEADER_TAGS, STANDARD_TRAILER_TAGS } from '../codec/schema.js';
 import { encodePossDupResend } from '../codec/possdup.js';
 import type { MessageView } from '../codec/message-view.js';
 import type { MessageSchema } from '../codec/schema.js';
@@ -28,6 +29,14 @@ import { LAST_MSG_SEQ_NUM, MAX_HEART_BT_INT, SEQ_NUMS_EXHAUSTED_TEXT, heartBtInt
 import { InboundRate } from './inbound-rate.js';
 
 const ADMIN_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
+/**
+ * The cluster's session-level messages (docs/cluster.md): ClusterTopology (U1) and ReconnectTo (U2).
+ * Gap-filled on resend like admin messages; a session with `clusterClient` hands them to the
+ * driver as `cluster-message` events instead of the application.
+ */
+const CLUSTER_TYPES = new Set(['U1', 'U2']);
+/** ClusterTopologySupport(21110): a fixover initiator's Logon announces it can take U1/U2. */
+const CLUSTER_SUPPORT_TAG = 21110;
 
 /** A session's dictionary with another application dictionary: header and trailer stay the session's. */
 function withApplication(session: MessageSchema, app: MessageSchema): MessageSchema {
@@ -80,6 +89,8 @@ interface State {
   /** Bytes held by `queue`. */
   queuedBytes: number;
   targetDefaultApplVerID: string;
+  /** The counterparty's last Logon carried ClusterTopologySupport(21110)=Y. */
+  peerClusterSupport: boolean;
 }
 
 export class SessionCore {
@@ -154,6 +165,7 @@ export class SessionCore {
       nextTargetSeq: 1,
       connected: false,
       receivedLogon: false,
+      peerClusterSupport: false,
       sentLogon: false,
       sentLogout: false,
       receivedReset: false,
@@ -313,6 +325,25 @@ export class SessionCore {
     }
     const sent = this.sendRaw(message);
     return { sent, actions: this.take() };
+  }
+
+  /** The counterparty's Logon announced ClusterTopologySupport(21110)=Y (it takes U1/U2 messages). */
+  get peerSupportsCluster(): boolean {
+    return this.state.peerClusterSupport && this.state.receivedLogon;
+  }
+
+  /**
+   * Sends a cluster message (U1/U2) to a logged-on counterparty that announced support: numbered
+   * and stored like any message, not given to `toApp`, and gap-filled (never replayed) on resend.
+   * Returns false (nothing sent) when not logged on or the counterparty did not announce support.
+   */
+  sendClusterMessage(message: Message, now: number): { sent: boolean; actions: SessionAction[] } {
+    this.now = now;
+    if (!CLUSTER_TYPES.has(message.msgType) || !this.isLoggedOn || !this.peerSupportsCluster || this.resendLoading > 0) return { sent: false, actions: [] };
+    if (this.state.nextSenderSeq > LAST_MSG_SEQ_NUM) return { sent: false, actions: [] };
+    this.fill(message);
+    this.write(message, this.state.nextSenderSeq, this.persistMode(), true);
+    return { sent: true, actions: this.take() };
   }
 
   /**
@@ -585,7 +616,7 @@ export class SessionCore {
     if (msgType === 'A') {
       this.state.targetDefaultApplVerID = this.sessionId.isFIXT ? (view.get(1137) ?? '') : '';
     }
-    const rejection = this.validate(view);
+    const rejection = this.options.clusterClient && CLUSTER_TYPES.has(msgType) ? null : this.validate(view);
     if (rejection) {
       this.rejectOrDisconnect(view, rejection);
       return;
@@ -720,6 +751,11 @@ export class SessionCore {
 
   /** The application callback for an incoming message; async results pause the session. */
   private fromCallback(view: MessageView, after: () => void): void {
+    if (this.options.clusterClient && CLUSTER_TYPES.has(view.msgType)) {
+      this.emitEvent({ kind: 'cluster-message', msgType: view.msgType, fields: bodyFields(view) });
+      after();
+      return;
+    }
     const admin = ADMIN_TYPES.has(view.msgType);
     if (this.appSchemas !== null) view.withSchema(admin ? this.options.schema : this.appSchemaFor(view));
     const result = admin ? this.app.fromAdmin?.(view, this.sessionId) : this.app.fromApp?.(view, this.sessionId);
@@ -906,6 +942,7 @@ export class SessionCore {
     if (!this.schedule.isSessionTime(this.now)) throw new Disconnect('Received logon outside of valid logon time');
     const resetFlag = view.get(141) === 'Y';
     s.receivedReset = resetFlag;
+    s.peerClusterSupport = view.get(CLUSTER_SUPPORT_TAG) === 'Y';
     if (resetFlag) {
       this.note('Logon contains ResetSeqNumFlag=Y, resetting sequence numbers to 1');
       if (!s.sentReset) this.resetState();
@@ -1109,7 +1146,7 @@ export class SessionCore {
     try {
       const view = parser.parse(stored.bytes);
       const number = view.has(34) ? view.getInt(34) : NaN;
-      if (number === stored.seq) return ADMIN_TYPES.has(view.msgType) ? null : view;
+      if (number === stored.seq) return ADMIN_TYPES.has(view.msgType) || CLUSTER_TYPES.has(view.msgType) ? null : view;
       reason = view.has(34) ? `it carries MsgSeqNum ${view.get(34)}` : 'it has no MsgSeqNum';
     } catch (e) {
       if (!(e instanceof FixoverError) && !(e instanceof RangeError)) throw e;
@@ -1295,6 +1332,7 @@ export class SessionCore {
     if (this.options.resetOnLogon) this.resetState();
     if (this.shouldSendReset()) logon.set(141, 'Y');
     for (const [tag, value] of this.options.logonTags) logon.set(tag, value);
+    if (this.options.clusterClient) logon.set(CLUSTER_SUPPORT_TAG, 'Y');
     if (this.options.enableNextExpectedMsgSeqNum) logon.set(789, this.state.nextTargetSeq);
     this.state.lastReceivedTime = this.now;
     this.state.testRequests = 0;
@@ -1510,4 +1548,16 @@ export class SessionCore {
     this.actions = [];
     return a;
   }
+}
+
+/** The body fields of a message in order (header and trailer left out). */
+function bodyFields(view: MessageView): Array<[number, string]> {
+  const out: Array<[number, string]> = [];
+  const t = view.table;
+  for (let i = 0; i < t.count; i++) {
+    const tag = t.tags[i];
+    if (STANDARD_HEADER_TAGS.has(tag) || STANDARD_TRAILER_TAGS.has(tag)) continue;
+    out.push([tag, view.buf.toString('latin1', t.starts[i], t.ends[i])]);
+  }
+  return out;
 }

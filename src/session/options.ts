@@ -86,6 +86,12 @@ export interface SessionOptions {
   heartBtIntOverride?: boolean;
   /** `IgnorePossDupResendRequests`: a ResendRequest flagged PossDupFlag=Y is not answered. */
   ignorePossDupResendRequests?: boolean;
+  /**
+   * A fixover initiator following a cluster (docs/cluster.md): its Logon carries
+   * ClusterTopologySupport(21110)=Y, and incoming U1/U2 messages are `cluster-message` events for
+   * the driver, not application messages (default false).
+   */
+  clusterClient?: boolean;
   /** `LogonTag<n>`: extra fields put on our Logon. */
   logonTags?: ReadonlyArray<readonly [number, string]>;
   /** Largest accepted incoming message in bytes. */
@@ -132,6 +138,7 @@ export function resolveOptions(o: SessionOptions): ResolvedSessionOptions {
     validateLengthAndChecksum: true,
     validateChecksum: true,
     logonTags: [],
+    clusterClient: false,
     resetOnError: false,
     disconnectOnError: false,
     rejectMessageOnUnhandledException: false,

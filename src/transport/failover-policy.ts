@@ -67,6 +67,10 @@ export class FailoverPolicy {
   private readonly fetchTimeout: number;
   private state: State = { kind: 'idle' };
   private uris: FailoverEndpoint[];
+  /** The configured list, or the last `updateUris` list; `uris` is `pushed` then this. */
+  private base: FailoverEndpoint[];
+  /** A cluster's pushed member endpoints (`pushUris`), in front of `base`. */
+  private pushed: FailoverEndpoint[] = [];
   private warmOrder: FailoverEndpoint[];
   private everLoggedOn = false;
   private phase: FailoverPhase = 'startup';
@@ -93,6 +97,7 @@ export class FailoverPolicy {
     this.random = options.random ?? Math.random;
     this.fetchTimeout = options.fetchUrisTimeoutMs ?? DEFAULT_FETCH_URIS_TIMEOUT_MS;
     this.uris = [...config.uris];
+    this.base = this.uris;
     this.warmOrder = this.orderForStandbys();
     this.sends = new SendQueue(config.timeout);
   }
@@ -235,18 +240,42 @@ export class FailoverPolicy {
       if (!this.config.updateURIsSupported) this.ignored('updateUris', 'updateURIsSupported=false');
       else if (list.length === 0) this.ignored('updateUris', 'the list is empty; keeping the previous one');
       else {
-        const next: FailoverEndpoint[] = [];
-        for (const e of list) {
-          if (!next.some((x) => x.uri === e.uri)) next.push({ ...e, options: { ...this.config.nested, ...e.options } });
-        }
-        if (!sameEndpoints(next, this.uris)) {
-          this.uris = next;
-          this.warmOrder = this.orderForStandbys();
-          this.events.push({ type: 'topology', uris: next.map((e) => e.uri) });
-        }
+        this.base = this.distinct(list);
+        this.setList();
       }
       if (s.kind === 'fetching') this.beginPass(now, s.delayMs);
     });
+  }
+
+  /**
+   * A cluster's pushed member endpoints (docs/cluster.md): they go in front of the configured list
+   * (or the last `updateUris` list), never replacing it, so a client whose pushed members are all
+   * down still tries its configured addresses; applies from the next pass, a logged-on session
+   * stays. An empty list removes the pushed ones. Ignored with `updateURIsSupported=false`.
+   */
+  pushUris(list: readonly FailoverEndpoint[], now: number): PolicyOutput {
+    return this.run(now, () => {
+      if (!this.config.updateURIsSupported) return this.ignored('pushUris', 'updateURIsSupported=false');
+      this.pushed = this.distinct(list);
+      this.setList();
+    });
+  }
+
+  private distinct(list: readonly FailoverEndpoint[]): FailoverEndpoint[] {
+    const next: FailoverEndpoint[] = [];
+    for (const e of list) {
+      if (!next.some((x) => x.uri === e.uri)) next.push({ ...e, options: { ...this.config.nested, ...e.options } });
+    }
+    return next;
+  }
+
+  /** `uris` = pushed, then the base list; a `topology` event when it changed. */
+  private setList(): void {
+    const next = [...this.pushed, ...this.base.filter((e) => !this.pushed.some((p) => p.uri === e.uri))];
+    if (sameEndpoints(next, this.uris)) return;
+    this.uris = next;
+    this.warmOrder = this.orderForStandbys();
+    this.events.push({ type: 'topology', uris: next.map((e) => e.uri) });
   }
 
   /** `fetchUris` failed: the pass goes on with the previous list. */
@@ -323,6 +352,7 @@ export class FailoverPolicy {
       if (!ep) {
         ep = { ...endpoint, options: { ...this.config.nested, ...endpoint.options } };
         this.uris = [...this.uris, ep];
+        this.base = [...this.base, ep];
         this.warmOrder = this.orderForStandbys();
         this.events.push({ type: 'topology', uris: this.uris.map((e) => e.uri) });
       }

@@ -138,6 +138,8 @@ export type FailoverEvent =
   | { readonly type: 'sendTimedOut'; readonly id: SendId; readonly waitedMs: number }
   /** A queued send can never be delivered: the policy gave up or was stopped. */
   | { readonly type: 'sendFailed'; readonly id: SendId; readonly reason: 'gave-up' | 'stopped' }
+  /** A cluster topology pushed by the acceptor was refused (another cluster's) or ignored (an older epoch). */
+  | { readonly type: 'topologyRefused'; readonly reason: string }
   /** An input was not acted on (e.g. `updateUris` with `updateURIsSupported=false`). */
   | { readonly type: 'ignored'; readonly input: string; readonly reason: string };
 

@@ -267,6 +267,8 @@ export class MessageValidator {
     const s = view.table.starts[i];
     const e = view.table.ends[i];
     if (tag === 8 || tag === 9 || tag === 10) return null;
+    // ClusterTopologySupport(21110) on a Logon: a fixover initiator announcing cluster support (docs/cluster.md).
+    if (tag === 21110 && view.msgType === 'A') return null;
     if (o.validateFieldsHaveValues && s === e) return reject(R.TagSpecifiedWithoutValue, tag);
     const def = dict.field(tag);
     if (def && s !== e) {

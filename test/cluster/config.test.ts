@@ -16,7 +16,8 @@ test('a process is a cluster member when an acceptor session sets ClusterName, U
   assert.equal(c.dir, '/shared/store/cluster/default');
   assert.deepEqual(c.uris, ['tcp://10.0.0.5:9877', 'tcp://10.0.0.5:9878'], 'advertised: the listening addresses');
   assert.equal(c.reserveMs, 10_000, '2 × SessionLeaseTimeout');
-  assert.deepEqual(c.planner, { intervalMs: 2000, maxMoves: 10, minStayMs: 60_000, settleMs: 2000 });
+  assert.deepEqual(c.planner, { intervalMs: 2000, maxMoves: 10, minStayMs: 60_000, settleMs: 2000, drainGraceMs: 1000 });
+  assert.equal(c.drainDeadlineMs, 60_000);
   const named = clusterConfigFrom([acceptor({ ClusterName: 'east/1', ClusterAdvertisedURI: 'tcp://a:1, tcp://b:2', UpdateClusterFilter: 'a.*' })])!;
   assert.equal(named.dir, '/shared/store/cluster/east%2F1', 'a cluster name is one directory');
   assert.deepEqual(named.uris, ['tcp://a:1', 'tcp://b:2']);
