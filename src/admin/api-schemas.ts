@@ -114,6 +114,21 @@ export const AUDIT = {
   },
 } as const;
 
+/** A cluster member's status (docs/cluster.md): members, topology, coordinator, moves in progress, who holds each session. */
+export const CLUSTER_STATUS = {
+  type: 'object',
+  required: ['cluster', 'joined', 'members', 'moves', 'sessions'],
+  properties: {
+    cluster: { type: 'string', description: 'ClusterName' },
+    joined: { type: 'boolean', description: 'This node is registered as a member' },
+    members: { type: 'array', items: { type: 'object', additionalProperties: true, description: 'A member record: node, URIs, state (joining, active, draining), weight, sessions held, lease' } },
+    topology: { type: 'object', additionalProperties: true, description: 'The published topology and its epoch' },
+    coordinator: { type: 'object', additionalProperties: true, description: "The coordinator lease's owner record" },
+    moves: { type: 'array', items: { type: 'object', additionalProperties: true, description: 'A move order: session, from, to, reason, deadline' } },
+    sessions: { type: 'array', items: { type: 'object', additionalProperties: true, description: 'A session and its owner record' } },
+  },
+} as const;
+
 const ok = { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, session: SESSION_INFO } } as const;
 
 const errors = { 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR } as const;
@@ -141,6 +156,7 @@ export const ROUTES = {
     body: TEXT_BODY,
     response: { 200: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, node: NODE_STATUS } }, ...errors },
   },
+  cluster: { method: 'GET', url: '/api/cluster', summary: "The cluster this node is a member of: members and their state, topology epoch, coordinator, moves in progress, and which node holds each session (404 when the node is no cluster member)", changes: false, response: { 200: CLUSTER_STATUS, 404: ERROR } },
   sessions: {
     method: 'GET',
     url: '/api/sessions',

@@ -41,8 +41,18 @@ export interface AdminServerOptions {
   auditWrite?: (line: string) => void;
   /** Include process metrics (default true). */
   processMetrics?: boolean;
+  /** The cluster membership of the node (set by `fixover run` for a cluster member): `/readyz` waits for it to have joined, `/api/cluster` shows it. */
+  cluster?: AdminCluster;
   /** Serve HTTPS with this certificate (chain) and key, PEM (settings: HttpCertificateFile, HttpCertificateKeyFile). */
   tls?: { readonly cert: Buffer | string; readonly key: Buffer | string; readonly passphrase?: string };
+}
+
+/** What the interface needs of a node's cluster membership (a `ClusterNode` is one). */
+export interface AdminCluster {
+  /** Registered as a member (from its start to its stop). */
+  readonly joined: boolean;
+  /** The cluster as the shared store shows it now. */
+  status(): Promise<object>;
 }
 
 /** The information about a session the API answers with. */
@@ -135,13 +145,20 @@ export class AdminServer {
     app.get('/healthz', async () => ({ status: 'alive', node: this.engine.nodeName }));
     app.get('/readyz', async (_req, reply) => {
       const e = this.engine;
-      const ready = e.ready;
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', phase: e.phase, listening: e.acceptors.every((a) => a.listening) });
+      // Ready: stores open and listening (the engine running), and a cluster member once it has joined.
+      const cluster = this.options.cluster;
+      const ready = e.ready && (cluster === undefined || cluster.joined);
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', phase: e.phase, listening: e.acceptors.every((a) => a.listening), ...(cluster ? { clusterJoined: cluster.joined } : {}) });
     });
     app.get('/metrics', async (_req, reply) => reply.type(this.metrics.contentType).send(await this.metrics.text()));
     app.get('/api/openapi.json', async () => openApiDocument());
 
     this.route(ROUTES.node, async () => this.engine.status());
+    this.route(ROUTES.cluster, async () => {
+      const cluster = this.options.cluster;
+      if (!cluster) throw new AdminError('not_found', 404, 'this node is not a cluster member (see docs/cluster.md)');
+      return { ...(await cluster.status()), joined: cluster.joined };
+    });
     this.route(ROUTES.sessions, async () => ({ sessions: await Promise.all([...this.engine.sessions.values()].map((s) => this.sessionInfo(s))) }));
     this.route(ROUTES.session, async (req) => this.sessionInfo(this.sessionOf(req)));
     this.route(ROUTES.activity, async () => ({ activity: this.activity.recent() }));

@@ -164,7 +164,7 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
   }
   if (!adminOptions) return { engine, ports, cluster };
   try {
-    const admin = await AdminServer.start(engine, adminOptions);
+    const admin = await AdminServer.start(engine, { ...adminOptions, cluster });
     return { engine, ports, cluster, admin };
   } catch (e) {
     await cluster?.stop();

@@ -3,6 +3,8 @@
  * (docs/cluster.md). Start it after the engine listens; stop it before the engine stops.
  */
 import { EventEmitter } from 'node:events';
+import { dirname } from 'node:path';
+import { readClusterStatus, type ClusterStatus } from './status.js';
 import type { Session } from '../engine/session.js';
 import { ClusterDirectory } from './cluster-directory.js';
 import { clusterConfigFrom, type ClusterConfig } from './config.js';
@@ -28,10 +30,11 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
   private drainRun: Promise<number> | null = null;
   private drainTimer: NodeJS.Timeout | null = null;
   private readonly held: () => string[];
+  private member = false;
 
   constructor(
     readonly config: ClusterConfig,
-    engine: ClusterEngine,
+    private readonly engine: ClusterEngine,
   ) {
     super();
     this.files = new ClusterDirectory(config.dir);
@@ -82,10 +85,23 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
   }
 
   /** Registers as an active member and starts the coordinator and the move driver. */
+  /** Registered as a member: from `start` to `stop`. */
+  get joined(): boolean {
+    return this.member;
+  }
+
+  /** The cluster as the shared store shows it now: members, topology, coordinator, moves, and who holds each session of this node. */
+  status(): Promise<ClusterStatus> {
+    const storeDir = dirname(dirname(this.config.dir));
+    const sessions = [...this.engine.sessions.values()].map((s) => ({ id: s.id.toString(), prefix: s.id.filePrefix }));
+    return readClusterStatus(this.config.cluster, this.config.dir, storeDir, sessions);
+  }
+
   async start(): Promise<void> {
     // A drain request left from before this start is not for this run.
     await this.files.clearDrainRequest(this.config.node);
     await this.discovery.start('active');
+    this.member = true;
     this.coordinator.start();
     this.moves.start();
     // `fixover drain <settings>` leaves a request in the shared directory.
@@ -132,6 +148,7 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
 
   /** Leaves the cluster: stops planning and moving, gives the coordinator lease up, removes the member record. */
   async stop(): Promise<void> {
+    this.member = false;
     if (this.drainTimer) clearInterval(this.drainTimer);
     this.moves.stop();
     await this.coordinator.stop();
