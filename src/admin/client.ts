@@ -11,7 +11,7 @@ import type { SessionInfo } from './server.js';
 /** The admin API answered with an error, or could not be reached (`code` 'unreachable'). */
 export class AdminClientError extends FixoverError {
   constructor(
-    readonly code: string,
+    override readonly code: string,
     readonly status: number,
     message: string,
   ) {

@@ -22,7 +22,7 @@ import { openApiDocument } from './openapi.js';
 /** An admin request failed; `code` is the error named in the JSON answer. */
 export class AdminError extends FixoverError {
   constructor(
-    readonly code: 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found',
+    override readonly code: 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found',
     readonly status: number,
     message: string,
   ) {

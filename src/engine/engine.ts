@@ -9,7 +9,6 @@ import { FileOwnership } from '../fencing/file-ownership.js';
 import { PostgresOwnership } from '../fencing/postgres-ownership.js';
 import type { OwnerRecord, SessionOwnership } from '../fencing/ownership.js';
 import { PostgresDatabase } from '../store/postgres-database.js';
-import { PostgresStore } from '../store/postgres-store.js';
 import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
@@ -17,25 +16,55 @@ import { Session } from './session.js';
 import { acceptorLimitsFrom, inboundBytesPerTurn, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, type SessionSettings } from './from-settings.js';
 import { FAILOVER_URI_ON_ACCEPTOR, SOCKET_CONNECT_URI } from '../transport/quickfix-settings.js';
 import type { Application } from '../session/actions.js';
+import { SessionNotFound } from '../session/errors.js';
 import type { SessionID } from '../session/session-id.js';
 import type { Message } from '../codec/message.js';
 import type { MessageStore } from '../store/store.js';
-import { MemoryStore } from '../store/memory-store.js';
+import { storeFor, logFor } from './settings-resources.js';
+import { loadSettings, type Settings } from '../config/settings.js';
 import { attachLog } from '../log/session-events.js';
 import type { Log } from '../log/log.js';
 
+/**
+ * Options of {@link Engine.create}. Without `store` and `log`, each session's store and logs are
+ * made from its settings as the command line makes them (`FileStorePath`, `PostgreSQLStore*`,
+ * `FileLogPath`, `ScreenLogShow*`).
+ */
 export interface EngineOptions {
-  /** Creates the store of a session (default: memory). */
+  /**
+   * Creates the store of a session (default: from its settings: PostgreSQL, a file store under
+   * FileStorePath, else memory).
+   */
   store?: (settings: SessionSettings, id: SessionID) => Promise<MessageStore> | MessageStore;
   /** Directory that relative paths in the settings are resolved from (the settings file's folder). */
   baseDir?: string;
   /** Timer period of sessions in milliseconds. */
   tickMs?: number;
-  /** Creates the log of a session (none when it resolves to undefined). */
+  /** Creates the log of a session (default: from its settings; none when it resolves to undefined). */
   log?: (settings: SessionSettings, id: SessionID) => Promise<Log | undefined> | Log | undefined;
   /** Told of each session as it is created, after its log is attached and before it reports anything. */
   onSession?: (session: Session) => void;
 }
+
+/**
+ * Options of {@link Engine.fromSettings} and {@link Engine.fromSettingsFile}: those of
+ * {@link EngineOptions} (but `baseDir`, which is the settings file's folder) and how the settings
+ * are applied.
+ */
+export interface SettingsEngineOptions extends Omit<EngineOptions, 'baseDir'> {
+  /** Folder that relative FileStorePath / FileLogPath resolve from (default: the working directory, as on the command line). */
+  dataDir?: string;
+  /** Listen on this port instead of the settings' SocketAcceptPort (0: any free port; see {@link Engine.start}). */
+  listenPort?: number;
+  /** Also write each session's events as JSON lines on standard error (the command line's `--json-log`). */
+  jsonLog?: boolean;
+}
+
+/**
+ * The application of an engine's sessions: the callbacks themselves, or a function that makes them
+ * given the engine (to send replies from them).
+ */
+export type ApplicationFactory = Application<SessionID> | ((sender: EngineSender) => Application<SessionID>);
 
 /** Something that can send on behalf of an application (the engine itself). */
 export interface EngineSender {
@@ -69,6 +98,12 @@ export interface NodeStatus {
   readonly loggedOn: number;
 }
 
+/**
+ * Every session of a settings file running at once: acceptor sessions grouped by listening
+ * address, initiator sessions connecting out, each with its store, logs and the application.
+ * Make one with {@link Engine.fromSettingsFile} (or {@link Engine.fromSettings}, or
+ * {@link Engine.create} with your own stores), then `start()`; `stop()` logs out and closes.
+ */
 export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
   readonly sessions = new Map<string, Session>();
   readonly acceptors: Acceptor[] = [];
@@ -87,23 +122,44 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
   }
 
   /**
-   * Creates every session. `app` receives the engine so built-in applications can send replies.
+   * Reads a QuickFIX settings file and creates every session in it, with stores and logs as the
+   * settings say (exactly as `fixover run` does). Throws SettingsError (file, line, setting and
+   * what is valid) when the settings have errors; a store folder that does not exist is created,
+   * or the call rejects with a FileStoreError naming it.
    */
-  static async create(settings: readonly SessionSettings[], app: (sender: EngineSender) => Application<SessionID>, options: EngineOptions = {}): Promise<Engine> {
+  static async fromSettingsFile(file: string, app: ApplicationFactory, options: SettingsEngineOptions = {}): Promise<Engine> {
+    return Engine.fromSettings(loadSettings(file), app, options);
+  }
+
+  /**
+   * Creates every session of parsed settings (`parseSettings`, `loadSettings` or
+   * `settingsFromObject`) with stores and logs as the settings say; see {@link Engine.fromSettingsFile}.
+   */
+  static async fromSettings(settings: Settings, app: ApplicationFactory, options: SettingsEngineOptions = {}): Promise<Engine> {
+    const { dataDir, listenPort, jsonLog, ...rest } = options;
+    return Engine.create(settingsRecords(settings, { dataDir, listenPort }), app, { log: logFor(jsonLog ?? false), ...rest, baseDir: settings.baseDir });
+  }
+
+  /**
+   * Creates every session of settings records (one map of setting name to value per session,
+   * defaults merged in). `app` is the application, or a function that makes it given the engine
+   * (to send replies). Stores and logs come from the settings unless `options` gives them.
+   */
+  static async create(settings: readonly SessionSettings[], app: ApplicationFactory, options: EngineOptions = {}): Promise<Engine> {
     const engine = new Engine();
-    const application = app(engine);
+    const application = typeof app === 'function' ? app(engine) : app;
     const baseDir = options.baseDir ?? process.cwd();
     const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettings }>();
     const initiated: InitiatorSession[] = [];
     const templates: SessionSettings[] = [];
     const create = async (s: SessionSettings): Promise<Session> => {
       const opts = sessionOptionsFrom(s, baseDir);
-      const store = options.store ? await options.store(s, opts.sessionId) : await defaultStore(s, opts.sessionId);
+      const store = options.store ? await options.store(s, opts.sessionId) : await storeFor(s, opts.sessionId);
       const lease = ownershipFor(s, opts.sessionId);
       if (lease.ownership) engine.nodeName = lease.ownership.node;
       const session = new Session(opts, store, application, { tickMs: options.tickMs, inboundBytesPerTurn: inboundBytesPerTurn(s), ...lease });
       engine.sessions.set(opts.sessionId.toString(), session);
-      const log = options.log ? await options.log(s, opts.sessionId) : undefined;
+      const log = await (options.log ?? defaultLog)(s, opts.sessionId);
       if (log) {
         attachLog(session, log);
         engine.logs.push(log);
@@ -239,7 +295,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
   /** A session by its ID (string form accepted). */
   session(sessionId: SessionID | string): Session {
     const s = this.sessions.get(sessionId.toString());
-    if (!s) throw new Error(`no session ${sessionId.toString()}`);
+    if (!s) throw new SessionNotFound(`no session ${sessionId.toString()}`);
     return s;
   }
 
@@ -278,10 +334,24 @@ export function ownershipFor(s: SessionSettings, id: SessionID): { ownership?: S
   return { ownership: new FileOwnership({ dir: resolve(s.FileStorePath!), prefix: id.filePrefix, node, leaseMs }), leaseMs };
 }
 
-/** Without a store option: PostgreSQL when PostgreSQLStore* settings name one, else memory. */
-async function defaultStore(s: SessionSettings, id: SessionID): Promise<MessageStore> {
-  const pg = postgresOptionsFrom(s);
-  return pg ? PostgresStore.open({ database: PostgresDatabase.shared(pg), session: id.toString() }) : new MemoryStore();
+const defaultLog = logFor(false);
+
+/**
+ * The records of parsed settings, one per session, with relative FileStorePath / FileLogPath
+ * resolved from `dataDir` and SocketAcceptPort replaced by `listenPort` when given.
+ *
+ * @internal
+ */
+export function settingsRecords(settings: Settings, o: { dataDir?: string; listenPort?: number } = {}): Record<string, string>[] {
+  return settings.sessions.map((s) => {
+    const r = s.toRecord();
+    if (o.dataDir) {
+      if (r.FileStorePath) r.FileStorePath = resolve(o.dataDir, r.FileStorePath);
+      if (r.FileLogPath) r.FileLogPath = resolve(o.dataDir, r.FileLogPath);
+    }
+    if (o.listenPort !== undefined && r.SocketAcceptPort) r.SocketAcceptPort = String(o.listenPort);
+    return r;
+  });
 }
 
 /** Who owns a session, as the API reports it. */

@@ -263,12 +263,29 @@ export class FailoverDriver {
         this.whenOwner(then);
       }, this.o.ownershipRetryMs ?? 500);
     };
-    this.session.claim().then((refused) => {
-      if (this.stopped) return;
-      if (refused === null) then();
-      else retry();
-    }, retry);
+    this.session.claim().then(
+      (refused) => {
+        if (this.stopped) return;
+        this.ownershipProblem = null;
+        if (refused === null) then();
+        else retry();
+      },
+      (err: unknown) => {
+        // Not silent: the session says why it cannot take the session (a lease folder that does not
+        // exist, a database that does not answer), once per distinct reason, and tries again.
+        const reason = `cannot take ownership of ${this.session.id.toString()}, retrying every ${this.o.ownershipRetryMs ?? 500} ms: ${err instanceof Error ? err.message : String(err)}`;
+        if (reason !== this.ownershipProblem && !this.stopped) {
+          this.ownershipProblem = reason;
+          this.session.emit('event', { kind: 'error', text: reason });
+          this.session.emit('ownership', { state: 'failed', node: this.session.ownership?.node ?? '', epoch: 0, reason });
+        }
+        retry();
+      },
+    );
   }
+
+  /** The last reason taking ownership failed (reported once until it changes or succeeds). */
+  private ownershipProblem: string | null = null;
 
   /** Refreshes the store when asked to, then hands the socket to the session, which sends the Logon. */
   private logOnOver(a: Attempt, socket: net.Socket): void {

@@ -2,7 +2,7 @@
  * Where the PostgreSQL store lives: a connection URL, or QuickFIX C++'s separate settings (host,
  * port, database, user, password), and the schema holding fixover's tables.
  */
-import type { ClientConfig } from 'pg';
+import type { PgClientConfig as ClientConfig } from './pg-driver.js';
 import { PostgresStoreError } from './postgres-error.js';
 
 export interface PostgresConnectionOptions {

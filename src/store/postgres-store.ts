@@ -366,7 +366,7 @@ export class PostgresStore implements MessageStore {
         b.target,
       ]);
     } catch (e) {
-      if (e instanceof PostgresStoreError && e.code === FENCED_SQLSTATE) {
+      if (e instanceof PostgresStoreError && e.causeCode === FENCED_SQLSTATE) {
         throw new StoreFencedError(b.epoch ?? 0, await this.ownership?.current().catch(() => undefined));
       }
       throw e;
