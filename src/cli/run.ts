@@ -4,7 +4,6 @@
  * sessions log out, stores and logs are flushed.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { loadSettings, formatProblem, SettingsError, type Settings } from '../config/index.js';
 import { Engine, settingsRecords, type EngineSender } from '../engine/engine.js';
 import { acceptanceApplication, executorApplication, logApplication } from '../apps/index.js';

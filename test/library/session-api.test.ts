@@ -81,7 +81,7 @@ test("an exception in fromApp that becomes a Reject is reported locally: an erro
   const lines: string[] = [];
   deskSession.on('event', (e) => e.kind === 'error' && lines.push(e.text));
   const rejected = once(deskSession, 'applicationReject') as Promise<[ApplicationRejectEvent]>;
-  const answered = new Promise<string>((resolve) => clientSession.on('event', (e) => e.kind === 'incoming' && /\x0135=j\x01/.test(e.bytes.toString('latin1')) && resolve(e.bytes.toString('latin1'))));
+  const answered = new Promise<string>((resolve) => clientSession.on('event', (e) => e.kind === 'incoming' && e.bytes.toString('latin1').includes('\x0135=j\x01') && resolve(e.bytes.toString('latin1'))));
   await client.start();
   await clientSession.loggedOn({ timeoutMs: 10_000 });
   clientSession.send(new Message('D').set(11, 'o1').set(55, 'IBM').set(54, '1').set(38, 10).set(40, '1').set(60, '20260101-00:00:00'));
@@ -90,7 +90,7 @@ test("an exception in fromApp that becomes a Reject is reported locally: an erro
   assert.equal(e.reject, 'business-reject');
   assert.equal(e.seq, 2);
   assert.equal(e.error.name, 'FieldNotFoundError');
-  assert.match(await answered, /\x01380=5\x01/, 'the counterparty got a BusinessMessageReject, reason 5 (required field missing)');
+  assert.ok((await answered).includes('\x01380=5\x01'), 'the counterparty got a BusinessMessageReject, reason 5 (required field missing)');
   assert.equal(lines.length, 1, lines.join('\n'));
   assert.match(lines[0], /fromApp threw FieldNotFoundError: .* on message 2 \(35=D\): answered with a BusinessMessageReject \(35=j\)/);
 });
