@@ -100,3 +100,16 @@ export class FieldNotFoundError extends FixoverError {
     super(`Field not found: ${tag}`);
   }
 }
+
+/**
+ * A message or field could not be built as asked: an unknown field name, a value of the wrong
+ * form for its field (`setDecimal('1e5')`), a group the dictionary does not define, or a message
+ * encoded without BeginString or MsgType. The message is left as it was before the call.
+ */
+export class MessageBuildError extends FixoverError {}
+
+/** An option of a fixover object is outside what it accepts (a size, a rate, a limit). */
+export class InvalidOptionError extends FixoverError {}
+
+/** Something fixover relies on did not hold: a bug, reported rather than worked around. */
+export class InternalError extends FixoverError {}

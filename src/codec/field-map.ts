@@ -4,6 +4,7 @@
  */
 import { formatDate, formatDecimal, formatUtcTimestamp, integerText, isDecimalText, type FixDate, type TimestampPrecision } from './values.js';
 import type { GroupSchema, MessageSchema } from './schema.js';
+import { MessageBuildError } from './errors.js';
 
 /** What a field can be set to. Numbers are written as exact decimals, booleans as Y/N. */
 export type FieldInput = string | number | boolean | Uint8Array;
@@ -41,7 +42,7 @@ export class FieldMap {
   protected tagOf(key: FieldKey): number {
     if (typeof key === 'number') return key;
     const def = this.names?.fieldByName(key);
-    if (!def) throw new RangeError(`unknown field name ${key}${this.names ? '' : ' (no dictionary given)'}`);
+    if (!def) throw new MessageBuildError(`unknown field name ${key}${this.names ? '' : ' (no dictionary given)'}`);
     return def.tag;
   }
 
@@ -73,7 +74,7 @@ export class FieldMap {
 
   /** Sets a decimal from a number or from exact text (validated). */
   setDecimal(key: FieldKey, value: number | string): this {
-    if (typeof value === 'string' && !isDecimalText(value)) throw new RangeError(`not a decimal: ${value}`);
+    if (typeof value === 'string' && !isDecimalText(value)) throw new MessageBuildError(`not a decimal: ${value}`);
     return this.set(key, typeof value === 'string' ? value : formatDecimal(value));
   }
 
@@ -192,7 +193,7 @@ export class Group extends FieldMap {
   /** Creates an entry of a nested group using this group's layout. */
   newGroup(countTag: number): Group {
     const nested = this.schema?.groups.get(countTag);
-    if (!nested) throw new RangeError(`group ${this.countTag} has no nested group ${countTag}`);
+    if (!nested) throw new MessageBuildError(`group ${this.countTag} has no nested group ${countTag}`);
     return new Group(countTag, nested.delimiter, nested, this.names);
   }
 

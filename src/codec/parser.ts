@@ -3,7 +3,7 @@
  * offsets of its value. Values stay in the received buffer and are decoded only when read.
  * The same pass checks the envelope: 8, 9 and 35 first, BodyLength and CheckSum.
  */
-import { CodecError } from './errors.js';
+import { CodecError, InternalError } from './errors.js';
 import { frameHint } from './framer.js';
 import { DataFieldMap, STANDARD_DATA_FIELDS } from './data-fields.js';
 import { INDEX_MAX_FIELDS, INDEX_POS_BITS, INDEX_TAG_LIMIT, MessageView, indexSlots, nextIndexGeneration } from './message-view.js';
@@ -25,7 +25,7 @@ const enum Index {
   MAX_FIELDS = 0x1000,
 }
 if (INDEX_TAG_LIMIT !== Index.TAG_LIMIT || INDEX_POS_BITS !== Index.POS_BITS || INDEX_MAX_FIELDS !== Index.MAX_FIELDS) {
-  throw new Error('parser and message view disagree on the tag index layout');
+  throw new InternalError('parser and message view disagree on the tag index layout');
 }
 
 export interface ParserOptions {

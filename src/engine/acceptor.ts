@@ -85,6 +85,12 @@ interface PendingConnection extends PendingLogon {
 
 const SHED_REASON = 'shed: too many connections waiting for a logon';
 
+/**
+ * The acceptor sessions listening on one address: takes connections, routes each by its Logon's
+ * CompIDs to its session (or to a session made from an acceptor template), and drops what must
+ * not get in (unknown sessions, addresses not allowed, floods of idle connections). Made by
+ * {@link Engine}; `engine.acceptors` lists them.
+ */
 export class Acceptor extends EventEmitter<AcceptorEvents> {
   private readonly servers: net.Server[] = [];
   private readonly byKey = new Map<string, Session>();

@@ -7,6 +7,7 @@
  * A connection counts as good only after the FIX Logon: TCP up then a close before the Logon is
  * answered is reported to the policy as a failed attempt.
  */
+import { FixoverError } from '../codec/errors.js';
 import net from 'node:net';
 import { readFile } from 'node:fs/promises';
 import type { Message } from '../codec/message.js';
@@ -493,7 +494,7 @@ export async function readUriList(url: string, signal?: AbortSignal): Promise<st
   if (/^https?:\/\//i.test(url)) {
     const timeout = AbortSignal.timeout(5000);
     const res = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    if (!res.ok) throw new FixoverError(`${url}: HTTP ${res.status}`, { code: 'URI_LIST_UNREADABLE' });
     return await res.text();
   }
   const path = url.startsWith('file://') ? new URL(url) : url;

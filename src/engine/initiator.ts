@@ -16,6 +16,7 @@
  * gone, reloads the store and continues the session's sequence numbers.
  */
 import { EventEmitter } from 'node:events';
+import { SessionNotFound } from '../session/errors.js';
 import type { Message } from '../codec/message.js';
 import type { Session } from './session.js';
 import type { SessionID } from '../session/session-id.js';
@@ -79,6 +80,11 @@ export function describeFailoverEvent(e: FailoverEvent): string {
   return `Failover ${type} ${detail}`;
 }
 
+/**
+ * The initiator sessions of an engine: connects each to its counterparty (one address, QuickFIX's
+ * alternate addresses, or a `failover:(…)` URI), logs on, and reconnects after a drop; emits the
+ * failover transport's events. Made by {@link Engine}; `engine.initiator` when there is one.
+ */
 export class Initiator extends EventEmitter<InitiatorEvents> {
   private readonly drivers: FailoverDriver[];
   private readonly configs: readonly InitiatorSession[];
@@ -180,7 +186,7 @@ export class Initiator extends EventEmitter<InitiatorEvents> {
 
   private driver(session?: Session | SessionID): FailoverDriver {
     const d = session ? this.driverOf(session) : this.drivers[0];
-    if (!d) throw new Error(`no initiator session ${session?.toString() ?? ''}`);
+    if (!d) throw new SessionNotFound(`no initiator session ${session?.toString() ?? ''}`);
     return d;
   }
 

@@ -25,6 +25,7 @@ import { FixoverError } from '../codec/errors.js';
 
 const EMPTY = Buffer.alloc(0);
 
+/** How a running {@link Session} is driven: its timer, its share of each event-loop turn, its ownership lease. */
 export interface SessionHandleOptions {
   /** Bytes queued for a slow reader before the session disconnects (default 16 MiB). */
   maxQueuedBytes?: number;
@@ -214,7 +215,12 @@ export interface SessionStatus {
   readonly faults: number;
 }
 
-/** One FIX session with its store; sockets come and go. */
+/**
+ * One FIX session with its store; connections come and go. From code: `send`/`trySend` messages,
+ * `await loggedOn()`, `logout(text)`, `reset()` and `setSequenceNumbers()`, `status()`; listen to
+ * `logon`, `logout` (reason and the counterparty's text), `applicationReject`, `fault` and the
+ * rest of {@link SessionHandleEvents}. Get one with `engine.session(id)` or `engine.sessions`.
+ */
 export class Session extends EventEmitter<SessionHandleEvents> {
   readonly core: SessionCore;
   readonly id: SessionID;

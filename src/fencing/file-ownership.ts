@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { FixoverError } from '../codec/errors.js';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
 
 export interface FileOwnershipOptions {
@@ -163,7 +164,7 @@ export class FileOwnership implements SessionOwnership {
       const seen = JSON.stringify(r ?? null);
       await this.write({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs }, async () => {
         // Paused here while another node broke the lock and took the session: do not write over it.
-        if (JSON.stringify((await this.current()) ?? null) !== seen) throw new Error(`session ${this.o.prefix}: the owner changed while taking it over`);
+        if (JSON.stringify((await this.current()) ?? null) !== seen) throw new FixoverError(`session ${this.o.prefix}: the owner changed while taking it over`, { code: 'OWNER_CHANGED' });
       });
       return this.grant(epoch, now);
     });
