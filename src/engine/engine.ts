@@ -13,7 +13,7 @@ import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
-import { acceptorLimitsFrom, inboundBytesPerTurn, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, type SessionSettings } from './from-settings.js';
+import { acceptorLimitsFrom, inboundBytesPerTurn, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, type SessionSettingsRecord } from './from-settings.js';
 import { FAILOVER_URI_ON_ACCEPTOR, SOCKET_CONNECT_URI } from '../transport/quickfix-settings.js';
 import type { Application } from '../session/actions.js';
 import { SessionNotFound } from '../session/errors.js';
@@ -35,13 +35,13 @@ export interface EngineOptions {
    * Creates the store of a session (default: from its settings: PostgreSQL, a file store under
    * FileStorePath, else memory).
    */
-  store?: (settings: SessionSettings, id: SessionID) => Promise<MessageStore> | MessageStore;
+  store?: (settings: SessionSettingsRecord, id: SessionID) => Promise<MessageStore> | MessageStore;
   /** Directory that relative paths in the settings are resolved from (the settings file's folder). */
   baseDir?: string;
   /** Timer period of sessions in milliseconds. */
   tickMs?: number;
   /** Creates the log of a session (default: from its settings; none when it resolves to undefined). */
-  log?: (settings: SessionSettings, id: SessionID) => Promise<Log | undefined> | Log | undefined;
+  log?: (settings: SessionSettingsRecord, id: SessionID) => Promise<Log | undefined> | Log | undefined;
   /** Told of each session as it is created, after its log is attached and before it reports anything. */
   onSession?: (session: Session) => void;
 }
@@ -145,14 +145,14 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
    * defaults merged in). `app` is the application, or a function that makes it given the engine
    * (to send replies). Stores and logs come from the settings unless `options` gives them.
    */
-  static async create(settings: readonly SessionSettings[], app: ApplicationFactory, options: EngineOptions = {}): Promise<Engine> {
+  static async create(settings: readonly SessionSettingsRecord[], app: ApplicationFactory, options: EngineOptions = {}): Promise<Engine> {
     const engine = new Engine();
     const application = typeof app === 'function' ? app(engine) : app;
     const baseDir = options.baseDir ?? process.cwd();
-    const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettings }>();
+    const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettingsRecord }>();
     const initiated: InitiatorSession[] = [];
-    const templates: SessionSettings[] = [];
-    const create = async (s: SessionSettings): Promise<Session> => {
+    const templates: SessionSettingsRecord[] = [];
+    const create = async (s: SessionSettingsRecord): Promise<Session> => {
       const opts = sessionOptionsFrom(s, baseDir);
       const store = options.store ? await options.store(s, opts.sessionId) : await storeFor(s, opts.sessionId);
       const lease = ownershipFor(s, opts.sessionId);
@@ -313,7 +313,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
 }
 
 /** This process's node name: `NodeName`, else host:pid. */
-export function nodeNameFrom(s: SessionSettings): string {
+export function nodeNameFrom(s: SessionSettingsRecord): string {
   return s.NodeName ?? `${hostname()}:${process.pid}`;
 }
 
@@ -325,7 +325,7 @@ export function nodeNameFrom(s: SessionSettings): string {
  * ends; an initiator holds it while it runs (a second initiator process on the same store is a hot
  * standby).
  */
-export function ownershipFor(s: SessionSettings, id: SessionID): { ownership?: SessionOwnership; leaseMs?: number } {
+export function ownershipFor(s: SessionSettingsRecord, id: SessionID): { ownership?: SessionOwnership; leaseMs?: number } {
   const pg = postgresOptionsFrom(s);
   if ((!s.FileStorePath && !pg) || (s.SessionOwnership ?? 'Y').toUpperCase() !== 'Y') return {};
   const leaseMs = Math.round(Number(s.SessionLeaseTimeout ?? '5') * 1000);
@@ -366,7 +366,7 @@ export interface SessionOwnerInfo {
 }
 
 /** A template matches an incoming identity when each of its IDs is equal or `*`, on its own port. */
-function matchesTemplate(t: SessionSettings, key: SessionKey, address: ListenAddress): boolean {
+function matchesTemplate(t: SessionSettingsRecord, key: SessionKey, address: ListenAddress): boolean {
   const ok = (pattern: string | undefined, value: string): boolean => pattern === undefined || pattern === '*' || pattern === value;
   return Number(t.SocketAcceptPort) === address.port && ok(t.BeginString, key.beginString) && ok(t.SenderCompID, key.senderCompID) && ok(t.TargetCompID, key.targetCompID);
 }

@@ -21,8 +21,15 @@ import { FailoverSettingsError } from '../transport/errors.js';
 import type { Session } from './session.js';
 import type { InitiatorSession } from './initiator.js';
 
-/** Effective settings of one session. */
-export type SessionSettings = Readonly<Record<string, string>>;
+/**
+ * The effective settings of one session as a flat record (setting name to value, defaults merged
+ * in): what `Settings.sessions[i].toRecord()` gives and what `Engine.create` and its `store` and
+ * `log` options take. (The parsed, located form is the `SessionSettings` class of the settings module.)
+ */
+export type SessionSettingsRecord = Readonly<Record<string, string>>;
+
+/** The same as {@link SessionSettingsRecord} (the name used inside the engine). @internal */
+export type SessionSettings = SessionSettingsRecord;
 
 /** A setting could not be applied. */
 export class SettingsApplyError extends FixoverError {

@@ -6,5 +6,5 @@ export { Initiator, failoverConfigOf, describeFailoverEvent, type Endpoint, type
 export { FailoverDriver, readUriList, type FailoverDriverOptions, type DriverSocketDefaults } from './failover-driver.js';
 export { endpointSocketOptions, ENDPOINT_OPTION_NAMES, type EndpointSocketOptions } from './endpoint-options.js';
 export { Engine, settingsBaseDir, ownershipFor, nodeNameFrom, type EnginePhase, type EngineEvents, type NodeStatus, type EngineOptions, type SettingsEngineOptions, type ApplicationFactory, type EngineSender, type SessionOwnerInfo } from './engine.js';
-export { sessionOptionsFrom, sessionIdFrom, validatorFrom, scheduleFrom, reconnectDelays, endpointsFrom, refreshOnLogon, initiatorSessionFrom, socketOptionsFrom, acceptorLimitsFrom, SettingsApplyError, type SessionSettings as SessionSettingsRecord } from './from-settings.js';
+export { sessionOptionsFrom, sessionIdFrom, validatorFrom, scheduleFrom, reconnectDelays, endpointsFrom, refreshOnLogon, initiatorSessionFrom, socketOptionsFrom, acceptorLimitsFrom, SettingsApplyError, type SessionSettingsRecord } from './from-settings.js';
 export { LatencyHistogram, FLUSH_BUCKETS_MS } from './latency-histogram.js';

@@ -19,7 +19,7 @@ import { JsonLogFactory } from '../log/json-log.js';
 import { ScreenLogFactory } from '../log/screen-log.js';
 import { CompositeLog } from '../log/composite-log.js';
 import type { Log } from '../log/log.js';
-import type { SessionSettings } from './from-settings.js';
+import type { SessionSettingsRecord as SessionSettingsRecord } from './from-settings.js';
 
 const yes = (v: string | undefined): boolean => (v ?? '').toUpperCase() === 'Y';
 
@@ -29,7 +29,7 @@ const yes = (v: string | undefined): boolean => (v ?? '').toUpperCase() === 'Y';
  * call fails with a FileStoreError naming it), else memory. A damaged store rejects with
  * StoreDamagedError (`exitCode` 2 for the command line).
  */
-export async function storeFor(s: SessionSettings, id: SessionID): Promise<MessageStore> {
+export async function storeFor(s: SessionSettingsRecord, id: SessionID): Promise<MessageStore> {
   try {
     return await openStore(s, id);
   } catch (e) {
@@ -39,7 +39,7 @@ export async function storeFor(s: SessionSettings, id: SessionID): Promise<Messa
   }
 }
 
-async function openStore(s: SessionSettings, id: SessionID): Promise<MessageStore> {
+async function openStore(s: SessionSettingsRecord, id: SessionID): Promise<MessageStore> {
   const pg = postgresOptionsFrom(s);
   if (pg) return PostgresStore.open({ database: PostgresDatabase.shared(pg), session: id.toString(), recoveryPolicy: recoveryPolicyFrom(s) });
   if (!s.FileStorePath) return new MemoryStore();
@@ -55,7 +55,7 @@ async function openStore(s: SessionSettings, id: SessionID): Promise<MessageStor
 }
 
 /** `StoreRecovery` (refuse, the default, or repair; checked by the settings parser). */
-export function recoveryPolicyFrom(s: SessionSettings): StoreRecoveryPolicy {
+export function recoveryPolicyFrom(s: SessionSettingsRecord): StoreRecoveryPolicy {
   return (s.StoreRecovery ?? 'refuse').toLowerCase() === 'repair' ? 'repair' : 'refuse';
 }
 
@@ -63,7 +63,7 @@ export function recoveryPolicyFrom(s: SessionSettings): StoreRecoveryPolicy {
  * Logs of a session: FileLog under FileLogPath; a screen log (standard output) when any
  * ScreenLogShow* setting is given, with those switches; JSON events on stderr when `json`.
  */
-export function logFor(json: boolean): (s: SessionSettings, id: SessionID) => Promise<Log | undefined> {
+export function logFor(json: boolean): (s: SessionSettingsRecord, id: SessionID) => Promise<Log | undefined> {
   const jsonFactory = json ? new JsonLogFactory({ destination: process.stderr }) : undefined;
   return async (s, id) => {
     const logs: Log[] = [];
