@@ -30,6 +30,7 @@ export class AdminError extends FixoverError {
   }
 }
 
+/** How the {@link AdminServer} listens and who may change things (token, allowed addresses). */
 export interface AdminServerOptions {
   /** TCP port (0: any free port). */
   port: number;
@@ -46,6 +47,7 @@ export interface AdminServerOptions {
 /** The information about a session the API answers with. */
 export type SessionInfo = ReturnType<Session['status']> & { owner?: { node: string; epoch: number; renewedAt: number; leaseMs: number }; inRate: number; outRate: number };
 
+/** The HTTP operations interface of a process (`HttpAcceptPort`): health, readiness, Prometheus metrics, the JSON admin API and the web console. */
 export class AdminServer {
   readonly metrics: EngineMetrics;
   readonly activity: ActivityFeed;

@@ -12,6 +12,7 @@ import type { FieldMap, Group } from './field-map.js';
 import type { Message } from './message.js';
 import { MessageBuildError } from './errors.js';
 
+/** How a message is encoded: FIX field order or the order set, and a BeginString for messages without one. */
 export interface EncodeOptions {
   /** Write fields in the order they were set instead of FIX order. */
   preserveOrder?: boolean;

@@ -28,11 +28,13 @@ export interface FrameHandler {
   onError(error: CodecError): void;
 }
 
+/** Options of a {@link Framer}: the largest message accepted. */
 export interface FramerOptions {
   /** Largest accepted frame in bytes (default 1 MiB). Larger frames are dropped with an error. */
   maxMessageSize?: number;
 }
 
+/** The largest message accepted by default (`MaxMessageSize`): 1 MiB. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
 /** Longest BeginString value accepted while looking for BodyLength. */
 const MAX_BEGIN_STRING = 32;

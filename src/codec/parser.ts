@@ -28,6 +28,7 @@ if (INDEX_TAG_LIMIT !== Index.TAG_LIMIT || INDEX_POS_BITS !== Index.POS_BITS || 
   throw new InternalError('parser and message view disagree on the tag index layout');
 }
 
+/** Options of a {@link Parser}: the BodyLength and CheckSum checks, and the raw data field pairs to know. */
 export interface ParserOptions {
   /** Check that BodyLength(9) matches the body (QuickFIX `ValidateLengthAndChecksum`). Default true. */
   validateLength?: boolean;

@@ -16,11 +16,13 @@ import type { Session } from './session.js';
 import { AddressRanges } from '../transport/address-ranges.js';
 import { addressKey, DEFAULT_PENDING_LOGON_LIMITS, PendingLogons, type PendingLogon } from './pending-logons.js';
 
+/** A port (and optionally a host) an {@link Acceptor} listens on. */
 export interface ListenAddress {
   port: number;
   host?: string;
 }
 
+/** How an {@link Acceptor} takes connections: logon timeout, pending-connection limits, allowed addresses, socket options, dynamic sessions. */
 export interface AcceptorOptions extends SocketOptions {
   /** `AllowedRemoteAddresses`: when set, only peers with these addresses or in these CIDR ranges may connect. */
   allowedRemoteAddresses?: readonly string[];
@@ -54,6 +56,7 @@ export interface SessionKey {
   targetCompID: string;
 }
 
+/** The text key of a session's identity as an acceptor routes it. */
 export function keyOf(k: SessionKey): string {
   return `${k.beginString}:${k.senderCompID}->${k.targetCompID}`;
 }

@@ -22,6 +22,7 @@ import type { Message } from '../codec/message.js';
 import type { MessageStore } from '../store/store.js';
 import { storeFor, logFor } from './settings-resources.js';
 import { loadSettings, type Settings } from '../config/settings.js';
+import { formatProblem, type SettingsProblem } from '../config/problems.js';
 import { attachLog } from '../log/session-events.js';
 import type { Log } from '../log/log.js';
 
@@ -58,6 +59,12 @@ export interface SettingsEngineOptions extends Omit<EngineOptions, 'baseDir'> {
   listenPort?: number;
   /** Also write each session's events as JSON lines on standard error (the command line's `--json-log`). */
   jsonLog?: boolean;
+  /**
+   * Told of each warning and notice of the settings (an unknown setting name with the closest
+   * known one, a setting given twice…). Default: a process warning (`process.emitWarning`, type
+   * `FixoverSettingsWarning`), printed on standard error, so none passes silently.
+   */
+  onSettingsProblem?: (problem: SettingsProblem) => void;
 }
 
 /**
@@ -136,7 +143,9 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
    * `settingsFromObject`) with stores and logs as the settings say; see {@link Engine.fromSettingsFile}.
    */
   static async fromSettings(settings: Settings, app: ApplicationFactory, options: SettingsEngineOptions = {}): Promise<Engine> {
-    const { dataDir, listenPort, jsonLog, ...rest } = options;
+    const { dataDir, listenPort, jsonLog, onSettingsProblem, ...rest } = options;
+    const report = onSettingsProblem ?? ((p: SettingsProblem) => process.emitWarning(formatProblem(p), { type: 'FixoverSettingsWarning' }));
+    for (const p of settings.problems) report(p);
     return Engine.create(settingsRecords(settings, { dataDir, listenPort }), app, { log: logFor(jsonLog ?? false), ...rest, baseDir: settings.baseDir });
   }
 

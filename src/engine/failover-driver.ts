@@ -30,6 +30,7 @@ export interface DriverSocketDefaults extends SocketOptions {
   localPort?: number;
 }
 
+/** How an initiator session's connections are driven: failover configuration, socket defaults, ownership retry. */
 export interface FailoverDriverOptions {
   session: Session;
   config: FailoverConfig;

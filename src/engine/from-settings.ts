@@ -44,6 +44,7 @@ export class SettingsApplyError extends FixoverError {
 const yes = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : v.toUpperCase() === 'Y');
 const num = (v: string | undefined, dflt: number): number => (v === undefined || v === '' ? dflt : Number(v));
 
+/** The {@link SessionID} a session's settings name. */
 export function sessionIdFrom(s: SessionSettings): SessionID {
   return new SessionID({
     beginString: s.BeginString,

@@ -29,11 +29,13 @@ import type { RandomSource } from '../transport/random.js';
 import { FailoverDriver } from './failover-driver.js';
 import type { SocketOptions } from '../transport/socket-options.js';
 
+/** A host and port an initiator connects to. */
 export interface Endpoint {
   host: string;
   port: number;
 }
 
+/** One session of an {@link Initiator} with where and how it connects. */
 export interface InitiatorSession extends SocketOptions {
   session: Session;
   /** A failover URI or configuration; replaces `endpoints` and `reconnectDelays`. */

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { FixoverError } from '../codec/errors.js';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
 
+/** Where a {@link FileOwnership} keeps its lease, for which session and node, and how long the lease lasts. */
 export interface FileOwnershipOptions {
   /** Store directory (`FileStorePath`). */
   dir: string;
@@ -83,6 +84,7 @@ const LEASE_RAN_OUT = 'its lease ran out (the node was paused or too busy to ren
 /** How long a stat that found the owner file unchanged is trusted for. */
 const RECHECK_MS = 2;
 
+/** Fenced session ownership on a shared folder: a lease file next to the store files, renewed by the owner. */
 export class FileOwnership implements SessionOwnership {
   private readonly file: string;
   private readonly lockFile: string;

@@ -20,6 +20,7 @@ import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwn
 import type { PostgresDatabase } from '../store/postgres-database.js';
 import { PostgresStoreError, isConnectionError } from '../store/postgres-error.js';
 
+/** The database, session, node and lease of a {@link PostgresOwnership}. */
 export interface PostgresOwnershipOptions {
   database: PostgresDatabase;
   /** Session name, as given to the store (`SessionID.toString()`). */
@@ -44,6 +45,7 @@ interface OwnerRow {
   now_ms: number;
 }
 
+/** Fenced session ownership in PostgreSQL: an owner row and an advisory lock held on a connection of the owner. */
 export class PostgresOwnership implements SessionOwnership {
   private readonly leaseMs: number;
   private readonly now: () => number;

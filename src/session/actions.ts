@@ -13,6 +13,7 @@ export type Persist =
   /** Nothing: a resend or gap fill reusing an old sequence number. */
   | 'none';
 
+/** What the session state machine asks its driver to do: send, store, load a resend, pause, disconnect, wait, report. */
 export type SessionAction =
   /** An outgoing message: persist as asked, then write it to the socket when `write` is true. */
   | { readonly type: 'send'; readonly bytes: Buffer; readonly seq: number; readonly msgType: string; readonly persist: Persist; readonly write: boolean }

@@ -70,6 +70,7 @@ export class MemoryStore implements MessageStore {
   async close(): Promise<void> {}
 }
 
+/** Makes a {@link MemoryStore} per session. */
 export class MemoryStoreFactory implements MessageStoreFactory {
   async create(): Promise<MessageStore> {
     return new MemoryStore();

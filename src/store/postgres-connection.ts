@@ -5,6 +5,7 @@
 import type { PgClientConfig as ClientConfig } from './pg-driver.js';
 import { PostgresStoreError } from './postgres-error.js';
 
+/** Where the PostgreSQL store lives: a URL or separate settings, and the schema (`PostgreSQLStore*`). */
 export interface PostgresConnectionOptions {
   /** `postgres://user:password@host:port/database` [`PostgreSQLStoreURL`]. */
   url?: string;

@@ -8,6 +8,7 @@ import { type PostgresConnectionOptions, clientConfig, checkSchema, describeTarg
 import { PostgresStoreError, isConnectionError } from './postgres-error.js';
 import { migrate, quote } from './postgres-schema.js';
 
+/** The connection of a {@link PostgresDatabase} and its pool size. */
 export interface PostgresDatabaseOptions extends PostgresConnectionOptions {
   /** Pool size (default 4). */
   maxConnections?: number;
@@ -15,6 +16,7 @@ export interface PostgresDatabaseOptions extends PostgresConnectionOptions {
 
 const shared = new Map<string, PostgresDatabase>();
 
+/** One PostgreSQL database shared by the stores and ownerships of a process: a connection pool and the schema, migrated once. */
 export class PostgresDatabase {
   /** Quoted schema, for statements. */
   readonly schema: string;

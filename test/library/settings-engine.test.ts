@@ -46,6 +46,15 @@ test('Engine.fromSettingsFile: file stores in folders it creates, file logs, and
   assert.ok(second.sender > first.sender && second.target > first.target, `numbers go on from the store: ${JSON.stringify(second)}`);
 });
 
+test('settings warnings reach the application (onSettingsProblem), none passes silently', async (t) => {
+  const settings = settingsFromObject({ sessions: [{ ConnectionType: 'acceptor', BeginString: 'FIX.4.2', SenderCompID: 'A', TargetCompID: 'B', SocketAcceptPort: 9880, StartTime: '00:00:00', EndTime: '00:00:00', SocketAcceptHostt: 'x' }] });
+  const seen: string[] = [];
+  const engine = await Engine.fromSettings(settings, quiet, { onSettingsProblem: (p) => seen.push(`${p.severity} ${p.setting}: ${p.message}`) });
+  t.after(() => engine.stop());
+  assert.equal(seen.length, 1, seen.join('\n'));
+  assert.match(seen[0], /^warning SocketAcceptHostt: .*SocketAccept/);
+});
+
 test('Engine.create without a store option builds the store its settings name (FileStorePath: a FileStore, not memory)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'fixover-lib-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
