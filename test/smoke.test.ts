@@ -4,7 +4,7 @@ import * as fixover from '../src/index.js';
 
 test('the package root exports the public API of every module', () => {
   assert.match(fixover.VERSION, /^\d+\.\d+\.\d+$/);
-  for (const name of ['Parser', 'Framer', 'Encoder', 'Message', 'loadDictionary', 'MessageValidator', 'SessionCore', 'Schedule', 'MemoryStore', 'FileStore', 'FileLog', 'loadSettings', 'Engine', 'Acceptor', 'Initiator', 'Session', 'OrderClient', 'executorApplication']) {
+  for (const name of ['Parser', 'Framer', 'Encoder', 'Message', 'loadDictionary', 'MessageValidator', 'Schedule', 'MemoryStore', 'FileStore', 'FileLog', 'loadSettings', 'Engine', 'Acceptor', 'Initiator', 'Session', 'OrderClient', 'executorApplication']) {
     assert.equal(typeof (fixover as Record<string, unknown>)[name], 'function', name);
   }
 });

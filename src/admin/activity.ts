@@ -8,8 +8,10 @@ import { EventEmitter } from 'node:events';
 import type { Engine } from '../engine/engine.js';
 import type { Session } from '../engine/session.js';
 
+/** The kinds of lines in the activity feed. */
 export type ActivityKind = 'logon' | 'logout' | 'disconnect' | 'failover' | 'reject' | 'error' | 'ownership' | 'operation';
 
+/** One line of the admin activity feed: when, which session, what kind, what happened. */
 export interface ActivityEntry {
   /** ms since the epoch. */
   readonly at: number;
@@ -36,6 +38,7 @@ interface Reading {
   rates: Rates;
 }
 
+/** The recent activity of an engine's sessions (logons, logouts, failovers, rejects, errors, operations) for the admin API and console. */
 export class ActivityFeed extends EventEmitter<{ entry: [ActivityEntry]; tick: [] }> {
   private readonly entries: ActivityEntry[] = [];
   private readonly readings = new Map<Session, Reading>();

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 
+/** One changing operation done through the admin API: who, from where, what, on what, and the outcome. */
 export interface AuditEntry {
   /** ISO 8601 time. */
   readonly at: string;
@@ -26,6 +27,7 @@ export interface AuditEntry {
 /** How many entries are kept in memory. */
 export const AUDIT_KEPT = 200;
 
+/** The trail of changing operations done through the admin API. */
 export class AuditLog extends EventEmitter<{ entry: [AuditEntry] }> {
   private readonly entries: AuditEntry[] = [];
 

@@ -11,7 +11,7 @@ import type { SessionInfo } from './server.js';
 /** The admin API answered with an error, or could not be reached (`code` 'unreachable'). */
 export class AdminClientError extends FixoverError {
   constructor(
-    readonly code: string,
+    override readonly code: string,
     readonly status: number,
     message: string,
   ) {
@@ -19,6 +19,7 @@ export class AdminClientError extends FixoverError {
   }
 }
 
+/** Where an {@link AdminClient} connects, and its token and operator name. */
 export interface AdminClientOptions {
   /** The admin token, for changing operations. */
   token?: string;
@@ -28,6 +29,7 @@ export interface AdminClientOptions {
   timeoutMs?: number;
 }
 
+/** A client of a node's HTTP admin API (what `fixover admin` uses). */
 export class AdminClient {
   private readonly base: string;
 

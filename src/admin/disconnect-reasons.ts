@@ -6,6 +6,7 @@
 /** The reason labels, in the order they are tried. */
 export const DISCONNECT_REASONS = ['timeout', 'schedule', 'logout', 'slow_reader', 'fenced', 'store', 'fault', 'rejected', 'operator', 'peer_closed', 'other'] as const;
 
+/** Why a connection ended, as counted in the metrics. */
 export type DisconnectReason = (typeof DISCONNECT_REASONS)[number];
 
 const RULES: ReadonlyArray<[RegExp, DisconnectReason]> = [

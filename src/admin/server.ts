@@ -22,7 +22,7 @@ import { openApiDocument } from './openapi.js';
 /** An admin request failed; `code` is the error named in the JSON answer. */
 export class AdminError extends FixoverError {
   constructor(
-    readonly code: 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found',
+    override readonly code: 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found',
     readonly status: number,
     message: string,
   ) {
@@ -30,6 +30,7 @@ export class AdminError extends FixoverError {
   }
 }
 
+/** How the {@link AdminServer} listens and who may change things (token, allowed addresses). */
 export interface AdminServerOptions {
   /** TCP port (0: any free port). */
   port: number;
@@ -58,6 +59,7 @@ export interface AdminCluster {
 /** The information about a session the API answers with. */
 export type SessionInfo = ReturnType<Session['status']> & { owner?: { node: string; epoch: number; renewedAt: number; leaseMs: number }; inRate: number; outRate: number };
 
+/** The HTTP operations interface of a process (`HttpAcceptPort`): health, readiness, Prometheus metrics, the JSON admin API and the web console. */
 export class AdminServer {
   readonly metrics: EngineMetrics;
   readonly activity: ActivityFeed;

@@ -10,10 +10,12 @@ import type { Application } from '../session/actions.js';
 import { UnsupportedMessageType } from '../session/errors.js';
 import type { SessionID } from '../session/session-id.js';
 
+/** Something the built-in applications send replies through (the engine). */
 export interface Sender {
   send(message: Message, sessionId: SessionID): void;
 }
 
+/** The application of QuickFIX's acceptance tests: echoes application messages back as those scripts expect. */
 export function acceptanceApplication(sender: Sender): Application<SessionID> {
   const seen = new Map<string, Set<string>>();
   const ids = (sessionId: SessionID): Set<string> => {

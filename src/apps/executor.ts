@@ -11,6 +11,7 @@ import { UnsupportedMessageType } from '../session/errors.js';
 import type { SessionID } from '../session/session-id.js';
 import type { Sender } from './acceptance.js';
 
+/** The built-in order executor: fills every NewOrderSingle in full at its price with one ExecutionReport (what `fixover executor` runs). */
 export function executorApplication(sender: Sender): Application<SessionID> {
   let orderId = 0;
   let execId = 0;

@@ -3,6 +3,7 @@ import type { MessageView } from '../codec/message-view.js';
 import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
 
+/** An application that prints every message it receives and answers nothing. */
 export function logApplication(write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Application<SessionID> {
   return {
     onLogon: (id) => write(`logon ${id.toString()}`),

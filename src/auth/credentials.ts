@@ -14,7 +14,7 @@ import { FixoverError } from '../codec/errors.js';
 
 /** The credential file cannot be read or has a bad line: `file`, `line` (0: the whole file) and why. */
 export class CredentialFileError extends FixoverError {
-  readonly code = 'FIXOVER_CREDENTIAL_FILE';
+  override readonly code = 'FIXOVER_CREDENTIAL_FILE';
   constructor(
     readonly file: string,
     readonly line: number,

@@ -4,30 +4,17 @@
  * sessions log out, stores and logs are flushed.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { loadSettings, formatProblem, SettingsError, type Settings } from '../config/index.js';
-import { Engine, type EngineSender } from '../engine/engine.js';
-import type { SessionSettings } from '../engine/from-settings.js';
+import { Engine, settingsRecords, type EngineSender } from '../engine/engine.js';
 import { acceptanceApplication, executorApplication, logApplication } from '../apps/index.js';
 import type { Application } from '../session/actions.js';
-import type { SessionID } from '../session/session-id.js';
-import { FileStore } from '../store/file-store.js';
-import { StoreDamagedError, formatRepair, type StoreRecoveryPolicy } from '../store/store-repair.js';
-import { MemoryStore } from '../store/memory-store.js';
-import type { MessageStore } from '../store/store.js';
-import { PostgresDatabase } from '../store/postgres-database.js';
-import { PostgresStore } from '../store/postgres-store.js';
-import { postgresOptionsFrom } from '../store/postgres-settings.js';
-import { FileLogFactory } from '../log/file-log.js';
-import { JsonLogFactory } from '../log/json-log.js';
-import { ScreenLogFactory } from '../log/screen-log.js';
-import { CompositeLog } from '../log/composite-log.js';
-import type { Log } from '../log/log.js';
 import type { Session } from '../engine/session.js';
+import type { SessionID } from '../session/session-id.js';
 import type { Acceptor } from '../engine/acceptor.js';
 import { AdminServer } from '../admin/server.js';
 import { adminOptionsFrom } from '../admin/from-settings.js';
 import { ClusterNode } from '../cluster/node.js';
+import { formatRepair } from '../store/store-repair.js';
 import { describeClusterEvent } from '../cluster/events.js';
 
 export const APPS: Record<string, (sender: EngineSender) => Application<SessionID>> = {
@@ -51,68 +38,8 @@ export function readSettings(file: string): Settings {
   }
 }
 
-const yes = (v: string | undefined): boolean => (v ?? '').toUpperCase() === 'Y';
-
-/**
- * Store of a session: PostgreSQL when PostgreSQLStore* settings name a database, a FileStore under
- * FileStorePath (relative to the working directory), else memory.
- */
-export async function storeFor(s: SessionSettings, id: SessionID): Promise<MessageStore> {
-  try {
-    return await openStore(s, id);
-  } catch (e) {
-    // A damaged store is a start-up problem the settings can resolve (StoreRecovery=repair): exit 2.
-    if (e instanceof StoreDamagedError) throw Object.assign(e, { exitCode: 2 });
-    throw e;
-  }
-}
-
-async function openStore(s: SessionSettings, id: SessionID): Promise<MessageStore> {
-  const pg = postgresOptionsFrom(s);
-  if (pg) return PostgresStore.open({ database: PostgresDatabase.shared(pg), session: id.toString(), recoveryPolicy: recoveryPolicyFrom(s) });
-  if (!s.FileStorePath) return new MemoryStore();
-  return FileStore.open({
-    path: resolve(s.FileStorePath),
-    prefix: id.filePrefix,
-    sync: yes(s.FileStoreSync),
-    maxCachedMsgs: s.FileStoreMaxCachedMsgs ? Number(s.FileStoreMaxCachedMsgs) : undefined,
-    recoveryPolicy: recoveryPolicyFrom(s),
-    // With session ownership (the default) other nodes may share the directory.
-    shared: (s.SessionOwnership ?? 'Y').toUpperCase() === 'Y',
-  });
-}
-
-/** `StoreRecovery` (refuse, the default, or repair; checked by the settings parser). */
-export function recoveryPolicyFrom(s: SessionSettings): StoreRecoveryPolicy {
-  return (s.StoreRecovery ?? 'refuse').toLowerCase() === 'repair' ? 'repair' : 'refuse';
-}
-
-/**
- * Logs of a session: FileLog under FileLogPath; a screen log (standard output) when any
- * ScreenLogShow* setting is given, with those switches; JSON events on stderr when asked.
- */
-export function logFor(json: boolean): (s: SessionSettings, id: SessionID) => Promise<Log | undefined> {
-  const jsonFactory = json ? new JsonLogFactory({ destination: process.stderr }) : undefined;
-  return async (s, id) => {
-    const logs: Log[] = [];
-    if (s.FileLogPath) logs.push(await new FileLogFactory({ path: resolve(s.FileLogPath), backupPath: s.FileLogBackupPath, logHeartbeats: yes(s.FileLogHeartbeats) }).create(id));
-    if (Object.keys(s).some((k) => k.startsWith('ScreenLogShow'))) {
-      const flag = (name: string, dflt: boolean): boolean => (s[name] === undefined ? dflt : yes(s[name]));
-      logs.push(
-        await new ScreenLogFactory({
-          showIncoming: flag('ScreenLogShowIncoming', true),
-          showOutgoing: flag('ScreenLogShowOutgoing', true),
-          showEvents: flag('ScreenLogShowEvents', true),
-          showHeartbeats: flag('ScreenLogShowHeartBeats', false),
-          printable: true,
-        }).create(id),
-      );
-    }
-    if (jsonFactory) logs.push(await jsonFactory.create(id));
-    if (logs.length === 0) return undefined;
-    return logs.length === 1 ? logs[0] : new CompositeLog(logs);
-  };
-}
+export { storeFor, logFor, recoveryPolicyFrom } from '../engine/settings-resources.js';
+import { storeFor, logFor } from '../engine/settings-resources.js';
 
 export interface RunOptions {
   app: string;
@@ -136,15 +63,7 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
   } catch (e) {
     throw Object.assign(e as Error, { exitCode: 2, printed: true });
   }
-  const records = settings.sessions.map((s) => {
-    const r = s.toRecord();
-    if (options.dataDir) {
-      if (r.FileStorePath) r.FileStorePath = resolve(options.dataDir, r.FileStorePath);
-      if (r.FileLogPath) r.FileLogPath = resolve(options.dataDir, r.FileLogPath);
-    }
-    if (options.listenPort !== undefined && r.SocketAcceptPort) r.SocketAcceptPort = String(options.listenPort);
-    return r;
-  });
+  const records = settingsRecords(settings, options);
   const adminOptions = adminOptionsFrom(records, settings.baseDir);
   const engine = await Engine.create(records, app, { store: storeFor, log: logFor(options.jsonLog ?? false), baseDir: settings.baseDir, onSession: options.onSession });
   const ports = await engine.start();
@@ -178,7 +97,7 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
 export function printOwnership(session: Session): void {
   session.on('ownership', (e) => {
     const who = e.state === 'refused' || (e.state === 'lost' && e.owner) ? `; owner: node ${e.owner}` : '';
-    process.stdout.write(`fixover: node ${e.node}: ${session.id.toString()} ownership ${e.state}, epoch ${e.epoch}${who}${e.reason && e.state === 'lost' ? ` (${e.reason})` : ''}\n`);
+    process.stdout.write(`fixover: node ${e.node}: ${session.id.toString()} ownership ${e.state}, epoch ${e.epoch}${who}${e.reason && (e.state === 'lost' || e.state === 'failed') ? ` (${e.reason})` : ''}\n`);
   });
 }
 

@@ -11,6 +11,7 @@ import type { MessageView } from '../codec/message-view.js';
 import type { Application } from '../session/actions.js';
 import type { SessionID } from '../session/session-id.js';
 
+/** How an {@link OrderClient} sends: how many orders, at a fixed rate or with a window in flight, which symbol. */
 export interface OrderClientOptions {
   /** Number of orders to send. */
   orders: number;
@@ -26,6 +27,7 @@ export interface OrderClientOptions {
   prefix?: string;
 }
 
+/** Latency percentiles of an order client run, in microseconds. */
 export interface LatencySummary {
   /** Microseconds. */
   p50: number;
@@ -36,6 +38,7 @@ export interface LatencySummary {
   count: number;
 }
 
+/** What an {@link OrderClient} run measured: orders sent and filled, duplicates, latency, failovers. */
 export interface ClientReport {
   sent: number;
   filled: number;
@@ -57,6 +60,7 @@ export interface OrderSink {
   readonly isLoggedOn: boolean;
 }
 
+/** The headless order-entry client behind `fixover client`: sends orders at a rate or window and reports fills, duplicates and latency. */
 export class OrderClient {
   private readonly sentAt = new Map<string, number>();
   private readonly filled = new Set<string>();

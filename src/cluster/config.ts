@@ -11,7 +11,7 @@ import { clusterFilter } from './membership.js';
 
 /** Cluster settings that disagree between the sessions of one process, or cannot be used. */
 export class ClusterSettingsError extends FixoverError {
-  readonly code = 'CLUSTER_SETTINGS';
+  override readonly code = 'CLUSTER_SETTINGS';
   constructor(
     readonly setting: string,
     message: string,

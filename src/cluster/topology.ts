@@ -42,7 +42,7 @@ export interface PushedTopology {
 
 /** A topology or move message that does not have the layout of docs/cluster.md. */
 export class ClusterMessageError extends FixoverError {
-  readonly code = 'CLUSTER_MESSAGE';
+  override readonly code = 'CLUSTER_MESSAGE';
 }
 
 /** The body of a ClusterTopology (U1) message for the published members. */

@@ -10,7 +10,9 @@ import { SOH, digitCount, writeDecimal } from './bytes.js';
 import { STANDARD_DATA_FIELDS, type DataFieldMap } from './data-fields.js';
 import type { FieldMap, Group } from './field-map.js';
 import type { Message } from './message.js';
+import { MessageBuildError } from './errors.js';
 
+/** How a message is encoded: FIX field order or the order set, and a BeginString for messages without one. */
 export interface EncodeOptions {
   /** Write fields in the order they were set instead of FIX order. */
   preserveOrder?: boolean;
@@ -129,6 +131,7 @@ function textOf(map: FieldMap, tag: number): string | undefined {
   return undefined;
 }
 
+/** Encodes messages into reused buffers with exact BodyLength and CheckSum, in QuickFIX's field order or the order given. */
 export class Encoder {
   private readonly out: ByteBuffer;
   private preserve = false;
@@ -170,9 +173,9 @@ export class Encoder {
     this.preserve = options?.preserveOrder ?? false;
     const header = msg.header;
     const beginString = textOf(header, 8) ?? options?.beginString;
-    if (!beginString) throw new RangeError('message has no BeginString(8)');
+    if (!beginString) throw new MessageBuildError('message has no BeginString(8)');
     const msgType = textOf(header, 35);
-    if (!msgType) throw new RangeError('message has no MsgType(35)');
+    if (!msgType) throw new MessageBuildError('message has no MsgType(35)');
     // Reserve "8=<begin>|9=<digits>|" with as many digits as the last BodyLength had; the body is
     // moved in the rare case the count differs.
     const origin = out.pos;

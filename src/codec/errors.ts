@@ -26,12 +26,24 @@ export type CodecErrorReason =
   /** A raw data field is shorter than its declared length. */
   | 'data-length-mismatch';
 
-/** Base class of every error raised by fixover. */
+/**
+ * Base class of every error fixover throws. `code` is stable and machine-readable: by default the
+ * class name in upper snake case (`SettingsError` → `SETTINGS_ERROR`); `name` is the class name.
+ * Catch `FixoverError` for everything fixover raises, or a subclass for one kind of failure.
+ */
 export class FixoverError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** A stable, machine-readable code for this kind of error (e.g. `SESSION_NOT_FOUND`). */
+  readonly code: string;
+  constructor(message: string, options?: { readonly code?: string; readonly cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.code = options?.code ?? errorCodeOf(new.target.name);
   }
+}
+
+/** `SettingsError` → `SETTINGS_ERROR`, `DoNotSend` → `DO_NOT_SEND`. */
+function errorCodeOf(className: string): string {
+  return className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toUpperCase();
 }
 
 /** A framing or envelope failure. `offset` is relative to the start of the frame when known. */
@@ -88,3 +100,16 @@ export class FieldNotFoundError extends FixoverError {
     super(`Field not found: ${tag}`);
   }
 }
+
+/**
+ * A message or field could not be built as asked: an unknown field name, a value of the wrong
+ * form for its field (`setDecimal('1e5')`), a group the dictionary does not define, or a message
+ * encoded without BeginString or MsgType. The message is left as it was before the call.
+ */
+export class MessageBuildError extends FixoverError {}
+
+/** An option of a fixover object is outside what it accepts (a size, a rate, a limit). */
+export class InvalidOptionError extends FixoverError {}
+
+/** Something fixover relies on did not hold: a bug, reported rather than worked around. */
+export class InternalError extends FixoverError {}

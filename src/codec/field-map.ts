@@ -4,6 +4,7 @@
  */
 import { formatDate, formatDecimal, formatTimeOfDay, formatUtcTimestamp, integerText, isDecimalText, type FixDate, type TimestampPrecision } from './values.js';
 import type { GroupSchema, MessageSchema } from './schema.js';
+import { MessageBuildError } from './errors.js';
 
 /**
  * What a field can be set to. Numbers are written as exact decimals, booleans as Y/N. A `Date` is
@@ -24,7 +25,7 @@ export type FieldNames = Pick<MessageSchema, 'fieldByName'> & Partial<Pick<Messa
  */
 export function dateText(date: Date, type: string | undefined, tag: number): string {
   const ms = date.getTime();
-  if (!Number.isFinite(ms)) throw new RangeError(`field ${tag}: invalid Date`);
+  if (!Number.isFinite(ms)) throw new MessageBuildError(`field ${tag}: invalid Date`);
   switch (type) {
     case undefined:
     case 'UTCTIMESTAMP':
@@ -44,7 +45,7 @@ export function dateText(date: Date, type: string | undefined, tag: number): str
     case 'MONTHYEAR':
       return formatDate(date).slice(0, 6);
     default:
-      throw new RangeError(`field ${tag} is of type ${type}: a Date can only be set on a date or time field (UTCTIMESTAMP, TZTIMESTAMP, UTCTIMEONLY, TZTIMEONLY, UTCDATEONLY, LOCALMKTDATE, MONTHYEAR)`);
+      throw new MessageBuildError(`field ${tag} is of type ${type}: a Date can only be set on a date or time field (UTCTIMESTAMP, TZTIMESTAMP, UTCTIMEONLY, TZTIMEONLY, UTCDATEONLY, LOCALMKTDATE, MONTHYEAR)`);
   }
 }
 
@@ -88,7 +89,7 @@ export class FieldMap {
   protected tagOf(key: FieldKey): number {
     if (typeof key === 'number') return key;
     const def = this.names?.fieldByName(key);
-    if (!def) throw new RangeError(`unknown field name ${key}${this.names ? '' : ' (no dictionary given)'}`);
+    if (!def) throw new MessageBuildError(`unknown field name ${key}${this.names ? '' : ' (no dictionary given)'}`);
     return def.tag;
   }
 
@@ -121,7 +122,7 @@ export class FieldMap {
 
   /** Sets a decimal from a number or from exact text (validated). */
   setDecimal(key: FieldKey, value: number | string): this {
-    if (typeof value === 'string' && !isDecimalText(value)) throw new RangeError(`not a decimal: ${value}`);
+    if (typeof value === 'string' && !isDecimalText(value)) throw new MessageBuildError(`not a decimal: ${value}`);
     return this.set(key, typeof value === 'string' ? value : formatDecimal(value));
   }
 
@@ -240,7 +241,7 @@ export class Group extends FieldMap {
   /** Creates an entry of a nested group using this group's layout. */
   newGroup(countTag: number): Group {
     const nested = this.schema?.groups.get(countTag);
-    if (!nested) throw new RangeError(`group ${this.countTag} has no nested group ${countTag}`);
+    if (!nested) throw new MessageBuildError(`group ${this.countTag} has no nested group ${countTag}`);
     return new Group(countTag, nested.delimiter, nested, this.names);
   }
 

@@ -2,7 +2,7 @@
  * Typed, lazy access to the fields of a parsed message or of one repeating-group entry. Values are
  * decoded from the received bytes only when asked for.
  */
-import { FieldFormatError, FieldNotFoundError } from './errors.js';
+import { FieldFormatError, FieldNotFoundError, MessageBuildError } from './errors.js';
 import { latin1, printable } from './bytes.js';
 import type { FieldTable } from './parser.js';
 import type { MessageSchema } from './schema.js';
@@ -124,7 +124,7 @@ export abstract class FieldReader {
 
   private tagOfName(key: string): number {
     const def = this.schema?.fieldByName(key);
-    if (!def) throw new RangeError(`unknown field name ${key}${this.schema ? '' : ' (no dictionary attached)'}`);
+    if (!def) throw new MessageBuildError(`unknown field name ${key}${this.schema ? '' : ' (no dictionary attached)'}`);
     return def.tag;
   }
 

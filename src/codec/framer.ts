@@ -8,7 +8,7 @@
  * the framer resynchronises on the next `8=FIX`. A frame larger than `maxMessageSize` is dropped
  * with an error, so memory stays bounded whatever the peer sends.
  */
-import { CodecError } from './errors.js';
+import { CodecError, InvalidOptionError } from './errors.js';
 
 /** FIX syntax bytes, inlined as literals (an imported constant is reloaded on every use in optimised code). */
 const enum Byte {
@@ -28,11 +28,13 @@ export interface FrameHandler {
   onError(error: CodecError): void;
 }
 
+/** Options of a {@link Framer}: the largest message accepted. */
 export interface FramerOptions {
   /** Largest accepted frame in bytes (default 1 MiB). Larger frames are dropped with an error. */
   maxMessageSize?: number;
 }
 
+/** The largest message accepted by default (`MaxMessageSize`): 1 MiB. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024;
 /** Longest BeginString value accepted while looking for BodyLength. */
 const MAX_BEGIN_STRING = 32;
@@ -54,6 +56,7 @@ const enum Scan {
   Bad = -2,
 }
 
+/** Cuts a byte stream into FIX messages from any chunking, skipping and reporting garbage, refusing oversized frames. */
 export class Framer {
   private readonly maxMessageSize: number;
   private pending: Buffer = Buffer.allocUnsafe(0);
@@ -66,7 +69,7 @@ export class Framer {
     options: FramerOptions = {},
   ) {
     this.maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
-    if (!(this.maxMessageSize >= 64)) throw new RangeError('maxMessageSize must be at least 64 bytes');
+    if (!(this.maxMessageSize >= 64)) throw new InvalidOptionError('maxMessageSize must be at least 64 bytes');
   }
 
   /** Number of bytes held while waiting for the rest of a frame. */

@@ -11,4 +11,4 @@ export { FieldMap, Group, toFieldText, dateText, type FieldInput, type FieldKey,
 export { Message } from './message.js';
 export { Encoder, ByteBuffer, type EncodeOptions } from './encoder.js';
 export { STANDARD_HEADER_TAGS, STANDARD_TRAILER_TAGS, type GroupSchema, type MessageSchema } from './schema.js';
-export * from './values.js';
+export { PRECISION_BY_NAME, formatUtcTimestamp, formatTimeOfDay, formatDate, formatDecimal, isDecimalText, type TimestampPrecision, type FixTime, type ParsedPrecision, type FixDate, type FixMonthYear } from './values.js';

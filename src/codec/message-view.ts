@@ -4,7 +4,7 @@
  */
 import { FieldReader, type FieldKey } from './field-reader.js';
 import { scanGroup, type GroupScan } from './groups.js';
-import { GroupError } from './errors.js';
+import { GroupError, MessageBuildError } from './errors.js';
 import { printable } from './bytes.js';
 import type { FieldTable } from './parser.js';
 import { STANDARD_HEADER_TAGS, STANDARD_TRAILER_TAGS, type GroupSchema, type MessageSchema } from './schema.js';
@@ -60,7 +60,7 @@ function groupEntries(
   lookup: (countTag: number) => GroupSchema | undefined,
 ): GroupView[] {
   const countTag = typeof key === 'number' ? key : (owner.schema?.fieldByName(key)?.tag ?? -1);
-  if (countTag < 0) throw new RangeError(`unknown field name ${String(key)}`);
+  if (countTag < 0) throw new MessageBuildError(`unknown field name ${String(key)}`);
   const tags = owner.table.tags;
   let at = -1;
   for (let i = from; i < to; i++) {
@@ -71,7 +71,7 @@ function groupEntries(
   }
   if (at < 0) return [];
   const schema = lookup(countTag);
-  if (!schema) throw new RangeError(`no repeating group ${countTag} is defined for message type ${owner.msgType}`);
+  if (!schema) throw new MessageBuildError(`no repeating group ${countTag} is defined for message type ${owner.msgType}`);
   const scan: GroupScan = scanGroup(owner.buf, owner.table, at, schema, to);
   if (scan.error) throw scan.error;
   return scan.entries.map((e) => new GroupView(owner, e.from, e.to, schema));

@@ -9,13 +9,19 @@ import type { MessageView } from './message-view.js';
 import { STANDARD_HEADER_TAGS, STANDARD_TRAILER_TAGS, type GroupSchema, type MessageSchema } from './schema.js';
 import { Encoder, type EncodeOptions } from './encoder.js';
 import { Parser } from './parser.js';
+import { MessageBuildError } from './errors.js';
 
 /** Stands in for a missing BeginString while a message being built is shown (then cut off). */
 const PLACEHOLDER_BEGIN_STRING = 'FIX.0.0';
 
 /**
- * A FIX message to build, modify and send: header, body and trailer field maps. Fields are set by
- * tag, or by name when a dictionary is attached (`Session.newMessage` attaches the session's).
+ * A FIX message being built or kept: header, body and trailer as field maps, set by tag number
+ * (or by field name when a dictionary schema is attached: `Session.newMessage` attaches the session's), with repeating groups. `send` fills
+ * the session fields (BeginString, CompIDs, MsgSeqNum, SendingTime); `toBuffer` encodes it.
+ * Received messages are read through {@link MessageView} instead; `Message.fromView` copies one.
+ *
+ * @example
+ * const order = new Message('D').set(11, 'C1').set(55, 'IBM').set(54, '1').set(38, 100).set(40, '1');
  */
 export class Message {
   readonly header: FieldMap;
@@ -46,7 +52,7 @@ export class Message {
   private tagOf(key: FieldKey): number {
     if (typeof key === 'number') return key;
     const def = this.schema?.fieldByName(key);
-    if (!def) throw new RangeError(`unknown field name ${key}${this.schema ? '' : ' (no dictionary given)'}`);
+    if (!def) throw new MessageBuildError(`unknown field name ${key}${this.schema ? '' : ' (no dictionary given)'}`);
     return def.tag;
   }
 
@@ -83,7 +89,7 @@ export class Message {
   newGroup(key: FieldKey): Group {
     const countTag = this.tagOf(key);
     const layout = this.schema?.group(this.msgType, countTag);
-    if (!layout) throw new RangeError(`no repeating group ${countTag} is defined for message type ${this.msgType}`);
+    if (!layout) throw new MessageBuildError(`no repeating group ${countTag} is defined for message type ${this.msgType}`);
     return new Group(countTag, layout.delimiter, layout, this.schema);
   }
 

@@ -3,7 +3,7 @@
  * offsets of its value. Values stay in the received buffer and are decoded only when read.
  * The same pass checks the envelope: 8, 9 and 35 first, BodyLength and CheckSum.
  */
-import { CodecError } from './errors.js';
+import { CodecError, InternalError } from './errors.js';
 import { frameHint } from './framer.js';
 import { DataFieldMap, STANDARD_DATA_FIELDS } from './data-fields.js';
 import type { MessageSchema } from './schema.js';
@@ -26,9 +26,10 @@ const enum Index {
   MAX_FIELDS = 0x1000,
 }
 if (INDEX_TAG_LIMIT !== Index.TAG_LIMIT || INDEX_POS_BITS !== Index.POS_BITS || INDEX_MAX_FIELDS !== Index.MAX_FIELDS) {
-  throw new Error('parser and message view disagree on the tag index layout');
+  throw new InternalError('parser and message view disagree on the tag index layout');
 }
 
+/** Options of a {@link Parser}: the BodyLength and CheckSum checks, and the raw data field pairs to know. */
 export interface ParserOptions {
   /** Check that BodyLength(9) matches the body (QuickFIX `ValidateLengthAndChecksum`). Default true. */
   validateLength?: boolean;

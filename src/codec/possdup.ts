@@ -5,6 +5,7 @@
  * (as the encoder writes them); every other field is copied byte for byte. One buffer per message
  * and no object per field, so a resend of any length leaves no garbage beyond what it sends.
  */
+import { InternalError } from './errors.js';
 import { EQUALS, SOH, ZERO, digitCount, writeDecimal } from './bytes.js';
 import type { MessageView } from './message-view.js';
 import { STANDARD_HEADER_TAGS, type MessageSchema } from './schema.js';
@@ -116,6 +117,6 @@ export function encodePossDupResend(view: MessageView, sendingTime: string, sche
   out[at++] = ZERO + (Math.floor(sum / 10) % 10);
   out[at++] = ZERO + (sum % 10);
   out[at++] = SOH;
-  if (at !== size || at - 7 - bodyStart !== body) throw new RangeError(`resend rewrite wrote ${at} bytes, expected ${size}`);
+  if (at !== size || at - 7 - bodyStart !== body) throw new InternalError(`resend rewrite wrote ${at} bytes, expected ${size}`);
   return out;
 }

@@ -4,6 +4,7 @@
  * Timestamps keep their full precision: a UTCTimestamp decodes to epoch milliseconds plus the
  * nanoseconds within the millisecond, and the number of fractional digits it was written with.
  */
+import { MessageBuildError } from './errors.js';
 
 /** The digit zero, inlined as a literal (an imported constant is reloaded on every use in optimised code). */
 const enum Byte {
@@ -302,7 +303,7 @@ export function integerText(n: number): string {
  * (so 123.46 stays `123.46`), never in exponent notation.
  */
 export function formatDecimal(value: number): string {
-  if (!Number.isFinite(value)) throw new RangeError(`not a finite decimal: ${value}`);
+  if (!Number.isFinite(value)) throw new MessageBuildError(`not a finite decimal: ${value}`);
   const s = String(value);
   if (s.indexOf('e') < 0) return s;
   return expandExponent(s);

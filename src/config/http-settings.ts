@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { resolve } from 'node:path';
+import { FixoverError } from '../codec/errors.js';
 import type { SettingsProblem } from './problems.js';
 import type { Located, SessionSettings } from './settings.js';
 
@@ -35,7 +36,7 @@ export function adminTokenProblem(token: string): string | null {
 export function readAdminTokenFile(path: string): string {
   const token = readFileSync(path, 'utf8').trim();
   const bad = adminTokenProblem(token);
-  if (bad) throw new Error(`${path} does not hold an acceptable token: expected ${bad}`);
+  if (bad) throw new FixoverError(`${path} does not hold an acceptable token: expected ${bad}`);
   return token;
 }
 

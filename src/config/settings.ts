@@ -62,6 +62,7 @@ export class SessionSettings {
   }
 }
 
+/** Parsed settings: each session's settings (defaults merged in), the problems found, and the folder relative paths resolve from. */
 export interface Settings {
   readonly sessions: readonly SessionSettings[];
   readonly problems: readonly SettingsProblem[];

@@ -2,9 +2,10 @@
  * Errors of the dictionary loader: a dictionary that cannot be used, and a dictionary path that
  * names neither an existing file nor a shipped dictionary.
  */
+import { FixoverError } from '../codec/errors.js';
 
 /** A dictionary that is malformed or inconsistent. The message names the file, line and element. */
-export class DictionaryError extends Error {
+export class DictionaryError extends FixoverError {
   /** The dictionary file, or '<string>' for a dictionary parsed from a string. */
   readonly file: string;
   /**
@@ -20,7 +21,6 @@ export class DictionaryError extends Error {
 
   constructor(file: string, element: string, problem: string, line?: number) {
     super(`${file}${line === undefined ? '' : `:${line}`}: ${element}: ${problem}`);
-    this.name = 'DictionaryError';
     this.file = file;
     this.element = element;
     this.line = line;
@@ -29,7 +29,7 @@ export class DictionaryError extends Error {
 }
 
 /** A dictionary path that is neither an existing file nor the name of a shipped dictionary. */
-export class DictionaryNotFoundError extends Error {
+export class DictionaryNotFoundError extends FixoverError {
   /** The path as given. */
   readonly path: string;
   /** The file names of the dictionaries shipped with the package. */
@@ -37,7 +37,6 @@ export class DictionaryNotFoundError extends Error {
 
   constructor(path: string, tried: string, shipped: readonly string[]) {
     super(`data dictionary not found: ${path} (looked for ${tried}); shipped dictionaries: ${shipped.join(', ')}`);
-    this.name = 'DictionaryNotFoundError';
     this.path = path;
     this.shipped = shipped;
   }

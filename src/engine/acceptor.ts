@@ -19,11 +19,13 @@ import { addressKey, DEFAULT_PENDING_LOGON_LIMITS, PendingLogons, type PendingLo
 import type { TlsContext, TlsFailure } from '../transport/tls.js';
 import { compIdBindingProblem } from '../transport/cert-identity.js';
 
+/** A port (and optionally a host) an {@link Acceptor} listens on. */
 export interface ListenAddress {
   port: number;
   host?: string;
 }
 
+/** How an {@link Acceptor} takes connections: logon timeout, pending-connection limits, allowed addresses, socket options, dynamic sessions. */
 export interface AcceptorOptions extends SocketOptions {
   /** `AllowedRemoteAddresses`: when set, only peers with these addresses or in these CIDR ranges may connect. */
   allowedRemoteAddresses?: readonly string[];
@@ -63,6 +65,7 @@ export interface SessionKey {
   targetCompID: string;
 }
 
+/** The text key of a session's identity as an acceptor routes it. */
 export function keyOf(k: SessionKey): string {
   return `${k.beginString}:${k.senderCompID}->${k.targetCompID}`;
 }
@@ -96,6 +99,12 @@ interface PendingConnection extends PendingLogon {
 
 const SHED_REASON = 'shed: too many connections waiting for a logon';
 
+/**
+ * The acceptor sessions listening on one address: takes connections, routes each by its Logon's
+ * CompIDs to its session (or to a session made from an acceptor template), and drops what must
+ * not get in (unknown sessions, addresses not allowed, floods of idle connections). Made by
+ * {@link Engine}; `engine.acceptors` lists them.
+ */
 export class Acceptor extends EventEmitter<AcceptorEvents> {
   private readonly servers: net.Server[] = [];
   private readonly byKey = new Map<string, Session>();

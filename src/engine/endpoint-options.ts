@@ -10,6 +10,7 @@ import type { SocketOptions } from '../transport/socket-options.js';
 
 export { ENDPOINT_OPTION_NAMES } from '../transport/endpoint-options.js';
 
+/** Socket options of one failover endpoint (from its URI's query). */
 export interface EndpointSocketOptions extends SocketOptions {
   connectTimeoutMs: number;
   noDelay: boolean;

@@ -9,33 +9,43 @@ import { FileOwnership } from '../fencing/file-ownership.js';
 import { PostgresOwnership } from '../fencing/postgres-ownership.js';
 import type { OwnerRecord, SessionOwnership } from '../fencing/ownership.js';
 import { PostgresDatabase } from '../store/postgres-database.js';
-import { PostgresStore } from '../store/postgres-store.js';
 import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
-import { acceptorLimitsFrom, inboundBytesPerTurn, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, tlsFrom, tlsSettingsKey, type SessionSettings } from './from-settings.js';
+import { acceptorLimitsFrom, inboundBytesPerTurn, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, tlsFrom, tlsSettingsKey, type SessionSettingsRecord } from './from-settings.js';
 import { FAILOVER_URI_ON_ACCEPTOR, SOCKET_CONNECT_URI } from '../transport/quickfix-settings.js';
 import type { Application } from '../session/actions.js';
+import { SessionNotFound } from '../session/errors.js';
 import type { SessionID } from '../session/session-id.js';
 import type { Message } from '../codec/message.js';
 import type { MessageStore } from '../store/store.js';
-import { MemoryStore } from '../store/memory-store.js';
+import { storeFor, logFor } from './settings-resources.js';
+import { loadSettings, type Settings } from '../config/settings.js';
+import { formatProblem, type SettingsProblem } from '../config/problems.js';
 import { attachLog } from '../log/session-events.js';
 import type { Log } from '../log/log.js';
 import { TlsReloadError } from '../transport/tls.js';
 import { CredentialFile, CredentialFileError } from '../auth/credentials.js';
 import { LogonGuard, type LogonCheck } from '../auth/logon-guard.js';
 
+/**
+ * Options of {@link Engine.create}. Without `store` and `log`, each session's store and logs are
+ * made from its settings as the command line makes them (`FileStorePath`, `PostgreSQLStore*`,
+ * `FileLogPath`, `ScreenLogShow*`).
+ */
 export interface EngineOptions {
-  /** Creates the store of a session (default: memory). */
-  store?: (settings: SessionSettings, id: SessionID) => Promise<MessageStore> | MessageStore;
+  /**
+   * Creates the store of a session (default: from its settings: PostgreSQL, a file store under
+   * FileStorePath, else memory).
+   */
+  store?: (settings: SessionSettingsRecord, id: SessionID) => Promise<MessageStore> | MessageStore;
   /** Directory that relative paths in the settings are resolved from (the settings file's folder). */
   baseDir?: string;
   /** Timer period of sessions in milliseconds. */
   tickMs?: number;
-  /** Creates the log of a session (none when it resolves to undefined). */
-  log?: (settings: SessionSettings, id: SessionID) => Promise<Log | undefined> | Log | undefined;
+  /** Creates the log of a session (default: from its settings; none when it resolves to undefined). */
+  log?: (settings: SessionSettingsRecord, id: SessionID) => Promise<Log | undefined> | Log | undefined;
   /** Told of each session as it is created, after its log is attached and before it reports anything. */
   onSession?: (session: Session) => void;
   /**
@@ -44,6 +54,32 @@ export interface EngineOptions {
    */
   authenticate?: LogonCheck;
 }
+
+/**
+ * Options of {@link Engine.fromSettings} and {@link Engine.fromSettingsFile}: those of
+ * {@link EngineOptions} (but `baseDir`, which is the settings file's folder) and how the settings
+ * are applied.
+ */
+export interface SettingsEngineOptions extends Omit<EngineOptions, 'baseDir'> {
+  /** Folder that relative FileStorePath / FileLogPath resolve from (default: the working directory, as on the command line). */
+  dataDir?: string;
+  /** Listen on this port instead of the settings' SocketAcceptPort (0: any free port; see {@link Engine.start}). */
+  listenPort?: number;
+  /** Also write each session's events as JSON lines on standard error (the command line's `--json-log`). */
+  jsonLog?: boolean;
+  /**
+   * Told of each warning and notice of the settings (an unknown setting name with the closest
+   * known one, a setting given twice…). Default: a process warning (`process.emitWarning`, type
+   * `FixoverSettingsWarning`), printed on standard error, so none passes silently.
+   */
+  onSettingsProblem?: (problem: SettingsProblem) => void;
+}
+
+/**
+ * The application of an engine's sessions: the callbacks themselves, or a function that makes them
+ * given the engine (to send replies from them).
+ */
+export type ApplicationFactory = Application<SessionID> | ((sender: EngineSender) => Application<SessionID>);
 
 /** Something that can send on behalf of an application (the engine itself). */
 export interface EngineSender {
@@ -77,6 +113,12 @@ export interface NodeStatus {
   readonly loggedOn: number;
 }
 
+/**
+ * Every session of a settings file running at once: acceptor sessions grouped by listening
+ * address, initiator sessions connecting out, each with its store, logs and the application.
+ * Make one with {@link Engine.fromSettingsFile} (or {@link Engine.fromSettings}, or
+ * {@link Engine.create} with your own stores), then `start()`; `stop()` logs out and closes.
+ */
 export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
   readonly sessions = new Map<string, Session>();
   readonly acceptors: Acceptor[] = [];
@@ -108,18 +150,41 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
   }
 
   /**
-   * Creates every session. `app` receives the engine so built-in applications can send replies.
+   * Reads a QuickFIX settings file and creates every session in it, with stores and logs as the
+   * settings say (exactly as `fixover run` does). Throws SettingsError (file, line, setting and
+   * what is valid) when the settings have errors; a store folder that does not exist is created,
+   * or the call rejects with a FileStoreError naming it.
    */
-  static async create(settings: readonly SessionSettings[], app: (sender: EngineSender) => Application<SessionID>, options: EngineOptions = {}): Promise<Engine> {
+  static async fromSettingsFile(file: string, app: ApplicationFactory, options: SettingsEngineOptions = {}): Promise<Engine> {
+    return Engine.fromSettings(loadSettings(file), app, options);
+  }
+
+  /**
+   * Creates every session of parsed settings (`parseSettings`, `loadSettings` or
+   * `settingsFromObject`) with stores and logs as the settings say; see {@link Engine.fromSettingsFile}.
+   */
+  static async fromSettings(settings: Settings, app: ApplicationFactory, options: SettingsEngineOptions = {}): Promise<Engine> {
+    const { dataDir, listenPort, jsonLog, onSettingsProblem, ...rest } = options;
+    const report = onSettingsProblem ?? ((p: SettingsProblem) => process.emitWarning(formatProblem(p), { type: 'FixoverSettingsWarning' }));
+    for (const p of settings.problems) report(p);
+    return Engine.create(settingsRecords(settings, { dataDir, listenPort }), app, { log: logFor(jsonLog ?? false), ...rest, baseDir: settings.baseDir });
+  }
+
+  /**
+   * Creates every session of settings records (one map of setting name to value per session,
+   * defaults merged in). `app` is the application, or a function that makes it given the engine
+   * (to send replies). Stores and logs come from the settings unless `options` gives them.
+   */
+  static async create(settings: readonly SessionSettingsRecord[], app: ApplicationFactory, options: EngineOptions = {}): Promise<Engine> {
     const engine = new Engine();
-    const application = app(engine);
+    const application = typeof app === 'function' ? app(engine) : app;
     const baseDir = options.baseDir ?? process.cwd();
-    const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettings; tlsKey: string }>();
+    const byAddress = new Map<string, { address: ListenAddress; sessions: Session[]; settings: SessionSettingsRecord; tlsKey: string }>();
     const initiated: InitiatorSession[] = [];
-    const templates: SessionSettings[] = [];
+    const templates: SessionSettingsRecord[] = [];
     const credentialFiles = new Map<string, CredentialFile>();
     const credentialsOf = new Map<string, CredentialFile>();
-    const credentialsFor = (s: SessionSettings): CredentialFile | undefined => {
+    const credentialsFor = (s: SessionSettingsRecord): CredentialFile | undefined => {
       if (!s.LogonCredentialsFile) return undefined;
       const path = resolve(baseDir, s.LogonCredentialsFile);
       let file = credentialFiles.get(path);
@@ -134,7 +199,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
       }
       return file;
     };
-    const guard = (s: SessionSettings): LogonGuard => {
+    const guard = (s: SessionSettingsRecord): LogonGuard => {
       engine.logonGuard ??= new LogonGuard({
         credentials: (id) => credentialsOf.get(id.toString()),
         check: options.authenticate,
@@ -146,7 +211,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
       });
       return engine.logonGuard;
     };
-    const create = async (s: SessionSettings): Promise<Session> => {
+    const create = async (s: SessionSettingsRecord): Promise<Session> => {
       const opts = sessionOptionsFrom(s, baseDir);
       const credentials = credentialsFor(s);
       if (credentials) credentialsOf.set(opts.sessionId.toString(), credentials);
@@ -160,13 +225,13 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
       }
       return createWith(s, opts, sessionApp);
     };
-    const createWith = async (s: SessionSettings, opts: ReturnType<typeof sessionOptionsFrom>, application: Application<SessionID>): Promise<Session> => {
-      const store = options.store ? await options.store(s, opts.sessionId) : await defaultStore(s, opts.sessionId);
+    const createWith = async (s: SessionSettingsRecord, opts: ReturnType<typeof sessionOptionsFrom>, application: Application<SessionID>): Promise<Session> => {
+      const store = options.store ? await options.store(s, opts.sessionId) : await storeFor(s, opts.sessionId);
       const lease = ownershipFor(s, opts.sessionId);
       if (lease.ownership) engine.nodeName = lease.ownership.node;
       const session = new Session(opts, store, application, { tickMs: options.tickMs, inboundBytesPerTurn: inboundBytesPerTurn(s), ...lease });
       engine.sessions.set(opts.sessionId.toString(), session);
-      const log = options.log ? await options.log(s, opts.sessionId) : undefined;
+      const log = await (options.log ?? defaultLog)(s, opts.sessionId);
       if (log) {
         attachLog(session, log);
         engine.logs.push(log);
@@ -342,7 +407,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
   /** A session by its ID (string form accepted). */
   session(sessionId: SessionID | string): Session {
     const s = this.sessions.get(sessionId.toString());
-    if (!s) throw new Error(`no session ${sessionId.toString()}`);
+    if (!s) throw new SessionNotFound(`no session ${sessionId.toString()}`);
     return s;
   }
 
@@ -360,7 +425,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
 }
 
 /** Sessions sharing a listening port share its TLS: their TLS settings must be the same. */
-function sameTls(group: { settings: SessionSettings; tlsKey: string }, s: SessionSettings, key: string): void {
+function sameTls(group: { settings: SessionSettingsRecord; tlsKey: string }, s: SessionSettingsRecord, key: string): void {
   if (group.tlsKey === tlsSettingsKey(s)) return;
   throw new SettingsApplyError(
     'SocketUseSSL',
@@ -369,7 +434,7 @@ function sameTls(group: { settings: SessionSettings; tlsKey: string }, s: Sessio
 }
 
 /** This process's node name: `NodeName`, else host:pid. */
-export function nodeNameFrom(s: SessionSettings): string {
+export function nodeNameFrom(s: SessionSettingsRecord): string {
   return s.NodeName ?? `${hostname()}:${process.pid}`;
 }
 
@@ -381,7 +446,7 @@ export function nodeNameFrom(s: SessionSettings): string {
  * ends; an initiator holds it while it runs (a second initiator process on the same store is a hot
  * standby).
  */
-export function ownershipFor(s: SessionSettings, id: SessionID): { ownership?: SessionOwnership; leaseMs?: number } {
+export function ownershipFor(s: SessionSettingsRecord, id: SessionID): { ownership?: SessionOwnership; leaseMs?: number } {
   const pg = postgresOptionsFrom(s);
   if ((!s.FileStorePath && !pg) || (s.SessionOwnership ?? 'Y').toUpperCase() !== 'Y') return {};
   const leaseMs = Math.round(Number(s.SessionLeaseTimeout ?? '5') * 1000);
@@ -390,10 +455,24 @@ export function ownershipFor(s: SessionSettings, id: SessionID): { ownership?: S
   return { ownership: new FileOwnership({ dir: resolve(s.FileStorePath!), prefix: id.filePrefix, node, leaseMs }), leaseMs };
 }
 
-/** Without a store option: PostgreSQL when PostgreSQLStore* settings name one, else memory. */
-async function defaultStore(s: SessionSettings, id: SessionID): Promise<MessageStore> {
-  const pg = postgresOptionsFrom(s);
-  return pg ? PostgresStore.open({ database: PostgresDatabase.shared(pg), session: id.toString() }) : new MemoryStore();
+const defaultLog = logFor(false);
+
+/**
+ * The records of parsed settings, one per session, with relative FileStorePath / FileLogPath
+ * resolved from `dataDir` and SocketAcceptPort replaced by `listenPort` when given.
+ *
+ * @internal
+ */
+export function settingsRecords(settings: Settings, o: { dataDir?: string; listenPort?: number } = {}): Record<string, string>[] {
+  return settings.sessions.map((s) => {
+    const r = s.toRecord();
+    if (o.dataDir) {
+      if (r.FileStorePath) r.FileStorePath = resolve(o.dataDir, r.FileStorePath);
+      if (r.FileLogPath) r.FileLogPath = resolve(o.dataDir, r.FileLogPath);
+    }
+    if (o.listenPort !== undefined && r.SocketAcceptPort) r.SocketAcceptPort = String(o.listenPort);
+    return r;
+  });
 }
 
 /** Who owns a session, as the API reports it. */
@@ -408,7 +487,7 @@ export interface SessionOwnerInfo {
 }
 
 /** A template matches an incoming identity when each of its IDs is equal or `*`, on its own port. */
-function matchesTemplate(t: SessionSettings, key: SessionKey, address: ListenAddress): boolean {
+function matchesTemplate(t: SessionSettingsRecord, key: SessionKey, address: ListenAddress): boolean {
   const ok = (pattern: string | undefined, value: string): boolean => pattern === undefined || pattern === '*' || pattern === value;
   return Number(t.SocketAcceptPort) === address.port && ok(t.BeginString, key.beginString) && ok(t.SenderCompID, key.senderCompID) && ok(t.TargetCompID, key.targetCompID);
 }

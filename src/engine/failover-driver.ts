@@ -7,6 +7,7 @@
  * A connection counts as good only after the FIX Logon: TCP up then a close before the Logon is
  * answered is reported to the policy as a failed attempt.
  */
+import { FixoverError } from '../codec/errors.js';
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFile } from 'node:fs/promises';
@@ -31,6 +32,7 @@ export interface DriverSocketDefaults extends SocketOptions {
   localPort?: number;
 }
 
+/** How an initiator session's connections are driven: failover configuration, socket defaults, ownership retry. */
 export interface FailoverDriverOptions {
   session: Session;
   config: FailoverConfig;
@@ -355,12 +357,29 @@ export class FailoverDriver {
         this.whenOwner(then);
       }, this.o.ownershipRetryMs ?? 500);
     };
-    this.session.claim().then((refused) => {
-      if (this.stopped) return;
-      if (refused === null) then();
-      else retry();
-    }, retry);
+    this.session.claim().then(
+      (refused) => {
+        if (this.stopped) return;
+        this.ownershipProblem = null;
+        if (refused === null) then();
+        else retry();
+      },
+      (err: unknown) => {
+        // Not silent: the session says why it cannot take the session (a lease folder that does not
+        // exist, a database that does not answer), once per distinct reason, and tries again.
+        const reason = `cannot take ownership of ${this.session.id.toString()}, retrying every ${this.o.ownershipRetryMs ?? 500} ms: ${err instanceof Error ? err.message : String(err)}`;
+        if (reason !== this.ownershipProblem && !this.stopped) {
+          this.ownershipProblem = reason;
+          this.session.emit('event', { kind: 'error', text: reason });
+          this.session.emit('ownership', { state: 'failed', node: this.session.ownership?.node ?? '', epoch: 0, reason });
+        }
+        retry();
+      },
+    );
   }
+
+  /** The last reason taking ownership failed (reported once until it changes or succeeds). */
+  private ownershipProblem: string | null = null;
 
   /** Refreshes the store when asked to, then hands the socket to the session, which sends the Logon. */
   private logOnOver(a: Attempt, socket: net.Socket): void {
@@ -567,7 +586,7 @@ export async function readUriList(url: string, signal?: AbortSignal): Promise<st
   if (/^https?:\/\//i.test(url)) {
     const timeout = AbortSignal.timeout(5000);
     const res = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    if (!res.ok) throw new FixoverError(`${url}: HTTP ${res.status}`, { code: 'URI_LIST_UNREADABLE' });
     return await res.text();
   }
   const path = url.startsWith('file://') ? new URL(url) : url;

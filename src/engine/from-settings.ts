@@ -25,8 +25,15 @@ import { TlsContext } from '../transport/tls.js';
 import type { Session } from './session.js';
 import type { InitiatorSession } from './initiator.js';
 
-/** Effective settings of one session. */
-export type SessionSettings = Readonly<Record<string, string>>;
+/**
+ * The effective settings of one session as a flat record (setting name to value, defaults merged
+ * in): what `Settings.sessions[i].toRecord()` gives and what `Engine.create` and its `store` and
+ * `log` options take. (The parsed, located form is the `SessionSettings` class of the settings module.)
+ */
+export type SessionSettingsRecord = Readonly<Record<string, string>>;
+
+/** The same as {@link SessionSettingsRecord} (the name used inside the engine). @internal */
+export type SessionSettings = SessionSettingsRecord;
 
 /** A setting could not be applied. */
 export class SettingsApplyError extends FixoverError {
@@ -41,6 +48,7 @@ export class SettingsApplyError extends FixoverError {
 const yes = (v: string | undefined, dflt: boolean): boolean => (v === undefined ? dflt : v.toUpperCase() === 'Y');
 const num = (v: string | undefined, dflt: number): number => (v === undefined || v === '' ? dflt : Number(v));
 
+/** The {@link SessionID} a session's settings name. */
 export function sessionIdFrom(s: SessionSettings): SessionID {
   return new SessionID({
     beginString: s.BeginString,

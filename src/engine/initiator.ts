@@ -16,6 +16,7 @@
  * gone, reloads the store and continues the session's sequence numbers.
  */
 import { EventEmitter } from 'node:events';
+import { SessionNotFound } from '../session/errors.js';
 import type { Message } from '../codec/message.js';
 import type { Session } from './session.js';
 import type { SessionID } from '../session/session-id.js';
@@ -30,11 +31,13 @@ import { followCluster } from './cluster-client.js';
 import type { SocketOptions } from '../transport/socket-options.js';
 import type { TlsContext } from '../transport/tls.js';
 
+/** A host and port an initiator connects to. */
 export interface Endpoint {
   host: string;
   port: number;
 }
 
+/** One session of an {@link Initiator} with where and how it connects. */
 export interface InitiatorSession extends SocketOptions {
   session: Session;
   /** A failover URI or configuration; replaces `endpoints` and `reconnectDelays`. */
@@ -83,6 +86,11 @@ export function describeFailoverEvent(e: FailoverEvent): string {
   return `Failover ${type} ${detail}`;
 }
 
+/**
+ * The initiator sessions of an engine: connects each to its counterparty (one address, QuickFIX's
+ * alternate addresses, or a `failover:(…)` URI), logs on, and reconnects after a drop; emits the
+ * failover transport's events. Made by {@link Engine}; `engine.initiator` when there is one.
+ */
 export class Initiator extends EventEmitter<InitiatorEvents> {
   private readonly drivers: FailoverDriver[];
   private readonly configs: readonly InitiatorSession[];
@@ -205,7 +213,7 @@ export class Initiator extends EventEmitter<InitiatorEvents> {
 
   private driver(session?: Session | SessionID): FailoverDriver {
     const d = session ? this.driverOf(session) : this.drivers[0];
-    if (!d) throw new Error(`no initiator session ${session?.toString() ?? ''}`);
+    if (!d) throw new SessionNotFound(`no initiator session ${session?.toString() ?? ''}`);
     return d;
   }
 

@@ -6,6 +6,7 @@
 /** Default upper bounds in milliseconds of store flush durations (the last bucket is +Inf). */
 export const FLUSH_BUCKETS_MS: readonly number[] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000];
 
+/** A fixed-bucket histogram of latencies (store flushes) for the metrics. */
 export class LatencyHistogram {
   /** Observations per bucket (not cumulative); the last entry counts those above every bound. */
   private readonly counts: Float64Array;

@@ -4,6 +4,7 @@
  * closed to make room is the oldest idle one (no byte received) of the busiest address, so
  * a flood from one address cannot keep other counterparties out.
  */
+import { InvalidOptionError } from '../codec/errors.js';
 
 /** A connection waiting for its first message. */
 export interface PendingLogon {
@@ -69,7 +70,7 @@ export class PendingLogons<T extends PendingLogon> {
   private count = 0;
 
   constructor(readonly limits: PendingLogonLimits = DEFAULT_PENDING_LOGON_LIMITS) {
-    if (!(limits.total >= 1 && limits.perAddress >= 1)) throw new RangeError('pending logon limits must be at least 1');
+    if (!(limits.total >= 1 && limits.perAddress >= 1)) throw new InvalidOptionError('pending logon limits must be at least 1');
   }
 
   /** Connections waiting. */

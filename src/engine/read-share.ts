@@ -3,6 +3,7 @@
  * per turn, the rest waits for the next one (the socket is paused meanwhile), so a counterparty
  * flooding one session cannot starve the others of the process.
  */
+import { InvalidOptionError } from '../codec/errors.js';
 
 let turn = 0;
 let turnScheduled = false;
@@ -30,7 +31,7 @@ export class ReadShare {
   private used = 0;
 
   constructor(readonly bytesPerTurn: number = DEFAULT_BYTES_PER_TURN) {
-    if (!(bytesPerTurn > 0)) throw new RangeError(`bytes per turn must be positive, not ${bytesPerTurn}`);
+    if (!(bytesPerTurn > 0)) throw new InvalidOptionError(`bytes per turn must be positive, not ${bytesPerTurn}`);
   }
 
   /** How many of `length` bytes read now may be handled in this turn (the rest waits for the next). */

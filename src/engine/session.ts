@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Message } from '../codec/message.js';
 import type { MessageSchema } from '../codec/schema.js';
 import { SessionCore } from '../session/core.js';
-import type { Application, SessionAction, SessionEvent } from '../session/actions.js';
+import type { Application, SendRefusal, SessionAction, SessionEvent } from '../session/actions.js';
 import type { SessionOptions } from '../session/options.js';
 import type { SessionID } from '../session/session-id.js';
 import type { MessageStore, StoredMessage } from '../store/store.js';
@@ -26,6 +26,7 @@ import { FixoverError } from '../codec/errors.js';
 
 const EMPTY = Buffer.alloc(0);
 
+/** How a running {@link Session} is driven: its timer, its share of each event-loop turn, its ownership lease. */
 export interface SessionHandleOptions {
   /** Bytes queued for a slow reader before the session disconnects (default 16 MiB). */
   maxQueuedBytes?: number;
@@ -58,8 +59,12 @@ const RESEND_HIGH_WATER = 64 * 1024;
 
 /** A change of this node's ownership of a session, for operations. */
 export interface OwnershipEvent {
-  /** acquired: this node owns the session; refused: a live node does; lost: fenced; released: given up. */
-  readonly state: 'acquired' | 'refused' | 'lost' | 'released';
+  /**
+   * acquired: this node owns the session; refused: a live node does; lost: fenced; released: given
+   * up; failed: taking it failed (`reason` says why: a lease folder that does not exist, a database
+   * that does not answer) and is retried.
+   */
+  readonly state: 'acquired' | 'refused' | 'lost' | 'released' | 'failed';
   /** This node's name. */
   readonly node: string;
   /** Our epoch (acquired, lost, released) or the owner's (refused). */
@@ -114,11 +119,38 @@ export interface SessionFaultEvent {
   readonly count: number;
 }
 
+/**
+ * What {@link Session.trySend} did with a message: sent (or, before logon, stored to go out with
+ * the resend that follows the next Logon: `queued`), or not, and why.
+ */
+export type SendResult = { readonly sent: true; readonly queued: boolean } | { readonly sent: false; readonly reason: SendRefusal; readonly text: string };
+
+/** The application's callback threw and the session answered the message with a Reject or a BusinessMessageReject. */
+export interface ApplicationRejectEvent {
+  /** MsgType of the message the application threw on. */
+  readonly msgType: string;
+  /** Its MsgSeqNum (0 when it had none). */
+  readonly seq: number;
+  /** What the counterparty was sent: a session Reject (35=3) or a BusinessMessageReject (35=j). */
+  readonly reject: 'reject' | 'business-reject';
+  /** What the application threw. */
+  readonly error: Error;
+}
+
+/** The events of a {@link Session}. */
 export interface SessionHandleEvents {
+  /** Everything the session reports, for logs (messages in and out, notes, errors). */
   event: [SessionEvent];
+  /** The connection ended (the reason). */
   disconnected: [string];
+  /** The session is logged on. */
   logon: [];
-  logout: [string];
+  /** The session logged out: why, and the Text(58) of the counterparty's Logout when it had one. */
+  logout: [reason: string, text?: string];
+  /** The application's callback threw for an incoming message, which was answered with a reject. */
+  applicationReject: [ApplicationRejectEvent];
+  /** The session was closed (`close`, `Engine.stop`): it takes no connection any more. */
+  closed: [];
   /** This node became the owner of the session with this epoch. */
   owner: [number];
   /** A failover transport event of an initiator session (see Initiator). */
@@ -133,9 +165,22 @@ export interface SessionHandleEvents {
   storeRepair: [StoreRepair];
 }
 
+/** {@link Session.loggedOn} waited longer than its `timeoutMs`. */
+export class LogonTimeoutError extends FixoverError {}
+
+/** The session was closed (`Session.close`, `Engine.stop`) while something waited for it. */
+export class SessionClosedError extends FixoverError {}
+
+const SEND_REFUSALS: Record<SendRefusal, (id: string) => string> = {
+  'not-logged-on': (id) => `${id} is not logged on and its next Logon resets the sequence numbers: the message would be lost`,
+  vetoed: () => 'toApp vetoed it (DoNotSend)',
+  'sequence-exhausted': (id) => `${id} has used up its sequence numbers: reset the session`,
+  fault: (id) => `an unexpected error ended the connection of ${id} (see its fault event)`,
+};
+
 /** An operator's change was refused: another live node owns the session (make it there). */
 export class SessionOwnedElsewhereError extends FixoverError {
-  readonly code = 'owned_elsewhere';
+  override readonly code = 'owned_elsewhere';
 }
 
 /** A snapshot of a session for operations (see {@link Session.status}). */
@@ -171,7 +216,12 @@ export interface SessionStatus {
   readonly faults: number;
 }
 
-/** One FIX session with its store; sockets come and go. */
+/**
+ * One FIX session with its store; connections come and go. From code: `send`/`trySend` messages,
+ * `await loggedOn()`, `logout(text)`, `reset()` and `setSequenceNumbers()`, `status()`; listen to
+ * `logon`, `logout` (reason and the counterparty's text), `applicationReject`, `fault` and the
+ * rest of {@link SessionHandleEvents}. Get one with `engine.session(id)` or `engine.sessions`.
+ */
 export class Session extends EventEmitter<SessionHandleEvents> {
   readonly core: SessionCore;
   readonly id: SessionID;
@@ -600,6 +650,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
 
   private sendNow(message: Message): boolean {
     const r = this.core.send(message, Date.now());
+    this.lastRefusal = r.refusal;
     this.run(r.actions);
     return r.sent;
   }
@@ -622,6 +673,53 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.run(r.actions);
     return r.sent;
   }
+
+  private lastRefusal: SendRefusal | undefined;
+
+  /**
+   * Sends a message as {@link Session.send} does, and says what became of it: sent, queued (not
+   * logged on: stored, to go out with the resend after the next Logon), or refused and why.
+   */
+  trySend(message: Message): SendResult {
+    const loggedOn = this.isLoggedOn;
+    this.lastRefusal = undefined;
+    if (this.send(message)) return { sent: true, queued: !loggedOn };
+    const reason: SendRefusal = this.lastRefusal ?? 'fault';
+    return { sent: false, reason, text: SEND_REFUSALS[reason](this.id.toString()) };
+  }
+
+  /**
+   * Resolves once the session is logged on (at once when it is). Rejects with
+   * {@link LogonTimeoutError} after `timeoutMs` (when given) and with {@link SessionClosedError}
+   * when the session is closed first.
+   */
+  loggedOn(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+    if (this.isLoggedOn) return Promise.resolve();
+    if (this.closedNow) return Promise.reject(new SessionClosedError(`session ${this.id.toString()} is closed`));
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        if (timer) clearTimeout(timer);
+        this.off('logon', onLogon);
+        this.off('closed', onClosed);
+      };
+      const onLogon = (): void => {
+        done();
+        resolve();
+      };
+      const onClosed = (): void => {
+        done();
+        reject(new SessionClosedError(`session ${this.id.toString()} was closed before it logged on`));
+      };
+      const timer = options.timeoutMs === undefined ? null : setTimeout(() => {
+        done();
+        reject(new LogonTimeoutError(`session ${this.id.toString()} did not log on within ${options.timeoutMs} ms`));
+      }, options.timeoutMs);
+      this.on('logon', onLogon);
+      this.on('closed', onClosed);
+    });
+  }
+
+  private closedNow = false;
 
   /**
    * Moves the session to another node of a cluster: logs out with `text` (naming the target) and,
@@ -676,6 +774,10 @@ export class Session extends EventEmitter<SessionHandleEvents> {
 
   /** Stops timers and closes the store. */
   async close(): Promise<void> {
+    if (!this.closedNow) {
+      this.closedNow = true;
+      this.emit('closed');
+    }
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.renewTimer) clearInterval(this.renewTimer);
@@ -733,7 +835,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
         case 'event':
           this.emit('event', a.event);
           if (a.event.kind === 'logon') this.emit('logon');
-          else if (a.event.kind === 'logout') this.emit('logout', a.event.reason);
+          else if (a.event.kind === 'logout') this.emit('logout', a.event.reason, a.event.text);
+          else if (a.event.kind === 'application-reject') this.emit('applicationReject', { msgType: a.event.msgType, seq: a.event.seq, reject: a.event.reject, error: a.event.error });
           break;
       }
     }

@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { FixoverError } from '../codec/errors.js';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
 
+/** Where a {@link FileOwnership} keeps its lease, for which session and node, and how long the lease lasts. */
 export interface FileOwnershipOptions {
   /** Store directory (`FileStorePath`). */
   dir: string;
@@ -82,6 +84,7 @@ const LEASE_RAN_OUT = 'its lease ran out (the node was paused or too busy to ren
 /** How long a stat that found the owner file unchanged is trusted for. */
 const RECHECK_MS = 2;
 
+/** Fenced session ownership on a shared folder: a lease file next to the store files, renewed by the owner. */
 export class FileOwnership implements SessionOwnership {
   private readonly file: string;
   private readonly lockFile: string;
@@ -163,7 +166,7 @@ export class FileOwnership implements SessionOwnership {
       const seen = JSON.stringify(r ?? null);
       await this.write({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs }, async () => {
         // Paused here while another node broke the lock and took the session: do not write over it.
-        if (JSON.stringify((await this.current()) ?? null) !== seen) throw new Error(`session ${this.o.prefix}: the owner changed while taking it over`);
+        if (JSON.stringify((await this.current()) ?? null) !== seen) throw new FixoverError(`session ${this.o.prefix}: the owner changed while taking it over`, { code: 'OWNER_CHANGED' });
       });
       return this.grant(epoch, now);
     });

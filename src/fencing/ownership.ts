@@ -27,6 +27,7 @@ export interface OwnerRecord {
   readonly movingUntil?: number;
 }
 
+/** The outcome of taking a session's ownership: acquired with a new epoch, or refused with the live owner. */
 export type AcquireResult = { readonly acquired: true; readonly epoch: number } | { readonly acquired: false; readonly owner: OwnerRecord; readonly reason: string };
 
 /**

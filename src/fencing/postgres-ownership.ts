@@ -15,11 +15,12 @@
  * connection holds the lock, or is gone.
  */
 import { hostname } from 'node:os';
-import type pg from 'pg';
+import type { PgClient } from '../store/pg-driver.js';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
 import type { PostgresDatabase } from '../store/postgres-database.js';
 import { PostgresStoreError, isConnectionError } from '../store/postgres-error.js';
 
+/** The database, session, node and lease of a {@link PostgresOwnership}. */
 export interface PostgresOwnershipOptions {
   database: PostgresDatabase;
   /** Session name, as given to the store (`SessionID.toString()`). */
@@ -44,6 +45,7 @@ interface OwnerRow {
   now_ms: number;
 }
 
+/** Fenced session ownership in PostgreSQL: an owner row and an advisory lock held on a connection of the owner. */
 export class PostgresOwnership implements SessionOwnership {
   private readonly leaseMs: number;
   private readonly now: () => number;
@@ -52,7 +54,7 @@ export class PostgresOwnership implements SessionOwnership {
   private id = 0;
   private owned = 0;
   private validUntil = 0;
-  private client: pg.Client | null = null;
+  private client: PgClient | null = null;
   /** Our dedicated connection holds the session's advisory lock. */
   private locked = false;
   private tail: Promise<unknown> = Promise.resolve();
@@ -201,7 +203,7 @@ export class PostgresOwnership implements SessionOwnership {
     return this.id;
   }
 
-  private async connection(): Promise<pg.Client> {
+  private async connection(): Promise<PgClient> {
     if (this.client) return this.client;
     const c = await this.db.connectDedicated(() => {
       if (this.client === c) {
@@ -227,23 +229,23 @@ export class PostgresOwnership implements SessionOwnership {
     if (c) await c.end().catch(() => undefined);
   }
 
-  private async row(c: pg.Client, id: number): Promise<OwnerRow> {
+  private async row(c: PgClient, id: number): Promise<OwnerRow> {
     const r = await c.query<OwnerRow>(`${this.rowSql} FOR UPDATE`, [id]);
     if (!r.rows[0]) throw new PostgresStoreError('query', `PostgreSQL store: session ${this.o.session} has no owner row`, this.db.target);
     return r.rows[0];
   }
 
-  private async tryLock(c: pg.Client, id: number): Promise<boolean> {
+  private async tryLock(c: PgClient, id: number): Promise<boolean> {
     const r = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), $2) AS ok', [this.lockSpace, id]);
     return r.rows[0].ok;
   }
 
-  private async unlock(c: pg.Client, id: number): Promise<void> {
+  private async unlock(c: PgClient, id: number): Promise<void> {
     await c.query('SELECT pg_advisory_unlock(hashtext($1), $2)', [this.lockSpace, id]);
     this.locked = false;
   }
 
-  private async transaction<T>(c: pg.Client, what: string, fn: () => Promise<T>): Promise<T> {
+  private async transaction<T>(c: PgClient, what: string, fn: () => Promise<T>): Promise<T> {
     try {
       await c.query('BEGIN');
       const out = await fn();

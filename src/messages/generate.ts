@@ -15,6 +15,7 @@ import type { DataDictionary } from '../dictionary/dictionary.js';
 import type { FieldDef } from '../dictionary/model.js';
 import { readXml, type XmlElement } from '../dictionary/xml.js';
 import { resolveDictionaryPath } from '../dictionary/load.js';
+import { InternalError } from '../codec/errors.js';
 import type { FieldKind, MemberSpec } from './runtime.js';
 
 /** Options of {@link generateMessages}. */
@@ -169,7 +170,7 @@ class Generator {
     const known = this.componentIface.get(name);
     if (known) return known;
     const el = this.components.get(name);
-    if (!el) throw new Error(`component ${name} is not defined`);
+    if (!el) throw new InternalError(`component ${name} is not defined (the dictionary was checked when it was read)`);
     const iface = this.unique(name, 'Component');
     this.componentIface.set(name, iface);
     const owner: Owner = { iface, doc: `The ${name} component.`, own: [], bases: [], reader: false };

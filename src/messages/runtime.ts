@@ -55,7 +55,7 @@ export interface MessageFactory {
 /** A builder was given a field its message does not have, or a value its field cannot take. */
 export class TypedMessageError extends FixoverError {
   /** Machine-readable kind of problem. */
-  readonly code = 'TYPED_MESSAGE';
+  override readonly code = 'TYPED_MESSAGE';
 }
 
 /** The base of every generated reader: the view it reads, re-pointable without allocating. */

@@ -13,6 +13,7 @@ export type Persist =
   /** Nothing: a resend or gap fill reusing an old sequence number. */
   | 'none';
 
+/** What the session state machine asks its driver to do: send, store, load a resend, pause, disconnect, wait, report. */
 export type SessionAction =
   /** An outgoing message: persist as asked, then write it to the socket when `write` is true. */
   | { readonly type: 'send'; readonly bytes: Buffer; readonly seq: number; readonly msgType: string; readonly persist: Persist; readonly write: boolean }
@@ -37,7 +38,13 @@ export type SessionAction =
 /** Something that happened, for logs, metrics and the application. */
 export type SessionEvent =
   | { readonly kind: 'logon' }
-  | { readonly kind: 'logout'; readonly reason: string }
+  /** The session logged out; `text` is the Text(58) of the counterparty's Logout, when it sent one with a text. */
+  | { readonly kind: 'logout'; readonly reason: string; readonly text?: string }
+  /**
+   * The application's callback (fromApp, fromAdmin) threw for an incoming message and the session
+   * answered it with a Reject (`reject`) or a BusinessMessageReject (`business-reject`).
+   */
+  | { readonly kind: 'application-reject'; readonly msgType: string; readonly seq: number; readonly reject: 'reject' | 'business-reject'; readonly error: Error }
   | { readonly kind: 'incoming'; readonly bytes: Buffer }
   | { readonly kind: 'outgoing'; readonly bytes: Buffer }
   | { readonly kind: 'note'; readonly text: string }
@@ -59,6 +66,14 @@ export type SessionEvent =
   | { readonly kind: 'inbound-rate-exceeded'; readonly rate: number; readonly action: InboundRateAction; readonly seq: number }
   /** A cluster message (U1 ClusterTopology, U2 ReconnectTo) for a session with `clusterClient`: its body fields in order. */
   | { readonly kind: 'cluster-message'; readonly msgType: string; readonly fields: ReadonlyArray<readonly [number, string]> };
+
+/**
+ * Why a message handed to `send` was not sent nor queued: `not-logged-on` (the session is not
+ * logged on and its next Logon resets the sequence numbers, so the message would be lost),
+ * `vetoed` (toApp threw DoNotSend), `sequence-exhausted` (no sequence number is left), `fault`
+ * (an unexpected error ended the connection).
+ */
+export type SendRefusal = 'not-logged-on' | 'vetoed' | 'sequence-exhausted' | 'fault';
 
 /** What a session does with messages above its inbound rate (`InboundRateAction`). */
 export type InboundRateAction = 'pause' | 'reject' | 'logout';

@@ -16,7 +16,7 @@ import { parseUtcTimestamp } from '../codec/values.js';
 import { SendingTimeFormatter } from './sending-time.js';
 import { SessionRejectReason as R, rejectText } from '../validation/reject-reason.js';
 import type { Rejection, ValidationDictionary } from '../validation/validator.js';
-import type { Application, Persist, SessionAction, StoredMessage } from './actions.js';
+import type { Application, Persist, SendRefusal, SessionAction, StoredMessage } from './actions.js';
 import { maskSecrets, maskSecretsInText } from './mask-secrets.js';
 import { DoNotSend, IncorrectDataFormat, IncorrectTagValue, RejectLogon, UnsupportedMessageType } from './errors.js';
 import { applVerIdValue, resolveOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js';
@@ -116,6 +116,10 @@ export class SessionCore {
   /** Frames received while an asynchronous callback is pending. */
   private pending: Buffer[] = [];
   private waiting = false;
+  /** Why the last `send` refused its message. */
+  private sendRefusal: SendRefusal | undefined = undefined;
+  /** The exception the application's callback just threw (reported when it becomes a Reject). */
+  private appError: unknown = undefined;
   /** Continuation to run when the pending callback settles. */
   private afterWait: ((error: unknown) => void) | null = null;
   /** Application messages sent while a resend is being loaded; written after it. */
@@ -313,8 +317,9 @@ export class SessionCore {
    * Sends an application (or admin) message: header fields are filled in, the message is stored and
    * written when logged on, or stored for the resend rules when not. Returns false when toApp vetoed it.
    */
-  send(message: Message, now: number): { sent: boolean; actions: SessionAction[] } {
+  send(message: Message, now: number): { sent: boolean; refusal?: SendRefusal; actions: SessionAction[] } {
     this.now = now;
+    this.sendRefusal = undefined;
     // A new message is never a possible duplicate (QuickFIX's Session::send does the same).
     message.header.remove(43);
     message.header.remove(122);
@@ -324,7 +329,7 @@ export class SessionCore {
       return { sent: true, actions: this.take() };
     }
     const sent = this.sendRaw(message);
-    return { sent, actions: this.take() };
+    return sent ? { sent, actions: this.take() } : { sent, refusal: this.sendRefusal ?? 'vetoed', actions: this.take() };
   }
 
   /** The counterparty's Logon announced ClusterTopologySupport(21110)=Y (it takes U1/U2 messages). */
@@ -714,8 +719,22 @@ export class SessionCore {
     return true;
   }
 
+  /**
+   * The application's exception is answered with a Reject or a BusinessMessageReject: said locally
+   * too (an error line for the logs and an `application-reject` event), since the counterparty
+   * alone would otherwise know.
+   */
+  private applicationRejected(view: MessageView, e: Error, reject: 'reject' | 'business-reject', line = true): void {
+    const seq = view.getIntOrNaN(34);
+    const callback = ADMIN_TYPES.has(view.msgType) ? 'fromAdmin' : 'fromApp';
+    const answer = reject === 'reject' ? 'Reject (35=3)' : 'BusinessMessageReject (35=j)';
+    if (line) this.emitEvent({ kind: 'error', text: `${callback} threw ${e.name}: ${e.message}, on message ${Number.isNaN(seq) ? '?' : seq} (35=${view.msgType}): answered with a ${answer}` });
+    this.emitEvent({ kind: 'application-reject', msgType: view.msgType, seq: Number.isNaN(seq) ? 0 : seq, reject, error: e });
+  }
+
   /** Exceptions thrown by application callbacks, mapped to rejects as QuickFIX does. */
   private handleCallbackError(view: MessageView, e: unknown): void {
+    if (e !== this.appError) this.appError = undefined;
     if (e instanceof Disconnect) throw e;
     const known = e instanceof FieldNotFoundError || e instanceof IncorrectTagValue || e instanceof IncorrectDataFormat || e instanceof UnsupportedMessageType;
     if (known && this.resetOrDisconnectOnError(e.message)) return;
@@ -726,6 +745,17 @@ export class SessionCore {
       return;
     }
     const fix42 = this.sessionId.beginString >= 'FIX.4.2' || this.sessionId.isFIXT;
+    if (e === this.appError && e instanceof Error) {
+      this.appError = undefined;
+      const business = fix42 && !ADMIN_TYPES.has(view.msgType) && (e instanceof FieldNotFoundError || e instanceof UnsupportedMessageType);
+      if (e instanceof FieldNotFoundError || e instanceof IncorrectTagValue || e instanceof IncorrectDataFormat || e instanceof UnsupportedMessageType) {
+        this.applicationRejected(view, e, business ? 'business-reject' : 'reject');
+      } else if (this.options.rejectMessageOnUnhandledException && this.state.receivedLogon && !this.options.resetOnError && !this.options.disconnectOnError) {
+        // The error line is written below; the event says it was answered with a reject.
+        this.applicationRejected(view, e, fix42 && !ADMIN_TYPES.has(view.msgType) ? 'business-reject' : 'reject', false);
+      }
+    }
+    this.appError = undefined;
     if (e instanceof FieldNotFoundError) {
       if (fix42 && !ADMIN_TYPES.has(view.msgType)) this.generateBusinessReject(view, 5, e.tag);
       else this.generateReject(view, R.RequiredTagMissing, e.tag);
@@ -758,12 +788,20 @@ export class SessionCore {
     }
     const admin = ADMIN_TYPES.has(view.msgType);
     if (this.appSchemas !== null) view.withSchema(admin ? this.options.schema : this.appSchemaFor(view));
-    const result = admin ? this.app.fromAdmin?.(view, this.sessionId) : this.app.fromApp?.(view, this.sessionId);
+    let result: void | Promise<void> | undefined;
+    try {
+      result = admin ? this.app.fromAdmin?.(view, this.sessionId) : this.app.fromApp?.(view, this.sessionId);
+    } catch (e) {
+      // Remembered so that the Reject it turns into is reported locally (an `application-reject` event).
+      this.appError = e;
+      throw e;
+    }
     if (result && typeof (result as Promise<void>).then === 'function') {
       const copy = view.clone();
       this.waiting = true;
       this.afterWait = (error) => {
         if (error) {
+          this.appError = error;
           this.handleCallbackError(copy, error);
           return;
         }
@@ -1061,7 +1099,7 @@ export class SessionCore {
       // while a number missed this way is an ordinary gap, filled by a resend at the next logon.
       if (this.options.role !== 'initiator' || this.state.receivedLogon) this.incrTarget();
       if (this.options.resetOnLogout) this.resetState();
-      this.disconnect('logout', true);
+      this.disconnect('logout', true, view.has(58) ? view.getString(58) : undefined);
     });
   }
 
@@ -1255,21 +1293,29 @@ export class SessionCore {
       const number = seq || this.state.nextSenderSeq;
       if (number > LAST_MSG_SEQ_NUM) {
         this.seqNumsExhausted();
+        this.sendRefusal = 'sequence-exhausted';
         return false;
       }
       const canSend = msgType === 'A' || msgType === '5' || msgType === '2' || msgType === '4' || this.isLoggedOn;
       this.write(msg, number, seq ? 'none' : this.persistMode(), canSend);
       return true;
     }
-    if (!this.isLoggedOn && this.shouldSendReset()) return false;
+    if (!this.isLoggedOn && this.shouldSendReset()) {
+      this.sendRefusal = 'not-logged-on';
+      return false;
+    }
     if (!seq && this.state.nextSenderSeq > LAST_MSG_SEQ_NUM) {
       this.seqNumsExhausted();
+      this.sendRefusal = 'sequence-exhausted';
       return false;
     }
     try {
       this.app.toApp?.(msg, this.sessionId);
     } catch (e) {
-      if (e instanceof DoNotSend) return false;
+      if (e instanceof DoNotSend) {
+        this.sendRefusal = 'vetoed';
+        return false;
+      }
       throw e;
     }
     this.write(msg, seq || this.state.nextSenderSeq, seq ? 'none' : this.persistMode(), this.isLoggedOn);
@@ -1500,7 +1546,7 @@ export class SessionCore {
     this.push({ type: 'reset-store' });
   }
 
-  private disconnect(reason: string, closeSocket: boolean): void {
+  private disconnect(reason: string, closeSocket: boolean, logoutText?: string): void {
     const s = this.state;
     if (!s.connected) return;
     s.connected = false;
@@ -1508,7 +1554,7 @@ export class SessionCore {
     if (s.receivedLogon || s.sentLogon) {
       s.receivedLogon = false;
       s.sentLogon = false;
-      this.emitEvent({ kind: 'logout', reason });
+      this.emitEvent(logoutText === undefined ? { kind: 'logout', reason } : { kind: 'logout', reason, text: logoutText });
       try {
         this.app.onLogout?.(this.sessionId);
       } catch (e) {

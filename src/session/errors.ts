@@ -31,5 +31,5 @@ export class UnsupportedMessageType extends FixoverError {
   }
 }
 
-/** A send was refused because the session is not in a state to send it. */
+/** No session of that ID (e.g. `Engine.session`, `Engine.send`). */
 export class SessionNotFound extends FixoverError {}

@@ -3,6 +3,8 @@
  * clock is passed in. Up to one second's worth of messages may arrive at once; beyond that each
  * message is a debt repaid at the rate.
  */
+import { InvalidOptionError } from '../codec/errors.js';
+
 export class InboundRate {
   private tokens: number;
   private last: number;
@@ -13,7 +15,7 @@ export class InboundRate {
     readonly rate: number,
     now: number,
   ) {
-    if (!(rate > 0)) throw new RangeError(`inbound message rate must be positive, not ${rate}`);
+    if (!(rate > 0)) throw new InvalidOptionError(`inbound message rate must be positive, not ${rate}`);
     this.capacity = Math.max(1, rate);
     this.tokens = this.capacity;
     this.last = now;

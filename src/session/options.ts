@@ -6,6 +6,7 @@ import type { SessionID } from './session-id.js';
 import type { Schedule } from './schedule.js';
 import type { InboundRateAction } from './actions.js';
 
+/** Everything a session's state machine needs to know, as the settings give it (see `sessionOptionsFrom`). */
 export interface SessionOptions {
   sessionId: SessionID;
   /** `ConnectionType`. */

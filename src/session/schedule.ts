@@ -9,6 +9,7 @@
 /** Seconds since midnight. */
 export type TimeOfDay = number;
 
+/** The schedule settings of a session, parsed. */
 export interface ScheduleSpec {
   /** `NonStopSession=Y`: always in session, never reset by the schedule. */
   nonStop?: boolean;
@@ -74,6 +75,7 @@ export function parseDay(text: string): number | null {
   return i < 0 ? null : i;
 }
 
+/** When a session runs (`StartTime`, `EndTime`, days, time zone): decides in or out of session and when a new session starts. */
 export class Schedule {
   private readonly tz: string;
 

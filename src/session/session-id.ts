@@ -10,6 +10,11 @@ export interface SessionIdFields {
   qualifier?: string;
 }
 
+/**
+ * The identity of a session: BeginString, SenderCompID and TargetCompID (with optional sub and
+ * location IDs and a qualifier). `toString()` gives the `FIX.4.4:SENDER->TARGET` form used by
+ * `Engine.session`, logs and the admin API.
+ */
 export class SessionID implements SessionIdFields {
   readonly beginString: string;
   readonly senderCompID: string;

@@ -7,7 +7,6 @@ export { MAX_SEQ_NUM, InvalidSeqNumError, checkSeqNum, checkStoredSeqNum } from 
 export { StoreDamagedError, formatRepair, STORE_RECOVERY_POLICIES, type StoreRepair, type StoreRecoveryPolicy } from './store-repair.js';
 export { FileStoreError, type FileStoreErrorReason } from './file-store-error.js';
 export { nodeFileSystem, type StoreFile, type StoreFileSystem } from './file-store-fs.js';
-export { formatSeqNums, formatHeaderRecord, formatCreationTime, parseSeqNums, parseCreationTime } from './file-store-format.js';
 export { PostgresStore, PostgresStoreFactory, type PostgresStoreOptions } from './postgres-store.js';
 export { PostgresDatabase, type PostgresDatabaseOptions } from './postgres-database.js';
 export { PostgresStoreError, type PostgresStoreErrorReason } from './postgres-error.js';

@@ -2,6 +2,7 @@
 import { countWithin, type MessageStore, type MessageStoreFactory, type RangeLimit, type StoredMessage } from './store.js';
 import { checkSeqNum, checkStoredSeqNum } from './seq-num.js';
 
+/** A store in memory: sequence numbers and messages are lost with the process (tests, stateless counterparties). */
 export class MemoryStore implements MessageStore {
   private nextSender = 1;
   private nextTarget = 1;
@@ -69,6 +70,7 @@ export class MemoryStore implements MessageStore {
   async close(): Promise<void> {}
 }
 
+/** Makes a {@link MemoryStore} per session. */
 export class MemoryStoreFactory implements MessageStoreFactory {
   async create(): Promise<MessageStore> {
     return new MemoryStore();

@@ -2,9 +2,10 @@
  * Where the PostgreSQL store lives: a connection URL, or QuickFIX C++'s separate settings (host,
  * port, database, user, password), and the schema holding fixover's tables.
  */
-import type { ClientConfig } from 'pg';
+import type { PgClientConfig as ClientConfig } from './pg-driver.js';
 import { PostgresStoreError } from './postgres-error.js';
 
+/** Where the PostgreSQL store lives: a URL or separate settings, and the schema (`PostgreSQLStore*`). */
 export interface PostgresConnectionOptions {
   /** `postgres://user:password@host:port/database` [`PostgreSQLStoreURL`]. */
   url?: string;

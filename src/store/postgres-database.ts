@@ -3,11 +3,12 @@
  * the schema migrated once, session rows registered on first use, and dedicated connections for
  * ownership locks. Stores and ownerships of one process share a database per connection target.
  */
-import pg from 'pg';
+import { loadPg, type PgClient, type PgClientConfig, type PgPool, type PgPoolClient, type PgQueryConfig, type PgQueryResult, type PgRow } from './pg-driver.js';
 import { type PostgresConnectionOptions, clientConfig, checkSchema, describeTarget } from './postgres-connection.js';
 import { PostgresStoreError, isConnectionError } from './postgres-error.js';
 import { migrate, quote } from './postgres-schema.js';
 
+/** The connection of a {@link PostgresDatabase} and its pool size. */
 export interface PostgresDatabaseOptions extends PostgresConnectionOptions {
   /** Pool size (default 4). */
   maxConnections?: number;
@@ -15,13 +16,14 @@ export interface PostgresDatabaseOptions extends PostgresConnectionOptions {
 
 const shared = new Map<string, PostgresDatabase>();
 
+/** One PostgreSQL database shared by the stores and ownerships of a process: a connection pool and the schema, migrated once. */
 export class PostgresDatabase {
   /** Quoted schema, for statements. */
   readonly schema: string;
   /** The server and database, for messages (no password). */
   readonly target: string;
-  private readonly config: pg.ClientConfig;
-  private readonly pool: pg.Pool;
+  private readonly config: PgClientConfig;
+  private readonly pool: PgPool;
   private ready: Promise<void> | null = null;
   private readonly ids = new Map<string, Promise<number>>();
   private refs = 0;
@@ -32,7 +34,7 @@ export class PostgresDatabase {
     this.config = clientConfig(options);
     this.schema = quote(checkSchema(options.schema ?? 'public'));
     this.target = describeTarget(options);
-    this.pool = new pg.Pool({ ...this.config, max: options.maxConnections ?? 4, idleTimeoutMillis: 30_000 });
+    this.pool = new (loadPg().Pool)({ ...this.config, max: options.maxConnections ?? 4, idleTimeoutMillis: 30_000 });
     // An idle connection that breaks (server restart) is dropped by the pool; the next use reconnects.
     this.pool.on('error', () => undefined);
   }
@@ -110,14 +112,14 @@ export class PostgresDatabase {
   }
 
   /** Runs one statement on a pooled connection. */
-  async query<R extends pg.QueryResultRow>(what: string, q: pg.QueryConfig | string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    return this.withClient(what, (c) => c.query<R>(q as pg.QueryConfig, values));
+  async query<R extends PgRow>(what: string, q: PgQueryConfig | string, values?: unknown[]): Promise<PgQueryResult<R>> {
+    return this.withClient(what, (c) => c.query<R>(q as PgQueryConfig, values));
   }
 
   /** Runs `fn` on a pooled connection; driver failures become PostgresStoreError naming `what`. */
-  async withClient<T>(what: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  async withClient<T>(what: string, fn: (c: PgPoolClient) => Promise<T>): Promise<T> {
     if (this.closed) throw new PostgresStoreError('closed', `PostgreSQL store: closed (${this.target})`, this.target);
-    let client: pg.PoolClient;
+    let client: PgPoolClient;
     try {
       client = await this.pool.connect();
     } catch (e) {
@@ -143,8 +145,8 @@ export class PostgresDatabase {
   }
 
   /** A new connection of its own (for a session lock held as long as the connection lives). */
-  async connectDedicated(onLost: (err: Error | undefined) => void): Promise<pg.Client> {
-    const c = new pg.Client(this.config);
+  async connectDedicated(onLost: (err: Error | undefined) => void): Promise<PgClient> {
+    const c = new (loadPg().Client)(this.config);
     let lost = false;
     const lose = (err?: Error): void => {
       if (lost) return;

@@ -10,7 +10,8 @@
  * - `fixover_write(...)`: one round trip per flush: checks the writer's epoch, then resets, stores
  *   messages (sent as one binary bytea and their lengths) and sets the sequence numbers that changed.
  */
-import type { PoolClient } from 'pg';
+import type { PgQueryable as PoolClient } from './pg-driver.js';
+import { FixoverError } from '../codec/errors.js';
 
 /** Advisory lock namespace (first key) of fixover; the second key is a session id, 0 for migrations. */
 export const LOCK_NAMESPACE = 0x46_58_4f_56; // 'FXOV'
@@ -114,7 +115,7 @@ $fn$;
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Thrown when the database was migrated by a newer fixover. */
-export class SchemaTooNewError extends Error {}
+export class SchemaTooNewError extends FixoverError {}
 
 /** Creates or migrates the schema; returns the version found before (0: created now). */
 export async function migrate(client: PoolClient, schema: string): Promise<number> {

@@ -19,6 +19,7 @@ import { FENCED_SQLSTATE } from './postgres-schema.js';
 import { checkSeqNum, checkStoredSeqNum } from './seq-num.js';
 import { type StoreRecoveryPolicy, type StoreRepair, applyPolicy } from './store-repair.js';
 
+/** The database and session of a {@link PostgresStore}, and what to do with damaged data. */
 export interface PostgresStoreOptions {
   /** The database (shared by the sessions of a process). */
   database: PostgresDatabase;
@@ -67,6 +68,7 @@ interface Loaded {
   repairs: StoreRepair[];
 }
 
+/** A session store in PostgreSQL (`docs/postgresql.md`): sequence numbers and sent messages, checked against each other when it opens. Needs the optional `pg` package. */
 export class PostgresStore implements MessageStore {
   private id = 0;
   private nextSender = 1;
@@ -366,7 +368,7 @@ export class PostgresStore implements MessageStore {
         b.target,
       ]);
     } catch (e) {
-      if (e instanceof PostgresStoreError && e.code === FENCED_SQLSTATE) {
+      if (e instanceof PostgresStoreError && e.causeCode === FENCED_SQLSTATE) {
         throw new StoreFencedError(b.epoch ?? 0, await this.ownership?.current().catch(() => undefined));
       }
       throw e;

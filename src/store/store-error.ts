@@ -4,12 +4,11 @@ import { FixoverError } from '../codec/errors.js';
 /** A store failure; `cause` holds the underlying system or driver error. */
 export abstract class StoreError extends FixoverError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message);
-    if (options?.cause !== undefined) this.cause = options.cause;
+    super(message, options);
   }
 
   /** The underlying error's code (`ENOSPC`, `ECONNREFUSED`, a SQLSTATE such as `57P01`) when there is one. */
-  get code(): string | undefined {
+  get causeCode(): string | undefined {
     const c = this.cause as { code?: unknown } | undefined;
     return typeof c?.code === 'string' ? c.code : undefined;
   }

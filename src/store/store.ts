@@ -5,6 +5,7 @@
  */
 import type { StoreRepair } from './store-repair.js';
 
+/** A sent message as a store hands it back for a resend: its sequence number and bytes. */
 export interface StoredMessage {
   readonly seq: number;
   readonly bytes: Buffer;
@@ -30,6 +31,11 @@ export function countWithin(limit: RangeLimit | undefined, count: number, sizeAt
   return n;
 }
 
+/**
+ * Where a session keeps its sequence numbers and the messages it sent (for resends): memory,
+ * files (`FileStore`, QuickFIX's format) or PostgreSQL (`PostgresStore`). Implement it to keep
+ * them elsewhere and hand it to `Engine.create` through the `store` option.
+ */
 export interface MessageStore {
   /** When the store was created or last reset (start of the current FIX session). */
   readonly creationTime: Date;

@@ -15,7 +15,7 @@ import { FixoverError } from '../codec/errors.js';
 /** A TLS setting cannot be applied: `setting` names it (its file and line are added by the settings reader). */
 export class TlsSettingsError extends FixoverError {
   /** Error code, for programs that sort errors. */
-  readonly code = 'FIXOVER_TLS_SETTINGS';
+  override readonly code = 'FIXOVER_TLS_SETTINGS';
   constructor(
     /** The setting at fault, e.g. `ServerCertificateKeyFile`. */
     readonly setting: string,

@@ -280,7 +280,7 @@ function load(s: TlsSettings): Material {
 
 /** Reloading certificates failed for some ports or sessions (they keep the files in use); `errors` says which and why. */
 export class TlsReloadError extends FixoverError {
-  readonly code = 'FIXOVER_TLS_RELOAD';
+  override readonly code = 'FIXOVER_TLS_RELOAD';
   constructor(readonly errors: readonly Error[]) {
     super(`certificate reload failed: ${errors.map((e) => e.message).join('; ')}`);
   }

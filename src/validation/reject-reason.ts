@@ -22,6 +22,7 @@ export const SessionRejectReason = {
   Other: 99,
 } as const;
 
+/** SessionRejectReason(373) values fixover sends. */
 export type SessionRejectReasonCode = (typeof SessionRejectReason)[keyof typeof SessionRejectReason];
 
 const TEXTS: Readonly<Record<number, string>> = {

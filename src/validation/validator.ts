@@ -44,6 +44,7 @@ export interface ValidationOptions {
   firstFieldInGroupIsDelimiter: boolean;
 }
 
+/** The validation switches as QuickFIX defaults them. */
 export const DEFAULT_VALIDATION: Readonly<ValidationOptions> = {
   validateFieldsOutOfOrder: true,
   validateFieldsHaveValues: true,
@@ -93,6 +94,7 @@ function requiredTags(set: MemberSetLike): number[] {
   return r;
 }
 
+/** Checks received messages against a data dictionary as QuickFIX does, in its order, with its `Validate*`/`Allow*` switches. */
 export class MessageValidator {
   readonly options: ValidationOptions;
 

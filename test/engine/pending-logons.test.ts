@@ -1,7 +1,8 @@
 /** Which connection waiting for a logon is shed when a cap is reached (pure bookkeeping, no sockets). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PendingLogons, addressKey } from '../../src/engine/index.js';
+import { PendingLogons, addressKey } from '../../src/engine/pending-logons.js';
+import { InvalidOptionError } from '../../src/index.js';
 
 interface Conn {
   readonly name: string;
@@ -52,5 +53,5 @@ test('an IPv4-mapped IPv6 address is counted as the IPv4 address; limits below 1
   assert.notEqual(addressKey('2001:db8:1:3::1'), addressKey('2001:db8:1:2::1'));
   assert.equal(addressKey('64:ff9b:1:2::10.0.0.1'), '64:ff9b:1:2::/64');
   assert.equal(addressKey('not an address'), 'not an address');
-  assert.throws(() => new PendingLogons({ total: 0, perAddress: 1 }), RangeError);
+  assert.throws(() => new PendingLogons({ total: 0, perAddress: 1 }), (e: unknown) => e instanceof InvalidOptionError && e.code === 'INVALID_OPTION_ERROR');
 });

@@ -5,7 +5,9 @@
  * counterparty connects and logs on again). Records every fault and every broken invariant.
  */
 import { Parser, CodecError } from '../../src/codec/index.js';
-import { SessionCore, SessionID, applyStoreAction, type SessionAction, type SessionOptions } from '../../src/session/index.js';
+import { SessionID, type SessionAction, type SessionOptions } from '../../src/session/index.js';
+import { SessionCore } from '../../src/session/core.js';
+import { applyStoreAction } from '../../src/session/apply.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { Message } from '../../src/codec/index.js';
 import { executorApplication } from '../../src/apps/index.js';

@@ -3,7 +3,9 @@
  * writes collected as the "wire". The counterparty is played by the test.
  */
 import { Parser, formatUtcTimestamp, type MessageView } from '../../src/codec/index.js';
-import { SessionCore, SessionID, applyStoreAction, type Application, type SessionAction, type SessionEvent, type SessionOptions } from '../../src/session/index.js';
+import { SessionID, type Application, type SessionAction, type SessionEvent, type SessionOptions } from '../../src/session/index.js';
+import { SessionCore } from '../../src/session/core.js';
+import { applyStoreAction } from '../../src/session/apply.js';
 import { MemoryStore } from '../../src/store/index.js';
 import { frame } from '../codec/helpers.js';
 

@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Harness, T0, field } from './harness.js';
-import { InboundRate } from '../../src/session/index.js';
-import { formatUtcTimestamp } from '../../src/codec/index.js';
+import { InboundRate } from '../../src/session/inbound-rate.js';
+import { InvalidOptionError, formatUtcTimestamp } from '../../src/codec/index.js';
 
 test('the bucket: a second of messages at once, then the rate; the debt says how long to wait', () => {
   const r = new InboundRate(10, 0);
@@ -23,7 +23,7 @@ test('the bucket: a second of messages at once, then the rate; the debt says how
   let over = 0;
   for (let i = 0; i < 20; i++) if (idle.take(60_000) > 0) over++;
   assert.equal(over, 15);
-  assert.throws(() => new InboundRate(0, 0), RangeError);
+  assert.throws(() => new InboundRate(0, 0), (e: unknown) => e instanceof InvalidOptionError);
 });
 
 function flood(action: 'pause' | 'reject' | 'logout', count: number) {

@@ -177,7 +177,7 @@ test('an unusable directory is a FileStoreError, not a crash', async (t) => {
     assert.ok(e instanceof FileStoreError);
     assert.equal(e.reason, 'open-failed');
     assert.match(e.message, /cannot create directory .*plain-file/);
-    assert.ok(e.code === 'ENOTDIR' || e.code === 'EEXIST', String(e.code));
+    assert.ok(e.causeCode === 'ENOTDIR' || e.causeCode === 'EEXIST', String(e.causeCode));
     return true;
   });
   const denied = new CountingFs();
@@ -187,7 +187,7 @@ test('an unusable directory is a FileStoreError, not a crash', async (t) => {
   await assert.rejects(FileStore.open({ path: dir, prefix: PREFIX, fs: denied }), (e: unknown) => {
     assert.ok(e instanceof FileStoreError);
     assert.equal(e.reason, 'open-failed');
-    assert.equal(e.code, 'EACCES');
+    assert.equal(e.causeCode, 'EACCES');
     assert.equal(e.path, join(dir, `${PREFIX}.body`));
     return true;
   });
@@ -205,7 +205,7 @@ test('a failed write is reported and retried by the next flush', async (t) => {
   const store = await FileStore.open({ path: dir, prefix: PREFIX, fs });
   store.saveOutgoing(1, fixMessage(1));
   fs.failWrites = 1;
-  await assert.rejects(store.flush(), (e: unknown) => e instanceof FileStoreError && e.reason === 'io' && e.code === 'ENOSPC');
+  await assert.rejects(store.flush(), (e: unknown) => e instanceof FileStoreError && e.reason === 'io' && e.causeCode === 'ENOSPC');
   store.saveOutgoing(2, fixMessage(2));
   await store.flush();
   await store.close();
@@ -277,7 +277,7 @@ test('flushNow: a failed write is an error and the batch is retried by the next 
   const store = await FileStore.open({ path: dir, prefix: PREFIX, fs });
   store.saveOutgoing(1, fixMessage(1));
   fail = 1;
-  assert.throws(() => store.flushNow(), (e: unknown) => e instanceof FileStoreError && e.reason === 'io' && e.code === 'ENOSPC');
+  assert.throws(() => store.flushNow(), (e: unknown) => e instanceof FileStoreError && e.reason === 'io' && e.causeCode === 'ENOSPC');
   store.saveOutgoing(2, fixMessage(2));
   assert.equal(store.flushNow(), true);
   await store.close();
