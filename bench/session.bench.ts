@@ -56,7 +56,7 @@ import { makeTestCerts, opensslMissing, type TestCerts } from '../test/support/c
 /** Certificates for `--tls` (made once per benchmark run). */
 let certs: TestCerts | undefined;
 
-type Impl = 'fixover' | 'fixover-ops' | 'quickfix' | 'fixover-tls' | 'quickfix-tls';
+type Impl = 'fixover' | 'fixover-ops' | 'quickfix' | 'fixover-tls' | 'fixover-ops-tls' | 'quickfix-tls';
 const isTls = (impl: Impl): boolean => impl.endsWith('-tls');
 const engineOf = (impl: Impl): 'fixover' | 'quickfix' => (impl.startsWith('fixover') ? 'fixover' : 'quickfix');
 
@@ -331,6 +331,7 @@ function report(impls: Impl[], results: Map<Impl, CaseResult[][]>, memory: Map<I
     'fixover-ops': `fixover executor, FileStore on disk, HTTP interface on, /metrics scraped every ${SCRAPE_MS / 1000} s`,
     quickfix: 'QuickFIX C++ executor, FileStore on disk',
     'fixover-tls': 'fixover executor over TLS, FileStore on disk',
+    'fixover-ops-tls': `fixover executor over TLS, FileStore on disk, HTTP interface on, /metrics scraped every ${SCRAPE_MS / 1000} s`,
     'quickfix-tls': 'QuickFIX C++ executor over TLS (SSL), FileStore on disk',
   };
   if (RUNS > 0) {
