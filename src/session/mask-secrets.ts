@@ -15,14 +15,18 @@ const needles = SECRET_TAGS.map((t) => Buffer.from(`\x01${t}=`, 'latin1'));
 const starts = SECRET_TAGS.map((t) => Buffer.from(`${t}=`, 'latin1'));
 const MASK_BYTES = Buffer.from(MASK, 'latin1');
 
-/** Where each secret field's value starts and ends in `bytes` (sorted). */
-function secretValues(bytes: Buffer): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
+/**
+ * Where each secret field's value starts and ends in `bytes` (sorted), or null when there is none:
+ * the usual case (every outgoing message when a log listens) makes no array and no slice.
+ */
+function secretValues(bytes: Buffer): Array<[number, number]> | null {
+  let out: Array<[number, number]> | null = null;
   for (let i = 0; i < needles.length; i++) {
-    if (bytes.subarray(0, starts[i].length).equals(starts[i])) out.push(valueAt(bytes, starts[i].length));
-    for (let at = bytes.indexOf(needles[i]); at >= 0; at = bytes.indexOf(needles[i], at + 1)) out.push(valueAt(bytes, at + needles[i].length));
+    const start = starts[i];
+    if (bytes.length >= start.length && bytes.compare(start, 0, start.length, 0, start.length) === 0) (out ??= []).push(valueAt(bytes, start.length));
+    for (let at = bytes.indexOf(needles[i]); at >= 0; at = bytes.indexOf(needles[i], at + 1)) (out ??= []).push(valueAt(bytes, at + needles[i].length));
   }
-  return out.sort((a, b) => a[0] - b[0]);
+  return out === null ? null : out.sort((a, b) => a[0] - b[0]);
 }
 
 function valueAt(bytes: Buffer, from: number): [number, number] {
@@ -33,7 +37,7 @@ function valueAt(bytes: Buffer, from: number): [number, number] {
 /** `bytes` with every Password(554) and NewPassword(925) value masked; the same buffer when it holds none. */
 export function maskSecrets(bytes: Buffer): Buffer {
   const values = secretValues(bytes);
-  if (values.length === 0) return bytes;
+  if (values === null) return bytes;
   const parts: Buffer[] = [];
   let at = 0;
   for (const [from, to] of values) {
