@@ -5,9 +5,10 @@
  * moves out; tests drive it with a fake clock.
  *
  * Rules:
- * - Sessions go only from a member above its share to one below it: a move is made only when it
- *   lowers Σ count²/weight (for equal weights: when the two differ by 2 or more), so the plan
- *   converges to an even split (±1 for equal weights) and never ping-pongs.
+ * - Sessions go only from a member above its share (less one) to one below it: a move is made only
+ *   when it also lowers Σ count²/weight (for equal weights: when the two differ by 2 or more), so the plan
+ *   converges to an even split (±1 for equal weights) and never ping-pongs. Within one run a
+ *   member either gives or receives sessions, never both.
  * - A draining member's sessions all go, to the least loaded ready member.
  * - Targets are `active` members that have been active for `settleMs` (a node that just returned
  *   is not flooded before it is ready).
@@ -92,10 +93,21 @@ export function planMoves(members: readonly MemberRecord[], memory: PlannerMemor
     // A member draining for less than DrainGracePeriod: its sessions stay put for now (it receives none either).
     sessions: m.state === 'draining' && now - m.since < (o.drainGraceMs ?? 0) ? [] : [...new Set(m.sessions)].filter((s) => holders.get(s) === 1).sort(),
   }));
+  // Each member's share is total × weight / Σ weight over the members that will hold sessions
+  // (every one not draining, settled or not). A member gives only while it holds more than its
+  // share less one: never from below its share, even where the minimum stay of other members'
+  // sessions would make such a move lower Σ count²/weight.
+  const total = loads.reduce((n, l) => n + l.sessions.length, 0);
+  const weightSum = loads.reduce((n, l, i) => (members[i].state === 'draining' ? n : n + l.weight), 0);
+  const aboveShare = (l: Load): boolean => l.sessions.length * weightSum > total * l.weight - weightSum;
   const moves: Move[] = [];
+  // Within one run a member either gives or receives, never both (no session passes through, no
+  // session is moved where moving another would have done).
+  const received = new Set<Load>();
+  const gave = new Set<Load>();
   const movable = (l: Load, drain: boolean): string | undefined => l.sessions.find((s) => drain || moved[s] === undefined);
   while (recent.length < o.maxMoves) {
-    const targets = loads.filter((l) => l.ready).sort(byLoad);
+    const targets = loads.filter((l) => l.ready && !gave.has(l)).sort(byLoad);
     if (targets.length === 0) break;
     let move: { from: Load; to: Load; session: string; reason: Move['reason'] } | undefined;
     for (const f of loads.filter((l) => l.draining)) {
@@ -107,8 +119,8 @@ export function planMoves(members: readonly MemberRecord[], memory: PlannerMemor
     }
     if (!move) {
       const to = targets[0];
-      for (const f of loads.filter((l) => !l.draining && l !== to).sort(byLoad).reverse()) {
-        if (!improves(f, to)) continue;
+      for (const f of loads.filter((l) => !l.draining && l !== to && !received.has(l)).sort(byLoad).reverse()) {
+        if (!improves(f, to) || !aboveShare(f)) continue;
         const session = movable(f, false);
         if (session !== undefined) {
           move = { from: f, to, session, reason: 'rebalance' };
@@ -119,6 +131,8 @@ export function planMoves(members: readonly MemberRecord[], memory: PlannerMemor
     if (!move) break;
     move.from.sessions = move.from.sessions.filter((s) => s !== move.session);
     move.to.sessions = [...move.to.sessions, move.session].sort();
+    received.add(move.to);
+    gave.add(move.from);
     moved[move.session] = { at: now, from: move.from.node, to: move.to.node };
     recent.push(now);
     moves.push({ session: move.session, from: move.from.node, to: move.to.node, reason: move.reason, at: now });

@@ -67,6 +67,13 @@ test('a session listed by two members (a handover in progress) is neither counte
   assert.deepEqual(plan.moves, []);
 });
 
+test('within one run a member gives or receives, never both (weights 1,1,4,1 from 27,24,11,5)', () => {
+  const start = [27, 24, 11, 5].map((n, i) => member(`N${i}`, sessions(n, `N${i}-`), { weight: [1, 1, 4, 1][i] }));
+  const { members, moves } = simulate(start, { intervalMs: 500, maxMoves: 8, minStayMs: 0, settleMs: 1000 }, 100, 5000);
+  for (const m of moves) assert.ok(!moves.some((n) => n.at === m.at && n.to === m.from), `${m.from} both gave and received in one run`);
+  assert.deepEqual(members.map((m) => m.sessions.length), [10, 9, 38, 10]);
+});
+
 test('weights: a node of weight 2 ends with twice the sessions of one of weight 1', () => {
   const { members } = simulate([member('A', sessions(9)), member('B', [], { weight: 2 })], { ...OPTS, maxMoves: 100 }, 1000, 5000);
   assert.deepEqual(members.map((m) => m.sessions.length), [3, 6]);
@@ -120,10 +127,15 @@ test('property: with weights the planner settles (no move left to make), never m
       const W = members.reduce((n, m) => n + m.weight, 0);
       for (let now = 0; now <= 400_000; now += x.step) {
         const plan = planMoves(members, memory, now, o);
+        // Each move is checked against what its source holds at that point of the plan.
+        let during = members;
         for (const m of plan.moves) {
-          const from = members.find((n) => n.node === m.from)!;
+          const from = during.find((n) => n.node === m.from)!;
           assert.ok(from.sessions.length * W > total * from.weight - W, `moved from ${m.from} while it held no more than its share`);
+          during = apply(during, [m]);
         }
+        const receivers = new Set(plan.moves.map((m) => m.to));
+        assert.ok(!plan.moves.some((m) => receivers.has(m.from)), 'within one run a member gives or receives, never both');
         moves.push(...plan.moves);
         memory = plan.memory;
         members = apply(members, plan.moves);
