@@ -13,7 +13,7 @@ import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { Acceptor, type ListenAddress, type SessionKey } from './acceptor.js';
 import { Initiator, type InitiatorSession } from './initiator.js';
 import { Session } from './session.js';
-import { acceptorLimitsFrom, inboundBytesPerTurn, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, socketOptionsFrom, SettingsApplyError, tlsFrom, tlsSettingsKey, type SessionSettingsRecord } from './from-settings.js';
+import { acceptorLimitsFrom, initiatorSessionFrom, refreshOnLogon, sessionOptionsFrom, sessionSharingFrom, socketOptionsFrom, SettingsApplyError, tlsFrom, tlsSettingsKey, type SessionSettingsRecord } from './from-settings.js';
 import { FAILOVER_URI_ON_ACCEPTOR, SOCKET_CONNECT_URI } from '../transport/quickfix-settings.js';
 import type { Application } from '../session/actions.js';
 import { SessionNotFound } from '../session/errors.js';
@@ -229,7 +229,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
       const store = options.store ? await options.store(s, opts.sessionId) : await storeFor(s, opts.sessionId);
       const lease = ownershipFor(s, opts.sessionId);
       if (lease.ownership) engine.nodeName = lease.ownership.node;
-      const session = new Session(opts, store, application, { tickMs: options.tickMs, inboundBytesPerTurn: inboundBytesPerTurn(s), ...lease });
+      const session = new Session(opts, store, application, { tickMs: options.tickMs, ...sessionSharingFrom(s), ...lease });
       engine.sessions.set(opts.sessionId.toString(), session);
       const log = await (options.log ?? defaultLog)(s, opts.sessionId);
       if (log) {

@@ -220,9 +220,16 @@ function inboundRateActionFrom(s: SessionSettings): InboundRateAction {
   return v === 'reject' || v === 'logout' ? v : 'pause';
 }
 
-/** `InboundBytesPerTurn`: received bytes a session handles per event-loop turn (default 8 KiB). */
-export function inboundBytesPerTurn(s: SessionSettings): number | undefined {
-  return s.InboundBytesPerTurn ? Number(s.InboundBytesPerTurn) : undefined;
+/**
+ * How a session shares the process with the others: `InboundBytesPerTurn` (received bytes handled
+ * per event-loop turn, default 8 KiB) and `ResendCpuShare` (the share of the time a resend may take
+ * while it goes out, default 50 %).
+ */
+export function sessionSharingFrom(s: SessionSettings): { inboundBytesPerTurn?: number; resendCpuShare?: number } {
+  return {
+    ...(s.InboundBytesPerTurn ? { inboundBytesPerTurn: Number(s.InboundBytesPerTurn) } : {}),
+    ...(s.ResendCpuShare ? { resendCpuShare: Number(s.ResendCpuShare) } : {}),
+  };
 }
 
 /**

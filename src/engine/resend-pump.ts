@@ -1,7 +1,8 @@
 /**
  * Answers a session's resend requests from its store a bounded chunk at a time: one request
  * after the other, in the order they came, yielding to the event loop (and waiting for the socket
- * to take what was sent) between chunks. Memory stays flat whatever the range, and other sessions
+ * to take what was sent) between chunks, and resting between bursts of chunks so that a resend
+ * takes at most its share of the time (`ResendCpuShare`). Memory stays flat whatever the range, and other sessions
  * of the process keep being served while a long resend goes out.
  */
 import type { MessageStore, RangeLimit, StoredMessage } from '../store/store.js';
@@ -29,6 +30,42 @@ export interface ResendPumpHost {
 /** Default chunk: at most 8 messages and about 8 KiB (about a tenth of a millisecond of work; measured with npm run bench:fairness against 25 messages / 32 KiB, which doubled the neighbour's p99 during a resend). */
 export const RESEND_CHUNK: RangeLimit = { maxMessages: 8, maxBytes: 8 * 1024 };
 
+/** `ResendCpuShare` by default: a resend takes at most half of the time while it goes out. */
+export const DEFAULT_RESEND_CPU_SHARE = 50;
+
+/**
+ * Paces a resend to a share of the time (pure: the caller gives the clock). The pump works in
+ * bursts of `burstMs`; after each it pauses for as long as the share requires (a burst of 2 ms at
+ * 50 % is followed by 2 ms of rest), so other sessions' traffic finds the process idle most of
+ * the time rather than behind a queue of chunks. Time the pump spent waiting anyway (for the
+ * socket to drain, for the store) counts as rest: a gap longer than a burst starts a new one.
+ */
+export class ResendPacer {
+  private start = -Infinity;
+  private last = -Infinity;
+
+  /**
+   * @param share percent of the time a resend may take (1–100; 100: no pauses)
+   * @param burstMs how long the pump works before it rests
+   */
+  constructor(
+    readonly share: number,
+    private readonly burstMs = 2,
+  ) {}
+
+  /** Called before each chunk after the first, at `now` (ms): how long to rest first (0: none). */
+  restBefore(now: number): number {
+    if (this.share >= 100) return 0;
+    if (now - this.last > this.burstMs) this.start = now;
+    this.last = now;
+    const busy = now - this.start;
+    if (busy < this.burstMs) return 0;
+    const rest = (busy * (100 - this.share)) / this.share;
+    this.start = this.last = now + rest;
+    return rest;
+  }
+}
+
 /** Streams the answers to one session's resend requests from its store, chunk by chunk. */
 export class ResendPump {
   private readonly jobs: ResendJob[] = [];
@@ -37,6 +74,7 @@ export class ResendPump {
   constructor(
     private readonly host: ResendPumpHost,
     private readonly limit: RangeLimit = RESEND_CHUNK,
+    private readonly pacer: ResendPacer = new ResendPacer(DEFAULT_RESEND_CPU_SHARE),
   ) {}
 
   /** Queues a resend; it starts at once when none is going on. */
@@ -83,6 +121,8 @@ export class ResendPump {
       if (done) return;
       from = messages[messages.length - 1].seq + 1;
       await host.yieldTurn();
+      const rest = this.pacer.restBefore(performance.now());
+      if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
     }
   }
 

@@ -18,7 +18,7 @@ import { applyStoreAction } from '../session/apply.js';
 import { StoreFencedError, type OwnerRecord, type SessionOwnership } from '../fencing/ownership.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
 import type { SessionEventListener } from '../log/session-events.js';
-import { ResendPump, type ResendJob } from './resend-pump.js';
+import { DEFAULT_RESEND_CPU_SHARE, RESEND_CHUNK, ResendPacer, ResendPump, type ResendJob } from './resend-pump.js';
 import { ReadShare } from './read-share.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { checkSeqNum } from '../store/seq-num.js';
@@ -47,6 +47,11 @@ export interface SessionHandleOptions {
    * the other sessions of the process.
    */
   inboundBytesPerTurn?: number;
+  /**
+   * The share of the time (percent, `ResendCpuShare`, default 50) a resend may take while it goes
+   * out: after each burst of chunks it pauses long enough to leave the rest to other sessions.
+   */
+  resendCpuShare?: number;
   /**
    * How long a resend waits for the counterparty to read what was sent before the connection is
    * dropped as a slow reader (milliseconds, default 30 s).
@@ -298,7 +303,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       isCurrent: (connection) => connection === this.connection && this.socket !== null && this.core.isConnected,
       yieldTurn: () => this.resendYield(),
       failed: (err) => this.contain('resend', this.emitError, err),
-    });
+    }, RESEND_CHUNK, new ResendPacer(handle.resendCpuShare ?? DEFAULT_RESEND_CPU_SHARE));
     // Incoming messages are copied for the `event` listeners (logs) that want them only: none, no copy.
     // Outgoing ones are not copied, but not even announced when nobody listens.
     this.core.incomingEvents = false;

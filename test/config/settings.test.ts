@@ -165,7 +165,7 @@ test('a binary file is one clear error, not its bytes echoed back', () => {
 
 test('the flow-control settings: values checked with file and line, then applied to the session', async () => {
   const bad = parseSettings(
-    `[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=9000\nMaxQueuedBytesAboveGap=0\nInboundMessageRate=-5\nInboundRateAction=drop\nInboundBytesPerTurn=lots\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n`,
+    `[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=9000\nMaxQueuedBytesAboveGap=0\nInboundMessageRate=-5\nInboundRateAction=drop\nInboundBytesPerTurn=lots\nResendCpuShare=101\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n`,
     'flow.cfg',
   );
   const lines = bad.problems.map(formatProblem);
@@ -173,14 +173,15 @@ test('the flow-control settings: values checked with file and line, then applied
   assert.ok(lines.includes('flow.cfg:5: error: InboundMessageRate: invalid value "-5": expected a non-negative integer'), lines.join('\n'));
   assert.ok(lines.includes('flow.cfg:6: error: InboundRateAction: invalid value "drop": expected pause, reject, logout'), lines.join('\n'));
   assert.ok(lines.includes('flow.cfg:7: error: InboundBytesPerTurn: invalid value "lots": expected a positive integer'), lines.join('\n'));
-  const { sessionOptionsFrom, inboundBytesPerTurn } = await import('../../src/engine/from-settings.js');
+  assert.ok(lines.some((l) => l.startsWith('flow.cfg:8: error: ResendCpuShare: ') && l.includes('100')), lines.join('\n'));
+  const { sessionOptionsFrom, sessionSharingFrom } = await import('../../src/engine/from-settings.js');
   const good = parseSettings(
-    `[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=9000\nMaxQueuedBytesAboveGap=1000000\nInboundMessageRate=500\nInboundRateAction=Reject\nInboundBytesPerTurn=8192\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=C\nInboundMessageRate=0\nInboundRateAction=logout\n`,
+    `[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=9000\nMaxQueuedBytesAboveGap=1000000\nInboundMessageRate=500\nInboundRateAction=Reject\nInboundBytesPerTurn=8192\nResendCpuShare=100\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=C\nInboundMessageRate=0\nInboundRateAction=logout\n`,
     'flow.cfg',
   );
   assert.deepEqual(good.problems.map(formatProblem), []);
-  const [b, c] = good.sessions.map((s) => s.toRecord()).map((s) => ({ o: sessionOptionsFrom(s), perTurn: inboundBytesPerTurn(s) }));
-  assert.deepEqual([b.o.maxQueuedBytes, b.o.inboundMessageRate, b.o.inboundRateAction, b.perTurn], [1_000_000, 500, 'reject', 8192]);
+  const [b, c] = good.sessions.map((s) => s.toRecord()).map((s) => ({ o: sessionOptionsFrom(s), sharing: sessionSharingFrom(s) }));
+  assert.deepEqual([b.o.maxQueuedBytes, b.o.inboundMessageRate, b.o.inboundRateAction, b.sharing], [1_000_000, 500, 'reject', { inboundBytesPerTurn: 8192, resendCpuShare: 100 }]);
   assert.deepEqual([c.o.inboundMessageRate, c.o.inboundRateAction], [0, 'logout']);
 });
 

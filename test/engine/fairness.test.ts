@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { Acceptor, Session } from '../../src/engine/index.js';
+import { ResendPacer } from '../../src/engine/resend-pump.js';
 import { SessionID, type SessionEvent, type SessionOptions } from '../../src/session/index.js';
 import { FileStore, MemoryStore, type MessageStore, type RangeLimit } from '../../src/store/index.js';
 import { Framer, Message, formatUtcTimestamp } from '../../src/codec/index.js';
@@ -42,6 +43,24 @@ async function client(port: number, target: string, logonSeq = 1): Promise<{ c: 
 }
 
 const order = (target: string, seq: number) => frame(`35=D|34=${seq}|49=${target}|52=${ts()}|56=EXEC|11=o${seq}|21=1|38=100|40=1|54=1|55=IBM|60=${ts()}|`);
+
+test('ResendCpuShare: a resend rests after each 2 ms burst for as long as its share requires; waiting for the socket counts as rest', () => {
+  const half = new ResendPacer(50);
+  // Chunks every 0.5 ms: the burst that began at 0 ends at 2 ms, then 2 ms of rest.
+  assert.deepEqual([0, 0.5, 1, 1.5].map((t) => half.restBefore(t)), [0, 0, 0, 0]);
+  assert.equal(half.restBefore(2), 2);
+  // After the rest, a new burst.
+  assert.deepEqual([4.1, 4.6, 5.1, 5.6].map((t) => half.restBefore(t)), [0, 0, 0, 0]);
+  assert.ok(Math.abs(half.restBefore(6.1) - 2.1) < 1e-9, "the burst from 4 (the end of the rest) to 6.1");
+  // A gap longer than a burst (the socket drained, the store answered slowly) starts a new burst.
+  assert.deepEqual([20, 21, 30, 31.5].map((t) => half.restBefore(t)), [0, 0, 0, 0]);
+  // A quarter: three times as long resting as working.
+  const quarter = new ResendPacer(25);
+  assert.deepEqual([0, 1, 2].map((t) => quarter.restBefore(t)), [0, 0, 6]);
+  // 100: never rests.
+  const all = new ResendPacer(100);
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((t) => all.restBefore(t)), [0, 0, 0, 0, 0, 0]);
+});
 
 test('a resend of 20,000 stored messages is read in chunks of at most 8 and goes out complete and in order', async () => {
   const { dir, cleanup } = await tempDir();
