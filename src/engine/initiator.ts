@@ -220,10 +220,27 @@ export class Initiator extends EventEmitter<InitiatorEvents> {
   private publish(session: Session, e: FailoverEvent): void {
     if (e.type === 'ignored') return;
     const full = { ...e, session: session.id, at: Date.now() } as InitiatorEvent;
-    session.emit('transport', e);
-    session.emit('event', { kind: 'note', text: describeFailoverEvent(e) });
     const emit = this.emit.bind(this) as (name: string, ev: InitiatorEvent) => boolean;
-    emit(e.type, full);
-    emit('event', full);
+    listenerBoundary(session, 'transport', () => session.emit('transport', e));
+    listenerBoundary(session, 'event', () => session.emit('event', { kind: 'note', text: describeFailoverEvent(e) }));
+    listenerBoundary(session, e.type, () => emit(e.type, full));
+    listenerBoundary(session, 'event', () => emit('event', full));
+  }
+}
+
+/**
+ * Failover events are delivered from socket and timer callbacks: an exception thrown by an
+ * application's listener stops there (an `error` event of the session says which listener threw)
+ * and the failover goes on, rather than ending the process.
+ */
+function listenerBoundary(session: Session, name: string, deliver: () => void): void {
+  try {
+    deliver();
+  } catch (err) {
+    try {
+      session.emit('event', { kind: 'error', text: `a listener of the failover event '${name}' threw: ${err instanceof Error ? err.message : String(err)}` });
+    } catch {
+      // The `event` listener threw as well: nothing is left to report it to.
+    }
   }
 }

@@ -184,6 +184,32 @@ test('stopping during a long wait between passes returns at once; maxReconnectAt
   await limited.initiator.stop();
 });
 
+test('an application listener that throws on a failover event does not end the process: the failover goes on and an error event names the listener', { timeout: 30_000 }, async () => {
+  const port = await freePort();
+  const server = await acceptorOn(port);
+  const c = client(`failover:(tcp://127.0.0.1:${await freePort()},${uri(port)})?initialReconnectDelay=50`);
+  const errors: string[] = [];
+  c.session.on('event', (e) => {
+    if (e.kind === 'error') errors.push(e.text);
+  });
+  c.initiator.on('connected', () => {
+    throw new Error('bug in the application');
+  });
+  c.session.on('transport', (e) => {
+    if (e.type === 'connectFailed') throw new Error('another bug');
+  });
+  try {
+    const loggedOn = c.next('loggedOn');
+    c.initiator.start();
+    assert.equal(ep(await loggedOn), uri(port));
+    assert.ok(errors.includes("a listener of the failover event 'transport' threw: another bug"), errors.join('\n'));
+    assert.ok(errors.includes("a listener of the failover event 'connected' threw: bug in the application"), errors.join('\n'));
+  } finally {
+    await c.initiator.stop();
+    await server.stop();
+  }
+});
+
 test('priorityBackup: on the backup while the priority endpoint is down; when it returns, a clean logout from the backup and back to it', { timeout: 30_000 }, async () => {
   const prioPort = await freePort();
   const backupPort = await freePort();
