@@ -284,6 +284,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('CheckUserDefinedFields', 'bool', true, { aliasOf: 'ValidateUserDefinedFields' }),
   ...['SQLStore', 'MongoStore'].map((n) => N(n, 'string', 'stores are files (FileStorePath) or PostgreSQL (PostgreSQLStoreURL)', { prefix: true })),
   // fixover
+  S('SessionBehaviour', 'enum', true, { values: ['quickfix', 'quickfixj'], dflt: 'quickfix' }),
   S('MaxMessageSize', 'posint', true, { dflt: '1048576', range: MESSAGE_SIZE_RANGE }),
   S('MaxPendingLogons', 'posint', true, { dflt: '1000', range: PENDING_LOGONS_RANGE }),
   S('MaxPendingLogonsPerAddress', 'posint', true, { dflt: '100', range: PENDING_LOGONS_RANGE }),
