@@ -9,6 +9,7 @@
 
 import { editDistance } from './edit-distance.js';
 
+/** The kind of value a setting takes, checked when settings are read (src/config/value-checks.ts). */
 export type ValueKind =
   | 'bool'
   | 'int'
@@ -31,6 +32,7 @@ export type ValueKind =
   | 'regex-list'
   | 'discovery';
 
+/** One recognised setting name: its value kind, default, whether fixover implements it, and how the name matches. */
 export interface SettingSpec {
   readonly name: string;
   readonly kind: ValueKind;
@@ -77,6 +79,7 @@ const MYSQL_ODBC = 'stores are files (FileStorePath) or PostgreSQL (PostgreSQLSt
 
 export const BEGIN_STRINGS = ['FIX.4.0', 'FIX.4.1', 'FIX.4.2', 'FIX.4.3', 'FIX.4.4', 'FIXT.1.1'];
 
+/** Every recognised setting, grouped as QuickFIX/J's documentation groups them, then each other engine's and fixover's own. */
 export const SETTINGS: readonly SettingSpec[] = [
   // Session
   S('BeginString', 'begin-string', true, { values: BEGIN_STRINGS }),
