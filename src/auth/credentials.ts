@@ -30,6 +30,7 @@ export interface ScryptCost {
   readonly r: number;
   readonly p: number;
 }
+/** The scrypt cost `fixover passwd` hashes with (N=16384, r=8, p=1). */
 export const DEFAULT_SCRYPT_COST: ScryptCost = { N: 16384, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;

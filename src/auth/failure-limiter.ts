@@ -1,18 +1,21 @@
+/** The limits of a FailureLimiter (`LogonFailureLimit`, `LogonFailureWindow`, `LogonFailureBlockTime`). */
+export interface FailureLimits {
+  /** Failures allowed within the window before the address is blocked (0: never blocked). */
+  readonly limit: number;
+  /** Milliseconds over which failures are counted. */
+  readonly windowMs: number;
+  /** Milliseconds a blocked address stays blocked. */
+  readonly blockMs: number;
+}
+
+/** Five failures within a minute block the address for a minute. */
+export const DEFAULT_FAILURE_LIMITS: FailureLimits = { limit: 5, windowMs: 60_000, blockMs: 60_000 };
+
 /**
  * Failed logons per remote address (pure, with the clock passed in): after `limit` failures within
  * `windowMs`, the address is blocked for `blockMs`: its logons are refused without checking the
  * password, so a password cannot be guessed at speed. A successful logon clears the address.
  */
-
-export interface FailureLimits {
-  /** Failures allowed within the window before the address is blocked (0: never blocked). */
-  readonly limit: number;
-  readonly windowMs: number;
-  readonly blockMs: number;
-}
-
-export const DEFAULT_FAILURE_LIMITS: FailureLimits = { limit: 5, windowMs: 60_000, blockMs: 60_000 };
-
 export class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
   private readonly blockedUntil = new Map<string, number>();

@@ -39,18 +39,23 @@ export interface LogonFailure {
   readonly blocked: boolean;
 }
 
+/** The events of a LogonGuard. */
 export interface LogonGuardEvents {
+  /** A logon was refused (unknown user, wrong password, blocked address). */
   failure: [LogonFailure];
   /** A user changed their password with NewPassword(925). */
   passwordChanged: [{ readonly sessionId: SessionID; readonly username: string }];
 }
 
+/** Where a LogonGuard finds credentials and limits. */
 export interface LogonGuardOptions {
   /** The credential file of each session that has one (sessions without one and without `check` are not checked). */
   credentials?: (sessionId: SessionID) => CredentialFile | undefined;
   /** An application's check, used when a session has no credential file. */
   check?: LogonCheck;
+  /** Failed-logon limits per remote address (default: DEFAULT_FAILURE_LIMITS). */
   limits?: FailureLimits;
+  /** The clock (default: Date.now). */
   now?: () => number;
 }
 

@@ -19,7 +19,12 @@ import { describeClusterEvent } from '../cluster/events.js';
 
 export const APPS: Record<string, (sender: EngineSender) => Application<SessionID>> = {
   executor: (sender) => executorApplication({ send: (m, id) => void sender.send(m, id) }),
-  acceptance: (sender) => acceptanceApplication({ send: (m, id) => void sender.send(m, id) }),
+  acceptance: (sender) =>
+    acceptanceApplication(
+      { send: (m, id) => void sender.send(m, id) },
+      // Each session's SessionBehaviour (QuickFIX/J's leaves empty repeating groups out of the echo).
+      { behaviourOf: (id) => (sender instanceof Engine ? sender.session(id).core.options.behaviour : undefined) },
+    ),
   log: () => logApplication(),
 };
 

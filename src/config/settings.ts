@@ -173,7 +173,7 @@ function checkSection(section: RawSection, problems: SettingsProblem[], reported
     }
     if (!spec.supported && !reported.has(spec.name)) {
       reported.add(spec.name);
-      problems.push({ ...at, severity: 'notice', message: 'recognised but not supported yet; it has no effect' });
+      problems.push({ ...at, severity: 'notice', message: `recognised but not supported; it has no effect: ${spec.reason ?? 'not implemented yet'}` });
     }
     out.set(spec.aliasOf ?? name, loc);
   }

@@ -10,6 +10,7 @@ import { MessageValidator, type ValidationOptions } from '../validation/validato
 import { SessionID } from '../session/session-id.js';
 import { Schedule, parseDay, parseTimeOfDay } from '../session/schedule.js';
 import { APPL_VER_IDS, type SessionOptions } from '../session/options.js';
+import { sessionBehaviour } from '../session/behaviour.js';
 import type { InboundRateAction } from '../session/actions.js';
 import { PRECISION_BY_NAME, type TimestampPrecision } from '../codec/values.js';
 import { FixoverError } from '../codec/errors.js';
@@ -210,6 +211,7 @@ export function sessionOptionsFrom(s: SessionSettings, baseDir = process.cwd()):
     inboundRateAction: inboundRateActionFrom(s),
     schedule: scheduleFrom(s),
     maxMessageSize: num(s.MaxMessageSize, DEFAULT_MAX_MESSAGE_SIZE),
+    behaviour: sessionBehaviour(s.SessionBehaviour),
     ...validatorFrom(s, baseDir),
   };
 }

@@ -15,11 +15,12 @@ import { CodecError, FieldNotFoundError, FixoverError } from '../codec/errors.js
 import { parseUtcTimestamp } from '../codec/values.js';
 import { SendingTimeFormatter } from './sending-time.js';
 import { SessionRejectReason as R, rejectText } from '../validation/reject-reason.js';
+import { behaviourRejectText } from './behaviour.js';
 import type { Rejection, ValidationDictionary } from '../validation/validator.js';
 import type { Application, Persist, SendRefusal, SessionAction, StoredMessage } from './actions.js';
 import { maskSecrets, maskSecretsInText } from './mask-secrets.js';
 import { DoNotSend, IncorrectDataFormat, IncorrectTagValue, RejectLogon, UnsupportedMessageType } from './errors.js';
-import { applVerIdValue, resolveOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js';
+import { APPL_VER_IDS, applVerIdValue, resolveOptions, type ResolvedSessionOptions, type SessionOptions } from './options.js';
 import type { SessionID } from './session-id.js';
 import { Schedule } from './schedule.js';
 import { MAX_SEQ_NUM } from '../store/seq-num.js';
@@ -27,6 +28,9 @@ import { SessionStats } from './session-stats.js';
 import { garbledSubject, type RejectSubject } from './garbled.js';
 import { LAST_MSG_SEQ_NUM, MAX_HEART_BT_INT, SEQ_NUMS_EXHAUSTED_TEXT, heartBtIntText, msgSeqNumText, seqFieldText } from './session-numbers.js';
 import { InboundRate } from './inbound-rate.js';
+
+/** ApplVerID(1128) values a DefaultApplVerID(1137) may carry: FIX 2.7 (0) to FIX 5.0 SP2 (9), and FIXLatest (10). */
+const KNOWN_APPL_VER_IDS: ReadonlySet<string> = new Set<string>([...Object.values(APPL_VER_IDS), '10']);
 
 const ADMIN_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
 /**
@@ -132,6 +136,26 @@ export class SessionCore {
   private unreadable = 0;
   /** `InboundMessageRate` (null: no limit). */
   private readonly inboundRate: InboundRate | null;
+  /**
+   * The number of the message being answered while its answer is built, with a behaviour that
+   * names it in LastMsgSeqNumProcessed(369) (QuickFIX/J); 0 otherwise.
+   */
+  private answering = 0;
+  /** The number of the ResendRequest (or Logon with NextExpectedMsgSeqNum) the resend under way answers. */
+  private resendAnswering = 0;
+
+  /** Sends an answer to message `seq` (its number in LastMsgSeqNumProcessed when the behaviour says so). */
+  private answer(seq: number | undefined, send: () => void): void {
+    if (this.options.behaviour.lastMsgSeqNumProcessed !== 'answered' || seq === undefined || !(seq > 0)) return send();
+    const before = this.answering;
+    this.answering = seq;
+    try {
+      send();
+    } finally {
+      this.answering = before;
+    }
+  }
+
   /** Set while a message over the inbound rate is handled with InboundRateAction=reject: the Reject's text. */
   private rateReject: string | null = null;
   /** Until when the current excess over the inbound rate has been reported. */
@@ -598,6 +622,13 @@ export class SessionCore {
   /** QuickFIX's Session::next(message): checks, validation and dispatch by MsgType. */
   private next(view: MessageView, queued: boolean): void {
     const msgType = view.msgType;
+    if (this.options.behaviour.missingMsgSeqNum === 'logout' && !view.has(34)) {
+      // QuickFIX/J: a message without MsgSeqNum ends the session (a Logout saying so), not a Reject.
+      const text = 'Received message without MsgSeqNum';
+      this.note(text);
+      this.generateLogout(text);
+      throw new Disconnect(text);
+    }
     // A MsgSeqNum that is not a number a session can count: nothing else of the message is read.
     // (NaN when absent or not an integer; the usual message costs one lookup.)
     if (!(view.getIntOrNaN(34) <= LAST_MSG_SEQ_NUM) && view.has(34)) {
@@ -620,6 +651,11 @@ export class SessionCore {
     }
     if (msgType === 'A') {
       this.state.targetDefaultApplVerID = this.sessionId.isFIXT ? (view.get(1137) ?? '') : '';
+      const b = this.options.behaviour;
+      if (this.sessionId.isFIXT && b.unknownDefaultApplVerID === 'refuse' && view.has(1137) && !KNOWN_APPL_VER_IDS.has(view.get(1137)!)) {
+        // QuickFIX/J: a DefaultApplVerID that is no ApplVerID value fails validation, and the Logon is refused.
+        this.refuseLogon(b.tagInRejectText.validation(behaviourRejectText(b, R.ValueIsIncorrect), 1137));
+      }
     }
     const rejection = this.options.clusterClient && CLUSTER_TYPES.has(msgType) ? null : this.validate(view);
     if (rejection) {
@@ -697,7 +733,22 @@ export class SessionCore {
       this.disconnect('required field missing from logon', true);
       return;
     }
-    this.generateReject(view, r.reason, r.tag);
+    const b = this.options.behaviour;
+    // QuickFIX/J names MsgType(35) as the RefTagID of an invalid MsgType.
+    const tag = r.tag === undefined && r.reason === R.InvalidMsgType && b.refTagOnHeaderRejects ? 35 : r.tag;
+    if (view.msgType === 'A' && b.badLogonHeader === 'logout') {
+      this.refuseLogon(tag === undefined ? r.text : b.tagInRejectText.validation(r.text, tag));
+    }
+    this.generateReject(view, r.reason, tag, r.reason === R.InvalidMsgType ? 'check' : 'validation');
+  }
+
+  /** QuickFIX/J's answer to a Logon it cannot accept: a Logout saying why, its number counted, then disconnect. */
+  private refuseLogon(reason: string): never {
+    const text = `Invalid Logon message: ${reason}`;
+    this.note(text);
+    this.generateLogout(text);
+    this.incrTarget();
+    throw new Disconnect(text);
   }
 
   /**
@@ -892,13 +943,24 @@ export class SessionCore {
   }
 
   private doBadTime(view: MessageView): void {
-    this.generateReject(view, R.SendingTimeAccuracyProblem);
-    this.generateLogout();
+    const b = this.options.behaviour;
+    if (!b.refTagOnHeaderRejects) {
+      this.generateReject(view, R.SendingTimeAccuracyProblem);
+      this.generateLogout();
+      return;
+    }
+    const text = b.tagInRejectText.validation(behaviourRejectText(b, R.SendingTimeAccuracyProblem), 52);
+    if (view.msgType === 'A' && b.badLogonHeader === 'logout') this.refuseLogon(text);
+    this.generateReject(view, R.SendingTimeAccuracyProblem, 52);
+    this.generateLogout(b.logoutTextOnHeaderProblems ? text : '');
   }
 
   private doBadCompID(view: MessageView): void {
+    const b = this.options.behaviour;
+    const text = behaviourRejectText(b, R.CompIdProblem);
+    if (view.msgType === 'A' && b.badLogonHeader === 'logout') this.refuseLogon(text);
     this.generateReject(view, R.CompIdProblem);
-    this.generateLogout();
+    this.generateLogout(b.logoutTextOnHeaderProblems ? text : '');
   }
 
   private doTargetTooLow(view: MessageView, seq: number): void {
@@ -925,8 +987,9 @@ export class SessionCore {
     const o = parseUtcTimestamp(orig, 0, orig.length);
     const s = parseUtcTimestamp(sending, 0, sending.length);
     if (o && s && o.millis * 1e6 + o.nanos > s.millis * 1e6 + s.nanos) {
-      this.generateReject(view, R.SendingTimeAccuracyProblem);
-      this.generateLogout();
+      const b = this.options.behaviour;
+      this.generateReject(view, R.SendingTimeAccuracyProblem, b.refTagOnHeaderRejects ? 122 : undefined);
+      this.generateLogout(b.logoutTextOnHeaderProblems ? b.tagInRejectText.validation(behaviourRejectText(b, R.SendingTimeAccuracyProblem), 122) : '');
       return false;
     }
     return true;
@@ -1024,7 +1087,7 @@ export class SessionCore {
       const interval = this.options.heartBtIntOverride && this.options.role === 'acceptor' ? this.options.heartBtInt : heartBtInt;
       s.heartBtInt = interval * 1000;
       this.note('Received logon request');
-      this.generateLogonResponse(interval);
+      this.answer(seq, () => this.generateLogonResponse(interval));
       this.note('Responding to logon request');
     } else {
       this.note('Received logon response');
@@ -1035,9 +1098,10 @@ export class SessionCore {
       // Messages it missed are resent (admin ones as gap fills) as if it had asked for them.
       this.note(`Received NextExpectedMsgSeqNum ${wanted}, resending ${wanted} to ${nextSender - 1}`);
       if (!this.options.persistMessages) {
-        this.generateSequenceReset(wanted, nextSender);
+        this.answer(seq, () => this.generateSequenceReset(wanted, nextSender));
       } else {
         this.resendLoading++;
+        this.resendAnswering = seq;
         this.push({ type: 'load-resend', begin: wanted, end: nextSender - 1 });
       }
     }
@@ -1058,7 +1122,7 @@ export class SessionCore {
 
   private nextTestRequest(view: MessageView): void {
     this.verify(view, true, true, () => {
-      this.generateHeartbeat(view.get(112));
+      this.answer(view.getIntOrNaN(34), () => this.generateHeartbeat(view.get(112)));
       this.incrTarget();
     });
   }
@@ -1088,7 +1152,7 @@ export class SessionCore {
     this.verify(view, false, false, () => {
       if (!this.state.sentLogout) {
         this.note('Received logout request');
-        this.generateLogout();
+        this.answer(view.getIntOrNaN(34), () => this.generateLogout());
         this.note('Sending logout response');
       } else {
         this.note('Received logout response');
@@ -1120,9 +1184,10 @@ export class SessionCore {
         end = this.state.nextSenderSeq - 1;
       }
       if (!this.options.persistMessages) {
-        this.generateSequenceReset(begin, Math.min(end + 1, this.state.nextSenderSeq));
+        this.answer(seq, () => this.generateSequenceReset(begin, Math.min(end + 1, this.state.nextSenderSeq)));
       } else {
         this.resendLoading++;
+        this.resendAnswering = seq;
         this.push({ type: 'load-resend', begin, end });
       }
       if (seq === this.state.nextTargetSeq) this.incrTarget();
@@ -1151,7 +1216,7 @@ export class SessionCore {
       if (bytes === null) {
         if (!cursor.gapStart) cursor.gapStart = seq;
       } else {
-        if (cursor.gapStart) this.generateSequenceReset(cursor.gapStart, seq);
+        if (cursor.gapStart) this.resendGapFill(cursor.gapStart, seq);
         this.writeEncoded(bytes, seq, msgType, 'none');
         this.stats.messagesResent++;
         resent++;
@@ -1168,9 +1233,9 @@ export class SessionCore {
   /** The gap fills that end a resend, after its last chunk. */
   private finishResend(cursor: ResendCursor): void {
     const last = cursor.lastSeq;
-    if (cursor.gapStart) this.generateSequenceReset(cursor.gapStart, last + 1);
+    if (cursor.gapStart) this.resendGapFill(cursor.gapStart, last + 1);
     if (cursor.end > last) {
-      this.generateSequenceReset(last ? last + 1 : cursor.begin, Math.min(cursor.end + 1, this.state.nextSenderSeq));
+      this.resendGapFill(last ? last + 1 : cursor.begin, Math.min(cursor.end + 1, this.state.nextSenderSeq));
     }
   }
 
@@ -1272,7 +1337,7 @@ export class SessionCore {
     if (id.targetLocationID) h.set(143, id.targetLocationID);
     h.set(34, this.state.nextSenderSeq);
     h.set(52, this.timestamp());
-    if (this.options.enableLastMsgSeqNumProcessed) h.set(369, this.state.nextTargetSeq - 1);
+    if (this.options.enableLastMsgSeqNumProcessed) h.set(369, this.answering || this.state.nextTargetSeq - 1);
   }
 
   /** QuickFIX's sendRaw: fill, callbacks, persist, write when appropriate. `seq` reuses a number. */
@@ -1435,6 +1500,11 @@ export class SessionCore {
     this.note(`Sent SequenceReset TO: ${newSeq}`);
   }
 
+  /** A gap fill of a resend under way: it answers the message that asked for the resend. */
+  private resendGapFill(begin: number, newSeq: number): void {
+    this.answer(this.resendAnswering, () => this.generateSequenceReset(begin, newSeq));
+  }
+
   /** Sends a Logout (the reason goes in Text). */
   private generateLogout(text = ''): void {
     const logout = this.newAdmin('5');
@@ -1460,8 +1530,19 @@ export class SessionCore {
     }
   }
 
-  /** QuickFIX's generateReject: Reject(3) with RefSeqNum, RefMsgType, reason and text per version. */
-  private generateReject(view: RejectSubject, err: number | string, tag?: number): void {
+  /**
+   * QuickFIX's generateReject: Reject(3) with RefSeqNum, RefMsgType, reason and text per version.
+   * `origin` `validation`: a reject for what dictionary validation found (QuickFIX/J then names the
+   * tag in the text as well).
+   */
+  private generateReject(view: RejectSubject, err: number | string, tag?: number, origin: 'check' | 'validation' = 'check'): void {
+    const seqText = view.get(34);
+    const seqNum = seqText !== undefined ? Number(seqText) : NaN;
+    this.answer(Number.isInteger(seqNum) ? seqNum : undefined, () => this.sendReject(view, err, tag, origin));
+  }
+
+  private sendReject(view: RejectSubject, err: number | string, tag: number | undefined, origin: 'check' | 'validation'): void {
+    const behaviour = this.options.behaviour;
     const b = this.sessionId.beginString;
     const fix42plus = this.sessionId.isFIXT || b >= 'FIX.4.2';
     const reject = this.newAdmin('3');
@@ -1477,10 +1558,10 @@ export class SessionCore {
     }
     const seq = seqText !== undefined ? Number(seqText) : NaN;
     if (msgType !== 'A' && msgType !== '4' && seq === this.state.nextTargetSeq) this.incrTarget();
-    const text = typeof err === 'string' ? err : rejectText(err);
+    const text = typeof err === 'string' ? err : behaviourRejectText(behaviour, err);
     if (typeof err === 'number' && tag !== undefined && (tag !== 0 || err === R.InvalidTagNumber)) {
-      if (fix42plus) reject.set(371, tag).set(58, text);
-      else reject.set(58, `${text} (${tag})`);
+      if (fix42plus) reject.set(371, tag).set(58, origin === 'validation' ? behaviour.tagInRejectText.validation(text, tag) : text);
+      else reject.set(58, behaviour.tagInRejectText.old(text, tag));
       this.note(`Message ${seqText ?? ''} Rejected: ${text}:${tag}`);
     } else {
       reject.set(58, text);
@@ -1510,7 +1591,7 @@ export class SessionCore {
     const text = texts[reason] ?? 'Other';
     if (tag !== undefined) reject.set(379, tag);
     reject.set(58, text);
-    if (this.sessionId.isFIXT && this.options.defaultApplVerID) reject.set(1137, applVerIdValue(this.options.defaultApplVerID));
+    if (this.sessionId.isFIXT && this.options.defaultApplVerID && this.options.behaviour.applVerIdOnBusinessReject) reject.set(1137, applVerIdValue(this.options.defaultApplVerID));
     this.incrTarget();
     this.note(`Message ${seqText ?? ''} Rejected: ${text}`);
     this.sendRaw(reject);

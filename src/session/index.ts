@@ -8,3 +8,4 @@ export { RejectLogon, DoNotSend, IncorrectTagValue, IncorrectDataFormat, Unsuppo
 export { type SessionOptions, APPL_VER_IDS, applVerIdValue } from './options.js';
 export { Schedule, parseDay, parseTimeOfDay, type ScheduleSpec, type TimeOfDay } from './schedule.js';
 export { SessionStats, MsgTypeCounts, MAX_COUNTED_MSG_TYPES, OTHER_MSG_TYPE } from './session-stats.js';
+export { QUICKFIX_BEHAVIOUR, QUICKFIXJ_BEHAVIOUR, SESSION_BEHAVIOURS, sessionBehaviour, type SessionBehaviour, type SessionBehaviourName } from './behaviour.js';

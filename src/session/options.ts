@@ -5,6 +5,7 @@ import type { MessageValidator, ValidationDictionary } from '../validation/valid
 import type { SessionID } from './session-id.js';
 import type { Schedule } from './schedule.js';
 import type { InboundRateAction } from './actions.js';
+import { QUICKFIX_BEHAVIOUR, type SessionBehaviour } from './behaviour.js';
 
 /** Everything a session's state machine needs to know, as the settings give it (see `sessionOptionsFrom`). */
 export interface SessionOptions {
@@ -111,6 +112,12 @@ export interface SessionOptions {
   inboundRateAction?: InboundRateAction;
   /** `StartTime`/`EndTime`/`StartDay`/`EndDay`/`Weekdays`/`TimeZone`/`NonStopSession` (default: always in session). */
   schedule?: Schedule;
+  /**
+   * `SessionBehaviour`: how the session answers where QuickFIX C++ and QuickFIX/J differ (reject
+   * texts, RefTagID, Logout texts, LastMsgSeqNumProcessed…). Default: QuickFIX C++'s
+   * (`QUICKFIX_BEHAVIOUR`); `QUICKFIXJ_BEHAVIOUR` answers as QuickFIX/J does.
+   */
+  behaviour?: SessionBehaviour;
 }
 
 /** Options with defaults applied. */
@@ -155,6 +162,7 @@ export function resolveOptions(o: SessionOptions): ResolvedSessionOptions {
     maxQueuedBytes: 64 * 1024 * 1024,
     inboundMessageRate: 0,
     inboundRateAction: 'pause',
+    behaviour: QUICKFIX_BEHAVIOUR,
     ...o,
     timestampPrecision: old ? 0 : (o.timestampPrecision ?? 3),
   };

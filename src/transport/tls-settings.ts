@@ -27,10 +27,12 @@ export class TlsSettingsError extends FixoverError {
 
 /** TLS protocol versions fixover (Node) can negotiate, oldest first. */
 export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+/** A TLS protocol version name as Node names it. */
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
 
 /** How an acceptor binds a client certificate to the session's CompID (`CertificateCompIDBinding`). */
 export type CompIdBinding = 'none' | 'cn' | 'san' | 'any';
+/** The values of `CertificateCompIDBinding`. */
 export const COMP_ID_BINDINGS: readonly CompIdBinding[] = ['none', 'cn', 'san', 'any'];
 
 /** A file named by a setting (path resolved from the settings file's folder). */

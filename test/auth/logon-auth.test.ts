@@ -14,7 +14,8 @@ import { Engine, type Session, type EngineOptions } from '../../src/engine/index
 import { executorApplication } from '../../src/apps/index.js';
 import { formatProblem, parseSettings } from '../../src/config/index.js';
 import { FileLogFactory } from '../../src/log/index.js';
-import { CredentialFile, FailureLimiter, hashPassword } from '../../src/auth/index.js';
+import { CredentialFile, hashPassword } from '../../src/auth/index.js';
+import { FailureLimiter } from '../../src/auth/failure-limiter.js';
 import { maskSecrets, maskSecretsInText } from '../../src/session/mask-secrets.js';
 import { freePort } from '../support/free-port.js';
 

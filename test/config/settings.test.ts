@@ -39,7 +39,7 @@ test('errors name file, line, setting and the valid values; every problem is rep
   const lines = s.problems.map(formatProblem);
   assert.ok(lines.includes('bad.cfg:3: error: ValidateFieldsOutOfOrder: invalid value "maybe": expected Y or N'), lines.join('\n'));
   assert.ok(lines.includes('bad.cfg:4: warning: HeartbtInt: unknown setting; did you mean HeartBtInt?'), lines.join('\n'));
-  assert.ok(lines.includes('bad.cfg:5: notice: SocketLinger: recognised but not supported yet; it has no effect'), lines.join('\n'));
+  assert.ok(lines.includes('bad.cfg:5: notice: SocketLinger: recognised but not supported; it has no effect: Node sockets do not expose SO_LINGER; a closing session flushes its Logout before the socket ends'), lines.join('\n'));
   assert.ok(lines.some((l) => l.startsWith('bad.cfg:7: error: BeginString: invalid value "FIX.4.9": expected FIX.4.0, FIX.4.1')), lines.join('\n'));
   assert.ok(lines.includes('bad.cfg:10: error: SocketAcceptPort: invalid value "0": expected an integer from 1 to 65535'), lines.join('\n'));
 });

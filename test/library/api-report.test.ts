@@ -22,7 +22,7 @@ test('the API report matches docs/api-report.txt (run npm run api:report after c
 });
 
 test('internals are not exported from the package root', () => {
-  for (const name of ['SessionCore', 'applyStoreAction', 'FailoverPolicy', 'seededRandom', 'formatSeqNums', 'integerText', 'InboundRate', 'PendingLogons', 'resolveOptions', 'loadPg']) {
+  for (const name of ['SessionCore', 'applyStoreAction', 'FailoverPolicy', 'seededRandom', 'formatSeqNums', 'integerText', 'InboundRate', 'PendingLogons', 'resolveOptions', 'loadPg', 'FailureLimiter']) {
     assert.ok(!(name in fixover), `${name} is internal`);
   }
   for (const name of ['Engine', 'Message', 'Session', 'SessionID', 'FixoverError', 'settingsFromObject', 'loadSettings', 'FileStore', 'MemoryStore']) assert.ok(name in fixover, `${name} is public`);
