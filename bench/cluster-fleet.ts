@@ -9,8 +9,9 @@
  *   (SocketConnectHost/Port, …1, …2) with a fixed ReconnectInterval, no cluster support (a move is
  *   a Logout naming the target, and the old node refuses the client until its rotation reaches it).
  *
- * Also a raw logon storm: fresh connections, each sending one Logon (ResetSeqNumFlag=Y), timed
- * until the last Logon is answered; the same for any acceptor (fixover or QuickFIX C++).
+ * Also a raw logon storm: fresh connections from 20 loopback addresses, each sending one Logon
+ * (ResetSeqNumFlag=Y), timed until the last Logon is answered; the same for any acceptor (fixover
+ * or QuickFIX C++).
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -177,8 +178,10 @@ export function logonStorm(port: number, names: readonly string[], target: strin
       resolve({ sessions: names.length, loggedOn, ms, ...(failure ? { failure } : {}) });
     };
     const timer = setTimeout(() => finish(`only ${loggedOn} of ${names.length} logged on within ${timeoutMs} ms${lastError ? ` (${lastError})` : ''}`), timeoutMs);
-    for (const name of names) {
-      const s = net.connect({ port, host: '127.0.0.1' });
+    for (const [i, name] of names.entries()) {
+      // From 127.0.0.10–127.0.0.29 (all loopback): many counterparties, not one address opening
+      // hundreds of connections (an acceptor sheds those past MaxPendingLogonsPerAddress, 100).
+      const s = net.connect({ port, host: '127.0.0.1', localAddress: `127.0.0.${10 + (i % 20)}` });
       sockets.push(s);
       s.setNoDelay(true);
       let got = '';

@@ -150,7 +150,10 @@ async function stormOnce(impl: StormImpl, n: number): Promise<StormResult> {
     }
     return r;
   } catch (e) {
-    return { sessions: n, loggedOn: 0, ms: undefined, failure: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+    // The first line, and what the executor said when it aborted (QuickFIX C++: `*** bit out of range 0 - FD_SETSIZE on fd_set ***`).
+    const text = e instanceof Error ? e.message : String(e);
+    const said = text.split('\n').find((l) => /\*\*\*|abort|terminat/i.test(l));
+    return { sessions: n, loggedOn: 0, ms: undefined, failure: `${text.split('\n')[0].replace(/:$/, '')}${said ? `: ${said.trim()}` : ''}` };
   } finally {
     await proc?.stop('SIGKILL', 2000);
     rmSync(dir, { recursive: true, force: true });
