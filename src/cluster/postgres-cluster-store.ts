@@ -333,7 +333,8 @@ export class PostgresCoordinatorLease implements CoordinatorLease {
   private transaction<T>(what: string, fn: (c: PgQueryable, r: LeaseRow) => Promise<T>): Promise<T> {
     const p = this.tail.then(async () => {
       await this.db.init();
-      return this.db.withClient(what, async (c) => {
+      let fenced: StoreFencedError | undefined;
+      const out = await this.db.withClient(what, async (c) => {
         await c.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(2000, 2 * this.leaseMs)}; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, this.leaseMs)}`);
         try {
           await c.query(`INSERT INTO ${this.db.schema}.fixover_cluster_leases (cluster) VALUES ($1) ON CONFLICT DO NOTHING`, [this.cluster]);
@@ -343,9 +344,14 @@ export class PostgresCoordinatorLease implements CoordinatorLease {
           return out;
         } catch (e) {
           await c.query('ROLLBACK').catch(() => undefined);
-          throw e;
+          // Fenced is an answer, not a database failure: given as it is.
+          if (!(e instanceof StoreFencedError)) throw e;
+          fenced = e;
+          return undefined;
         }
       });
+      if (fenced) throw fenced;
+      return out as T;
     });
     this.tail = p.catch(() => undefined);
     return p;
