@@ -49,7 +49,7 @@ export async function clusterStatus(file: string, now: () => number = Date.now):
   const config = clusterConfigFrom(records);
   if (!config) throw Object.assign(new Error(`${file}: no acceptor session is a cluster member (set ClusterName, UpdateClusterClients=Y or RebalanceClusterClients=Y)`), { exitCode: 2 });
   const sessions = settings.sessions.filter((s) => (s.get('ConnectionType') ?? '').toLowerCase() === 'acceptor').map((s) => ({ id: s.id.toString(), prefix: s.id.filePrefix }));
-  const files = openClusterStore(config);
+  const files = openClusterStore(config, { readOnly: true });
   try {
     return formatClusterStatus(await readClusterStatus(files, config.cluster, sessions), now());
   } finally {

@@ -47,9 +47,11 @@ export class PostgresClusterStore implements ClusterStore {
   private readonly written = new Map<string, string>();
   private announcedEpoch = -1;
 
+  /** `removeLapsed` false: members() leaves lapsed rows in place and returns them (an operator's read, `fixover cluster status`). */
   constructor(
     options: PostgresDatabaseOptions,
     readonly cluster: string,
+    private readonly removeLapsed = true,
   ) {
     this.db = PostgresDatabase.shared(options).retain();
     this.s = this.db.schema;
@@ -92,12 +94,14 @@ export class PostgresClusterStore implements ClusterStore {
   /** The live members; rows whose lease lapsed (by the database's clock) are deleted, and that is announced. */
   async members(): Promise<{ records: MemberRecord[]; unreadable: string[] }> {
     await this.create();
-    const lapsed = await this.db.query<{ node: string }>(
-      'remove lapsed members',
-      `DELETE FROM ${this.s}.fixover_cluster_members WHERE cluster = $1 AND renewed_at + lease_ms * interval '1 millisecond' < clock_timestamp() RETURNING node`,
-      [this.cluster],
-    );
-    if (lapsed.rows.length > 0) await this.notify('members');
+    if (this.removeLapsed) {
+      const lapsed = await this.db.query<{ node: string }>(
+        'remove lapsed members',
+        `DELETE FROM ${this.s}.fixover_cluster_members WHERE cluster = $1 AND renewed_at + lease_ms * interval '1 millisecond' < clock_timestamp() RETURNING node`,
+        [this.cluster],
+      );
+      if (lapsed.rows.length > 0) await this.notify('members');
+    }
     const rows = await this.db.query<{ node: string; record: unknown; age_ms: number }>(
       'read the members',
       `SELECT node, record, (extract(epoch FROM clock_timestamp() - renewed_at) * 1000)::float8 AS age_ms FROM ${this.s}.fixover_cluster_members WHERE cluster = $1 ORDER BY node`,

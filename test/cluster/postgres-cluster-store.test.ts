@@ -121,6 +121,10 @@ test('a member whose lease lapsed is removed from the table and the view', opts,
   await b.writeMember(member('B', 60_000));
   assert.deepEqual((await b.members()).records.map((r) => r.node), ['A', 'B']);
   await sleep(700);
+  // An operator's look (fixover cluster status) removes nothing: the lapsed record is still there.
+  const look = new PostgresClusterStore({ url: server.url, schema }, 'east', false);
+  closers.push(() => look.close());
+  assert.deepEqual((await look.members()).records.map((r) => r.node), ['A', 'B']);
   assert.deepEqual((await b.members()).records.map((r) => r.node), ['B']);
   const rows = await server.query<{ node: string }>(`SELECT node FROM "${schema}".fixover_cluster_members ORDER BY node`);
   assert.deepEqual(rows.rows.map((r) => r.node), ['B'], 'the lapsed row was deleted');
