@@ -49,6 +49,13 @@ async function memberRows(cluster: PostgresCluster): Promise<string[]> {
   return (await cluster.server.query<{ node: string }>(`SELECT node FROM "${cluster.schema}".fixover_cluster_members ORDER BY node`)).rows.map((r) => r.node);
 }
 
+/** Two sessions on each node and no move order left (the coordinator removes an order once its target holds the session). */
+async function evenAndSettled(cluster: PostgresCluster): Promise<boolean> {
+  const h = await holders(cluster);
+  const pending = await cluster.server.query<{ n: string }>(`SELECT count(*) AS n FROM "${cluster.schema}".fixover_cluster_moves`);
+  return count(h, 'A') === 2 && count(h, 'B') === 2 && pending.rows[0].n === '0';
+}
+
 const count = (h: Map<string, string | undefined>, node: string): number => [...h.values()].filter((n) => n === node).length;
 
 type Client = { proc: ReturnType<typeof start>; report: string };
@@ -115,10 +122,7 @@ test('PostgreSQL store: a node killed and started again gets half of the session
     let a = await cluster.startNode('A', ports[0], { clients: CLIENTS, settings: CLUSTER });
     const b = await cluster.startNode('B', ports[1], { clients: CLIENTS, settings: CLUSTER });
     const runs = startClients(cluster, ports);
-    await waitUntil('an even split', async () => {
-      const h = await holders(cluster);
-      return count(h, 'A') === 2 && count(h, 'B') === 2;
-    }, 30_000);
+    await waitUntil('an even split, no move pending', () => evenAndSettled(cluster), 30_000);
     a.proc.child.kill('SIGKILL');
     await once(a.proc.child, 'exit');
     cluster.nodes.splice(cluster.nodes.indexOf(a), 1);
@@ -163,10 +167,7 @@ test('PostgreSQL store: a drained node hands every session over to the other and
     const a = await cluster.startNode('A', ports[0], { clients: CLIENTS, settings: CLUSTER });
     const b = await cluster.startNode('B', ports[1], { clients: CLIENTS, settings: CLUSTER });
     const runs = startClients(cluster, ports);
-    await waitUntil('an even split', async () => {
-      const h = await holders(cluster);
-      return count(h, 'A') === 2 && count(h, 'B') === 2;
-    }, 30_000);
+    await waitUntil('an even split, no move pending', () => evenAndSettled(cluster), 30_000);
     const heldByA = [...(await holders(cluster))].filter(([, n]) => n === 'A').map(([c]) => c);
     const exited = once(a.proc.child, 'exit');
     const r = await fixover(['drain', join(cluster.dir, 'A.cfg')], undefined, cluster.dir);
