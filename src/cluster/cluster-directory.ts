@@ -2,35 +2,20 @@
  * The cluster's files in the shared store directory (`<FileStorePath>/cluster/<ClusterName>/`):
  * member records, the topology, the planner's memory, move orders and the coordinator lease. Every
  * file is written whole to a temporary file and renamed, so a reader never sees half of one; a file
- * that cannot be parsed is skipped (and reported by the caller), never fatal.
+ * that cannot be parsed is skipped (and reported by the caller), never fatal. The coordinator lease
+ * is a fenced owner file (`coordinator.owner`, `src/fencing`); the coordinator checks it before
+ * each write. Other nodes learn of changes by polling (`watch` does nothing here).
  */
 import { mkdirSync } from 'node:fs';
 import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { MemberRecord, Topology } from './membership.js';
+import { dirname, join } from 'node:path';
+import { FileOwnership } from '../fencing/file-ownership.js';
+import type { OwnerRecord } from '../fencing/ownership.js';
+import type { MemberRecord } from './membership.js';
 import type { PlannerMemory } from './rebalance.js';
+import type { ClusterStore, CoordinatorLease, MoveOrder, TopologyFile } from './cluster-store.js';
 
-/** A move ordered by the coordinator (see docs/cluster.md, "The move protocol"). */
-export interface MoveOrder {
-  readonly session: string;
-  readonly from: string;
-  readonly to: string;
-  /** The target's advertised URIs, named in the Logout. */
-  readonly toUris: readonly string[];
-  readonly reason: 'rebalance' | 'drain';
-  /** When it was planned, when it may start (with jitter) and when it happens anyway. */
-  readonly at: number;
-  readonly notBefore: number;
-  readonly deadline: number;
-  /** The coordinator's lease epoch when it ordered it. */
-  readonly coordinatorEpoch: number;
-}
-
-/** The topology as the coordinator writes it. */
-export interface TopologyFile extends Topology {
-  readonly coordinator: string;
-  readonly writtenAt: number;
-}
+export type { MoveOrder, TopologyFile } from './cluster-store.js';
 
 /** A file name for a node or session name (any character is safe). */
 const fileName = (name: string): string => `${encodeURIComponent(name).replace(/\./g, '%2E')}.json`;
@@ -38,20 +23,51 @@ const fileName = (name: string): string => `${encodeURIComponent(name).replace(/
 let writes = 0;
 
 /** Reads and writes the cluster's files under one directory. */
-export class ClusterDirectory {
+export class ClusterDirectory implements ClusterStore {
   readonly membersDir: string;
   readonly movesDir: string;
+  /** The shared store directory (`FileStorePath`), where the sessions' owner files are. */
+  readonly storeDir: string;
 
-  constructor(readonly dir: string) {
+  /** `dir`: `<FileStorePath>/cluster/<ClusterName>`; `storeDir` defaults to the `FileStorePath` it is in. */
+  constructor(
+    readonly dir: string,
+    storeDir?: string,
+  ) {
     this.membersDir = join(dir, 'members');
     this.movesDir = join(dir, 'moves');
+    this.storeDir = storeDir ?? dirname(dirname(dir));
+  }
+
+  get where(): string {
+    return this.dir;
   }
 
   /** Creates the directories (at start: a node must be able to write here). */
-  create(): void {
+  create(): Promise<void> {
     mkdirSync(this.membersDir, { recursive: true });
     mkdirSync(this.movesDir, { recursive: true });
     mkdirSync(join(this.dir, 'drain'), { recursive: true });
+    return Promise.resolve();
+  }
+
+  coordinatorLease(node: string, leaseMs: number, now?: () => number): CoordinatorLease {
+    return new FileOwnership({ dir: this.dir, prefix: 'coordinator', node, leaseMs, now });
+  }
+
+  coordinator(): Promise<OwnerRecord | undefined> {
+    return ownerRecord(join(this.dir, 'coordinator.owner'));
+  }
+
+  sessionOwner(session: { readonly id: string; readonly prefix: string }): Promise<OwnerRecord | undefined> {
+    return ownerRecord(join(this.storeDir, `${session.prefix}.owner`));
+  }
+
+  /** Files are polled: nothing announces a change. */
+  watch(): void {}
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 
   async writeMember(r: MemberRecord): Promise<void> {
@@ -73,7 +89,8 @@ export class ClusterDirectory {
     return t !== undefined && typeof (t as TopologyFile).epoch === 'number' && Array.isArray((t as TopologyFile).members) ? (t as TopologyFile) : undefined;
   }
 
-  async writeTopology(t: TopologyFile): Promise<void> {
+  /** The coordinator checked its lease just before (a file cannot be fenced in the write itself). */
+  async writeTopology(t: TopologyFile, _coordinatorEpoch?: number): Promise<void> {
     await writeJson(join(this.dir, 'topology.json'), t);
   }
 
@@ -82,7 +99,7 @@ export class ClusterDirectory {
     return m !== undefined && Array.isArray((m as PlannerMemory).recent) && typeof (m as PlannerMemory).moved === 'object' ? (m as PlannerMemory) : undefined;
   }
 
-  async writePlannerMemory(m: PlannerMemory): Promise<void> {
+  async writePlannerMemory(m: PlannerMemory, _coordinatorEpoch?: number): Promise<void> {
     await writeJson(join(this.dir, 'planner.json'), m);
   }
 
@@ -112,6 +129,11 @@ export class ClusterDirectory {
   async removeMove(session: string): Promise<void> {
     await unlink(join(this.movesDir, fileName(session))).catch(() => undefined);
   }
+}
+
+async function ownerRecord(file: string): Promise<OwnerRecord | undefined> {
+  const r = (await readJson(file)) as OwnerRecord | undefined;
+  return r !== undefined && typeof r === 'object' && r !== null && typeof r.epoch === 'number' ? r : undefined;
 }
 
 async function writeJson(file: string, value: unknown): Promise<void> {

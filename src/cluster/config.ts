@@ -7,6 +7,8 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FixoverError } from '../codec/errors.js';
 import type { RebalanceOptions } from './rebalance.js';
+import type { PostgresDatabaseOptions } from '../store/postgres-database.js';
+import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { clusterFilter } from './membership.js';
 
 /** Cluster settings that disagree between the sessions of one process, or cannot be used. */
@@ -24,8 +26,10 @@ export class ClusterSettingsError extends FixoverError {
 export interface ClusterConfig {
   readonly cluster: string;
   readonly node: string;
-  /** `<FileStorePath>/cluster/<ClusterName>`. */
+  /** `<FileStorePath>/cluster/<ClusterName>` (empty with a PostgreSQL store). */
   readonly dir: string;
+  /** The PostgreSQL database the sessions share (`PostgreSQLStore*`): the cluster keeps its state there instead of `dir`. */
+  readonly postgres?: PostgresDatabaseOptions;
   readonly uris: readonly string[];
   readonly leaseMs: number;
   readonly weight: number;
@@ -47,6 +51,13 @@ const SHARED = [
   'ClusterName',
   'NodeName',
   'FileStorePath',
+  'PostgreSQLStoreURL',
+  'PostgreSQLStoreDatabase',
+  'PostgreSQLStoreHost',
+  'PostgreSQLStorePort',
+  'PostgreSQLStoreUser',
+  'PostgreSQLStorePassword',
+  'PostgreSQLStoreSchema',
   'ClusterAdvertisedURI',
   'ClusterDiscovery',
   'ClusterLeaseTimeout',
@@ -84,7 +95,8 @@ export function clusterConfigFrom(sessions: readonly Record<string, string>[], p
       if (other[name] !== s[name]) throw new ClusterSettingsError(name, `every acceptor session of a cluster member must have the same value ("${s[name] ?? '(unset)'}" and "${other[name] ?? '(unset)'}"); set it in [DEFAULT]`);
     }
   }
-  if (!s.FileStorePath) throw new ClusterSettingsError('FileStorePath', 'a cluster member needs a shared store directory');
+  const postgres = postgresOptionsFrom(s);
+  if (!s.FileStorePath && !postgres) throw new ClusterSettingsError('FileStorePath', 'a cluster member needs a shared store: a directory (FileStorePath) or a PostgreSQL database (PostgreSQLStoreURL, PostgreSQLStoreDatabase or PostgreSQLStoreHost)');
   const num = (name: string, dflt: number): number => (s[name] === undefined ? dflt : Number(s[name]));
   const cluster = s.ClusterName ?? 'default';
   const host = s.SocketAcceptAddress && s.SocketAcceptAddress !== '0.0.0.0' && s.SocketAcceptAddress !== '::' ? s.SocketAcceptAddress : hostname();
@@ -94,7 +106,8 @@ export function clusterConfigFrom(sessions: readonly Record<string, string>[], p
   return {
     cluster,
     node: s.NodeName ?? `${hostname()}:${process.pid}`,
-    dir: join(resolve(s.FileStorePath), 'cluster', encodeURIComponent(cluster)),
+    dir: s.FileStorePath ? join(resolve(s.FileStorePath), 'cluster', encodeURIComponent(cluster)) : '',
+    ...(postgres ? { postgres } : {}),
     uris,
     leaseMs: num('ClusterLeaseTimeout', 5000),
     weight: num('ClusterWeight', 1),

@@ -1,11 +1,12 @@
 /**
- * Discovery through the shared store directory (thin driver around `membership.ts`): this node
+ * Discovery through the shared store (thin driver around `membership.ts`): this node
  * writes its member record and renews it every third of `ClusterLeaseTimeout` (and at once when the
  * sessions it holds change), reads the others' records, and reports topology changes as it finds
- * them in `topology.json` (written by the coordinator).
+ * them in the topology written by the coordinator (`topology.json`, or a row in PostgreSQL where
+ * a NOTIFY makes `refresh` look at once).
  */
 import { EventEmitter } from 'node:events';
-import type { ClusterDirectory } from './cluster-directory.js';
+import type { ClusterStore } from './cluster-store.js';
 import { liveMembers, topologyChange, type MemberRecord, type MemberState, type Topology, type TopologyChange } from './membership.js';
 import type { ClusterEvent } from './events.js';
 
@@ -33,7 +34,7 @@ export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent]; topolo
   private stopped = false;
 
   constructor(
-    private readonly files: ClusterDirectory,
+    private readonly files: ClusterStore,
     private readonly o: DiscoveryOptions,
   ) {
     super();
@@ -43,7 +44,7 @@ export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent]; topolo
 
   /** Registers as a member in `state` and keeps the record renewed. */
   async start(state: MemberState = 'active'): Promise<void> {
-    this.files.create();
+    await this.files.create();
     this.seen = await this.files.topology();
     await this.setState(state);
     this.timer = setInterval(() => this.renewSoon(0), Math.max(100, Math.floor(this.o.leaseMs / 3)));
@@ -89,6 +90,14 @@ export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent]; topolo
       if (this.stopped) return;
       await this.files.writeMember(this.record());
       await this.checkTopology();
+    });
+    return this.writing;
+  }
+
+  /** Looks for a new topology now (another node announced one), after any write in progress. */
+  refresh(): Promise<void> {
+    this.writing = this.writing.catch(() => undefined).then(async () => {
+      if (!this.stopped) await this.checkTopology();
     });
     return this.writing;
   }

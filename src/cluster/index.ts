@@ -6,6 +6,9 @@ export { clusterFilter, isAlive, liveMembers, nextTopology, publishedMembers, to
 export { EMPTY_MEMORY, planMoves, withPending, type Move, type PendingMove, type Plan, type PlannerMemory, type RebalanceOptions } from './rebalance.js';
 export { isApplicationType, moveDecision, msgTypeOf, refuseReturn, type HandedOver, type MoveDecision, type MoveTiming, type SessionActivity } from './safe-point.js';
 export { ClusterDirectory, type MoveOrder, type TopologyFile } from './cluster-directory.js';
+export type { ClusterChange, ClusterStore, CoordinatorLease } from './cluster-store.js';
+export { openClusterStore } from './open-cluster-store.js';
+export { CLUSTER_CHANNEL, PostgresClusterStore, PostgresCoordinatorLease } from './postgres-cluster-store.js';
 export { StoreDiscovery, type DiscoveryOptions } from './discovery.js';
 export { Coordinator, orderFinished, type CoordinatorOptions } from './rebalance-driver.js';
 export { MoveDriver, type MoveDriverOptions } from './move-driver.js';

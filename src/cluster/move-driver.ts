@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Session } from '../engine/session.js';
-import type { ClusterDirectory, MoveOrder } from './cluster-directory.js';
+import type { ClusterStore, MoveOrder } from './cluster-store.js';
 import type { ClusterEvent } from './events.js';
 import { isApplicationType, moveDecision, msgTypeOf, refuseReturn, type HandedOver } from './safe-point.js';
 import { CLUSTER_MSG, clusterMessage, reconnectFields } from './topology.js';
@@ -43,7 +43,7 @@ export class MoveDriver extends EventEmitter<{ event: [ClusterEvent] }> {
   private readonly now: () => number;
 
   constructor(
-    private readonly files: ClusterDirectory,
+    private readonly files: ClusterStore,
     private readonly sessions: ReadonlyMap<string, Session>,
     private readonly o: MoveDriverOptions,
   ) {

@@ -3,10 +3,10 @@
  * (docs/cluster.md). Start it after the engine listens; stop it before the engine stops.
  */
 import { EventEmitter } from 'node:events';
-import { dirname } from 'node:path';
 import { readClusterStatus, type ClusterStatus } from './status.js';
 import type { Session } from '../engine/session.js';
-import { ClusterDirectory } from './cluster-directory.js';
+import type { ClusterChange, ClusterStore } from './cluster-store.js';
+import { openClusterStore } from './open-cluster-store.js';
 import { clusterConfigFrom, type ClusterConfig } from './config.js';
 import { StoreDiscovery } from './discovery.js';
 import type { ClusterEvent } from './events.js';
@@ -23,7 +23,8 @@ export interface ClusterEngine {
 
 /** One node's membership in a cluster, with its coordinator and move driver; emits ClusterEvents. */
 export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
-  readonly files: ClusterDirectory;
+  /** Where the cluster's state is: the shared directory or the shared PostgreSQL database. */
+  readonly files: ClusterStore;
   readonly discovery: StoreDiscovery;
   readonly coordinator: Coordinator;
   readonly moves: MoveDriver;
@@ -31,13 +32,14 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
   private drainTimer: NodeJS.Timeout | null = null;
   private readonly held: () => string[];
   private member = false;
+  private coordinatorSoon = false;
 
   constructor(
     readonly config: ClusterConfig,
     private readonly engine: ClusterEngine,
   ) {
     super();
-    this.files = new ClusterDirectory(config.dir);
+    this.files = openClusterStore(config);
     const held = (): string[] => [...engine.sessions].filter(([, s]) => s.ownerEpoch !== 0 && s.isLoggedOn).map(([id]) => id);
     this.held = held;
     this.discovery = new StoreDiscovery(this.files, { cluster: config.cluster, node: config.node, uris: config.uris, weight: config.weight, leaseMs: config.leaseMs, sessions: held });
@@ -92,9 +94,33 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
 
   /** The cluster as the shared store shows it now: members, topology, coordinator, moves, and who holds each session of this node. */
   status(): Promise<ClusterStatus> {
-    const storeDir = dirname(dirname(this.config.dir));
     const sessions = [...this.engine.sessions.values()].map((s) => ({ id: s.id.toString(), prefix: s.id.filePrefix }));
-    return readClusterStatus(this.config.cluster, this.config.dir, storeDir, sessions);
+    return readClusterStatus(this.files, this.config.cluster, sessions);
+  }
+
+  /** Another node announced a change (PostgreSQL NOTIFY): act now rather than at the next poll. */
+  private changed(what: ClusterChange): void {
+    if (!this.member) return;
+    const fail = (e: unknown): void => void this.emit('event', { type: 'warning', text: `after a change of ${what}: ${e instanceof Error ? e.message : String(e)}` });
+    if (what === 'members') {
+      // The coordinator writes the new topology at once; one turn for a burst of announcements.
+      if (this.coordinatorSoon) return;
+      this.coordinatorSoon = true;
+      setImmediate(() => {
+        this.coordinatorSoon = false;
+        this.coordinator.tick().catch(fail);
+      });
+    } else if (what === 'topology') this.discovery.refresh().catch(fail);
+    else if (what === 'moves') void this.moves.poll();
+    else this.checkDrainRequest();
+  }
+
+  private checkDrainRequest(): void {
+    if (this.drainRun) return;
+    this.files.drainRequested(this.config.node).then(
+      (asked) => void (asked && this.drain()),
+      () => undefined,
+    );
   }
 
   async start(): Promise<void> {
@@ -102,16 +128,11 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
     await this.files.clearDrainRequest(this.config.node);
     await this.discovery.start('active');
     this.member = true;
+    this.files.watch((what) => this.changed(what));
     this.coordinator.start();
     this.moves.start();
-    // `fixover drain <settings>` leaves a request in the shared directory.
-    this.drainTimer = setInterval(() => {
-      if (this.drainRun) return;
-      this.files.drainRequested(this.config.node).then(
-        (asked) => void (asked && this.drain()),
-        () => undefined,
-      );
-    }, 250);
+    // `fixover drain <settings>` leaves a request in the shared store.
+    this.drainTimer = setInterval(() => this.checkDrainRequest(), 250);
     this.drainTimer.unref();
   }
 
@@ -153,5 +174,6 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
     this.moves.stop();
     await this.coordinator.stop();
     await this.discovery.stop();
+    await this.files.close();
   }
 }

@@ -1,13 +1,12 @@
 /**
  * The coordinator: exactly one node at a time holds the coordinator lease (a fenced ownership
- * record in the cluster directory, `src/fencing`), writes the topology and, with
+ * record in the cluster store, fenced as session ownership is), writes the topology and, with
  * `RebalanceClusterClients=Y`, runs the pure planner every `RebalanceInterval` and writes its move
  * orders. A coordinator that lost its lease (paused past it) is refused before it writes an order:
  * the lease's epoch is checked first.
  */
 import { EventEmitter } from 'node:events';
-import { FileOwnership } from '../fencing/file-ownership.js';
-import type { ClusterDirectory, MoveOrder } from './cluster-directory.js';
+import type { ClusterStore, CoordinatorLease, MoveOrder } from './cluster-store.js';
 import type { ClusterConfig } from './config.js';
 import type { StoreDiscovery } from './discovery.js';
 import type { ClusterEvent } from './events.js';
@@ -29,7 +28,7 @@ export function orderFinished(o: MoveOrder, members: readonly MemberRecord[], no
 
 /** The coordinator lease, the topology file and the planner's runs (see the module comment). */
 export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
-  private readonly lease: FileOwnership;
+  private readonly lease: CoordinatorLease;
   private timer: NodeJS.Timeout | null = null;
   private lastPlan = -Infinity;
   private running: Promise<void> = Promise.resolve();
@@ -37,7 +36,7 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
   private readonly random: () => number;
 
   constructor(
-    private readonly files: ClusterDirectory,
+    private readonly files: ClusterStore,
     private readonly discovery: StoreDiscovery,
     private readonly c: ClusterConfig,
     o: CoordinatorOptions = {},
@@ -45,7 +44,7 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
     super();
     this.now = o.now ?? Date.now;
     this.random = o.random ?? Math.random;
-    this.lease = new FileOwnership({ dir: files.dir, prefix: 'coordinator', node: c.node, leaseMs: c.leaseMs, now: this.now });
+    this.lease = files.coordinatorLease(c.node, c.leaseMs, this.now);
   }
 
   /** This node is the coordinator now. */
@@ -77,7 +76,7 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
     const prev = await this.files.topology();
     const topology = nextTopology(prev, members, this.c.cluster, now);
     await this.lease.check();
-    await this.files.writeTopology({ ...topology, coordinator: this.c.node, writtenAt: now });
+    await this.files.writeTopology({ ...topology, coordinator: this.c.node, writtenAt: now }, this.lease.epoch);
     // Without RebalanceClusterClients the planner still runs for a draining member (its sessions all go).
     if ((!this.c.rebalance && !members.some((m) => m.state === 'draining')) || now - this.lastPlan < this.c.planner.intervalMs) return;
     this.lastPlan = now;
@@ -112,12 +111,12 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
     const memory: PlannerMemory = (await this.files.plannerMemory()) ?? EMPTY_MEMORY;
     const plan = planMoves(withPending(members, pending), memory, now, this.c.planner);
     if (plan.moves.length === 0) {
-      if (memory !== EMPTY_MEMORY && (memory.recent.length !== plan.memory.recent.length || Object.keys(memory.moved).length !== Object.keys(plan.memory.moved).length)) await this.files.writePlannerMemory(plan.memory);
+      if (memory !== EMPTY_MEMORY && (memory.recent.length !== plan.memory.recent.length || Object.keys(memory.moved).length !== Object.keys(plan.memory.moved).length)) await this.files.writePlannerMemory(plan.memory, this.lease.epoch);
       return;
     }
     // Fenced: a coordinator that lost its lease while paused writes no order.
     await this.lease.check();
-    await this.files.writePlannerMemory(plan.memory);
+    await this.files.writePlannerMemory(plan.memory, this.lease.epoch);
     for (const m of plan.moves) {
       const notBefore = now + Math.floor(this.random() * this.c.jitterMs);
       const toUris = members.find((x) => x.node === m.to)?.uris ?? [];

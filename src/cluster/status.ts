@@ -1,11 +1,9 @@
 /**
- * `fixover cluster status`: what the shared directory says about a cluster, read without a running
- * node. `readClusterStatus` reads the files; `formatClusterStatus` is pure (a fake clock in tests).
+ * `fixover cluster status`: what the shared store says about a cluster, read without a running
+ * node. `readClusterStatus` reads the store; `formatClusterStatus` is pure (a fake clock in tests).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { OwnerRecord } from '../fencing/ownership.js';
-import { ClusterDirectory, type MoveOrder, type TopologyFile } from './cluster-directory.js';
+import type { ClusterStore, MoveOrder, TopologyFile } from './cluster-store.js';
 import { isAlive, type MemberRecord } from './membership.js';
 
 /** What `fixover cluster status` shows. */
@@ -19,25 +17,15 @@ export interface ClusterStatus {
   readonly sessions: ReadonlyArray<{ readonly id: string; readonly owner: OwnerRecord | undefined }>;
 }
 
-async function ownerRecord(file: string): Promise<OwnerRecord | undefined> {
-  try {
-    const r = JSON.parse(await readFile(file, 'utf8')) as OwnerRecord;
-    return typeof r.epoch === 'number' ? r : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads a cluster's files; `sessions` are the session IDs with their store file prefixes, `storeDir` the FileStorePath. */
-export async function readClusterStatus(cluster: string, dir: string, storeDir: string, sessions: ReadonlyArray<{ id: string; prefix: string }>): Promise<ClusterStatus> {
-  const files = new ClusterDirectory(dir);
+/** Reads a cluster's state from its store; `sessions` are the session IDs with their store file prefixes. */
+export async function readClusterStatus(store: ClusterStore, cluster: string, sessions: ReadonlyArray<{ id: string; prefix: string }>): Promise<ClusterStatus> {
   return {
     cluster,
-    members: (await files.members()).records.filter((r) => r.cluster === cluster).sort((a, b) => (a.node < b.node ? -1 : 1)),
-    topology: await files.topology(),
-    coordinator: await ownerRecord(join(dir, 'coordinator.owner')),
-    moves: await files.moves(),
-    sessions: await Promise.all(sessions.map(async (s) => ({ id: s.id, owner: await ownerRecord(join(storeDir, `${s.prefix}.owner`)) }))),
+    members: (await store.members()).records.filter((r) => r.cluster === cluster).sort((a, b) => (a.node < b.node ? -1 : 1)),
+    topology: await store.topology(),
+    coordinator: await store.coordinator(),
+    moves: await store.moves(),
+    sessions: await Promise.all(sessions.map(async (s) => ({ id: s.id, owner: await store.sessionOwner(s) }))),
   };
 }
 

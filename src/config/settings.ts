@@ -263,7 +263,7 @@ export const CLUSTER_SWITCHES = ['ClusterName', 'UpdateClusterClients', 'Rebalan
 
 /**
  * Cluster settings that cannot work together: membership is discovered through the shared store
- * directory, so a member needs FileStorePath and session ownership; a move's deadline must leave
+ * (a directory or a PostgreSQL database), so a member needs one and session ownership; a move's deadline must leave
  * room for its quiet interval. On an initiator they do nothing, which is said.
  */
 function checkCluster(v: (n: string) => string | undefined, at: (n: string) => { file: string; line: number }, role: string, problems: SettingsProblem[]): void {
@@ -273,9 +273,8 @@ function checkCluster(v: (n: string) => string | undefined, at: (n: string) => {
     problems.push({ ...at(on), setting: on, severity: 'notice', message: 'cluster settings apply to acceptor sessions; this initiator session ignores them' });
     return;
   }
-  if (!v('FileStorePath')) {
-    const why = v('PostgreSQLStoreURL') || v('PostgreSQLStoreDatabase') ? 'discovery through PostgreSQL is designed in docs/cluster.md but not built yet' : 'members register in the shared store directory';
-    problems.push({ ...at(on), setting: on, severity: 'error', message: `a cluster member needs FileStorePath (a directory the nodes share): ${why}` });
+  if (!v('FileStorePath') && !v('PostgreSQLStoreURL') && !v('PostgreSQLStoreDatabase') && !v('PostgreSQLStoreHost')) {
+    problems.push({ ...at(on), setting: on, severity: 'error', message: 'a cluster member needs a store the nodes share, where members register: FileStorePath (a shared directory) or a PostgreSQL store (PostgreSQLStoreURL, PostgreSQLStoreDatabase or PostgreSQLStoreHost)' });
   }
   if ((v('SessionOwnership') ?? 'Y') !== 'Y') problems.push({ ...at('SessionOwnership'), setting: 'SessionOwnership', severity: 'error', message: `must be Y on a cluster member (${on} is set): sessions move by handing their ownership over` });
   const quiet = Number(v('RebalanceQuietInterval') ?? '200');

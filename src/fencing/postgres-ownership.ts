@@ -13,6 +13,9 @@
  * Decisions are made in a transaction holding the owner row (SELECT ... FOR UPDATE), and the lock
  * is only tried inside it: outside those transactions, a row marked `locked` means its owner's
  * connection holds the lock, or is gone.
+ *
+ * A cluster move hands the session over (`handOver`): the row is released with `moving_to` naming
+ * the target and `moving_until` (the database's clock); until then only the target may take it.
  */
 import { hostname } from 'node:os';
 import type { PgClient } from '../store/pg-driver.js';
@@ -43,6 +46,8 @@ interface OwnerRow {
   lease_ms: number;
   renewed_ms: number | null;
   now_ms: number;
+  moving_to: string | null;
+  moving_until_ms: number | null;
 }
 
 /** Fenced session ownership in PostgreSQL: an owner row and an advisory lock held on a connection of the owner. */
@@ -69,7 +74,8 @@ export class PostgresOwnership implements SessionOwnership {
     this.lockSpace = `fixover:${this.db.schema}`;
     this.rowSql = `SELECT epoch, node, host, pid, released, locked, lease_ms,
         (extract(epoch FROM renewed_at) * 1000)::float8 AS renewed_ms,
-        (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now_ms
+        (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now_ms,
+        moving_to, (extract(epoch FROM moving_until) * 1000)::float8 AS moving_until_ms
       FROM ${this.db.schema}.fixover_owners WHERE session_id = $1`;
   }
 
@@ -114,14 +120,16 @@ export class PostgresOwnership implements SessionOwnership {
           let fresh = false;
           if (!this.locked) fresh = this.locked = await this.tryLock(c, id);
           const expired = r.renewed_ms === null || r.now_ms > r.renewed_ms + r.lease_ms;
-          const take = mine || r.released || (fresh && r.locked) || expired;
+          // Handed over to another node (a cluster move) and the reservation runs: only it may take the session.
+          const reserved = r.released && r.moving_to !== null && r.moving_to !== this.o.node && r.now_ms < (r.moving_until_ms ?? 0);
+          const take = !reserved && (mine || r.released || (fresh && r.locked) || expired);
           if (!take) {
             if (this.locked) await this.unlock(c, id);
-            return { acquired: false, owner: record(r), reason: `active on node ${r.node} (epoch ${r.epoch})` };
+            return { acquired: false, owner: record(r), reason: reserved ? `moving to node ${r.moving_to!}` : `active on node ${r.node} (epoch ${r.epoch})` };
           }
           const epoch = mine ? this.owned : Number(r.epoch) + 1;
           await c.query(
-            `UPDATE ${this.db.schema}.fixover_owners SET epoch = $2, node = $3, host = $4, pid = $5, renewed_at = now(), lease_ms = $6, released = false, locked = $7 WHERE session_id = $1`,
+            `UPDATE ${this.db.schema}.fixover_owners SET epoch = $2, node = $3, host = $4, pid = $5, renewed_at = now(), lease_ms = $6, released = false, locked = $7, moving_to = NULL, moving_until = NULL WHERE session_id = $1`,
             [id, epoch, this.o.node, this.host, process.pid, this.leaseMs, this.locked],
           );
           return { acquired: true, epoch };
@@ -162,13 +170,27 @@ export class PostgresOwnership implements SessionOwnership {
   }
 
   release(): Promise<void> {
+    return this.giveUp(null, 0);
+  }
+
+  /** Releases the session reserved for `node` until `untilMs` (local clock, kept as the database's: now() plus what is left). */
+  handOver(node: string, untilMs: number): Promise<void> {
+    return this.giveUp(node, Math.max(0, untilMs - this.now()));
+  }
+
+  private giveUp(movingTo: string | null, forMs: number): Promise<void> {
     return this.serial(async () => {
       if (!this.owned) return this.disconnect();
       const id = await this.sessionId();
       const c = await this.connection();
-      await this.transaction(c, 'release the session', async () => {
+      await this.transaction(c, movingTo ? 'hand the session over' : 'release the session', async () => {
         const r = await this.row(c, id);
-        if (this.mine(r)) await c.query(`UPDATE ${this.db.schema}.fixover_owners SET released = true, locked = false, renewed_at = NULL WHERE session_id = $1`, [id]);
+        if (this.mine(r)) {
+          await c.query(
+            `UPDATE ${this.db.schema}.fixover_owners SET released = true, locked = false, renewed_at = NULL, moving_to = $2, moving_until = CASE WHEN $2::text IS NULL THEN NULL ELSE clock_timestamp() + $3::float8 * interval '1 millisecond' END WHERE session_id = $1`,
+            [id, movingTo, forMs],
+          );
+        }
         if (this.locked) await this.unlock(c, id);
       });
       this.owned = 0;
@@ -267,6 +289,7 @@ export class PostgresOwnership implements SessionOwnership {
 }
 
 function record(r: OwnerRow): OwnerRecord {
+  const reservation = r.released && r.moving_to !== null ? { movingTo: r.moving_to, movingUntil: Math.round(r.moving_until_ms ?? 0) } : {};
   return {
     node: r.node,
     host: r.host,
@@ -274,5 +297,6 @@ function record(r: OwnerRow): OwnerRecord {
     epoch: Number(r.epoch),
     renewedAt: r.released || r.renewed_ms === null ? 0 : Math.round(r.renewed_ms),
     leaseMs: r.lease_ms,
+    ...reservation,
   };
 }

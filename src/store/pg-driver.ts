@@ -53,6 +53,8 @@ export interface PgClient extends PgQueryable {
   end(): Promise<void>;
   on(event: 'error', listener: (e: Error) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
+  /** A NOTIFY on a channel this connection LISTENs to. */
+  on(event: 'notification', listener: (n: { channel: string; payload?: string }) => void): unknown;
 }
 
 /** A connection pool. @internal */

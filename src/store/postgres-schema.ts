@@ -9,6 +9,11 @@
  * - `fixover_owners`: the session's owner and ownership epoch (fenced ownership).
  * - `fixover_write(...)`: one round trip per flush: checks the writer's epoch, then resets, stores
  *   messages (sent as one binary bytea and their lengths) and sets the sequence numbers that changed.
+ * - Clusters of acceptor nodes (docs/cluster.md), version 3: `fixover_owners.moving_to`/`moving_until`
+ *   (a session handed over to one node); `fixover_cluster_members` (member records with their
+ *   lease), `fixover_cluster_leases` (the coordinator lease of each cluster, with its epoch),
+ *   `fixover_cluster_state` (the topology and the planner's memory), `fixover_cluster_moves` (move
+ *   orders) and `fixover_cluster_drains` (drain requests).
  */
 import type { PgQueryable as PoolClient } from './pg-driver.js';
 import { FixoverError } from '../codec/errors.js';
@@ -108,6 +113,46 @@ BEGIN
   END IF;
 END
 $fn$;
+`,
+  // 3: clusters (docs/cluster.md): the hand-over reservation and the cluster's tables.
+  (s) => `
+ALTER TABLE ${s}.fixover_owners ADD COLUMN moving_to text, ADD COLUMN moving_until timestamptz;
+CREATE TABLE ${s}.fixover_cluster_members (
+  cluster text NOT NULL,
+  node text NOT NULL,
+  record jsonb NOT NULL,
+  renewed_at timestamptz NOT NULL,
+  lease_ms integer NOT NULL,
+  PRIMARY KEY (cluster, node)
+);
+CREATE TABLE ${s}.fixover_cluster_leases (
+  cluster text PRIMARY KEY,
+  epoch bigint NOT NULL DEFAULT 0,
+  node text NOT NULL DEFAULT '',
+  host text NOT NULL DEFAULT '',
+  pid integer NOT NULL DEFAULT 0,
+  renewed_at timestamptz,
+  lease_ms integer NOT NULL DEFAULT 0,
+  released boolean NOT NULL DEFAULT true
+);
+CREATE TABLE ${s}.fixover_cluster_state (
+  cluster text NOT NULL,
+  key text NOT NULL CHECK (key IN ('topology', 'planner')),
+  value jsonb NOT NULL,
+  PRIMARY KEY (cluster, key)
+);
+CREATE TABLE ${s}.fixover_cluster_moves (
+  cluster text NOT NULL,
+  session text NOT NULL,
+  move jsonb NOT NULL,
+  PRIMARY KEY (cluster, session)
+);
+CREATE TABLE ${s}.fixover_cluster_drains (
+  cluster text NOT NULL,
+  node text NOT NULL,
+  requested_at timestamptz NOT NULL,
+  PRIMARY KEY (cluster, node)
+);
 `,
 ];
 

@@ -54,7 +54,7 @@ test('one coordinator at a time orders the moves, once: pending orders count for
   const topology = await a.files.topology();
   assert.deepEqual(topology?.members.map((m) => `${m.node} ${m.sessions}`), ['A 2', 'B 2']);
   assert.equal(topology?.epoch, 1, 'both were members when the first topology was written; session counts make no new epoch');
-  const status = formatClusterStatus(await readClusterStatus('default', a.config.dir, a.config.dir, []), 1_002_000);
+  const status = formatClusterStatus(await readClusterStatus(new ClusterDirectory(a.config.dir), 'default', []), 1_002_000);
   assert.match(status, /^coordinator: A \(epoch 1\)$/m);
   assert.match(status, /^ {2}B {2}active {2}tcp:\/\/127\.0\.0\.1:1002 {2}weight 1 {2}2 session\(s\) {2}lease 2\.0 s left$/m);
   await a.discovery.stop();

@@ -33,11 +33,12 @@ test('cluster settings are range-checked and explained with file, line and what 
   ]);
 });
 
-test('a cluster member needs a shared FileStorePath and session ownership; the deadline leaves room for the quiet interval', () => {
-  assert.deepEqual(report(acceptorWith('RebalanceClusterClients=Y')), ['c.cfg:7: error: RebalanceClusterClients: a cluster member needs FileStorePath (a directory the nodes share): members register in the shared store directory']);
-  assert.deepEqual(report(acceptorWith('ClusterName=x', 'PostgreSQLStoreURL=postgres://u:p@h:5432/d')), [
-    'c.cfg:7: error: ClusterName: a cluster member needs FileStorePath (a directory the nodes share): discovery through PostgreSQL is designed in docs/cluster.md but not built yet',
+test('a cluster member needs a shared store (FileStorePath or PostgreSQL) and session ownership; the deadline leaves room for the quiet interval', () => {
+  assert.deepEqual(report(acceptorWith('RebalanceClusterClients=Y')), [
+    'c.cfg:7: error: RebalanceClusterClients: a cluster member needs a store the nodes share, where members register: FileStorePath (a shared directory) or a PostgreSQL store (PostgreSQLStoreURL, PostgreSQLStoreDatabase or PostgreSQLStoreHost)',
   ]);
+  // A PostgreSQL store keeps the cluster in its database (docs/cluster.md).
+  assert.deepEqual(report(acceptorWith('ClusterName=x', 'PostgreSQLStoreURL=postgres://u:p@h:5432/d')), []);
   assert.deepEqual(report(acceptorWith('FileStorePath=s', 'UpdateClusterClients=Y', 'SessionOwnership=N')), ['c.cfg:9: error: SessionOwnership: must be Y on a cluster member (UpdateClusterClients is set): sessions move by handing their ownership over']);
   assert.deepEqual(report(acceptorWith('FileStorePath=s', 'ClusterName=x', 'RebalanceQuietInterval=3000', 'RebalanceDeadline=1000')), ['c.cfg:10: error: RebalanceDeadline: must be at least RebalanceQuietInterval (3000 ms): a move waits for a quiet interval before its deadline']);
 });
