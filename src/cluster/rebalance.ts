@@ -11,7 +11,8 @@
  *   member either gives or receives sessions, never both.
  * - A draining member's sessions all go, to the least loaded ready member.
  * - Targets are `active` members that have been active for `settleMs` (a node that just returned
- *   is not flooded before it is ready).
+ *   is not flooded before it is ready) and renewed their record within half its lease (a node
+ *   killed moments ago, whose record has not lapsed yet, is sent nothing).
  * - A session moved less than `minStayMs` ago is not moved again (drains excepted).
  * - At most `maxMoves` moves per `intervalMs` (a sliding window).
  */
@@ -88,7 +89,10 @@ export function planMoves(members: readonly MemberRecord[], memory: PlannerMemor
   const loads: Load[] = members.map((m) => ({
     node: m.node,
     weight: Math.max(1, m.weight),
-    ready: m.state === 'active' && now - m.since >= o.settleMs,
+    // A member that missed a renewal (its record is older than half its lease; members renew every
+    // lease/3) receives nothing: it may have died, and a session sent to a dead node waits for its
+    // reservation to run out.
+    ready: m.state === 'active' && now - m.since >= o.settleMs && now - m.renewedAt <= m.leaseMs / 2,
     draining: m.state === 'draining' && now - m.since >= (o.drainGraceMs ?? 0),
     // A member draining for less than DrainGracePeriod: its sessions stay put for now (it receives none either).
     sessions: m.state === 'draining' && now - m.since < (o.drainGraceMs ?? 0) ? [] : [...new Set(m.sessions)].filter((s) => holders.get(s) === 1).sort(),

@@ -6,7 +6,7 @@ import { EMPTY_MEMORY, planMoves } from '../../src/cluster/rebalance.js';
 import type { MemberRecord } from '../../src/cluster/membership.js';
 import { parseSettings, formatProblem } from '../../src/config/index.js';
 
-const member = (node: string, sessions: string[], extra: Partial<MemberRecord> = {}): MemberRecord => ({ cluster: 'c', node, uris: [`tcp://${node}:1`], state: 'active', sessions, weight: 1, renewedAt: 0, leaseMs: 5000, since: 0, ...extra });
+const member = (node: string, sessions: string[], extra: Partial<MemberRecord> = {}): MemberRecord => ({ cluster: 'c', node, uris: [`tcp://${node}:1`], state: 'active', sessions, weight: 1, renewedAt: 10_000, leaseMs: 5000, since: 0, ...extra });
 
 test('a drain is over when the node holds no session, or at its deadline whatever it holds', () => {
   assert.deepEqual(drainProgress(2, 1000, 1500, 10_000), { kind: 'wait' });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { EMPTY_MEMORY, planMoves, type Move, type PlannerMemory, type RebalanceOptions } from '../../src/cluster/rebalance.js';
+import { EMPTY_MEMORY, planMoves as planAny, type Move, type PlannerMemory, type RebalanceOptions } from '../../src/cluster/rebalance.js';
 import type { MemberRecord } from '../../src/cluster/membership.js';
 
 const OPTS: RebalanceOptions = { intervalMs: 2000, maxMoves: 3, minStayMs: 60_000, settleMs: 1000 };
@@ -9,6 +9,9 @@ const OPTS: RebalanceOptions = { intervalMs: 2000, maxMoves: 3, minStayMs: 60_00
 function member(node: string, sessions: string[], extra: Partial<MemberRecord> = {}): MemberRecord {
   return { cluster: 'c', node, uris: [`tcp://${node}:1`], state: 'active', sessions, weight: 1, renewedAt: 0, leaseMs: 5000, since: 0, ...extra };
 }
+
+/** The planner, with every member having renewed its record at `now` (see the staleness test for the rest). */
+const planMoves: typeof planAny = (members, memory, now, o) => planAny(members.map((m) => ({ ...m, renewedAt: now })), memory, now, o);
 
 /** Applies moves at once (the client reconnects to the target) and returns the new members. */
 function apply(members: MemberRecord[], moves: readonly Move[]): MemberRecord[] {
@@ -60,6 +63,16 @@ test('a draining member gives all its sessions away, ignoring the minimum stay, 
     ['s000', 'C', 'drain'],
     ['s001', 'B', 'drain'],
   ]);
+});
+
+test('a member that missed a renewal (record older than half its lease) receives nothing: it may have been killed', () => {
+  const b = member('B', sessions(8), { renewedAt: 10_000 });
+  const fresh = member('A', [], { renewedAt: 9_000 });
+  assert.equal(planAny([fresh, b], EMPTY_MEMORY, 10_000, OPTS).moves.length, 3, 'renewed 1 s ago (lease 5 s): a target');
+  const stale = member('A', [], { renewedAt: 7_400 });
+  assert.deepEqual(planAny([stale, b], EMPTY_MEMORY, 10_000, OPTS).moves, [], 'renewed 2.6 s ago: no target, although its record has not lapsed');
+  // It still gives its sessions away when others need them (its record is alive until the lease lapses).
+  assert.deepEqual(planAny([member('A', sessions(8, 'a'), { renewedAt: 7_400 }), member('B', [], { renewedAt: 10_000 })], EMPTY_MEMORY, 10_000, OPTS).moves.length, 3);
 });
 
 test('a session listed by two members (a handover in progress) is neither counted nor moved', () => {
