@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { FixoverError } from '../codec/errors.js';
 import type { RebalanceOptions } from './rebalance.js';
 import { clusterFilter } from './membership.js';
+import { parseDiscovery, parseTcpUri, type DiscoverySpec, type HostPort } from './discovery-uri.js';
 
 /** Cluster settings that disagree between the sessions of one process, or cannot be used. */
 export class ClusterSettingsError extends FixoverError {
@@ -27,6 +28,10 @@ export interface ClusterConfig {
   /** `<FileStorePath>/cluster/<ClusterName>`. */
   readonly dir: string;
   readonly uris: readonly string[];
+  /** `ClusterDiscovery`: how members learn of each other. */
+  readonly discovery: DiscoverySpec;
+  /** `ClusterProbeListen`: where this node answers probes (static discovery). */
+  readonly probeListen: HostPort | undefined;
   readonly leaseMs: number;
   readonly weight: number;
   readonly updateClients: boolean;
@@ -49,6 +54,7 @@ const SHARED = [
   'FileStorePath',
   'ClusterAdvertisedURI',
   'ClusterDiscovery',
+  'ClusterProbeListen',
   'ClusterLeaseTimeout',
   'ClusterWeight',
   'UpdateClusterClients',
@@ -85,6 +91,11 @@ export function clusterConfigFrom(sessions: readonly Record<string, string>[], p
     }
   }
   if (!s.FileStorePath) throw new ClusterSettingsError('FileStorePath', 'a cluster member needs a shared store directory');
+  const discovery = parseDiscovery(s.ClusterDiscovery ?? 'store');
+  if (typeof discovery === 'string') throw new ClusterSettingsError('ClusterDiscovery', discovery);
+  const listen = s.ClusterProbeListen === undefined ? undefined : parseTcpUri(s.ClusterProbeListen);
+  if (typeof listen === 'string') throw new ClusterSettingsError('ClusterProbeListen', listen);
+  if (discovery.kind === 'static' && listen === undefined) throw new ClusterSettingsError('ClusterDiscovery', 'static discovery needs ClusterProbeListen=tcp://host:port');
   const num = (name: string, dflt: number): number => (s[name] === undefined ? dflt : Number(s[name]));
   const cluster = s.ClusterName ?? 'default';
   const host = s.SocketAcceptAddress && s.SocketAcceptAddress !== '0.0.0.0' && s.SocketAcceptAddress !== '::' ? s.SocketAcceptAddress : hostname();
@@ -96,6 +107,8 @@ export function clusterConfigFrom(sessions: readonly Record<string, string>[], p
     node: s.NodeName ?? `${hostname()}:${process.pid}`,
     dir: join(resolve(s.FileStorePath), 'cluster', encodeURIComponent(cluster)),
     uris,
+    discovery,
+    probeListen: listen,
     leaseMs: num('ClusterLeaseTimeout', 5000),
     weight: num('ClusterWeight', 1),
     updateClients: s.UpdateClusterClients === 'Y',

@@ -6,7 +6,13 @@ export { clusterFilter, isAlive, liveMembers, nextTopology, publishedMembers, to
 export { EMPTY_MEMORY, planMoves, withPending, type Move, type PendingMove, type Plan, type PlannerMemory, type RebalanceOptions } from './rebalance.js';
 export { isApplicationType, moveDecision, msgTypeOf, refuseReturn, type HandedOver, type MoveDecision, type MoveTiming, type SessionActivity } from './safe-point.js';
 export { ClusterDirectory, type MoveOrder, type TopologyFile } from './cluster-directory.js';
-export { StoreDiscovery, type DiscoveryOptions } from './discovery.js';
+export { followTopology, StoreDiscovery, type Discovery, type DiscoveryOptions } from './discovery.js';
+export { ClusterDiscoveryError, NetworkDiscovery, type MemberLink, type MemberTransport } from './network-discovery.js';
+export { MulticastTransport, type MulticastOptions } from './multicast-transport.js';
+export { ProbeTransport, type ProbeOptions } from './probe-transport.js';
+export { MemberView, type Heard, type ViewCounts } from './member-view.js';
+export { encodeAnnouncement, MAX_DATAGRAM, MAX_MESSAGE, parseAnnouncement, type Announcement, type AnnouncementKind } from './announcement.js';
+export { DEFAULT_MULTICAST, DISCOVERY_EXPECTED, discoveryProblem, parseDiscovery, parseTcpUri, type DiscoverySpec, type HostPort } from './discovery-uri.js';
 export { Coordinator, orderFinished, type CoordinatorOptions } from './rebalance-driver.js';
 export { MoveDriver, type MoveDriverOptions } from './move-driver.js';
 export { formatClusterStatus, readClusterStatus, type ClusterStatus } from './status.js';

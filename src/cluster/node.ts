@@ -8,7 +8,10 @@ import { readClusterStatus, type ClusterStatus } from './status.js';
 import type { Session } from '../engine/session.js';
 import { ClusterDirectory } from './cluster-directory.js';
 import { clusterConfigFrom, type ClusterConfig } from './config.js';
-import { StoreDiscovery } from './discovery.js';
+import { StoreDiscovery, type Discovery, type DiscoveryOptions } from './discovery.js';
+import { NetworkDiscovery } from './network-discovery.js';
+import { MulticastTransport } from './multicast-transport.js';
+import { ProbeTransport } from './probe-transport.js';
 import type { ClusterEvent } from './events.js';
 import { MoveDriver } from './move-driver.js';
 import { Coordinator } from './rebalance-driver.js';
@@ -21,10 +24,23 @@ export interface ClusterEngine {
   readonly sessions: ReadonlyMap<string, Session>;
 }
 
+/** The discovery driver `ClusterDiscovery` names (docs/cluster.md, "Membership"). */
+function discoveryFor(files: ClusterDirectory, config: ClusterConfig, o: DiscoveryOptions): Discovery {
+  const d = config.discovery;
+  switch (d.kind) {
+    case 'store':
+      return new StoreDiscovery(files, o);
+    case 'multicast':
+      return new NetworkDiscovery(files, o, new MulticastTransport({ group: d.group, port: d.port, ttl: d.ttl, iface: d.iface }));
+    case 'static':
+      return new NetworkDiscovery(files, o, new ProbeTransport({ peers: d.peers, listen: config.probeListen!, timeoutMs: Math.min(2000, Math.max(200, Math.floor(config.leaseMs / 3))) }));
+  }
+}
+
 /** One node's membership in a cluster, with its coordinator and move driver; emits ClusterEvents. */
 export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
   readonly files: ClusterDirectory;
-  readonly discovery: StoreDiscovery;
+  readonly discovery: Discovery;
   readonly coordinator: Coordinator;
   readonly moves: MoveDriver;
   private drainRun: Promise<number> | null = null;
@@ -40,7 +56,7 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
     this.files = new ClusterDirectory(config.dir);
     const held = (): string[] => [...engine.sessions].filter(([, s]) => s.ownerEpoch !== 0 && s.isLoggedOn).map(([id]) => id);
     this.held = held;
-    this.discovery = new StoreDiscovery(this.files, { cluster: config.cluster, node: config.node, uris: config.uris, weight: config.weight, leaseMs: config.leaseMs, sessions: held });
+    this.discovery = discoveryFor(this.files, config, { cluster: config.cluster, node: config.node, uris: config.uris, weight: config.weight, leaseMs: config.leaseMs, sessions: held });
     this.coordinator = new Coordinator(this.files, this.discovery, config);
     const memberActive = async (node: string): Promise<boolean> => (await this.discovery.members()).some((m) => m.node === node && m.state === 'active');
     this.moves = new MoveDriver(this.files, engine.sessions, { node: config.node, quietMs: config.quietMs, reserveMs: config.reserveMs, minStayMs: config.planner.minStayMs, reconnectMs: config.deadlineMs, memberActive });

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { FileOwnership } from '../fencing/file-ownership.js';
 import type { ClusterDirectory, MoveOrder } from './cluster-directory.js';
 import type { ClusterConfig } from './config.js';
-import type { StoreDiscovery } from './discovery.js';
+import type { Discovery } from './discovery.js';
 import type { ClusterEvent } from './events.js';
 import { nextTopology, type MemberRecord } from './membership.js';
 import { EMPTY_MEMORY, planMoves, withPending, type PlannerMemory } from './rebalance.js';
@@ -38,7 +38,7 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
 
   constructor(
     private readonly files: ClusterDirectory,
-    private readonly discovery: StoreDiscovery,
+    private readonly discovery: Discovery,
     private readonly c: ClusterConfig,
     o: CoordinatorOptions = {},
   ) {

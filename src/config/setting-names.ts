@@ -27,7 +27,8 @@ export type ValueKind =
   | 'pg-url'
   | 'uri-list'
   | 'regex-list'
-  | 'discovery';
+  | 'discovery'
+  | 'tcp-uri';
 
 export interface SettingSpec {
   readonly name: string;
@@ -266,6 +267,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('ClusterName', 'string', true),
   S('ClusterAdvertisedURI', 'uri-list', true),
   S('ClusterDiscovery', 'discovery', true, { dflt: 'store' }),
+  S('ClusterProbeListen', 'tcp-uri', true),
   S('ClusterLeaseTimeout', 'posint', true, { dflt: '5000', range: CLUSTER_LEASE_RANGE }),
   S('ClusterWeight', 'posint', true, { dflt: '1', range: CLUSTER_WEIGHT_RANGE }),
   Y('UpdateClusterClients', 'N'),

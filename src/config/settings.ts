@@ -9,6 +9,7 @@ import { SHIPPED_DICTIONARIES, shippedDictionaryPath } from '../dictionary/load.
 import { SessionID } from '../session/session-id.js';
 import { closestName, specOf, SETTINGS } from './setting-names.js';
 import { checkValue } from './value-checks.js';
+import { parseDiscovery } from '../cluster/discovery-uri.js';
 import { SettingsError, type SettingsProblem } from './problems.js';
 import { failoverConfigFromSettings, FAILOVER_URI_ON_ACCEPTOR } from '../transport/quickfix-settings.js';
 import { FailoverSettingsError } from '../transport/errors.js';
@@ -278,6 +279,15 @@ function checkCluster(v: (n: string) => string | undefined, at: (n: string) => {
     problems.push({ ...at(on), setting: on, severity: 'error', message: `a cluster member needs FileStorePath (a directory the nodes share): ${why}` });
   }
   if ((v('SessionOwnership') ?? 'Y') !== 'Y') problems.push({ ...at('SessionOwnership'), setting: 'SessionOwnership', severity: 'error', message: `must be Y on a cluster member (${on} is set): sessions move by handing their ownership over` });
+  const discovery = parseDiscovery(v('ClusterDiscovery') ?? 'store');
+  if (typeof discovery !== 'string') {
+    if (discovery.kind === 'static' && v('ClusterProbeListen') === undefined) {
+      problems.push({ ...at('ClusterDiscovery'), setting: 'ClusterDiscovery', severity: 'error', message: 'static discovery needs ClusterProbeListen=tcp://host:port, where this node answers its peers\' probes (normally its own entry of the list)' });
+    }
+    if (discovery.kind !== 'static' && v('ClusterProbeListen') !== undefined) {
+      problems.push({ ...at('ClusterProbeListen'), setting: 'ClusterProbeListen', severity: 'notice', message: `only static discovery answers probes; ClusterDiscovery=${v('ClusterDiscovery') ?? 'store'} ignores it` });
+    }
+  }
   const quiet = Number(v('RebalanceQuietInterval') ?? '200');
   const deadline = Number(v('RebalanceDeadline') ?? '5000');
   if (v('RebalanceDeadline') !== undefined && deadline < quiet) {

@@ -1,0 +1,88 @@
+/**
+ * The membership message of static and multicast discovery (pure): one JSON object in one UDP
+ * datagram (multicast) or one line over TCP (static probes). Parsing never throws: anything that
+ * is not a well-formed message is refused with what is wrong, and the caller counts and ignores it.
+ *
+ * ```json
+ * {"fixover":"member","v":1,"kind":"announce","cluster":"c","node":"A","incarnation":1765000000000,
+ *  "seq":7,"uris":["tcp://a:9877"],"state":"active","sessions":["FIX.4.2:EXEC->BANZAI"],"weight":1,
+ *  "leaseMs":5000,"inStateMs":1234}
+ * ```
+ */
+import type { MemberState } from './membership.js';
+
+/** `announce`: I am here (multicast); `probe`/`answer`: the two halves of a static probe; `leave`: I stop now. */
+export type AnnouncementKind = 'announce' | 'probe' | 'answer' | 'leave';
+
+/** One member's message about itself. */
+export interface Announcement {
+  readonly kind: AnnouncementKind;
+  /** `ClusterName`: a message of another cluster is ignored. */
+  readonly cluster: string;
+  readonly node: string;
+  /** When the sending process started (ms): a restarted node's messages supersede its old ones. */
+  readonly incarnation: number;
+  /** Grows with every message of one incarnation: an older message arriving late is ignored. */
+  readonly seq: number;
+  readonly uris: readonly string[];
+  readonly state: MemberState;
+  readonly sessions: readonly string[];
+  readonly weight: number;
+  readonly leaseMs: number;
+  /** How long the sender has been in `state` (ms; its own clock, so no clock needs to agree). */
+  readonly inStateMs: number;
+}
+
+/** The largest message accepted or sent over TCP; a UDP datagram is at most `MAX_DATAGRAM`. */
+export const MAX_MESSAGE = 1 << 20;
+/** The largest UDP datagram sent (IPv4 payload limit, less headroom). */
+export const MAX_DATAGRAM = 65_000;
+
+const KINDS: readonly string[] = ['announce', 'probe', 'answer', 'leave'];
+const STATES: readonly string[] = ['joining', 'active', 'draining'];
+
+/** The message as bytes (JSON, UTF-8). */
+export function encodeAnnouncement(a: Announcement): Buffer {
+  return Buffer.from(JSON.stringify({ fixover: 'member', v: 1, ...a }), 'utf8');
+}
+
+const isStrings = (x: unknown, max: number): x is string[] => Array.isArray(x) && x.length <= max && x.every((s) => typeof s === 'string' && s.length <= 1024);
+const isCount = (x: unknown, min = 0): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= min;
+
+/** A message from bytes, or what is wrong with them (never throws). */
+export function parseAnnouncement(bytes: Buffer): Announcement | { readonly problem: string } {
+  if (bytes.length > MAX_MESSAGE) return { problem: `${bytes.length} bytes, more than ${MAX_MESSAGE}` };
+  let x: unknown;
+  try {
+    x = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return { problem: 'not JSON' };
+  }
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return { problem: 'not a JSON object' };
+  const o = x as Record<string, unknown>;
+  if (o.fixover !== 'member') return { problem: 'not a fixover membership message' };
+  if (o.v !== 1) return { problem: `version ${JSON.stringify(o.v)}, expected 1` };
+  if (typeof o.kind !== 'string' || !KINDS.includes(o.kind)) return { problem: `kind ${JSON.stringify(o.kind)}` };
+  if (typeof o.cluster !== 'string' || o.cluster.length > 1024) return { problem: 'no cluster name' };
+  if (typeof o.node !== 'string' || o.node === '' || o.node.length > 1024) return { problem: 'no node name' };
+  if (!isCount(o.incarnation) || !isCount(o.seq)) return { problem: 'no incarnation or sequence number' };
+  if (!isStrings(o.uris, 64)) return { problem: 'uris is not a list of strings' };
+  if (typeof o.state !== 'string' || !STATES.includes(o.state)) return { problem: `state ${JSON.stringify(o.state)}` };
+  if (!isStrings(o.sessions, 1_000_000)) return { problem: 'sessions is not a list of strings' };
+  if (!isCount(o.weight, 1)) return { problem: 'weight is not a positive integer' };
+  if (!isCount(o.leaseMs, 1)) return { problem: 'leaseMs is not a positive integer' };
+  if (!isCount(o.inStateMs)) return { problem: 'inStateMs is not a non-negative integer' };
+  return {
+    kind: o.kind as AnnouncementKind,
+    cluster: o.cluster,
+    node: o.node,
+    incarnation: o.incarnation,
+    seq: o.seq,
+    uris: o.uris,
+    state: o.state as MemberState,
+    sessions: o.sessions,
+    weight: o.weight,
+    leaseMs: o.leaseMs,
+    inStateMs: o.inStateMs,
+  };
+}
