@@ -44,7 +44,7 @@ export class MulticastTransport implements MemberTransport {
       socket.close();
       const code = (e as NodeJS.ErrnoException).code;
       const hint = code === 'ENODEV' ? ' (no interface for multicast: is there a route for 224.0.0.0/4, or set ?interface=<address>)' : '';
-      throw new ClusterDiscoveryError(`multicast discovery cannot use group ${this.where}: ${(e as Error).message}${hint}`, { cause: e });
+      throw new ClusterDiscoveryError(`ClusterDiscovery: multicast discovery cannot use group ${this.where}: ${(e as Error).message}${hint}`, { cause: e });
     }
     failed.catch(() => undefined);
     socket.on('error', (e) => link.warn(`multicast ${this.where}: ${e.message}`));

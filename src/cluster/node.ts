@@ -106,11 +106,16 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
     return this.member;
   }
 
-  /** The cluster as the shared store shows it now: members, topology, coordinator, moves, and who holds each session of this node. */
-  status(): Promise<ClusterStatus> {
+  /**
+   * The cluster as the shared store shows it now: members, topology, coordinator, moves, and who
+   * holds each session of this node. With static or multicast discovery the members are the ones
+   * this node knows (they keep no files in the store).
+   */
+  async status(): Promise<ClusterStatus> {
     const storeDir = dirname(dirname(this.config.dir));
     const sessions = [...this.engine.sessions.values()].map((s) => ({ id: s.id.toString(), prefix: s.id.filePrefix }));
-    return readClusterStatus(this.config.cluster, this.config.dir, storeDir, sessions);
+    const status = await readClusterStatus(this.config.cluster, this.config.dir, storeDir, sessions);
+    return this.config.discovery.kind === 'store' || !this.member ? status : { ...status, members: await this.discovery.members() };
   }
 
   async start(): Promise<void> {

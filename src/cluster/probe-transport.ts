@@ -69,7 +69,7 @@ export class ProbeTransport implements MemberTransport {
       server.listen(this.o.listen.port, this.o.listen.host);
       await once(server, 'listening');
     } catch (e) {
-      throw new ClusterDiscoveryError(`static discovery cannot listen for probes on ${addr(this.o.listen)} (ClusterProbeListen): ${(e as Error).message}`, { cause: e });
+      throw new ClusterDiscoveryError(`ClusterProbeListen: static discovery cannot listen for probes on ${addr(this.o.listen)}: ${(e as Error).message}`, { cause: e });
     }
     server.on('error', (e) => link.warn(`probe listener ${addr(this.o.listen)}: ${e.message}`));
     this.server = server;

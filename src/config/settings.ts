@@ -250,7 +250,7 @@ function buildSession(values: Map<string, Located>, file: string, line: number, 
     }
     if (!v('HeartBtInt') && !invalid.has('HeartBtInt')) problems.push({ file, line, setting: 'HeartBtInt', severity: 'error', message: 'required for an initiator session' });
   }
-  checkCluster(v, at, role, problems);
+  checkCluster(v, at, role, problems, invalid);
   checkTls(values, at, problems, baseDir, tlsChecked);
   checkCredentials(values, at, problems, baseDir, tlsChecked);
   if ((v('StartTime') === undefined) !== (v('EndTime') === undefined)) {
@@ -267,7 +267,7 @@ export const CLUSTER_SWITCHES = ['ClusterName', 'UpdateClusterClients', 'Rebalan
  * directory, so a member needs FileStorePath and session ownership; a move's deadline must leave
  * room for its quiet interval. On an initiator they do nothing, which is said.
  */
-function checkCluster(v: (n: string) => string | undefined, at: (n: string) => { file: string; line: number }, role: string, problems: SettingsProblem[]): void {
+function checkCluster(v: (n: string) => string | undefined, at: (n: string) => { file: string; line: number }, role: string, problems: SettingsProblem[], invalid: ReadonlySet<string> = new Set()): void {
   const on = CLUSTER_SWITCHES.find((n) => (n === 'ClusterName' ? v(n) !== undefined : v(n) === 'Y'));
   if (on === undefined) return;
   if (role !== 'acceptor') {
@@ -281,7 +281,7 @@ function checkCluster(v: (n: string) => string | undefined, at: (n: string) => {
   if ((v('SessionOwnership') ?? 'Y') !== 'Y') problems.push({ ...at('SessionOwnership'), setting: 'SessionOwnership', severity: 'error', message: `must be Y on a cluster member (${on} is set): sessions move by handing their ownership over` });
   const discovery = parseDiscovery(v('ClusterDiscovery') ?? 'store');
   if (typeof discovery !== 'string') {
-    if (discovery.kind === 'static' && v('ClusterProbeListen') === undefined) {
+    if (discovery.kind === 'static' && v('ClusterProbeListen') === undefined && !invalid.has('ClusterProbeListen')) {
       problems.push({ ...at('ClusterDiscovery'), setting: 'ClusterDiscovery', severity: 'error', message: 'static discovery needs ClusterProbeListen=tcp://host:port, where this node answers its peers\' probes (normally its own entry of the list)' });
     }
     if (discovery.kind !== 'static' && v('ClusterProbeListen') !== undefined) {

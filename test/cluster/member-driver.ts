@@ -2,9 +2,7 @@
  * A member process for the discovery tests: runs one NetworkDiscovery (static probes or multicast,
  * from the JSON in argv[2]) and prints, every 50 ms, one JSON line with the members it sees and
  * the messages it ignored. SIGTERM stops it cleanly (it says leave); SIGKILL is a crash.
- * With `garbage`, it also sends bad datagrams to the multicast group first.
  */
-import dgram from 'node:dgram';
 import { ClusterDirectory } from '../../src/cluster/cluster-directory.js';
 import { NetworkDiscovery } from '../../src/cluster/network-discovery.js';
 import { MulticastTransport } from '../../src/cluster/multicast-transport.js';
@@ -18,7 +16,6 @@ interface DriverOptions {
   readonly listen?: string;
   readonly leaseMs: number;
   readonly dir: string;
-  readonly garbage?: boolean;
 }
 
 const o = JSON.parse(process.argv[2]) as DriverOptions;
@@ -34,13 +31,6 @@ if (!transport) throw new Error('store discovery is not driven here');
 const d = new NetworkDiscovery(new ClusterDirectory(o.dir), { cluster: o.cluster, node: o.node, uris: [`tcp://${o.node}:1`], weight: 1, leaseMs: o.leaseMs, sessions: () => [`S-${o.node}`] }, transport);
 d.on('event', (e) => console.log(JSON.stringify({ event: e })));
 await d.start('active');
-if (o.garbage && spec.kind === 'multicast') {
-  const g = dgram.createSocket('udp4');
-  for (const bytes of ['not json', '{"fixover":"member","v":2}', '[1,2]', '{"fixover":"member","v":1,"kind":"announce","cluster":"' + o.cluster + '","node":"evil"}']) {
-    await new Promise((r) => g.send(Buffer.from(bytes), spec.port, spec.group, r));
-  }
-  g.close();
-}
 const report = setInterval(async () => {
   const members = await d.members();
   console.log(JSON.stringify({ node: o.node, members: members.map((m) => `${m.node}:${m.state}:${m.sessions.join('+')}`), counts: d.counts }));

@@ -11,6 +11,7 @@ import { ClusterDirectory } from '../../src/cluster/cluster-directory.js';
 import { NetworkDiscovery } from '../../src/cluster/network-discovery.js';
 import { ProbeTransport } from '../../src/cluster/probe-transport.js';
 import { ClusterNode } from '../../src/cluster/node.js';
+import { formatClusterStatus, readClusterStatus } from '../../src/cluster/status.js';
 import { encodeAnnouncement } from '../../src/cluster/announcement.js';
 import type { ClusterEvent } from '../../src/cluster/events.js';
 import { freePort } from '../support/free-port.js';
@@ -127,6 +128,9 @@ test('a cluster member with ClusterDiscovery=static: the coordinator writes a to
   try {
     await until('the topology has A and B', async () => (await files.topology())?.members.map((m) => m.node).join() === 'A,B');
     assert.deepEqual((await files.members()).records, [], 'no member files: discovery went over the network');
+    assert.deepEqual((await a.status()).members.map((m) => m.node), ['A', 'B'], 'a running node\'s status shows the members it knows');
+    const printed = formatClusterStatus(await readClusterStatus('east', a.config.dir, dir, []), Date.now());
+    assert.match(printed, /members:\n {2}\(from the topology written .* ago: members discovered over the network keep no files\)\n {2}A {2}active {2}tcp:\/\/127\.0\.0\.1:\d+ {2}weight 1 {2}0 session\(s\)\n {2}B {2}active/);
     const epoch = (await files.topology())!.epoch;
     await b.stop();
     await until('the topology has A only', async () => (await files.topology())?.members.map((m) => m.node).join() === 'A');
