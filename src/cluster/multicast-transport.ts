@@ -66,10 +66,15 @@ export class MulticastTransport implements MemberTransport {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      socket.send(bytes, this.o.port, this.o.group, (e) => {
+      const sent = (e: Error | null): void => {
         if (e) link.warn(`multicast ${this.where}: cannot send: ${e.message}`);
         resolve();
-      });
+      };
+      try {
+        socket.send(bytes, this.o.port, this.o.group, sent);
+      } catch (e) {
+        sent(e as Error);
+      }
     });
   }
 

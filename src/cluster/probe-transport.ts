@@ -65,6 +65,8 @@ export class ProbeTransport implements MemberTransport {
   async start(link: MemberLink): Promise<void> {
     this.link = link;
     const server = net.createServer((socket) => void this.answer(socket, link));
+    // Each peer probes once per renewal: connections beyond this many at once are closed at once (a flood cannot pile them up).
+    server.maxConnections = Math.max(64, 4 * this.o.peers.length);
     try {
       server.listen(this.o.listen.port, this.o.listen.host);
       await once(server, 'listening');
