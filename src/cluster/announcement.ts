@@ -8,7 +8,12 @@
  *  "seq":7,"uris":["tcp://a:9877"],"state":"active","sessions":["FIX.4.2:EXEC->BANZAI"],"weight":1,
  *  "leaseMs":5000,"inStateMs":1234}
  * ```
+ *
+ * With a shared secret (`ClusterSecretFile`) the JSON is followed by a space and the hex
+ * HMAC-SHA256 of the JSON bytes under the secret; a message without it, or with a wrong one, is
+ * refused.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { MemberState } from './membership.js';
 
 /** `announce`: I am here (multicast); `probe`/`answer`: the two halves of a static probe; `leave`: I stop now. */
@@ -41,22 +46,40 @@ export const MAX_DATAGRAM = 65_000;
 const KINDS: readonly string[] = ['announce', 'probe', 'answer', 'leave'];
 const STATES: readonly string[] = ['joining', 'active', 'draining'];
 
-/** The message as bytes (JSON, UTF-8). */
-export function encodeAnnouncement(a: Announcement): Buffer {
-  return Buffer.from(JSON.stringify({ fixover: 'member', v: 1, ...a }), 'utf8');
+const MAC_HEX = 64;
+const mac = (secret: Buffer, body: Buffer): Buffer => Buffer.from(createHmac('sha256', secret).update(body).digest('hex'), 'latin1');
+
+/** The message as bytes (JSON, UTF-8), signed when there is a secret. */
+export function encodeAnnouncement(a: Announcement, secret?: Buffer): Buffer {
+  const json = Buffer.from(JSON.stringify({ fixover: 'member', v: 1, ...a }), 'utf8');
+  return secret ? Buffer.concat([json, Buffer.from(' '), mac(secret, json)]) : json;
+}
+
+/** The JSON part of a signed message, or what is wrong with the signature. */
+function verified(bytes: Buffer, secret: Buffer): Buffer | { readonly problem: string } {
+  const at = bytes.length - MAC_HEX - 1;
+  if (at < 1 || bytes[at] !== 0x20 || !/^[0-9a-f]+$/.test(bytes.subarray(at + 1).toString('latin1'))) return { problem: 'not signed (ClusterSecretFile is set here, not on the sender?)' };
+  const body = bytes.subarray(0, at);
+  return timingSafeEqual(bytes.subarray(at + 1), mac(secret, body)) ? body : { problem: 'wrong signature (another ClusterSecretFile secret?)' };
 }
 
 const isStrings = (x: unknown, max: number): x is string[] => Array.isArray(x) && x.length <= max && x.every((s) => typeof s === 'string' && s.length <= 1024);
 const isCount = (x: unknown, min = 0): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= min;
 
-/** A message from bytes, or what is wrong with them (never throws). */
-export function parseAnnouncement(bytes: Buffer): Announcement | { readonly problem: string } {
+/** A message from bytes (checking the signature when there is a secret), or what is wrong with them (never throws). */
+export function parseAnnouncement(bytes: Buffer, secret?: Buffer): Announcement | { readonly problem: string } {
   if (bytes.length > MAX_MESSAGE) return { problem: `${bytes.length} bytes, more than ${MAX_MESSAGE}` };
+  let json = bytes;
+  if (secret) {
+    const v = verified(bytes, secret);
+    if ('problem' in v) return v;
+    json = v;
+  }
   let x: unknown;
   try {
-    x = JSON.parse(bytes.toString('utf8'));
+    x = JSON.parse(json.toString('utf8'));
   } catch {
-    return { problem: 'not JSON' };
+    return { problem: !secret && /^\{.*\} [0-9a-f]{64}$/s.test(bytes.toString('latin1')) ? 'signed (ClusterSecretFile is set on the sender, not here?)' : 'not JSON' };
   }
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return { problem: 'not a JSON object' };
   const o = x as Record<string, unknown>;

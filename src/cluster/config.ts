@@ -3,6 +3,7 @@
  * settings parser has checked each value; here the sessions of one process must agree, since a
  * node is one member.
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FixoverError } from '../codec/errors.js';
@@ -21,6 +22,24 @@ export class ClusterSettingsError extends FixoverError {
   }
 }
 
+/** The shortest secret `ClusterSecretFile` may hold (characters, after trimming). */
+export const CLUSTER_SECRET_MIN = 16;
+
+/**
+ * The secret in a `ClusterSecretFile` (its content less surrounding white space).
+ * @throws ClusterSettingsError when it cannot be read or is shorter than CLUSTER_SECRET_MIN
+ */
+export function readClusterSecret(path: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    throw new ClusterSettingsError('ClusterSecretFile', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  if (text.length < CLUSTER_SECRET_MIN) throw new ClusterSettingsError('ClusterSecretFile', `${path} holds ${text.length} character(s); a secret needs at least ${CLUSTER_SECRET_MIN} (e.g. openssl rand -hex 32 > ${path})`);
+  return Buffer.from(text, 'utf8');
+}
+
 /** A node's cluster settings, checked and with their defaults (docs/cluster.md, Settings). */
 export interface ClusterConfig {
   readonly cluster: string;
@@ -32,6 +51,8 @@ export interface ClusterConfig {
   readonly discovery: DiscoverySpec;
   /** `ClusterProbeListen`: where this node answers probes (static discovery). */
   readonly probeListen: HostPort | undefined;
+  /** `ClusterSecretFile`'s secret: static and multicast messages are signed and checked with it. */
+  readonly secret: Buffer | undefined;
   readonly leaseMs: number;
   readonly weight: number;
   readonly updateClients: boolean;
@@ -55,6 +76,7 @@ const SHARED = [
   'ClusterAdvertisedURI',
   'ClusterDiscovery',
   'ClusterProbeListen',
+  'ClusterSecretFile',
   'ClusterLeaseTimeout',
   'ClusterWeight',
   'UpdateClusterClients',
@@ -77,10 +99,11 @@ const isMember = (s: Record<string, string>): boolean => s.ClusterName !== undef
 
 /**
  * The cluster configuration of a process (undefined when it is not a member). `ports` are the
- * bound listening ports (the default advertised URIs).
+ * bound listening ports (the default advertised URIs); `baseDir` the settings file's folder
+ * (`ClusterSecretFile` is relative to it).
  * @throws ClusterSettingsError when acceptor sessions disagree on a cluster setting
  */
-export function clusterConfigFrom(sessions: readonly Record<string, string>[], ports: readonly number[] = []): ClusterConfig | undefined {
+export function clusterConfigFrom(sessions: readonly Record<string, string>[], ports: readonly number[] = [], baseDir = process.cwd()): ClusterConfig | undefined {
   const acceptors = sessions.filter((s) => (s.ConnectionType ?? 'acceptor').toLowerCase() === 'acceptor');
   const members = acceptors.filter(isMember);
   if (members.length === 0) return undefined;
@@ -109,6 +132,7 @@ export function clusterConfigFrom(sessions: readonly Record<string, string>[], p
     uris,
     discovery,
     probeListen: listen,
+    secret: s.ClusterSecretFile && discovery.kind !== 'store' ? readClusterSecret(resolve(baseDir, s.ClusterSecretFile)) : undefined,
     leaseMs: num('ClusterLeaseTimeout', 5000),
     weight: num('ClusterWeight', 1),
     updateClients: s.UpdateClusterClients === 'Y',

@@ -1,6 +1,6 @@
 /** A cluster of acceptor nodes on a shared store: membership, rebalancing, status (docs/cluster.md). */
 export { ClusterNode, type ClusterEngine } from './node.js';
-export { clusterConfigFrom, ClusterSettingsError, type ClusterConfig } from './config.js';
+export { CLUSTER_SECRET_MIN, clusterConfigFrom, ClusterSettingsError, readClusterSecret, type ClusterConfig } from './config.js';
 export { describeClusterEvent, type ClusterEvent } from './events.js';
 export { clusterFilter, isAlive, liveMembers, nextTopology, publishedMembers, topologyChange, type MemberRecord, type MemberState, type Topology, type TopologyChange, type TopologyMember } from './membership.js';
 export { EMPTY_MEMORY, planMoves, withPending, type Move, type PendingMove, type Plan, type PlannerMemory, type RebalanceOptions } from './rebalance.js';

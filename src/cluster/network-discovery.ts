@@ -62,6 +62,8 @@ export class NetworkDiscovery extends EventEmitter<{ event: [ClusterEvent]; topo
     private readonly files: ClusterDirectory,
     private readonly o: DiscoveryOptions,
     private readonly transport: MemberTransport,
+    /** `ClusterSecretFile`'s secret: messages are signed with it, and unsigned or wrongly signed ones refused. */
+    private readonly secret?: Buffer,
   ) {
     super();
     this.now = o.now ?? Date.now;
@@ -81,7 +83,7 @@ export class NetworkDiscovery extends EventEmitter<{ event: [ClusterEvent]; topo
     this.state = state;
     this.since = this.now();
     await this.transport.start({
-      message: (kind) => encodeAnnouncement(this.announcement(kind)),
+      message: (kind) => encodeAnnouncement(this.announcement(kind), this.secret),
       receive: (bytes, from) => this.receive(bytes, from),
       bad: (from, problem) => this.bad(from, problem),
       warn: (text) => this.warn(text),
@@ -98,7 +100,7 @@ export class NetworkDiscovery extends EventEmitter<{ event: [ClusterEvent]; topo
   }
 
   private receive(bytes: Buffer, from: string): Announcement | undefined {
-    const a = parseAnnouncement(bytes);
+    const a = parseAnnouncement(bytes, this.secret);
     if ('problem' in a) {
       this.bad(from, a.problem);
       return undefined;

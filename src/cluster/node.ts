@@ -31,9 +31,9 @@ function discoveryFor(files: ClusterDirectory, config: ClusterConfig, o: Discove
     case 'store':
       return new StoreDiscovery(files, o);
     case 'multicast':
-      return new NetworkDiscovery(files, o, new MulticastTransport({ group: d.group, port: d.port, ttl: d.ttl, iface: d.iface }));
+      return new NetworkDiscovery(files, o, new MulticastTransport({ group: d.group, port: d.port, ttl: d.ttl, iface: d.iface }), config.secret);
     case 'static':
-      return new NetworkDiscovery(files, o, new ProbeTransport({ peers: d.peers, listen: config.probeListen!, timeoutMs: Math.min(2000, Math.max(200, Math.floor(config.leaseMs / 3))) }));
+      return new NetworkDiscovery(files, o, new ProbeTransport({ peers: d.peers, listen: config.probeListen!, timeoutMs: Math.min(2000, Math.max(200, Math.floor(config.leaseMs / 3))) }), config.secret);
   }
 }
 
@@ -92,11 +92,12 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
 
   /**
    * The cluster member for an engine's settings, or undefined when they make none (no
-   * ClusterName, UpdateClusterClients or RebalanceClusterClients). `ports`: the bound ports.
+   * ClusterName, UpdateClusterClients or RebalanceClusterClients). `ports`: the bound ports;
+   * `baseDir`: the settings file's folder (`ClusterSecretFile` is relative to it).
    * @throws ClusterSettingsError when the acceptor sessions disagree on a cluster setting
    */
-  static fromSettings(engine: ClusterEngine, settings: readonly Record<string, string>[], ports: readonly number[]): ClusterNode | undefined {
-    const config = clusterConfigFrom(settings, ports);
+  static fromSettings(engine: ClusterEngine, settings: readonly Record<string, string>[], ports: readonly number[], baseDir?: string): ClusterNode | undefined {
+    const config = clusterConfigFrom(settings, ports, baseDir);
     return config ? new ClusterNode(config, engine) : undefined;
   }
 

@@ -268,6 +268,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('ClusterAdvertisedURI', 'uri-list', true),
   S('ClusterDiscovery', 'discovery', true, { dflt: 'store' }),
   S('ClusterProbeListen', 'tcp-uri', true),
+  S('ClusterSecretFile', 'path', true),
   S('ClusterLeaseTimeout', 'posint', true, { dflt: '5000', range: CLUSTER_LEASE_RANGE }),
   S('ClusterWeight', 'posint', true, { dflt: '1', range: CLUSTER_WEIGHT_RANGE }),
   Y('UpdateClusterClients', 'N'),

@@ -120,3 +120,21 @@ test('ClusterDiscovery forms: store, static peer lists, multicast groups; a bad 
     assert.ok(discoveryProblem(value)!.startsWith('store, static:(tcp://host:port,…)'), value);
   }
 });
+
+test('with a secret (ClusterSecretFile) messages are signed; unsigned, wrongly signed or altered ones are refused with the reason', () => {
+  const secret = Buffer.from('0123456789abcdef0123');
+  const a = msg('B');
+  const signed = encodeAnnouncement(a, secret);
+  assert.deepEqual(parseAnnouncement(signed, secret), a);
+  const problem = (bytes: Buffer, key?: Buffer): string => (parseAnnouncement(bytes, key) as { problem: string }).problem;
+  assert.equal(problem(encodeAnnouncement(a), secret), 'not signed (ClusterSecretFile is set here, not on the sender?)');
+  assert.equal(problem(encodeAnnouncement(a, Buffer.from('another secret, 16+')), secret), 'wrong signature (another ClusterSecretFile secret?)');
+  assert.equal(problem(Buffer.from(signed.toString().replace('"B"', '"Z"')), secret), 'wrong signature (another ClusterSecretFile secret?)', 'the node name was altered');
+  assert.equal(problem(signed), 'signed (ClusterSecretFile is set on the sender, not here?)');
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      assert.ok('problem' in parseAnnouncement(Buffer.concat([Buffer.from(bytes), Buffer.from(' '), Buffer.alloc(64, 0x61)]), secret));
+    }),
+    { numRuns: 200 },
+  );
+});

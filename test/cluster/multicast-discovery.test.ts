@@ -26,7 +26,7 @@ test('multicast://default in a private network namespace: three members see each
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.on('close', r));
   const line = out.trim().split('\n').at(-1) ?? '';
-  const r = JSON.parse(line) as { ok: boolean; error?: string; topology: string; leaseMs: number; lapseMs: number; leaveMs: number; afterGarbage: { B: string; X: string; otherClusterAtA: number; badAtB: number } };
+  const r = JSON.parse(line) as { ok: boolean; error?: string; topology: string; signed: boolean; leaseMs: number; lapseMs: number; leaveMs: number; afterGarbage: { B: string; X: string; otherClusterAtA: number; badAtB: number } };
   assert.equal(r.error, undefined);
   assert.ok(r.ok);
   assert.deepEqual(r.afterGarbage.B, 'A,B,C', 'bad datagrams changed nothing');
@@ -36,4 +36,5 @@ test('multicast://default in a private network namespace: three members see each
   assert.ok(r.lapseMs >= (r.leaseMs * 2) / 3 - 100, `a killed member is removed after its lease (${r.lapseMs} ms)`);
   assert.ok(r.leaveMs < 900, `a member that stops says leave: removed at once (${r.leaveMs} ms)`);
   assert.equal(r.topology, 'N1,N2', 'two ClusterNodes with ClusterDiscovery=multicast://…: the coordinator wrote a topology with both');
+  assert.ok(r.signed, 'their messages were signed with ClusterSecretFile');
 });

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -65,8 +65,10 @@ try {
   children[1].kill('SIGTERM');
   const leaveMs = await until(() => sees('A', 'A'));
   // Two cluster members (the node, its coordinator and the topology file) on another group.
-  const settings = (node: string): Record<string, string> => ({ ConnectionType: 'acceptor', ClusterName: 'west', NodeName: node, FileStorePath: dir, ClusterLeaseTimeout: '900', ClusterAdvertisedURI: `tcp://${node}:9877`, ClusterDiscovery: 'multicast://239.255.0.9:7099?ttl=0' });
-  const nodes = ['N1', 'N2'].map((n) => ClusterNode.fromSettings({ sessions: new Map() }, [settings(n)], [])!);
+  // Their messages are signed (ClusterSecretFile, relative to the settings folder).
+  writeFileSync(join(dir, 'cluster.key'), 'west-secret-0123456789\n');
+  const settings = (node: string): Record<string, string> => ({ ConnectionType: 'acceptor', ClusterName: 'west', NodeName: node, FileStorePath: dir, ClusterLeaseTimeout: '900', ClusterAdvertisedURI: `tcp://${node}:9877`, ClusterDiscovery: 'multicast://239.255.0.9:7099?ttl=0', ClusterSecretFile: 'cluster.key' });
+  const nodes = ['N1', 'N2'].map((n) => ClusterNode.fromSettings({ sessions: new Map() }, [settings(n)], [], dir)!);
   for (const n of nodes) await n.start();
   const files = new ClusterDirectory(nodes[0].config.dir);
   let topology = '';
@@ -74,8 +76,9 @@ try {
     void files.topology().then((t) => (topology = t?.members.map((m) => m.node).join() ?? ''));
     return topology === 'N1,N2';
   });
+  const signed = nodes.every((n) => n.config.secret !== undefined);
   for (const n of nodes) await n.stop();
-  console.log(JSON.stringify({ ok: true, leaseMs, afterGarbage, lapseMs, leaveMs, topology }));
+  console.log(JSON.stringify({ ok: true, leaseMs, afterGarbage, lapseMs, leaveMs, topology, signed }));
 } catch (e) {
   console.log(JSON.stringify({ ok: false, error: e instanceof Error ? e.message : String(e) }));
 } finally {

@@ -141,3 +141,23 @@ test('a cluster member with ClusterDiscovery=static: the coordinator writes a to
     await b.stop();
   }
 });
+
+test('static probes with ClusterSecretFile: nodes sharing the secret see each other; one without it or with another is not a member, and is counted', { timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-static-secret-'));
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const secret = Buffer.from('a shared secret of the cluster');
+  const make = (node: string, i: number, key: Buffer | undefined): NetworkDiscovery =>
+    new NetworkDiscovery(new ClusterDirectory(dir), { cluster: 'c1', node, uris: [], weight: 1, leaseMs: 600, sessions: () => [] }, new ProbeTransport({ peers: ports.map((port) => ({ host: '127.0.0.1', port })), listen: { host: '127.0.0.1', port: ports[i] }, timeoutMs: 200 }), key);
+  const nodes = [make('A', 0, secret), make('B', 1, secret), make('M', 2, undefined)];
+  try {
+    for (const n of nodes) await n.start('active');
+    const names = async (n: NetworkDiscovery): Promise<string> => (await n.members()).map((m) => m.node).join();
+    await until('A and B see each other', async () => (await names(nodes[0])) === 'A,B' && (await names(nodes[1])) === 'A,B');
+    await until('A counted M\'s unsigned probes', () => nodes[0].counts.bad > 0);
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(await names(nodes[0]), 'A,B', 'M never became a member of A');
+    assert.equal(await names(nodes[2]), 'M', 'M gets no answer it can read: A and B answer only signed probes');
+  } finally {
+    for (const n of nodes) await n.stop();
+  }
+});

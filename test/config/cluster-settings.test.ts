@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatProblem, parseSettings } from '../../src/config/index.js';
 
 const acceptorWith = (...lines: string[]): string => ['[DEFAULT]', 'ConnectionType=acceptor', 'BeginString=FIX.4.2', '[SESSION]', 'SenderCompID=EXEC', 'SocketAcceptPort=1', ...lines, 'TargetCompID=BANZAI'].join('\n');
@@ -58,4 +61,15 @@ test('a cluster member needs a shared FileStorePath and session ownership; the d
   ]);
   assert.deepEqual(report(acceptorWith('FileStorePath=s', 'UpdateClusterClients=Y', 'SessionOwnership=N')), ['c.cfg:9: error: SessionOwnership: must be Y on a cluster member (UpdateClusterClients is set): sessions move by handing their ownership over']);
   assert.deepEqual(report(acceptorWith('FileStorePath=s', 'ClusterName=x', 'RebalanceQuietInterval=3000', 'RebalanceDeadline=1000')), ['c.cfg:10: error: RebalanceDeadline: must be at least RebalanceQuietInterval (3000 ms): a move waits for a quiet interval before its deadline']);
+});
+
+test('ClusterSecretFile: relative to the settings file, at least 16 characters; errors name file, line and what is wrong', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-secret-'));
+  writeFileSync(join(dir, 'good.key'), `${'k'.repeat(32)}\n`);
+  writeFileSync(join(dir, 'short.key'), 'short\n');
+  const check = (...lines: string[]): string[] => parseSettings(acceptorWith('FileStorePath=s', 'ClusterName=x', 'ClusterDiscovery=multicast://default', ...lines), 'c.cfg', {}, dir).problems.map(formatProblem);
+  assert.deepEqual(check('ClusterSecretFile=good.key'), []);
+  assert.deepEqual(check('ClusterSecretFile=short.key'), [`c.cfg:10: error: ClusterSecretFile: ${join(dir, 'short.key')} holds 5 character(s); a secret needs at least 16 (e.g. openssl rand -hex 32 > ${join(dir, 'short.key')})`]);
+  assert.match(check('ClusterSecretFile=missing.key')[0], /^c\.cfg:10: error: ClusterSecretFile: cannot read .*missing\.key: ENOENT/);
+  assert.deepEqual(parseSettings(acceptorWith('FileStorePath=s', 'ClusterName=x', 'ClusterSecretFile=good.key'), 'c.cfg', {}, dir).problems.map(formatProblem), ['c.cfg:9: notice: ClusterSecretFile: only static and multicast discovery sign their messages; ClusterDiscovery=store ignores it']);
 });
