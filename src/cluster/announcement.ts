@@ -15,6 +15,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { MemberState } from './membership.js';
+import { CLUSTER_LEASE_RANGE, CLUSTER_WEIGHT_RANGE } from '../config/setting-names.js';
 
 /** `announce`: I am here (multicast); `probe`/`answer`: the two halves of a static probe; `leave`: I stop now. */
 export type AnnouncementKind = 'announce' | 'probe' | 'answer' | 'leave';
@@ -92,8 +93,8 @@ export function parseAnnouncement(bytes: Buffer, secret?: Buffer): Announcement 
   if (!isStrings(o.uris, 64)) return { problem: 'uris is not a list of strings' };
   if (typeof o.state !== 'string' || !STATES.includes(o.state)) return { problem: `state ${JSON.stringify(o.state)}` };
   if (!isStrings(o.sessions, 1_000_000)) return { problem: 'sessions is not a list of strings' };
-  if (!isCount(o.weight, 1)) return { problem: 'weight is not a positive integer' };
-  if (!isCount(o.leaseMs, 1)) return { problem: 'leaseMs is not a positive integer' };
+  if (!isCount(o.weight, CLUSTER_WEIGHT_RANGE[0]) || o.weight > CLUSTER_WEIGHT_RANGE[1]) return { problem: `weight is not an integer from ${CLUSTER_WEIGHT_RANGE[0]} to ${CLUSTER_WEIGHT_RANGE[1]}` };
+  if (!isCount(o.leaseMs, CLUSTER_LEASE_RANGE[0]) || o.leaseMs > CLUSTER_LEASE_RANGE[1]) return { problem: `leaseMs is not an integer from ${CLUSTER_LEASE_RANGE[0]} to ${CLUSTER_LEASE_RANGE[1]}` };
   if (!isCount(o.inStateMs)) return { problem: 'inStateMs is not a non-negative integer' };
   return {
     kind: o.kind as AnnouncementKind,

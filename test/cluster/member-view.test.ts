@@ -80,8 +80,9 @@ test('messages round-trip; garbage is refused with what is wrong, never thrown',
     ['uris', 'tcp://b:1', 'uris is not a list of strings'],
     ['state', 'gone', 'state "gone"'],
     ['sessions', [1], 'sessions is not a list of strings'],
-    ['weight', 0, 'weight is not a positive integer'],
-    ['leaseMs', 1.5, 'leaseMs is not a positive integer'],
+    ['weight', 0, 'weight is not an integer from 1 to 1000'],
+    ['leaseMs', 1.5, 'leaseMs is not an integer from 500 to 600000'],
+    ['leaseMs', 2 ** 40, 'leaseMs is not an integer from 500 to 600000'],
     ['inStateMs', null, 'inStateMs is not a non-negative integer'],
   ] as const) {
     assert.equal(problem(JSON.stringify({ ...ok, [k]: bad })), why, k);
