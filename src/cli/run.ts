@@ -74,7 +74,7 @@ export async function startEngine(file: string, options: RunOptions): Promise<{ 
   const ports = await engine.start();
   let cluster: ClusterNode | undefined;
   try {
-    cluster = ClusterNode.fromSettings(engine, records, ports);
+    cluster = ClusterNode.fromSettings(engine, records, ports, settings.baseDir);
     if (cluster) {
       cluster.on('event', (e) => process.stdout.write(`fixover: cluster ${cluster!.config.cluster}: node ${cluster!.config.node}: ${describeClusterEvent(e)}\n`));
       await cluster.start();

@@ -3,6 +3,7 @@
  * settings parser has checked each value; here the sessions of one process must agree, since a
  * node is one member.
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FixoverError } from '../codec/errors.js';
@@ -10,6 +11,7 @@ import type { RebalanceOptions } from './rebalance.js';
 import type { PostgresDatabaseOptions } from '../store/postgres-database.js';
 import { postgresOptionsFrom } from '../store/postgres-settings.js';
 import { clusterFilter } from './membership.js';
+import { parseDiscovery, parseTcpUri, type DiscoverySpec, type HostPort } from './discovery-uri.js';
 
 /** Cluster settings that disagree between the sessions of one process, or cannot be used. */
 export class ClusterSettingsError extends FixoverError {
@@ -22,6 +24,24 @@ export class ClusterSettingsError extends FixoverError {
   }
 }
 
+/** The shortest secret `ClusterSecretFile` may hold (characters, after trimming). */
+export const CLUSTER_SECRET_MIN = 16;
+
+/**
+ * The secret in a `ClusterSecretFile` (its content less surrounding white space).
+ * @throws ClusterSettingsError when it cannot be read or is shorter than CLUSTER_SECRET_MIN
+ */
+export function readClusterSecret(path: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (e) {
+    throw new ClusterSettingsError('ClusterSecretFile', `cannot read ${path}: ${(e as Error).message}`);
+  }
+  if (text.length < CLUSTER_SECRET_MIN) throw new ClusterSettingsError('ClusterSecretFile', `${path} holds ${text.length} character(s); a secret needs at least ${CLUSTER_SECRET_MIN} (e.g. openssl rand -hex 32 > ${path})`);
+  return Buffer.from(text, 'utf8');
+}
+
 /** A node's cluster settings, checked and with their defaults (docs/cluster.md, Settings). */
 export interface ClusterConfig {
   readonly cluster: string;
@@ -31,6 +51,12 @@ export interface ClusterConfig {
   /** The PostgreSQL database the sessions share (`PostgreSQLStore*`): the cluster keeps its state there instead of `dir`. */
   readonly postgres?: PostgresDatabaseOptions;
   readonly uris: readonly string[];
+  /** `ClusterDiscovery`: how members learn of each other. */
+  readonly discovery: DiscoverySpec;
+  /** `ClusterProbeListen`: where this node answers probes (static discovery). */
+  readonly probeListen: HostPort | undefined;
+  /** `ClusterSecretFile`'s secret: static and multicast messages are signed and checked with it. */
+  readonly secret: Buffer | undefined;
   readonly leaseMs: number;
   readonly weight: number;
   readonly updateClients: boolean;
@@ -60,6 +86,8 @@ const SHARED = [
   'PostgreSQLStoreSchema',
   'ClusterAdvertisedURI',
   'ClusterDiscovery',
+  'ClusterProbeListen',
+  'ClusterSecretFile',
   'ClusterLeaseTimeout',
   'ClusterWeight',
   'UpdateClusterClients',
@@ -82,10 +110,11 @@ const isMember = (s: Record<string, string>): boolean => s.ClusterName !== undef
 
 /**
  * The cluster configuration of a process (undefined when it is not a member). `ports` are the
- * bound listening ports (the default advertised URIs).
+ * bound listening ports (the default advertised URIs); `baseDir` the settings file's folder
+ * (`ClusterSecretFile` is relative to it).
  * @throws ClusterSettingsError when acceptor sessions disagree on a cluster setting
  */
-export function clusterConfigFrom(sessions: readonly Record<string, string>[], ports: readonly number[] = []): ClusterConfig | undefined {
+export function clusterConfigFrom(sessions: readonly Record<string, string>[], ports: readonly number[] = [], baseDir = process.cwd()): ClusterConfig | undefined {
   const acceptors = sessions.filter((s) => (s.ConnectionType ?? 'acceptor').toLowerCase() === 'acceptor');
   const members = acceptors.filter(isMember);
   if (members.length === 0) return undefined;
@@ -97,6 +126,11 @@ export function clusterConfigFrom(sessions: readonly Record<string, string>[], p
   }
   const postgres = postgresOptionsFrom(s);
   if (!s.FileStorePath && !postgres) throw new ClusterSettingsError('FileStorePath', 'a cluster member needs a shared store: a directory (FileStorePath) or a PostgreSQL database (PostgreSQLStoreURL, PostgreSQLStoreDatabase or PostgreSQLStoreHost)');
+  const discovery = parseDiscovery(s.ClusterDiscovery ?? 'store');
+  if (typeof discovery === 'string') throw new ClusterSettingsError('ClusterDiscovery', discovery);
+  const listen = s.ClusterProbeListen === undefined ? undefined : parseTcpUri(s.ClusterProbeListen);
+  if (typeof listen === 'string') throw new ClusterSettingsError('ClusterProbeListen', listen);
+  if (discovery.kind === 'static' && listen === undefined) throw new ClusterSettingsError('ClusterDiscovery', 'static discovery needs ClusterProbeListen=tcp://host:port');
   const num = (name: string, dflt: number): number => (s[name] === undefined ? dflt : Number(s[name]));
   const cluster = s.ClusterName ?? 'default';
   const host = s.SocketAcceptAddress && s.SocketAcceptAddress !== '0.0.0.0' && s.SocketAcceptAddress !== '::' ? s.SocketAcceptAddress : hostname();
@@ -109,6 +143,9 @@ export function clusterConfigFrom(sessions: readonly Record<string, string>[], p
     dir: s.FileStorePath ? join(resolve(s.FileStorePath), 'cluster', encodeURIComponent(cluster)) : '',
     ...(postgres ? { postgres } : {}),
     uris,
+    discovery,
+    probeListen: listen,
+    secret: s.ClusterSecretFile && discovery.kind !== 'store' ? readClusterSecret(resolve(baseDir, s.ClusterSecretFile)) : undefined,
     leaseMs: num('ClusterLeaseTimeout', 5000),
     weight: num('ClusterWeight', 1),
     updateClients: s.UpdateClusterClients === 'Y',

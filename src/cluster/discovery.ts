@@ -22,8 +22,48 @@ export interface DiscoveryOptions {
   readonly now?: () => number;
 }
 
+/**
+ * How a node learns of the other members (`ClusterDiscovery`): the shared store (`StoreDiscovery`),
+ * or static probes and multicast announcements (`NetworkDiscovery`). Whichever it is, the topology
+ * itself comes from `topology.json`, written by the coordinator from the members it sees.
+ */
+export interface Discovery extends EventEmitter<{ event: [ClusterEvent]; topology: [Topology, TopologyChange] }> {
+  /** Registers as a member in `state` and keeps telling the others. */
+  start(state?: MemberState): Promise<void>;
+  /** Changes this member's state and tells the others now. */
+  setState(state: MemberState): Promise<void>;
+  /** The sessions held changed: tell the others within `ms`. */
+  renewSoon(ms?: number): void;
+  /** The live members of the cluster (this node included) as known now. */
+  members(): Promise<MemberRecord[]>;
+  /** This node's record as it is published now. */
+  record(): MemberRecord;
+  /** Looks for a new topology now (another node announced one). */
+  refresh(): Promise<void>;
+  /** The last topology read from `topology.json`. */
+  readonly topology: Topology | undefined;
+  readonly memberState: MemberState;
+  /** Stops and tells the others this node left. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads `topology.json` and, when it holds a newer epoch of this cluster than `seen`, reports the
+ * joins, leaves and changes as events and the topology; returns the topology now known.
+ */
+export async function followTopology(files: ClusterStore, cluster: string, seen: Topology | undefined, emitter: Discovery): Promise<Topology | undefined> {
+  const t = await files.topology();
+  if (!t || t.cluster !== cluster || (seen && t.epoch <= seen.epoch)) return seen;
+  const c = topologyChange(seen, t);
+  for (const node of c.joined) emitter.emit('event', { type: 'joined', node, epoch: t.epoch });
+  for (const node of c.left) emitter.emit('event', { type: 'left', node, epoch: t.epoch });
+  for (const node of c.changed) emitter.emit('event', { type: 'changed', node, epoch: t.epoch });
+  emitter.emit('topology', t, c);
+  return t;
+}
+
 /** This node's member record in the shared directory, and the others' (see the module comment). */
-export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent]; topology: [Topology, TopologyChange] }> {
+export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent]; topology: [Topology, TopologyChange] }> implements Discovery {
   private state: MemberState = 'joining';
   private since: number;
   private timer: NodeJS.Timeout | null = null;
@@ -110,14 +150,7 @@ export class StoreDiscovery extends EventEmitter<{ event: [ClusterEvent]; topolo
   }
 
   private async checkTopology(): Promise<void> {
-    const t = await this.files.topology();
-    if (!t || t.cluster !== this.o.cluster || (this.seen && t.epoch <= this.seen.epoch)) return;
-    const c = topologyChange(this.seen, t);
-    this.seen = t;
-    for (const node of c.joined) this.emit('event', { type: 'joined', node, epoch: t.epoch });
-    for (const node of c.left) this.emit('event', { type: 'left', node, epoch: t.epoch });
-    for (const node of c.changed) this.emit('event', { type: 'changed', node, epoch: t.epoch });
-    this.emit('topology', t, c);
+    this.seen = await followTopology(this.files, this.o.cluster, this.seen, this);
   }
 
   /** Stops renewing and removes the record (the others see this node leave at once). */

@@ -1,6 +1,6 @@
 /** A cluster of acceptor nodes on a shared store: membership, rebalancing, status (docs/cluster.md). */
 export { ClusterNode, type ClusterEngine } from './node.js';
-export { clusterConfigFrom, ClusterSettingsError, type ClusterConfig } from './config.js';
+export { CLUSTER_SECRET_MIN, clusterConfigFrom, ClusterSettingsError, readClusterSecret, type ClusterConfig } from './config.js';
 export { describeClusterEvent, type ClusterEvent } from './events.js';
 export { clusterFilter, isAlive, liveMembers, nextTopology, publishedMembers, topologyChange, type MemberRecord, type MemberState, type Topology, type TopologyChange, type TopologyMember } from './membership.js';
 export { EMPTY_MEMORY, planMoves, withPending, type Move, type PendingMove, type Plan, type PlannerMemory, type RebalanceOptions } from './rebalance.js';
@@ -9,7 +9,13 @@ export { ClusterDirectory, type MoveOrder, type TopologyFile } from './cluster-d
 export type { ClusterChange, ClusterStore, CoordinatorLease } from './cluster-store.js';
 export { openClusterStore } from './open-cluster-store.js';
 export { CLUSTER_CHANNEL, PostgresClusterStore, PostgresCoordinatorLease } from './postgres-cluster-store.js';
-export { StoreDiscovery, type DiscoveryOptions } from './discovery.js';
+export { followTopology, StoreDiscovery, type Discovery, type DiscoveryOptions } from './discovery.js';
+export { ClusterDiscoveryError, NetworkDiscovery, type MemberLink, type MemberTransport } from './network-discovery.js';
+export { MulticastTransport, type MulticastOptions } from './multicast-transport.js';
+export { ProbeTransport, type ProbeOptions } from './probe-transport.js';
+export { MemberView, type Heard, type ViewCounts } from './member-view.js';
+export { encodeAnnouncement, MAX_DATAGRAM, MAX_MESSAGE, parseAnnouncement, type Announcement, type AnnouncementKind } from './announcement.js';
+export { DEFAULT_MULTICAST, DISCOVERY_EXPECTED, discoveryProblem, parseDiscovery, parseTcpUri, type DiscoverySpec, type HostPort } from './discovery-uri.js';
 export { Coordinator, orderFinished, type CoordinatorOptions } from './rebalance-driver.js';
 export { MoveDriver, type MoveDriverOptions } from './move-driver.js';
 export { formatClusterStatus, readClusterStatus, type ClusterStatus } from './status.js';

@@ -8,7 +8,10 @@ import type { Session } from '../engine/session.js';
 import type { ClusterChange, ClusterStore } from './cluster-store.js';
 import { openClusterStore } from './open-cluster-store.js';
 import { clusterConfigFrom, type ClusterConfig } from './config.js';
-import { StoreDiscovery } from './discovery.js';
+import { StoreDiscovery, type Discovery, type DiscoveryOptions } from './discovery.js';
+import { NetworkDiscovery } from './network-discovery.js';
+import { MulticastTransport } from './multicast-transport.js';
+import { ProbeTransport } from './probe-transport.js';
 import type { ClusterEvent } from './events.js';
 import { MoveDriver } from './move-driver.js';
 import { Coordinator } from './rebalance-driver.js';
@@ -21,11 +24,24 @@ export interface ClusterEngine {
   readonly sessions: ReadonlyMap<string, Session>;
 }
 
+/** The discovery driver `ClusterDiscovery` names (docs/cluster.md, "Membership"). */
+function discoveryFor(files: ClusterStore, config: ClusterConfig, o: DiscoveryOptions): Discovery {
+  const d = config.discovery;
+  switch (d.kind) {
+    case 'store':
+      return new StoreDiscovery(files, o);
+    case 'multicast':
+      return new NetworkDiscovery(files, o, new MulticastTransport({ group: d.group, port: d.port, ttl: d.ttl, iface: d.iface }), config.secret);
+    case 'static':
+      return new NetworkDiscovery(files, o, new ProbeTransport({ peers: d.peers, listen: config.probeListen!, timeoutMs: Math.min(2000, Math.max(200, Math.floor(config.leaseMs / 3))) }), config.secret);
+  }
+}
+
 /** One node's membership in a cluster, with its coordinator and move driver; emits ClusterEvents. */
 export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
   /** Where the cluster's state is: the shared directory or the shared PostgreSQL database. */
   readonly files: ClusterStore;
-  readonly discovery: StoreDiscovery;
+  readonly discovery: Discovery;
   readonly coordinator: Coordinator;
   readonly moves: MoveDriver;
   private drainRun: Promise<number> | null = null;
@@ -42,7 +58,7 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
     this.files = openClusterStore(config);
     const held = (): string[] => [...engine.sessions].filter(([, s]) => s.ownerEpoch !== 0 && s.isLoggedOn).map(([id]) => id);
     this.held = held;
-    this.discovery = new StoreDiscovery(this.files, { cluster: config.cluster, node: config.node, uris: config.uris, weight: config.weight, leaseMs: config.leaseMs, sessions: held });
+    this.discovery = discoveryFor(this.files, config, { cluster: config.cluster, node: config.node, uris: config.uris, weight: config.weight, leaseMs: config.leaseMs, sessions: held });
     this.coordinator = new Coordinator(this.files, this.discovery, config);
     const memberActive = async (node: string): Promise<boolean> => (await this.discovery.members()).some((m) => m.node === node && m.state === 'active');
     this.moves = new MoveDriver(this.files, engine.sessions, { node: config.node, quietMs: config.quietMs, reserveMs: config.reserveMs, minStayMs: config.planner.minStayMs, reconnectMs: config.deadlineMs, memberActive });
@@ -78,11 +94,12 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
 
   /**
    * The cluster member for an engine's settings, or undefined when they make none (no
-   * ClusterName, UpdateClusterClients or RebalanceClusterClients). `ports`: the bound ports.
+   * ClusterName, UpdateClusterClients or RebalanceClusterClients). `ports`: the bound ports;
+   * `baseDir`: the settings file's folder (`ClusterSecretFile` is relative to it).
    * @throws ClusterSettingsError when the acceptor sessions disagree on a cluster setting
    */
-  static fromSettings(engine: ClusterEngine, settings: readonly Record<string, string>[], ports: readonly number[]): ClusterNode | undefined {
-    const config = clusterConfigFrom(settings, ports);
+  static fromSettings(engine: ClusterEngine, settings: readonly Record<string, string>[], ports: readonly number[], baseDir?: string): ClusterNode | undefined {
+    const config = clusterConfigFrom(settings, ports, baseDir);
     return config ? new ClusterNode(config, engine) : undefined;
   }
 
@@ -92,10 +109,15 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
     return this.member;
   }
 
-  /** The cluster as the shared store shows it now: members, topology, coordinator, moves, and who holds each session of this node. */
-  status(): Promise<ClusterStatus> {
+  /**
+   * The cluster as the shared store shows it now: members, topology, coordinator, moves, and who
+   * holds each session of this node. With static or multicast discovery the members are the ones
+   * this node knows (they keep no records in the store).
+   */
+  async status(): Promise<ClusterStatus> {
     const sessions = [...this.engine.sessions.values()].map((s) => ({ id: s.id.toString(), prefix: s.id.filePrefix }));
-    return readClusterStatus(this.files, this.config.cluster, sessions);
+    const status = await readClusterStatus(this.files, this.config.cluster, sessions);
+    return this.config.discovery.kind === 'store' || !this.member ? status : { ...status, members: await this.discovery.members() };
   }
 
   /** Another node announced a change (PostgreSQL NOTIFY): act now rather than at the next poll. */

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { ClusterStore, CoordinatorLease, MoveOrder } from './cluster-store.js';
 import type { ClusterConfig } from './config.js';
-import type { StoreDiscovery } from './discovery.js';
+import type { Discovery } from './discovery.js';
 import type { ClusterEvent } from './events.js';
 import { nextTopology, type MemberRecord } from './membership.js';
 import { EMPTY_MEMORY, planMoves, withPending, type PlannerMemory } from './rebalance.js';
@@ -37,7 +37,7 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
 
   constructor(
     private readonly files: ClusterStore,
-    private readonly discovery: StoreDiscovery,
+    private readonly discovery: Discovery,
     private readonly c: ClusterConfig,
     o: CoordinatorOptions = {},
   ) {

@@ -40,7 +40,11 @@ export function formatClusterStatus(s: ClusterStatus, now: number): string {
   const coordinatorLive = c !== undefined && c.pid !== 0 && now <= c.renewedAt + c.leaseMs;
   lines.push(`coordinator: ${coordinatorLive ? `${c.node} (epoch ${c.epoch})` : 'none'}`);
   lines.push('members:');
-  if (s.members.length === 0) lines.push('  (none)');
+  // Static and multicast discovery keep no member files: the members the coordinator last wrote.
+  if (s.members.length === 0 && t && t.members.length > 0) {
+    lines.push(`  (from the topology written ${seconds(now - t.writtenAt)} ago: members discovered over the network keep no files)`);
+    for (const m of t.members) lines.push(`  ${m.node}  ${m.state}  ${m.uris.join(',')}  weight ${m.weight}  ${m.sessions} session(s)`);
+  } else if (s.members.length === 0) lines.push('  (none)');
   for (const m of s.members) {
     const alive = isAlive(m, now);
     lines.push(`  ${m.node}  ${alive ? m.state : 'gone (lease lapsed)'}  ${m.uris.join(',')}  weight ${m.weight}  ${m.sessions.length} session(s)  ${alive ? `lease ${seconds(m.renewedAt + m.leaseMs - now)} left` : `last seen ${seconds(now - m.renewedAt)} ago`}`);

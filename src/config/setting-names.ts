@@ -30,7 +30,8 @@ export type ValueKind =
   | 'pg-url'
   | 'uri-list'
   | 'regex-list'
-  | 'discovery';
+  | 'discovery'
+  | 'tcp-uri';
 
 /** One recognised setting name: its value kind, default, whether fixover implements it, and how the name matches. */
 export interface SettingSpec {
@@ -304,6 +305,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('ClusterName', 'string', true),
   S('ClusterAdvertisedURI', 'uri-list', true),
   S('ClusterDiscovery', 'discovery', true, { dflt: 'store' }),
+  S('ClusterProbeListen', 'tcp-uri', true),
+  S('ClusterSecretFile', 'path', true),
   S('ClusterLeaseTimeout', 'posint', true, { dflt: '5000', range: CLUSTER_LEASE_RANGE }),
   S('ClusterWeight', 'posint', true, { dflt: '1', range: CLUSTER_WEIGHT_RANGE }),
   Y('UpdateClusterClients', 'N'),

@@ -9,6 +9,8 @@ import { SHIPPED_DICTIONARIES, shippedDictionaryPath } from '../dictionary/load.
 import { SessionID } from '../session/session-id.js';
 import { closestName, specOf, SETTINGS } from './setting-names.js';
 import { checkValue } from './value-checks.js';
+import { parseDiscovery } from '../cluster/discovery-uri.js';
+import { ClusterSettingsError, readClusterSecret } from '../cluster/config.js';
 import { SettingsError, type SettingsProblem } from './problems.js';
 import { failoverConfigFromSettings, FAILOVER_URI_ON_ACCEPTOR } from '../transport/quickfix-settings.js';
 import { FailoverSettingsError } from '../transport/errors.js';
@@ -249,7 +251,7 @@ function buildSession(values: Map<string, Located>, file: string, line: number, 
     }
     if (!v('HeartBtInt') && !invalid.has('HeartBtInt')) problems.push({ file, line, setting: 'HeartBtInt', severity: 'error', message: 'required for an initiator session' });
   }
-  checkCluster(v, at, role, problems);
+  checkCluster(v, at, role, problems, invalid, baseDir);
   checkTls(values, at, problems, baseDir, tlsChecked);
   checkCredentials(values, at, problems, baseDir, tlsChecked);
   if ((v('StartTime') === undefined) !== (v('EndTime') === undefined)) {
@@ -266,7 +268,7 @@ export const CLUSTER_SWITCHES = ['ClusterName', 'UpdateClusterClients', 'Rebalan
  * (a directory or a PostgreSQL database), so a member needs one and session ownership; a move's deadline must leave
  * room for its quiet interval. On an initiator they do nothing, which is said.
  */
-function checkCluster(v: (n: string) => string | undefined, at: (n: string) => { file: string; line: number }, role: string, problems: SettingsProblem[]): void {
+function checkCluster(v: (n: string) => string | undefined, at: (n: string) => { file: string; line: number }, role: string, problems: SettingsProblem[], invalid: ReadonlySet<string> = new Set(), baseDir = process.cwd()): void {
   const on = CLUSTER_SWITCHES.find((n) => (n === 'ClusterName' ? v(n) !== undefined : v(n) === 'Y'));
   if (on === undefined) return;
   if (role !== 'acceptor') {
@@ -277,6 +279,26 @@ function checkCluster(v: (n: string) => string | undefined, at: (n: string) => {
     problems.push({ ...at(on), setting: on, severity: 'error', message: 'a cluster member needs a store the nodes share, where members register: FileStorePath (a shared directory) or a PostgreSQL store (PostgreSQLStoreURL, PostgreSQLStoreDatabase or PostgreSQLStoreHost)' });
   }
   if ((v('SessionOwnership') ?? 'Y') !== 'Y') problems.push({ ...at('SessionOwnership'), setting: 'SessionOwnership', severity: 'error', message: `must be Y on a cluster member (${on} is set): sessions move by handing their ownership over` });
+  const discovery = parseDiscovery(v('ClusterDiscovery') ?? 'store');
+  if (typeof discovery !== 'string') {
+    if (discovery.kind === 'static' && v('ClusterProbeListen') === undefined && !invalid.has('ClusterProbeListen')) {
+      problems.push({ ...at('ClusterDiscovery'), setting: 'ClusterDiscovery', severity: 'error', message: 'static discovery needs ClusterProbeListen=tcp://host:port, where this node answers its peers\' probes (normally its own entry of the list)' });
+    }
+    const secretFile = v('ClusterSecretFile');
+    if (secretFile !== undefined && discovery.kind === 'store') {
+      problems.push({ ...at('ClusterSecretFile'), setting: 'ClusterSecretFile', severity: 'notice', message: 'only static and multicast discovery sign their messages; ClusterDiscovery=store ignores it' });
+    } else if (secretFile !== undefined) {
+      try {
+        readClusterSecret(resolve(baseDir, secretFile));
+      } catch (e) {
+        if (!(e instanceof ClusterSettingsError)) throw e;
+        problems.push({ ...at('ClusterSecretFile'), setting: 'ClusterSecretFile', severity: 'error', message: e.message.slice('ClusterSecretFile: '.length) });
+      }
+    }
+    if (discovery.kind !== 'static' && v('ClusterProbeListen') !== undefined) {
+      problems.push({ ...at('ClusterProbeListen'), setting: 'ClusterProbeListen', severity: 'notice', message: `only static discovery answers probes; ClusterDiscovery=${v('ClusterDiscovery') ?? 'store'} ignores it` });
+    }
+  }
   const quiet = Number(v('RebalanceQuietInterval') ?? '200');
   const deadline = Number(v('RebalanceDeadline') ?? '5000');
   if (v('RebalanceDeadline') !== undefined && deadline < quiet) {

@@ -2,6 +2,7 @@
 import type { SettingSpec } from './setting-names.js';
 import { parseDay, parseTimeOfDay } from '../session/schedule.js';
 import { APPL_VER_IDS } from '../session/options.js';
+import { discoveryProblem, parseTcpUri } from '../cluster/discovery-uri.js';
 import { AddressRangeError, AddressRanges, ADDRESS_RANGES_EXPECTED } from '../transport/address-ranges.js';
 
 /** Null when valid, else a description of the valid values. */
@@ -31,6 +32,10 @@ export function checkValue(spec: SettingSpec, value: string): string | null {
       return regexListProblem(value);
     case 'discovery':
       return discoveryProblem(value);
+    case 'tcp-uri': {
+      const p = parseTcpUri(value);
+      return typeof p === 'string' ? `tcp://host:port (port 1 to 65535); ${p}` : null;
+    }
     case 'time':
       return parseTimeOfDay(value) ? null : 'a time of day HH:MM:SS, optionally followed by a time zone (e.g. 08:00:00 America/New_York)';
     case 'day':
@@ -77,13 +82,6 @@ function regexListProblem(value: string): string | null {
     }
   }
   return null;
-}
-
-/** `ClusterDiscovery`: how members find each other. Only the shared store is built so far. */
-function discoveryProblem(value: string): string | null {
-  if (value === 'store') return null;
-  if (/^(static:|multicast:)/.test(value)) return 'store (static:(…) and multicast:// discovery are designed in docs/cluster.md but not built yet)';
-  return 'store (members register in the shared FileStorePath directory)';
 }
 
 function inRange(value: string, [min, max]: readonly [number, number]): boolean {
