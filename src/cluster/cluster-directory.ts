@@ -5,10 +5,28 @@
  * that cannot be parsed is skipped (and reported by the caller), never fatal.
  */
 import { mkdirSync } from 'node:fs';
-import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MemberRecord, Topology } from './membership.js';
 import type { PlannerMemory } from './rebalance.js';
+
+/** Why a session moves: the planner balancing load, a draining node, or an operator's request. */
+export type MoveReason = 'rebalance' | 'drain' | 'operator';
+
+/**
+ * An operator asked for a session to move to a node (`ClusterNode.requestMove`, the admin API's
+ * move). The coordinator turns it into a move order at its next turn (or drops it, reporting why).
+ */
+export interface MoveRequest {
+  readonly session: string;
+  /** The node that held the session when it was asked. */
+  readonly from: string;
+  readonly to: string;
+  /** Who asked (the operator's name), for the record. */
+  readonly by: string;
+  /** When it was asked (ms since the epoch). */
+  readonly at: number;
+}
 
 /** A move ordered by the coordinator (see docs/cluster.md, "The move protocol"). */
 export interface MoveOrder {
@@ -17,7 +35,7 @@ export interface MoveOrder {
   readonly to: string;
   /** The target's advertised URIs, named in the Logout. */
   readonly toUris: readonly string[];
-  readonly reason: 'rebalance' | 'drain';
+  readonly reason: MoveReason;
   /** When it was planned, when it may start (with jitter) and when it happens anyway. */
   readonly at: number;
   readonly notBefore: number;
@@ -41,10 +59,12 @@ let writes = 0;
 export class ClusterDirectory {
   readonly membersDir: string;
   readonly movesDir: string;
+  readonly requestsDir: string;
 
   constructor(readonly dir: string) {
     this.membersDir = join(dir, 'members');
     this.movesDir = join(dir, 'moves');
+    this.requestsDir = join(dir, 'move-requests');
   }
 
   /** Creates the directories (at start: a node must be able to write here). */
@@ -52,6 +72,7 @@ export class ClusterDirectory {
     mkdirSync(this.membersDir, { recursive: true });
     mkdirSync(this.movesDir, { recursive: true });
     mkdirSync(join(this.dir, 'drain'), { recursive: true });
+    mkdirSync(this.requestsDir, { recursive: true });
   }
 
   async writeMember(r: MemberRecord): Promise<void> {
@@ -112,6 +133,21 @@ export class ClusterDirectory {
   async removeMove(session: string): Promise<void> {
     await unlink(join(this.movesDir, fileName(session))).catch(() => undefined);
   }
+
+  /** Leaves an operator's move request for the coordinator (one per session: a newer one replaces it). */
+  async requestMove(r: MoveRequest): Promise<void> {
+    await mkdir(this.requestsDir, { recursive: true });
+    await writeJson(join(this.requestsDir, fileName(r.session)), r);
+  }
+
+  /** The operators' move requests not yet taken by the coordinator. */
+  async moveRequests(): Promise<MoveRequest[]> {
+    return (await readAll(this.requestsDir, isMoveRequest)).items;
+  }
+
+  async removeMoveRequest(session: string): Promise<void> {
+    await unlink(join(this.requestsDir, fileName(session))).catch(() => undefined);
+  }
 }
 
 async function writeJson(file: string, value: unknown): Promise<void> {
@@ -156,4 +192,9 @@ function isMemberRecord(x: unknown): x is MemberRecord {
 function isMoveOrder(x: unknown): x is MoveOrder {
   const m = x as MoveOrder;
   return typeof m === 'object' && m !== null && typeof m.session === 'string' && typeof m.from === 'string' && typeof m.to === 'string' && Array.isArray(m.toUris) && typeof m.deadline === 'number' && typeof m.notBefore === 'number';
+}
+
+function isMoveRequest(x: unknown): x is MoveRequest {
+  const m = x as MoveRequest;
+  return typeof m === 'object' && m !== null && typeof m.session === 'string' && typeof m.from === 'string' && typeof m.to === 'string' && typeof m.by === 'string' && typeof m.at === 'number';
 }
