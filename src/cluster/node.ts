@@ -141,6 +141,8 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
     if (!check.ok) throw new ClusterMoveError(check.code, check.message);
     const request: MoveRequest = { session, from: check.from, to, by, at: now };
     await this.files.requestMove(request);
+    // Asked at the coordinator itself: ordered now rather than at its next turn.
+    if (this.coordinator.isCoordinator) void this.coordinator.tick();
     return request;
   }
 
