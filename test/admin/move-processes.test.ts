@@ -27,7 +27,7 @@ test('an operator moves a session to another node through the admin interface: t
   const cluster = new Cluster();
   const [pa, pb, ha, hb] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const clients = ['C1', 'C2'];
-  const orders = 200;
+  const orders = 300;
   try {
     const b = await cluster.startNode('B', pb, { clients, settings: `${CLUSTER}\nHttpAcceptPort=${hb}` });
     const runs = clients.map((name) => {
@@ -69,12 +69,12 @@ test('an operator moves a session to another node through the admin interface: t
       throw cluster.failure(e);
     });
     assert.ok(holds('C2', 'B'), 'C2 stays on B');
+    assert.deepEqual(await post('FIX.4.2:EXEC->C1', { node: 'A' }).then((r) => [r.status, r.body.error]), [409, 'already_there']);
     assert.match(a.proc.output(), /fixover: admin: \S+ erin@127\.0\.0\.1 move FIX\.4\.2:EXEC->C1 \(node="A"\): ok/);
     assert.match(a.proc.output() + b.proc.output(), /move ordered: FIX\.4\.2:EXEC->C1 from B to A \(operator\)/);
     assert.match(b.proc.output(), /moving FIX\.4\.2:EXEC->C1 to node A \(operator, /);
     const status = await fixover(['admin', `http://127.0.0.1:${hb}`, 'cluster'], undefined, cluster.dir);
     assert.match(status.stdout, /^ {2}A {2}active {2}tcp:\/\/\S+ {2}1 session\(s\): FIX\.4\.2:EXEC->C1$/m);
-    assert.deepEqual(await post('FIX.4.2:EXEC->C1', { node: 'A' }).then((r) => [r.status, r.body.error]), [409, 'already_there']);
 
     await clientsFilled(runs, cluster, orders);
     const report = cluster.readReport(runs[0].report);
