@@ -48,11 +48,16 @@ function renderCluster() {
   );
 }
 
-/** Reads the cluster now; a node that is no member answers 404 and the cluster part stays hidden. */
+/** Reads the cluster now; a node that is no member answers 404: the cluster part stays hidden and is not asked for again. */
+let clusterTimer = null;
 async function refreshCluster() {
   try {
     const res = await fetch('/api/cluster');
     cluster = res.ok ? await res.json() : null;
+    if (res.status === 404 && clusterTimer !== null) {
+      clearInterval(clusterTimer);
+      clusterTimer = null;
+    }
   } catch {
     // Unreachable for now: keep what was shown.
   }
@@ -236,5 +241,5 @@ function connect() {
 }
 
 connect();
+clusterTimer = setInterval(refreshCluster, 2000);
 refreshCluster();
-setInterval(refreshCluster, 2000);
