@@ -69,6 +69,8 @@ test('an operator moves a session to another node through the admin interface: t
       throw cluster.failure(e);
     });
     assert.ok(holds('C2', 'B'), 'C2 stays on B');
+    // A's member record lists it once A's logon completed (the owner record is written before).
+    await waitUntil('A lists C1', async () => ((await (await fetch(`${url}/api/cluster`)).json()) as { members: Array<{ node: string; sessions: string[] }> }).members.some((m) => m.node === 'A' && m.sessions.includes('FIX.4.2:EXEC->C1')), 10_000);
     assert.deepEqual(await post('FIX.4.2:EXEC->C1', { node: 'A' }).then((r) => [r.status, r.body.error]), [409, 'already_there']);
     assert.match(a.proc.output(), /fixover: admin: \S+ erin@127\.0\.0\.1 move FIX\.4\.2:EXEC->C1 \(node="A"\): ok/);
     assert.match(a.proc.output() + b.proc.output(), /move ordered: FIX\.4\.2:EXEC->C1 from B to A \(operator\)/);
