@@ -45,7 +45,10 @@ test('an operator moves a session to another node through the admin interface: t
     await waitUntil('B holds both sessions', () => clients.every((c) => holds(c, 'B')), 20_000);
     const a = await cluster.startNode('A', pa, { clients, settings: `${CLUSTER}\nHttpAcceptPort=${ha}` });
     const url = `http://127.0.0.1:${ha}`;
-    await waitUntil('A sees both members', async () => ((await (await fetch(`${url}/api/cluster`)).json()) as { members: unknown[] }).members.length === 2, 10_000);
+    await waitUntil('A sees both members, B listing both sessions', async () => {
+      const members = ((await (await fetch(`${url}/api/cluster`)).json()) as { members: Array<{ node: string; sessions: string[] }> }).members;
+      return members.length === 2 && members.some((m) => m.node === 'B' && m.sessions.length === 2);
+    }, 10_000);
 
     // Refusals, each with a code.
     const post = async (session: string, body: object, token: string | null = TOKEN) => {
