@@ -16,7 +16,53 @@ const OPERATIONS = {
   reset: { label: 'Reset', path: 'reset', question: (id) => `Reset ${id}: Logout, disconnect, both sequence numbers back to 1 and the store reset?`, fields: [['text', 'Logout text', 'text']] },
   'set-seq': { label: 'Set seq', path: 'sequence-numbers', question: (id) => `Set the sequence numbers of ${id}?`, fields: [['nextSender', 'Next sender (out)', 'number'], ['nextTarget', 'Next target (in)', 'number']] },
   refresh: { label: 'Refresh', path: 'refresh', question: (id) => `Reload ${id} from its store?`, fields: [] },
+  // Shown on a cluster member only: the target is one of the other active members.
+  move: {
+    label: 'Move',
+    path: 'move',
+    question: (id) => `Move ${id} to another node? Its client is told to reconnect there (or logged out with a Logout naming it) at a quiet moment; nothing is lost.`,
+    fields: (id) => [['node', 'Target node', 'select', moveTargets(id)]],
+  },
 };
+
+/** The cluster this node is a member of (GET /api/cluster), or null when it is none. */
+let cluster = null;
+
+/** The active members a session can move to: every one but the member holding it. */
+function moveTargets(id) {
+  if (!cluster) return [];
+  return cluster.members.filter((m) => m.state === 'active' && !m.sessions.includes(id)).map((m) => m.node);
+}
+
+function renderCluster() {
+  const section = $('#cluster');
+  document.body.classList.toggle('clustered', cluster !== null);
+  section.hidden = cluster === null;
+  if (!cluster) return;
+  $('#cluster-name').textContent = cluster.cluster;
+  $('#members').replaceChildren(
+    ...cluster.members.map((m) =>
+      el('li', { 'data-node': m.node, className: m.state }, el('strong', {}, m.node), text(` · ${m.state} · ${m.uris.join(', ')} · ${m.sessions.length} session(s)${m.sessions.length ? `: ${m.sessions.join(', ')}` : ''}`)),
+    ),
+    ...(cluster.moves ?? []).map((m) => el('li', { className: 'move' }, text(`moving ${m.session}: ${m.from} → ${m.to} (${m.reason})`))),
+  );
+}
+
+/** Reads the cluster now; a node that is no member answers 404: the cluster part stays hidden and is not asked for again. */
+let clusterTimer = null;
+async function refreshCluster() {
+  try {
+    const res = await fetch('/api/cluster');
+    cluster = res.ok ? await res.json() : null;
+    if (res.status === 404 && clusterTimer !== null) {
+      clearInterval(clusterTimer);
+      clusterTimer = null;
+    }
+  } catch {
+    // Unreachable for now: keep what was shown.
+  }
+  renderCluster();
+}
 
 const text = (s) => document.createTextNode(String(s));
 const el = (tag, attrs = {}, ...children) => {
@@ -114,14 +160,18 @@ function addActivity(entries) {
 function confirmOperation(question, fields) {
   const dialog = $('#confirm');
   $('#confirm-question').textContent = question;
-  $('#confirm-fields').replaceChildren(...fields.map(([name, label, type]) => el('label', {}, label, el('input', { name, type, ...(type === 'number' ? { min: '1', step: '1' } : {}) }))));
+  $('#confirm-fields').replaceChildren(
+    ...fields.map(([name, label, type, options]) =>
+      el('label', {}, label, type === 'select' ? el('select', { name }, ...options.map((o) => el('option', { value: o }, o))) : el('input', { name, type, ...(type === 'number' ? { min: '1', step: '1' } : {}) })),
+    ),
+  );
   return new Promise((resolve) => {
     dialog.addEventListener(
       'close',
       () => {
         if (dialog.returnValue !== 'ok') return resolve(null);
         const body = {};
-        for (const input of dialog.querySelectorAll('input')) {
+        for (const input of dialog.querySelectorAll('input, select')) {
           if (input.value === '') continue;
           body[input.name] = input.type === 'number' ? Number(input.value) : input.value;
         }
@@ -149,11 +199,15 @@ $('#sessions').addEventListener('click', async (ev) => {
   if (!button) return;
   const id = button.closest('tr').dataset.session;
   const op = OPERATIONS[button.dataset.op];
-  const body = await confirmOperation(op.question(id), op.fields);
+  if (op.path === 'move') await refreshCluster();
+  const fields = typeof op.fields === 'function' ? op.fields(id) : op.fields;
+  if (op.path === 'move' && fields[0][3].length === 0) return say(`Move ${id}: no other active member to move it to`);
+  const body = await confirmOperation(op.question(id), fields);
   if (body === null) return say('');
   try {
     await call(`/api/sessions/${encodeURIComponent(id)}/${op.path}`, body);
-    say(`${op.label} ${id}: done`, true);
+    say(op.path === 'move' ? `Move ${id} to ${body.node}: requested` : `${op.label} ${id}: done`, true);
+    if (op.path === 'move') void refreshCluster();
   } catch (e) {
     say(`${op.label} ${id}: ${e.message}`);
   }
@@ -187,3 +241,5 @@ function connect() {
 }
 
 connect();
+clusterTimer = setInterval(refreshCluster, 2000);
+refreshCluster();

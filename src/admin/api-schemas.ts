@@ -38,7 +38,11 @@ export const ERROR = {
   type: 'object',
   required: ['error', 'message'],
   properties: {
-    error: { type: 'string', description: 'A code: bad_request, unauthorized, forbidden, not_found, owned_elsewhere (409: another live node owns the session), internal' },
+    error: {
+      type: 'string',
+      description:
+        'A code: bad_request, unauthorized, forbidden, not_found, owned_elsewhere (409: another live node owns the session), internal; for a move: not_in_cluster (409), unknown_node (404), target_not_active (409), session_not_held (409), already_there (409), already_moving (409)',
+    },
     message: { type: 'string' },
   },
 } as const;
@@ -114,6 +118,27 @@ export const AUDIT = {
   },
 } as const;
 
+/** The body of a move: the target node. */
+export const MOVE_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['node'],
+  properties: { node: { type: 'string', minLength: 1, maxLength: 200, description: "The target node's name (NodeName), an active member of the cluster" } },
+} as const;
+
+/** A move request as left for the coordinator. */
+export const MOVE_REQUEST = {
+  type: 'object',
+  required: ['session', 'from', 'to', 'by', 'at'],
+  properties: {
+    session: { type: 'string' },
+    from: { type: 'string', description: 'The node holding the session when asked' },
+    to: { type: 'string', description: 'The target node' },
+    by: { type: 'string', description: 'The operator who asked' },
+    at: { type: 'integer', description: 'When it was asked, ms since the epoch' },
+  },
+} as const;
+
 /** A cluster member's status (docs/cluster.md): members, topology, coordinator, moves in progress, who holds each session. */
 export const CLUSTER_STATUS = {
   type: 'object',
@@ -184,6 +209,16 @@ export const ROUTES = {
     params: SESSION_PARAMS,
     body: SEQ_BODY,
     response: { 200: ok, ...errors },
+  },
+  move: {
+    method: 'POST',
+    url: '/api/sessions/:id/move',
+    summary:
+      "Move the session to another node of the cluster (docs/cluster.md, \"Moving a session by hand\"): asked from any member; the coordinator orders it at its next turn, the node holding it hands it over at a safe point (a fixover client is told to reconnect to the target, any other is logged out with a Logout naming it); it then stays on the target for RebalanceMinStay. Answered (202) once the request is left; follow it in /api/cluster",
+    changes: true,
+    params: SESSION_PARAMS,
+    body: MOVE_BODY,
+    response: { 202: { type: 'object', required: ['ok', 'move'], properties: { ok: { type: 'boolean' }, move: MOVE_REQUEST } }, ...errors },
   },
   refresh: { method: 'POST', url: '/api/sessions/:id/refresh', summary: 'Reload sequence numbers and the message index from the store', changes: true, params: SESSION_PARAMS, body: TEXT_BODY, response: { 200: ok, ...errors } },
   activity: {

@@ -7,6 +7,7 @@ import type { NodeStatus } from '../engine/engine.js';
 import type { AuditEntry } from './audit.js';
 import type { ActivityEntry } from './activity.js';
 import type { SessionInfo } from './server.js';
+import type { MoveRequest } from '../cluster/cluster-store.js';
 
 /** The admin API answered with an error, or could not be reached (`code` 'unreachable'). */
 export class AdminClientError extends FixoverError {
@@ -71,6 +72,19 @@ export class AdminClient {
 
   refresh(id: string): Promise<SessionInfo> {
     return this.op(id, 'refresh', {});
+  }
+
+  /**
+   * Asks for session `id` to move to node `node` of the cluster (POST /api/sessions/{id}/move);
+   * resolves with the request as left for the coordinator, before the move happens.
+   */
+  async move(id: string, node: string): Promise<MoveRequest> {
+    return (await this.call<{ move: MoveRequest }>('POST', `/api/sessions/${encodeURIComponent(id)}/move`, { node })).move;
+  }
+
+  /** The cluster this node is a member of (GET /api/cluster; error code not_found on a node that is none). */
+  cluster(): Promise<Record<string, unknown>> {
+    return this.call('GET', '/api/cluster');
   }
 
   async drain(text?: string): Promise<NodeStatus> {

@@ -9,7 +9,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { Engine } from '../engine/engine.js';
 import type { Session } from '../engine/session.js';
-import type { LatencyHistogram } from '../engine/latency-histogram.js';
+import type { MsgTypeCounts } from '../session/session-stats.js';
 import { classifyDisconnect, DISCONNECT_REASONS } from './disconnect-reasons.js';
 
 /** Every metric name starts with this. */
@@ -20,29 +20,51 @@ export const RECOVERY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 30
 
 type SessionLabels = 'session' | 'node';
 
-/** A histogram read from the sessions' {@link LatencyHistogram}s at scrape time (milliseconds kept, seconds shown). */
-class SessionLatencyMetric {
+/** A series' labels: one frozen object per session (and MsgType, kind or bucket), kept from scrape to scrape. */
+type SeriesLabels = Readonly<Record<string, string | number>>;
+
+/** One value of a metric read at scrape time, in the form prom-client's registry renders. */
+interface ReadValue {
+  value: number;
+  labels: SeriesLabels;
+  /** The series' labels, kept: prom-client formats a `sharedLabels` object once and reuses the text. */
+  sharedLabels: SeriesLabels;
+  metricName?: string;
+}
+
+/** Adds a value of a read metric. */
+type Push = (value: number, labels: SeriesLabels, metricName?: string) => void;
+
+const NO_LABELS: SeriesLabels = Object.freeze({});
+
+/**
+ * A metric whose values are read from the sessions when scraped, handed to prom-client's registry
+ * as they are: no counter state to reset and refill, no label hashing or validation per series,
+ * and the session and node labels as `sharedLabels` objects kept per session (the registry
+ * formats each once and reuses the text), so a scrape of many sessions stays short.
+ */
+class ReadMetric {
   readonly aggregator = 'sum';
-  readonly type = 'histogram';
   constructor(
     readonly name: string,
     readonly help: string,
-    private readonly read: () => Array<{ labels: Record<string, string>; histogram: LatencyHistogram }>,
+    readonly type: 'counter' | 'gauge' | 'histogram',
+    private readonly read: (push: Push) => void,
   ) {}
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: Array<{ value: number; labels: Record<string, string | number>; metricName: string }> } {
-    const values: Array<{ value: number; labels: Record<string, string | number>; metricName: string }> = [];
-    for (const { labels, histogram } of this.read()) {
-      const cumulative = histogram.cumulative();
-      histogram.bounds.forEach((b, i) => values.push({ value: cumulative[i], labels: { ...labels, le: b / 1000 }, metricName: `${this.name}_bucket` }));
-      values.push({ value: cumulative[cumulative.length - 1], labels: { ...labels, le: '+Inf' }, metricName: `${this.name}_bucket` });
-      values.push({ value: histogram.sum / 1000, labels, metricName: `${this.name}_sum` });
-      values.push({ value: histogram.count, labels, metricName: `${this.name}_count` });
-    }
+  get(): { name: string; help: string; type: string; aggregator: string; values: ReadValue[] } {
+    const values: ReadValue[] = [];
+    this.read((value, sharedLabels, metricName) => void values.push(metricName === undefined ? { value, labels: NO_LABELS, sharedLabels } : { value, labels: NO_LABELS, sharedLabels, metricName }));
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 
   reset(): void {}
+}
+
+/** A session's series labels: `{session, node}`, and that plus one more label (msg_type, kind, le) by its value. */
+interface SessionSeries {
+  readonly base: Readonly<Record<SessionLabels, string>>;
+  readonly more: Map<string, SeriesLabels>;
 }
 
 /** The metrics of one engine; `text()` renders them for `/metrics`. */
@@ -59,6 +81,8 @@ export class EngineMetrics {
   private readonly failovers: Counter<SessionLabels>;
   private readonly recovery: Histogram<SessionLabels>;
   private readonly attached = new WeakSet<Session>();
+  /** Each session's series labels, kept (see ReadMetric). */
+  private readonly seriesOf = new WeakMap<Session, SessionSeries>();
 
   /** `processMetrics`: also the process's CPU, memory, event loop lag… (prom-client's default metrics). */
   constructor(
@@ -66,55 +90,48 @@ export class EngineMetrics {
     options: { processMetrics?: boolean } = {},
   ) {
     const registers = [this.registry];
-    const sessions = (): Session[] => [...engine.sessions.values()];
+    const sessions = (): Iterable<Session> => engine.sessions.values();
     const node = (): string => engine.nodeName;
-    const labels = (s: Session): Record<SessionLabels, string> => ({ session: s.id.toString(), node: node() });
-    /** A counter whose values are read from the sessions when scraped. */
-    const read = <L extends string>(name: string, help: string, labelNames: readonly L[], each: (s: Session, set: (extra: Partial<Record<L, string>>, v: number) => void) => void): void => {
-      new Counter<SessionLabels | L>({
-        name: METRIC_PREFIX + name,
-        help,
-        labelNames: ['session', 'node', ...labelNames],
-        registers,
-        collect(this: Counter<SessionLabels | L>) {
-          this.reset();
-          for (const s of sessions()) each(s, (extra, v) => this.inc({ ...labels(s), ...extra } as Partial<Record<SessionLabels | L, string>>, v));
-        },
-      });
+    const base = (s: Session): SeriesLabels => this.series(s).base;
+    /** The session's labels and `name`=`value` (the sets are bounded: MsgTypes, kinds, buckets). */
+    const plus = (s: Session, name: string, value: string | number): SeriesLabels => {
+      const more = this.series(s).more;
+      const key = `${name}\u0000${value}`;
+      let l = more.get(key);
+      if (!l) more.set(key, (l = Object.freeze({ ...this.series(s).base, [name]: value })));
+      return l;
     };
-    const gauge = (name: string, help: string, value: (s: Session) => number): void => {
-      new Gauge<SessionLabels>({
-        name: METRIC_PREFIX + name,
-        help,
-        labelNames: ['session', 'node'],
-        registers,
-        collect(this: Gauge<SessionLabels>) {
-          this.reset();
-          for (const s of sessions()) this.set(labels(s), value(s));
-        },
+    const add = (name: string, help: string, type: 'counter' | 'gauge' | 'histogram', read: (push: Push) => void): void =>
+      this.registry.registerMetric(new ReadMetric(METRIC_PREFIX + name, help, type, read) as unknown as Metric);
+    /** A counter read from each session when scraped. */
+    const read = (name: string, help: string, each: (s: Session, push: (v: number, labels?: SeriesLabels) => void) => void): void =>
+      add(name, help, 'counter', (push) => {
+        for (const s of sessions()) each(s, (v, labels) => push(v, labels ?? base(s)));
       });
+    const gauge = (name: string, help: string, value: (s: Session) => number): void =>
+      add(name, help, 'gauge', (push) => {
+        for (const s of sessions()) push(value(s), base(s));
+      });
+    const byType = (s: Session, counts: MsgTypeCounts, push: (v: number, labels?: SeriesLabels) => void): void => {
+      for (const [t, n] of counts.entries()) push(n, plus(s, 'msg_type', t));
     };
-    read('messages_received_total', 'Messages received, by MsgType', ['msg_type'], (s, set) => {
-      for (const [t, n] of s.core.stats.messagesIn.entries()) set({ msg_type: t }, n);
+    read('messages_received_total', 'Messages received, by MsgType', (s, push) => byType(s, s.core.stats.messagesIn, push));
+    read('messages_sent_total', 'Messages written to the connection, by MsgType (resends and gap fills included)', (s, push) => byType(s, s.core.stats.messagesOut, push));
+    read('bytes_received_total', 'Bytes of the FIX messages received', (s, push) => push(s.core.stats.bytesIn));
+    read('bytes_sent_total', 'Bytes of the FIX messages written', (s, push) => push(s.core.stats.bytesOut));
+    read('garbled_messages_received_total', 'Frames received that could not be read', (s, push) => push(s.core.stats.garbledIn));
+    read('resend_requests_received_total', 'ResendRequests (35=2) received: the counterparty missed messages', (s, push) => push(s.core.stats.messagesIn.get('2')));
+    read('resend_requests_sent_total', 'ResendRequests (35=2) sent: a sequence gap was detected', (s, push) => push(s.core.stats.messagesOut.get('2')));
+    read('messages_resent_total', 'Stored messages sent again (PossDupFlag=Y) to answer ResendRequests', (s, push) => push(s.core.stats.messagesResent));
+    read('rejects_sent_total', 'Rejects sent: session (35=3) and business (35=j)', (s, push) => {
+      push(s.core.stats.messagesOut.get('3'), plus(s, 'kind', 'session'));
+      push(s.core.stats.messagesOut.get('j'), plus(s, 'kind', 'business'));
     });
-    read('messages_sent_total', 'Messages written to the connection, by MsgType (resends and gap fills included)', ['msg_type'], (s, set) => {
-      for (const [t, n] of s.core.stats.messagesOut.entries()) set({ msg_type: t }, n);
+    read('rejects_received_total', 'Rejects received: session (35=3) and business (35=j)', (s, push) => {
+      push(s.core.stats.messagesIn.get('3'), plus(s, 'kind', 'session'));
+      push(s.core.stats.messagesIn.get('j'), plus(s, 'kind', 'business'));
     });
-    read('bytes_received_total', 'Bytes of the FIX messages received', [], (s, set) => set({}, s.core.stats.bytesIn));
-    read('bytes_sent_total', 'Bytes of the FIX messages written', [], (s, set) => set({}, s.core.stats.bytesOut));
-    read('garbled_messages_received_total', 'Frames received that could not be read', [], (s, set) => set({}, s.core.stats.garbledIn));
-    read('resend_requests_received_total', 'ResendRequests (35=2) received: the counterparty missed messages', [], (s, set) => set({}, s.core.stats.messagesIn.get('2')));
-    read('resend_requests_sent_total', 'ResendRequests (35=2) sent: a sequence gap was detected', [], (s, set) => set({}, s.core.stats.messagesOut.get('2')));
-    read('messages_resent_total', 'Stored messages sent again (PossDupFlag=Y) to answer ResendRequests', [], (s, set) => set({}, s.core.stats.messagesResent));
-    read('rejects_sent_total', 'Rejects sent: session (35=3) and business (35=j)', ['kind'], (s, set) => {
-      set({ kind: 'session' }, s.core.stats.messagesOut.get('3'));
-      set({ kind: 'business' }, s.core.stats.messagesOut.get('j'));
-    });
-    read('rejects_received_total', 'Rejects received: session (35=3) and business (35=j)', ['kind'], (s, set) => {
-      set({ kind: 'session' }, s.core.stats.messagesIn.get('3'));
-      set({ kind: 'business' }, s.core.stats.messagesIn.get('j'));
-    });
-    read('session_faults_total', 'Unexpected errors that ended a connection of the session', [], (s, set) => set({}, s.faultCount));
+    read('session_faults_total', 'Unexpected errors that ended a connection of the session', (s, push) => push(s.faultCount));
     gauge('next_sender_seq', 'Next sequence number the session sends (MsgSeqNum of its next message)', (s) => s.core.nextSenderSeq);
     gauge('next_target_seq', 'Next sequence number the session expects from the counterparty', (s) => s.core.nextTargetSeq);
     gauge('logged_on', '1 while the session is logged on both ways', (s) => (s.isLoggedOn ? 1 : 0));
@@ -123,11 +140,18 @@ export class EngineMetrics {
     gauge('queued_above_gap', 'Messages received above a sequence gap, waiting for it to be filled', (s) => s.core.queuedAboveGap.messages);
     gauge('ownership_epoch', "This node's ownership epoch of the session (0: not owned here, or no ownership)", (s) => s.ownerEpoch);
     gauge('last_received_timestamp_seconds', 'When a message was last received (Unix time, 0: never)', (s) => s.core.stats.lastReceivedAt / 1000);
-    this.registry.registerMetric(
-      new SessionLatencyMetric(METRIC_PREFIX + 'store_flush_seconds', 'Time to make a batch of writes durable in the store (flush), per session', () =>
-        sessions().map((s) => ({ labels: labels(s), histogram: s.flushTimes })),
-      ) as unknown as Metric,
-    );
+    // A histogram read from the sessions' LatencyHistograms (milliseconds kept, seconds shown).
+    const flush = METRIC_PREFIX + 'store_flush_seconds';
+    add('store_flush_seconds', 'Time to make a batch of writes durable in the store (flush), per session', 'histogram', (push) => {
+      for (const s of sessions()) {
+        const h = s.flushTimes;
+        const cumulative = h.cumulative();
+        for (let i = 0; i < h.bounds.length; i++) push(cumulative[i], plus(s, 'le', h.bounds[i] / 1000), `${flush}_bucket`);
+        push(cumulative[cumulative.length - 1], plus(s, 'le', '+Inf'), `${flush}_bucket`);
+        push(h.sum / 1000, base(s), `${flush}_sum`);
+        push(h.count, base(s), `${flush}_count`);
+      }
+    });
     new Gauge<'node'>({
       name: METRIC_PREFIX + 'node_ready',
       help: '1 while the node is running with every acceptor listening (what /readyz answers)',
@@ -171,11 +195,19 @@ export class EngineMetrics {
     engine.on('session', (s) => this.attach(s));
   }
 
+  /** A session's series labels: the same objects from scrape to scrape while the node name stays. */
+  private series(s: Session): SessionSeries {
+    const node = this.engine.nodeName;
+    let l = this.seriesOf.get(s);
+    if (l === undefined || l.base.node !== node) this.seriesOf.set(s, (l = { base: Object.freeze({ session: s.id.toString(), node }), more: new Map() }));
+    return l;
+  }
+
   /** Counts a session's events (once per session). */
   private attach(s: Session): void {
     if (this.attached.has(s)) return;
     this.attached.add(s);
-    const labels = (): Record<SessionLabels, string> => ({ session: s.id.toString(), node: this.engine.nodeName });
+    const labels = (): Readonly<Record<SessionLabels, string>> => this.series(s).base;
     s.on('logon', () => this.logons.inc(labels()));
     s.on('logout', () => this.logouts.inc(labels()));
     s.on('disconnected', (reason) => this.disconnects.inc({ ...labels(), reason: classifyDisconnect(reason) }));

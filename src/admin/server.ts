@@ -12,6 +12,7 @@ import { FixoverError } from '../codec/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { SessionOwnedElsewhereError, type Session } from '../engine/session.js';
 import { InvalidSeqNumError } from '../store/seq-num.js';
+import { ClusterMoveError } from '../cluster/move-request.js';
 import { ActivityFeed } from './activity.js';
 import { ROUTES, type ApiRoute } from './api-schemas.js';
 import { AuditLog } from './audit.js';
@@ -54,6 +55,11 @@ export interface AdminCluster {
   readonly joined: boolean;
   /** The cluster as the shared store shows it now. */
   status(): Promise<object>;
+  /**
+   * Asks for a session to move to node `to` (see `ClusterNode.requestMove`).
+   * @throws ClusterMoveError when it cannot
+   */
+  requestMove(session: string, to: string, by: string): Promise<object>;
 }
 
 /** The information about a session the API answers with. */
@@ -138,6 +144,7 @@ export class AdminServer {
       if (err instanceof AdminError) return reply.code(err.status).send({ error: err.code, message: err.message });
       if (err instanceof InvalidSeqNumError) return reply.code(400).send({ error: 'bad_request', message: err.message });
       if (err instanceof SessionOwnedElsewhereError) return reply.code(409).send({ error: 'owned_elsewhere', message: err.message });
+      if (err instanceof ClusterMoveError) return reply.code(err.code === 'unknown_node' || err.code === 'unknown_session' ? 404 : 409).send({ error: err.code, message: err.message });
       const e = err as Error & { validation?: unknown; statusCode?: number };
       if (e.validation || (e.statusCode && e.statusCode < 500)) return reply.code(e.statusCode ?? 400).send({ error: 'bad_request', message: e.message });
       return reply.code(500).send({ error: 'internal', message: e.message });
@@ -171,6 +178,18 @@ export class AdminServer {
     this.operation(ROUTES.reset, 'reset', async (s, body) => s.reset(body.text || 'session reset by operator'));
     this.operation(ROUTES.setSeq, 'set-seq', async (s, body) => s.setSequenceNumbers(body.nextSender, body.nextTarget));
     this.operation(ROUTES.refresh, 'refresh', async (s) => s.refresh());
+    this.route(ROUTES.move, async (req, reply) => {
+      const s = this.sessionOf(req);
+      const body = req.body as { node: string };
+      const cluster = this.options.cluster;
+      let move: object = {};
+      await this.audited(req, 'move', s.id.toString(), body, async () => {
+        if (!cluster) throw new ClusterMoveError('not_in_cluster', `node ${this.engine.nodeName} is not a cluster member: a session moves between members of a cluster (ClusterName, docs/cluster.md)`);
+        move = await cluster.requestMove(s.id.toString(), body.node, operatorOf(req));
+      });
+      void reply.code(202);
+      return { ok: true, move };
+    });
     this.route(ROUTES.drain, async (req) => {
       const body = (req.body ?? {}) as { text?: string };
       await this.audited(req, 'drain', 'node', body, () => this.engine.drain(body.text || 'node draining'));
@@ -182,7 +201,7 @@ export class AdminServer {
   }
 
   /** Registers a route of the API with its schemas; changing routes check the token first. */
-  private route(r: ApiRoute, handler: (req: FastifyRequest) => Promise<unknown>): void {
+  private route(r: ApiRoute, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void {
     const schema: Record<string, unknown> = { response: r.response };
     if (r.params) schema.params = r.params;
     if (r.body) schema.body = r.body;
@@ -191,7 +210,7 @@ export class AdminServer {
       url: r.url,
       schema,
       preValidation: r.changes ? (req, _reply, done) => done(this.authorize(req)) : undefined,
-      handler: (req) => handler(req),
+      handler: (req, reply) => handler(req, reply),
     });
   }
 

@@ -1,6 +1,6 @@
 /**
  * `fixover admin <url> <action> …`: the operations interface of a running engine, from the command
- * line (sessions, node, logout, disconnect, reset, set-seq, refresh, drain, activity, audit). The
+ * line (sessions, node, logout, disconnect, reset, set-seq, refresh, move, drain, cluster, activity, audit). The
  * admin token comes from `--token-file` or the FIXOVER_ADMIN_TOKEN environment variable (not the
  * command line, where other users of the machine could read it).
  */
@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import { AdminClient, AdminClientError } from '../admin/client.js';
 import type { SessionInfo } from '../admin/server.js';
 
-export const ADMIN_ACTIONS = ['sessions', 'session', 'node', 'logout', 'disconnect', 'reset', 'set-seq', 'refresh', 'drain', 'activity', 'audit'] as const;
+export const ADMIN_ACTIONS = ['sessions', 'session', 'node', 'logout', 'disconnect', 'reset', 'set-seq', 'refresh', 'move', 'drain', 'cluster', 'activity', 'audit'] as const;
 
 export interface AdminCommandOptions {
   tokenFile?: string;
@@ -66,6 +66,17 @@ export async function adminCommand(url: string, action: string, args: string[], 
         print(s, () => `set-seq: ok\n${sessionTable([s])}`);
         break;
       }
+      case 'move': {
+        if (args.length !== 2) throw usage(`move takes a session ID and a target node, e.g. move 'FIX.4.2:EXEC->BANZAI' node-b`);
+        const m = await client.move(args[0], args[1]);
+        print(m, () => `move: requested; ${m.session} goes from node ${m.from} to node ${m.to} once the coordinator orders it (see: fixover admin ${url} cluster)\n`);
+        break;
+      }
+      case 'cluster': {
+        const c = await client.cluster();
+        print(c, () => clusterText(c));
+        break;
+      }
       case 'drain': {
         const n = await client.drain(o.text);
         print(n, () => `drain: ok; node ${n.node} is ${n.phase}, ${n.loggedOn} session(s) still logged on\n`);
@@ -88,6 +99,19 @@ export async function adminCommand(url: string, action: string, args: string[], 
     process.stderr.write(`fixover admin: ${e.message}\n`);
     return 1;
   }
+}
+
+/** The cluster status in a few lines: members, moves in progress, who holds each session. */
+function clusterText(c: Record<string, unknown>): string {
+  const members = (c.members ?? []) as Array<{ node: string; state: string; uris: string[]; sessions: string[] }>;
+  const moves = (c.moves ?? []) as Array<{ session: string; from: string; to: string; reason: string }>;
+  const lines = [`cluster ${String(c.cluster)}${c.joined ? '' : ' (this node has not joined)'}`, 'members:'];
+  for (const m of members) lines.push(`  ${m.node}  ${m.state}  ${m.uris.join(',')}  ${m.sessions.length} session(s)${m.sessions.length ? `: ${m.sessions.join(', ')}` : ''}`);
+  if (moves.length > 0) {
+    lines.push('moves in progress:');
+    for (const m of moves) lines.push(`  ${m.session}  ${m.from} -> ${m.to}  (${m.reason})`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function readToken(file: string): string {

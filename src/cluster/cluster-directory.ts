@@ -7,15 +7,15 @@
  * each write. Other nodes learn of changes by polling (`watch` does nothing here).
  */
 import { mkdirSync } from 'node:fs';
-import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FileOwnership } from '../fencing/file-ownership.js';
 import type { OwnerRecord } from '../fencing/ownership.js';
 import type { MemberRecord } from './membership.js';
 import type { PlannerMemory } from './rebalance.js';
-import type { ClusterStore, CoordinatorLease, MoveOrder, TopologyFile } from './cluster-store.js';
+import { isMoveOrder, isMoveRequest, type ClusterStore, type CoordinatorLease, type MoveOrder, type MoveRequest, type TopologyFile } from './cluster-store.js';
 
-export type { MoveOrder, TopologyFile } from './cluster-store.js';
+export type { MoveOrder, MoveReason, MoveRequest, TopologyFile } from './cluster-store.js';
 
 /** A file name for a node or session name (any character is safe). */
 const fileName = (name: string): string => `${encodeURIComponent(name).replace(/\./g, '%2E')}.json`;
@@ -28,6 +28,7 @@ export class ClusterDirectory implements ClusterStore {
   readonly movesDir: string;
   /** The shared store directory (`FileStorePath`), where the sessions' owner files are. */
   readonly storeDir: string;
+  readonly requestsDir: string;
 
   /** `dir`: `<FileStorePath>/cluster/<ClusterName>`; `storeDir` defaults to the `FileStorePath` it is in. */
   constructor(
@@ -36,6 +37,7 @@ export class ClusterDirectory implements ClusterStore {
   ) {
     this.membersDir = join(dir, 'members');
     this.movesDir = join(dir, 'moves');
+    this.requestsDir = join(dir, 'move-requests');
     this.storeDir = storeDir ?? dirname(dirname(dir));
   }
 
@@ -48,6 +50,7 @@ export class ClusterDirectory implements ClusterStore {
     mkdirSync(this.membersDir, { recursive: true });
     mkdirSync(this.movesDir, { recursive: true });
     mkdirSync(join(this.dir, 'drain'), { recursive: true });
+    mkdirSync(this.requestsDir, { recursive: true });
     return Promise.resolve();
   }
 
@@ -129,6 +132,21 @@ export class ClusterDirectory implements ClusterStore {
   async removeMove(session: string): Promise<void> {
     await unlink(join(this.movesDir, fileName(session))).catch(() => undefined);
   }
+
+  /** Leaves an operator's move request for the coordinator (one per session: a newer one replaces it). */
+  async requestMove(r: MoveRequest): Promise<void> {
+    await mkdir(this.requestsDir, { recursive: true });
+    await writeJson(join(this.requestsDir, fileName(r.session)), r);
+  }
+
+  /** The operators' move requests not yet taken by the coordinator. */
+  async moveRequests(): Promise<MoveRequest[]> {
+    return (await readAll(this.requestsDir, isMoveRequest)).items;
+  }
+
+  async removeMoveRequest(session: string): Promise<void> {
+    await unlink(join(this.requestsDir, fileName(session))).catch(() => undefined);
+  }
 }
 
 async function ownerRecord(file: string): Promise<OwnerRecord | undefined> {
@@ -173,9 +191,4 @@ async function readAll<T>(dir: string, valid: (x: unknown) => x is T): Promise<{
 function isMemberRecord(x: unknown): x is MemberRecord {
   const r = x as MemberRecord;
   return typeof r === 'object' && r !== null && typeof r.node === 'string' && typeof r.cluster === 'string' && Array.isArray(r.uris) && Array.isArray(r.sessions) && typeof r.renewedAt === 'number' && typeof r.leaseMs === 'number' && typeof r.weight === 'number' && typeof r.since === 'number' && ['joining', 'active', 'draining'].includes(r.state);
-}
-
-function isMoveOrder(x: unknown): x is MoveOrder {
-  const m = x as MoveOrder;
-  return typeof m === 'object' && m !== null && typeof m.session === 'string' && typeof m.from === 'string' && typeof m.to === 'string' && Array.isArray(m.toUris) && typeof m.deadline === 'number' && typeof m.notBefore === 'number';
 }

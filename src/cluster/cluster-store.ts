@@ -10,6 +10,24 @@ import type { AcquireResult, OwnerRecord } from '../fencing/ownership.js';
 import type { MemberRecord, Topology } from './membership.js';
 import type { PlannerMemory } from './rebalance.js';
 
+/** Why a session moves: the planner balancing load, a draining node, or an operator's request. */
+export type MoveReason = 'rebalance' | 'drain' | 'operator';
+
+/**
+ * An operator asked for a session to move to a node (`ClusterNode.requestMove`, the admin API's
+ * move). The coordinator turns it into a move order at its next turn (or drops it, reporting why).
+ */
+export interface MoveRequest {
+  readonly session: string;
+  /** The node that held the session when it was asked. */
+  readonly from: string;
+  readonly to: string;
+  /** Who asked (the operator's name), for the record. */
+  readonly by: string;
+  /** When it was asked (ms since the epoch). */
+  readonly at: number;
+}
+
 /** A move ordered by the coordinator (see docs/cluster.md, "The move protocol"). */
 export interface MoveOrder {
   readonly session: string;
@@ -17,7 +35,7 @@ export interface MoveOrder {
   readonly to: string;
   /** The target's advertised URIs, named in the Logout. */
   readonly toUris: readonly string[];
-  readonly reason: 'rebalance' | 'drain';
+  readonly reason: MoveReason;
   /** When it was planned, when it may start (with jitter) and when it happens anyway. */
   readonly at: number;
   readonly notBefore: number;
@@ -76,6 +94,11 @@ export interface ClusterStore {
   /** Writes a move order; fenced by its `coordinatorEpoch` as `writeTopology`. */
   writeMove(m: MoveOrder): Promise<void>;
   removeMove(session: string): Promise<void>;
+  /** Leaves an operator's move request for the coordinator (one per session: a newer one replaces it). */
+  requestMove(r: MoveRequest): Promise<void>;
+  /** The operators' move requests not yet taken by the coordinator. */
+  moveRequests(): Promise<MoveRequest[]>;
+  removeMoveRequest(session: string): Promise<void>;
   /** The coordinator lease of this cluster, held as `node`. */
   coordinatorLease(node: string, leaseMs: number, now?: () => number): CoordinatorLease;
   /** Who holds the coordinator lease (for status). */
@@ -89,4 +112,16 @@ export interface ClusterStore {
   watch(onChange: (what: ClusterChange) => void): void;
   /** Stops watching and lets connections go. */
   close(): Promise<void>;
+}
+
+/** A move order as read back from the store (anything else is ignored). */
+export function isMoveOrder(x: unknown): x is MoveOrder {
+  const m = x as MoveOrder;
+  return typeof m === 'object' && m !== null && typeof m.session === 'string' && typeof m.from === 'string' && typeof m.to === 'string' && Array.isArray(m.toUris) && typeof m.deadline === 'number' && typeof m.notBefore === 'number';
+}
+
+/** An operator's move request as read back from the store. */
+export function isMoveRequest(x: unknown): x is MoveRequest {
+  const m = x as MoveRequest;
+  return typeof m === 'object' && m !== null && typeof m.session === 'string' && typeof m.from === 'string' && typeof m.to === 'string' && typeof m.by === 'string' && typeof m.at === 'number';
 }

@@ -1,3 +1,5 @@
+import type { MoveReason } from './cluster-store.js';
+
 /** What a cluster node reports (as events, and as log lines from `fixover run`/`executor`). */
 export type ClusterEvent =
   /** A member joined, left, or changed state/URIs/weight; `epoch` is the new topology epoch. */
@@ -5,9 +7,9 @@ export type ClusterEvent =
   /** This node became the coordinator (the one planner), or stopped being it. */
   | { readonly type: 'coordinator'; readonly node: string; readonly state: 'acquired' | 'lost'; readonly epoch: number; readonly reason?: string }
   /** The coordinator ordered a move. */
-  | { readonly type: 'moveOrdered'; readonly session: string; readonly from: string; readonly to: string; readonly reason: 'rebalance' | 'drain' }
+  | { readonly type: 'moveOrdered'; readonly session: string; readonly from: string; readonly to: string; readonly reason: MoveReason }
   /** This node started moving a session: at a safe point (`quiet`) or at the move's deadline. */
-  | { readonly type: 'moving'; readonly session: string; readonly to: string; readonly reason: 'rebalance' | 'drain'; readonly at: 'quiet' | 'deadline' }
+  | { readonly type: 'moving'; readonly session: string; readonly to: string; readonly reason: MoveReason; readonly at: 'quiet' | 'deadline' }
   /** This node started draining (`sessions` held), or finished: it holds `sessions` (0 unless the deadline passed). */
   | { readonly type: 'drain'; readonly state: 'started' | 'done'; readonly sessions: number }
   /** Something the node could not do (a file it could not read or write); it goes on. */

@@ -5,8 +5,9 @@
 import { EventEmitter } from 'node:events';
 import { readClusterStatus, type ClusterStatus } from './status.js';
 import type { Session } from '../engine/session.js';
-import type { ClusterChange, ClusterStore } from './cluster-store.js';
+import type { ClusterChange, ClusterStore, MoveRequest } from './cluster-store.js';
 import { openClusterStore } from './open-cluster-store.js';
+import { checkMove, ClusterMoveError } from './move-request.js';
 import { clusterConfigFrom, type ClusterConfig } from './config.js';
 import { StoreDiscovery, type Discovery, type DiscoveryOptions } from './discovery.js';
 import { NetworkDiscovery } from './network-discovery.js';
@@ -14,7 +15,7 @@ import { MulticastTransport } from './multicast-transport.js';
 import { ProbeTransport } from './probe-transport.js';
 import type { ClusterEvent } from './events.js';
 import { MoveDriver } from './move-driver.js';
-import { Coordinator } from './rebalance-driver.js';
+import { Coordinator, orderFinished } from './rebalance-driver.js';
 import { publishedMembers, type Topology } from './membership.js';
 import { drainProgress, drainRefusal } from './drain.js';
 import { CLUSTER_MSG, clusterMessage, pushReason, topologyFields, type TopologyReason } from './topology.js';
@@ -156,6 +157,36 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
     // `fixover drain <settings>` leaves a request in the shared store.
     this.drainTimer = setInterval(() => this.checkDrainRequest(), 250);
     this.drainTimer.unref();
+  }
+
+  /**
+   * Asks for a session to move to another member (docs/cluster.md, "Moving a session by hand"),
+   * from any member of the cluster. The request is checked now and left in the shared directory;
+   * the coordinator turns it into a move order at its next turn (within `RebalanceInterval` or a
+   * third of `ClusterLeaseTimeout`), and the node holding the session moves it as it moves any
+   * session: at a safe point, ownership handed over directly to the target, a fixover client told
+   * to reconnect there (ReconnectTo, U2), any other client logged out with a Logout naming the
+   * target. The planner then leaves the session on its target for `RebalanceMinStay`.
+   * @param session the session ID, e.g. `FIX.4.2:EXEC->CLIENT1`
+   * @param to the target node's name (`NodeName`), an active member
+   * @param by who asks (kept with the request and named in the coordinator's warnings)
+   * @returns the request as left for the coordinator (with the node holding the session now)
+   * @throws ClusterMoveError with code `not_in_cluster` (this node has not joined or has left),
+   *   `unknown_session`, `unknown_node`, `target_not_active`, `session_not_held` (no member holds
+   *   it: nobody is logged on), `already_there` or `already_moving`
+   */
+  async requestMove(session: string, to: string, by = 'unnamed'): Promise<MoveRequest> {
+    if (!this.member) throw new ClusterMoveError('not_in_cluster', `node ${this.config.node} is not a member of cluster ${this.config.cluster} now (not started, or stopped)`);
+    const members = await this.discovery.members();
+    const now = Date.now();
+    const moving = new Set((await this.files.moves()).filter((o) => !orderFinished(o, members, now, this.config.reserveMs, this.config.leaseMs)).map((o) => o.session));
+    const check = checkMove(session, to, members, moving, this.engine.sessions.has(session));
+    if (!check.ok) throw new ClusterMoveError(check.code, check.message);
+    const request: MoveRequest = { session, from: check.from, to, by, at: now };
+    await this.files.requestMove(request);
+    // Asked at the coordinator itself: ordered now rather than at its next turn.
+    if (this.coordinator.isCoordinator) void this.coordinator.tick();
+    return request;
   }
 
   /** Draining now (`drain` was called). */

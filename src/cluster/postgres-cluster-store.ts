@@ -10,7 +10,8 @@
  *   orders. Each is written only while the writer holds the coordinator lease at the epoch it
  *   names and the lease has not run out by the database's clock: the check is part of the write's
  *   statement, so a coordinator paused past its lease never writes (StoreFencedError).
- * - `fixover_cluster_drains`: drain requests.
+ * - `fixover_cluster_drains`: drain requests; `fixover_cluster_move_requests`: operators' move
+ *   requests (`requestMove`), turned into move orders by the coordinator.
  *
  * Changes are announced with NOTIFY on the channel `fixover_cluster` (payload
  * `<schema>/<cluster>/<what>`): a member joining, leaving, lapsing or changing (state, URIs,
@@ -22,7 +23,7 @@ import { hostname } from 'node:os';
 import { StoreFencedError, type AcquireResult, type OwnerRecord } from '../fencing/ownership.js';
 import type { PgClient, PgQueryable } from '../store/pg-driver.js';
 import { PostgresDatabase, type PostgresDatabaseOptions } from '../store/postgres-database.js';
-import type { ClusterChange, ClusterStore, CoordinatorLease, MoveOrder, TopologyFile } from './cluster-store.js';
+import { isMoveOrder, isMoveRequest, type ClusterChange, type ClusterStore, type CoordinatorLease, type MoveOrder, type MoveRequest, type TopologyFile } from './cluster-store.js';
 import type { MemberRecord } from './membership.js';
 import type { PlannerMemory } from './rebalance.js';
 
@@ -198,6 +199,26 @@ export class PostgresClusterStore implements ClusterStore {
 
   async removeMove(session: string): Promise<void> {
     await this.db.query('remove a move order', `DELETE FROM ${this.s}.fixover_cluster_moves WHERE cluster = $1 AND session = $2`, [this.cluster, session]);
+  }
+
+  async requestMove(r: MoveRequest): Promise<void> {
+    await this.create();
+    await this.db.query(
+      'write a move request',
+      `INSERT INTO ${this.s}.fixover_cluster_move_requests (cluster, session, request) VALUES ($1, $2, $3::jsonb) ON CONFLICT (cluster, session) DO UPDATE SET request = EXCLUDED.request`,
+      [this.cluster, r.session, JSON.stringify(r)],
+    );
+    await this.notify('moves');
+  }
+
+  async moveRequests(): Promise<MoveRequest[]> {
+    await this.create();
+    const r = await this.db.query<{ request: unknown }>('read move requests', `SELECT request FROM ${this.s}.fixover_cluster_move_requests WHERE cluster = $1 ORDER BY session`, [this.cluster]);
+    return r.rows.map((x) => x.request).filter(isMoveRequest);
+  }
+
+  async removeMoveRequest(session: string): Promise<void> {
+    await this.db.query('remove a move request', `DELETE FROM ${this.s}.fixover_cluster_move_requests WHERE cluster = $1 AND session = $2`, [this.cluster, session]);
   }
 
   coordinatorLease(node: string, leaseMs: number, now?: () => number): CoordinatorLease {
@@ -422,7 +443,3 @@ function isMemberRecord(x: unknown): x is MemberRecord {
   return typeof r === 'object' && r !== null && typeof r.node === 'string' && typeof r.cluster === 'string' && Array.isArray(r.uris) && Array.isArray(r.sessions) && typeof r.leaseMs === 'number' && typeof r.weight === 'number' && typeof r.since === 'number' && ['joining', 'active', 'draining'].includes(r.state);
 }
 
-function isMoveOrder(x: unknown): x is MoveOrder {
-  const m = x as MoveOrder;
-  return typeof m === 'object' && m !== null && typeof m.session === 'string' && typeof m.from === 'string' && typeof m.to === 'string' && Array.isArray(m.toUris) && typeof m.deadline === 'number' && typeof m.notBefore === 'number';
-}

@@ -2,11 +2,15 @@
  * The coordinator: exactly one node at a time holds the coordinator lease (a fenced ownership
  * record in the cluster store, fenced as session ownership is), writes the topology and, with
  * `RebalanceClusterClients=Y`, runs the pure planner every `RebalanceInterval` and writes its move
- * orders. A coordinator that lost its lease (paused past it) is refused before it writes an order:
- * the lease's epoch is checked first.
+ * orders. It also turns operators' move requests (`ClusterNode.requestMove`) into move orders at
+ * its next turn, whatever `RebalanceClusterClients`, and remembers them like its own moves so the
+ * planner leaves the session where the operator put it for `RebalanceMinStay`. A coordinator that
+ * lost its lease (paused past it) is refused before it writes an order: the lease's epoch is
+ * checked first.
  */
 import { EventEmitter } from 'node:events';
 import type { ClusterStore, CoordinatorLease, MoveOrder } from './cluster-store.js';
+import { checkMove } from './move-request.js';
 import type { ClusterConfig } from './config.js';
 import type { Discovery } from './discovery.js';
 import type { ClusterEvent } from './events.js';
@@ -77,10 +81,55 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
     const topology = nextTopology(prev, members, this.c.cluster, now);
     await this.lease.check();
     await this.files.writeTopology({ ...topology, coordinator: this.c.node, writtenAt: now }, this.lease.epoch);
+    await this.takeRequests(members, now);
     // Without RebalanceClusterClients the planner still runs for a draining member (its sessions all go).
-    if ((!this.c.rebalance && !members.some((m) => m.state === 'draining')) || now - this.lastPlan < this.c.planner.intervalMs) return;
+    if (!this.c.rebalance && !members.some((m) => m.state === 'draining')) {
+      // Orders (an operator's) are still cleared once done.
+      await this.dropFinished(members, now);
+      return;
+    }
+    if (now - this.lastPlan < this.c.planner.intervalMs) return;
     this.lastPlan = now;
     await this.plan(members, now);
+  }
+
+  /** Removes the orders that are done or stale; the others are pending. */
+  private async dropFinished(members: MemberRecord[], now: number): Promise<MoveOrder[]> {
+    const pending: MoveOrder[] = [];
+    for (const o of await this.files.moves()) {
+      if (orderFinished(o, members, now, this.c.reserveMs, this.c.leaseMs)) await this.files.removeMove(o.session);
+      else pending.push(o);
+    }
+    return pending;
+  }
+
+  /**
+   * Operators' move requests become move orders (checked again: the cluster may have changed), to
+   * start at once, and enter the planner's memory as moves (no planned move takes the session away
+   * within `RebalanceMinStay`). A request that cannot be carried out any more is dropped with a warning.
+   */
+  private async takeRequests(members: MemberRecord[], now: number): Promise<void> {
+    const requests = await this.files.moveRequests();
+    if (requests.length === 0) return;
+    const moving = new Set((await this.dropFinished(members, now)).map((o) => o.session));
+    const memory: PlannerMemory = (await this.files.plannerMemory()) ?? EMPTY_MEMORY;
+    const moved = { ...memory.moved };
+    // Fenced: a coordinator that lost its lease while paused writes no order.
+    await this.lease.check();
+    for (const r of requests.sort((a, b) => a.at - b.at)) {
+      const check = checkMove(r.session, r.to, members, moving, false);
+      if (!check.ok) {
+        this.emit('event', { type: 'warning', text: `move of ${r.session} to node ${r.to} asked by ${r.by} dropped: ${check.message}` });
+      } else {
+        const toUris = members.find((x) => x.node === r.to)?.uris ?? [];
+        await this.files.writeMove({ session: r.session, from: check.from, to: r.to, toUris, reason: 'operator', at: now, notBefore: now, deadline: now + this.c.deadlineMs, coordinatorEpoch: this.lease.epoch });
+        moved[r.session] = { at: now, from: check.from, to: r.to };
+        moving.add(r.session);
+        this.emit('event', { type: 'moveOrdered', session: r.session, from: check.from, to: r.to, reason: 'operator' });
+      }
+      await this.files.removeMoveRequest(r.session);
+    }
+    await this.files.writePlannerMemory({ moved, recent: memory.recent }, this.lease.epoch);
   }
 
   /** True while this node holds the coordinator lease (renewed, or taken now). */
@@ -102,12 +151,7 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
   }
 
   private async plan(members: MemberRecord[], now: number): Promise<void> {
-    const orders = await this.files.moves();
-    const pending: MoveOrder[] = [];
-    for (const o of orders) {
-      if (orderFinished(o, members, now, this.c.reserveMs, this.c.leaseMs)) await this.files.removeMove(o.session);
-      else pending.push(o);
-    }
+    const pending = await this.dropFinished(members, now);
     const memory: PlannerMemory = (await this.files.plannerMemory()) ?? EMPTY_MEMORY;
     const plan = planMoves(withPending(members, pending), memory, now, this.c.planner);
     if (plan.moves.length === 0) {

@@ -8,6 +8,7 @@ import { FixoverError } from '../codec/errors.js';
 import { Group } from '../codec/field-map.js';
 import { Message } from '../codec/message.js';
 import type { Topology, TopologyChange, TopologyMember } from './membership.js';
+import type { MoveReason } from './cluster-store.js';
 
 /** User-defined MsgTypes and tags (docs/cluster.md, "Topology pushed to clients"). */
 export const CLUSTER_MSG = { topology: 'U1', reconnectTo: 'U2' } as const;
@@ -145,7 +146,7 @@ export function clusterMessage(msgType: string, fields: readonly Field[]): Messa
 export interface ReconnectInstruction {
   readonly node: string;
   readonly uris: readonly string[];
-  readonly reason: 'rebalance' | 'drain';
+  readonly reason: MoveReason;
   readonly deadline: number;
 }
 
@@ -173,7 +174,7 @@ export function parseReconnectFields(fields: readonly Field[]): ReconnectInstruc
   const uris = one(CLUSTER_TAG.TargetURIs, 'TargetURIs').split(',').filter((u) => u !== '');
   if (uris.length === 0) throw new ClusterMessageError(`ReconnectTo without a URI in TargetURIs(${CLUSTER_TAG.TargetURIs})`);
   const reason = one(CLUSTER_TAG.MoveReason, 'MoveReason');
-  if (reason !== 'rebalance' && reason !== 'drain') throw new ClusterMessageError(`MoveReason(${CLUSTER_TAG.MoveReason}) must be rebalance or drain, not "${reason}"`);
+  if (reason !== 'rebalance' && reason !== 'drain' && reason !== 'operator') throw new ClusterMessageError(`MoveReason(${CLUSTER_TAG.MoveReason}) must be rebalance, drain or operator, not "${reason}"`);
   const text = one(CLUSTER_TAG.MoveDeadline, 'MoveDeadline');
   const m = /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/.exec(text);
   const deadline = m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0) : NaN;

@@ -12,30 +12,60 @@ export const OTHER_MSG_TYPE = 'other';
 
 /** Counts by MsgType, over a bounded set of types (so a counterparty inventing types cannot grow it without limit). */
 export class MsgTypeCounts {
+  /**
+   * Counts of the single-character MsgTypes (most of them: D, 8, 0…) by character code: one
+   * array slot per message, no map lookup or string hashing on the hot path.
+   */
+  private readonly single = new Float64Array(128);
+  /** Counts of longer MsgTypes (AE, BE…) and of {@link OTHER_MSG_TYPE}. */
   private readonly counts = new Map<string, number>();
+  /** Every counted type (other included) in the order first seen. */
+  private readonly order: string[] = [];
 
   /** Counts one message of this type. */
   add(msgType: string): void {
+    if (msgType.length === 1) {
+      const c = msgType.charCodeAt(0);
+      if (c < 128) {
+        const n = this.single[c];
+        if (n !== 0) this.single[c] = n + 1;
+        else this.first(msgType);
+        return;
+      }
+    }
     const n = this.counts.get(msgType);
     if (n !== undefined) this.counts.set(msgType, n + 1);
-    else if (this.counts.size < MAX_COUNTED_MSG_TYPES) this.counts.set(msgType, 1);
-    else this.counts.set(OTHER_MSG_TYPE, (this.counts.get(OTHER_MSG_TYPE) ?? 0) + 1);
+    else this.first(msgType);
+  }
+
+  /** A type not counted yet: counted apart while fewer than MAX_COUNTED_MSG_TYPES are, else as other. */
+  private first(msgType: string): void {
+    const counted = this.order.length - (this.counts.has(OTHER_MSG_TYPE) ? 1 : 0);
+    if (counted >= MAX_COUNTED_MSG_TYPES) msgType = OTHER_MSG_TYPE;
+    if (msgType.length === 1 && msgType.charCodeAt(0) < 128) this.single[msgType.charCodeAt(0)] = 1;
+    else {
+      const n = this.counts.get(msgType);
+      this.counts.set(msgType, (n ?? 0) + 1);
+      if (n !== undefined) return;
+    }
+    this.order.push(msgType);
   }
 
   /** The count of one MsgType (0 when none was seen). */
   get(msgType: string): number {
+    if (msgType.length === 1 && msgType.charCodeAt(0) < 128) return this.single[msgType.charCodeAt(0)];
     return this.counts.get(msgType) ?? 0;
   }
 
-  /** Every counted MsgType with its count. */
-  entries(): IterableIterator<[string, number]> {
-    return this.counts.entries();
+  /** Every counted MsgType with its count, in the order first seen. */
+  *entries(): IterableIterator<[string, number]> {
+    for (const t of this.order) yield [t, this.get(t)];
   }
 
   /** Messages counted in all. */
   total(): number {
     let n = 0;
-    for (const v of this.counts.values()) n += v;
+    for (const t of this.order) n += this.get(t);
     return n;
   }
 }

@@ -13,7 +13,8 @@
  *   (a session handed over to one node); `fixover_cluster_members` (member records with their
  *   lease), `fixover_cluster_leases` (the coordinator lease of each cluster, with its epoch),
  *   `fixover_cluster_state` (the topology and the planner's memory), `fixover_cluster_moves` (move
- *   orders) and `fixover_cluster_drains` (drain requests).
+ *   orders), `fixover_cluster_move_requests` (operators' move requests) and `fixover_cluster_drains`
+ *   (drain requests).
  */
 import type { PgQueryable as PoolClient } from './pg-driver.js';
 import { FixoverError } from '../codec/errors.js';
@@ -152,6 +153,12 @@ CREATE TABLE ${s}.fixover_cluster_drains (
   node text NOT NULL,
   requested_at timestamptz NOT NULL,
   PRIMARY KEY (cluster, node)
+);
+CREATE TABLE ${s}.fixover_cluster_move_requests (
+  cluster text NOT NULL,
+  session text NOT NULL,
+  request jsonb NOT NULL,
+  PRIMARY KEY (cluster, session)
 );
 `,
 ];

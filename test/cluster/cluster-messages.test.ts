@@ -44,7 +44,7 @@ test('a U2 (ReconnectTo) carries target, URIs, reason and a UTCTimestamp deadlin
   ]);
   assert.deepEqual(parseReconnectFields(fields), r);
   assert.throws(() => parseReconnectFields(fields.filter(([t]) => t !== 21121)), (e: unknown) => e instanceof ClusterMessageError && /TargetURIs\(21121\)/.test(e.message));
-  assert.throws(() => parseReconnectFields(fields.map(([t, v]) => [t, t === 21122 ? 'later' : v] as Field)), /MoveReason\(21122\) must be rebalance or drain/);
+  assert.throws(() => parseReconnectFields(fields.map(([t, v]) => [t, t === 21122 ? 'later' : v] as Field)), /MoveReason\(21122\) must be rebalance, drain or operator/);
   assert.throws(() => parseReconnectFields(fields.map(([t, v]) => [t, t === 21123 ? 'soon' : v] as Field)), /MoveDeadline\(21123\) must be a UTCTimestamp/);
 });
 

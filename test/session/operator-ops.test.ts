@@ -95,3 +95,21 @@ test('MsgTypeCounts keeps at most MAX_COUNTED_MSG_TYPES types apart; the rest co
   assert.equal(c.get('X0'), 2);
   assert.equal(c.total(), MAX_COUNTED_MSG_TYPES + 11);
 });
+
+test('MsgTypeCounts: one-character types (kept in an array) and longer ones share the bound and the first-seen order', () => {
+  const c = new MsgTypeCounts();
+  for (const t of ['D', 'AE', '8', 'D', 'é', '8', 'D']) c.add(t);
+  assert.deepEqual([...c.entries()], [['D', 3], ['AE', 1], ['8', 2], ['é', 1]]);
+  assert.equal(c.get('0'), 0);
+  assert.equal(c.total(), 7);
+  for (let i = 0; i < MAX_COUNTED_MSG_TYPES; i++) c.add(`X${i}`);
+  // The bound reached: a new one-character type counts as other, a counted one still apart.
+  c.add('z');
+  c.add('z');
+  c.add('D');
+  assert.equal(c.get('z'), 0);
+  assert.equal(c.get(OTHER_MSG_TYPE), 4 + 2, 'four X types past the bound, then z twice');
+  assert.equal(c.get('D'), 4);
+  assert.equal([...c.entries()].length, MAX_COUNTED_MSG_TYPES + 1);
+  assert.equal(c.total(), 7 + MAX_COUNTED_MSG_TYPES + 3);
+});
