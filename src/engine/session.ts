@@ -257,6 +257,10 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private readonly leaseMs: number;
   private readonly keepOwnership: boolean;
   private renewTimer: NodeJS.Timeout | null = null;
+  /** The epoch this node last took the session at (kept after a fence: the loss is reported with it). */
+  private heldEpoch = 0;
+  /** The epoch whose loss was reported: a loss is reported once, however many writes it refuses. */
+  private lossReported = -1;
   /** Answers resend requests chunk by chunk. */
   private readonly resends: ResendPump;
   /** Counts connections: a resend asked on one is not continued on the next. */
@@ -519,6 +523,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       this.emit('ownership', { state: 'refused', node: own.node, epoch: r.owner.epoch, owner: r.owner.node, reason });
       return reason;
     }
+    this.heldEpoch = r.epoch;
     this.startRenewing(own);
     // The store is reloaded whatever RefreshOnLogon says: the previous owner may have written it.
     try {
@@ -547,6 +552,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     if (handover && own.handOver && !lost) await own.handOver(handover.node, Date.now() + handover.reserveMs);
     else await own.release();
     if (lost) {
+      if (this.lossReported === epoch) return;
+      this.lossReported = epoch;
       const reason = `the lease ran out before the connection ended (epoch ${epoch})`;
       this.emit('event', { kind: 'note', text: `ownership lost: ${reason}` });
       this.emit('ownership', { state: 'lost', node: own.node, epoch, reason });
@@ -573,12 +580,20 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
     this.dropBatch();
+    // Input read before the fence and held for a later turn is not handled: each turn would only
+    // be refused again.
+    if (socket !== null && socket === this.socket) this.heldInput = null;
     socket?.destroy();
     if (!(err instanceof StoreFencedError)) return this.storeFailed(err, 'disconnected');
     const own = this.ownership;
-    const reason = err.message;
+    // Writes made after the fence carry epoch 0; the loss is of the epoch this node held, and is
+    // reported once (a woken node refuses every write queued while it was paused).
+    const epoch = err.epoch !== 0 ? err.epoch : this.heldEpoch;
+    if (this.lossReported === epoch) return;
+    this.lossReported = epoch;
+    const reason = (epoch === err.epoch ? err : new StoreFencedError(epoch, err.current, err.why)).message;
     this.emit('event', { kind: 'note', text: `ownership lost, connection dropped: ${reason}` });
-    if (own) this.emit('ownership', { state: 'lost', node: own.node, epoch: err.epoch, owner: err.current?.node, reason });
+    if (own) this.emit('ownership', { state: 'lost', node: own.node, epoch, owner: err.current?.node, reason });
   }
 
   private bind(socket: Socket, initial?: Buffer): void {
