@@ -16,6 +16,7 @@ import type { MessageStore, StoredMessage } from '../store/store.js';
 import { type StoreRepair, formatRepair } from '../store/store-repair.js';
 import { applyStoreAction } from '../session/apply.js';
 import { StoreFencedError, type OwnerRecord, type SessionOwnership } from '../fencing/ownership.js';
+import { leaseTiming } from '../fencing/lease-timing.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
 import type { SessionEventListener } from '../log/session-events.js';
 import { ResendPump, type ResendJob } from './resend-pump.js';
@@ -565,7 +566,9 @@ export class Session extends EventEmitter<SessionHandleEvents> {
 
   private startRenewing(own: SessionOwnership): void {
     if (this.renewTimer) clearInterval(this.renewTimer);
-    const every = Math.max(100, Math.floor(this.leaseMs / 3));
+    // Often (a tenth of the lease): the pause a node survives is then close to the lease whatever
+    // its phase (src/fencing/lease-timing.ts).
+    const every = leaseTiming(this.leaseMs).renewEveryMs;
     this.renewTimer = setInterval(() => {
       own.renew().catch((err: unknown) => this.contain('lease', this.fenced, err));
     }, every);
