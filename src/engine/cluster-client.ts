@@ -18,7 +18,11 @@ export function followCluster(session: Session, driver: FailoverDriver, onEvent:
     if (e.kind !== 'cluster-message') return;
     try {
       if (e.msgType === CLUSTER_MSG.topology) {
-        const d = applyPushedTopology(state, parseTopologyFields(e.fields), []);
+        const pushed = parseTopologyFields(e.fields);
+        // The node's session lease: a node silent for half of it is left (a TestRequest first), so
+        // a paused node is escaped by the time its lease lets another node take the session.
+        if (pushed.sessionLeaseMs !== undefined && (state.cluster === undefined || state.cluster === pushed.cluster)) session.core.watchSilence(Math.round(pushed.sessionLeaseMs / 2));
+        const d = applyPushedTopology(state, pushed, []);
         if (d.kind === 'refused') onEvent({ type: 'topologyRefused', reason: d.reason });
         else if (d.kind === 'stale') note(`cluster topology epoch ${d.epoch} ignored: epoch ${d.current} is applied`);
         else {

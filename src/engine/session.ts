@@ -17,6 +17,7 @@ import { type StoreRepair, formatRepair } from '../store/store-repair.js';
 import { applyStoreAction } from '../session/apply.js';
 import { StoreFencedError, type OwnerRecord, type SessionOwnership } from '../fencing/ownership.js';
 import { leaseTiming } from '../fencing/lease-timing.js';
+import { stalledOwnerWait } from '../fencing/stalled-owner.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
 import type { SessionEventListener } from '../log/session-events.js';
 import { ResendPump, type ResendJob } from './resend-pump.js';
@@ -514,7 +515,13 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       this.emit('ownership', { state: 'refused', node: own.node, epoch: 0, owner: refused.owner, reason: refused.reason });
       return refused.reason;
     }
-    const r = await own.acquire();
+    let r = await own.acquire();
+    // An owner that stopped renewing (paused, partitioned): the Logon waits for its lease to run
+    // out, re-reading the record, instead of being refused (src/fencing/stalled-owner.ts).
+    for (let wait = r.acquired ? null : stalledOwnerWait(r.owner, Date.now()); wait !== null && !r.acquired; wait = r.acquired ? null : stalledOwnerWait(r.owner, Date.now())) {
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 100)));
+      r = await own.acquire();
+    }
     if (!r.acquired) {
       const reason =
         r.owner.pid === 0 && r.owner.movingTo !== undefined
