@@ -570,7 +570,9 @@ export class FailoverPolicy {
       this.commands.push({ type: 'probe', endpoints: probe });
     }
     if (!this.config.backup || s.kind === 'idle') return;
-    const current = s.kind === 'loggedOn' || s.kind === 'loggingOn' ? s.endpoint.uri : s.kind === 'switching' ? s.from.uri : null;
+    // No standby to the endpoint being connected to: while a pass tries it (the one a blip dropped,
+    // retried first), the standby to the next one stays ready.
+    const current = s.kind === 'loggedOn' || s.kind === 'loggingOn' || s.kind === 'connecting' ? s.endpoint.uri : s.kind === 'switching' ? s.from.uri : null;
     const candidates = this.warmOrder.filter((e) => this.uris.some((u) => u.uri === e.uri));
     const next = this.standby.recompute(candidates, current, this.config.backupPoolSize);
     if (next) this.commands.push({ type: 'keepWarm', endpoints: next });

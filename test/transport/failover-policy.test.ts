@@ -348,3 +348,21 @@ test('a connection the counterparty closed without a Logout (a blip) is retried 
   assert.deepEqual(after.map((e) => e.endpoint.uri), [A, C]);
   assert.equal(net.policy.currentEndpoint?.uri, C);
 });
+
+test('backup=true and a connection the peer closed: the same endpoint is tried first, the standby to the next stays ready and is used at once when it is refused', () => {
+  const net = new FakeNet({ uris: [A, B], randomize: false, backup: true, initialReconnectDelay: 1000, ...noJitter });
+  net.outcome.set(A, 'logon');
+  net.outcome.set(B, 'logon');
+  net.start().runUntil(10);
+  net.input((now) => net.policy.backupReady(parseEndpointUri(B), now));
+  net.runUntil(500);
+  // The process behind A died: its connection closed, and A refuses.
+  net.outcome.set(A, 'refuse');
+  net.input((now) => net.policy.disconnected(now, 'connection closed', true));
+  assert.deepEqual(net.cmds('keepWarm').at(-1)!.endpoints.map((e) => e.uri), [B], 'the standby to B is kept while A is tried');
+  net.runUntil(600);
+  assert.deepEqual(net.tried().slice(-2), [A, B]);
+  assert.deepEqual(net.cmds('useBackup').map((c) => c.endpoint.uri), [B], 'B through its ready standby');
+  assert.equal(net.policy.currentEndpoint?.uri, B);
+  assert.ok(net.ofType('failover').at(-1)!.downtimeMs < 100);
+});
