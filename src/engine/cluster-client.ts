@@ -43,4 +43,7 @@ export function followCluster(session: Session, driver: FailoverDriver, onEvent:
   // Incoming messages are not copied for this listener: it only wants cluster-message events.
   listener.wantsIncoming = false;
   session.on('event', listener);
+  // The silence watch is the node's: the next connection (perhaps to a configured non-member) starts
+  // without it, until that node's topology says its lease.
+  session.on('disconnected', () => session.core.watchSilence(0));
 }
