@@ -492,6 +492,12 @@ export class Session extends EventEmitter<SessionHandleEvents> {
 
   /** The claim (or refresh) before a connection's Logon is done: bind the socket, or refuse it. */
   private claimed({ socket, initial, refusal }: { socket: Socket; initial?: Buffer; refusal: string | null }): void {
+    if (refusal === null && socket.destroyed) {
+      // The client went away while the claim waited (a stalled owner's lease): give the session up.
+      this.socket = null;
+      this.after(() => this.releaseOwnership(), (err) => this.emitError(err));
+      return;
+    }
     if (refusal === null) return this.bind(socket, initial);
     // Refused: a Logout naming the owner, then the connection ends; nothing is stored.
     this.socket = null;
@@ -516,9 +522,13 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       return refused.reason;
     }
     let r = await own.acquire();
-    // An owner that stopped renewing (paused, partitioned): the Logon waits for its lease to run
-    // out, re-reading the record, instead of being refused (src/fencing/stalled-owner.ts).
-    for (let wait = r.acquired ? null : stalledOwnerWait(r.owner, Date.now()); wait !== null && !r.acquired; wait = r.acquired ? null : stalledOwnerWait(r.owner, Date.now())) {
+    // Another node owns it: a connection's Logon watches the owner record while the connection
+    // lasts. Renewed: a live owner, refused. Not renewed until its lease ran out (paused,
+    // partitioned): taken over then, instead of refused (src/fencing/stalled-owner.ts). An
+    // operator's change is refused at once, as before.
+    const first = r.acquired ? null : r.owner;
+    const waiting = (): number | null => (r.acquired || first === null || this.socket === null || this.socket.destroyed ? null : stalledOwnerWait(first, r.owner, Date.now()));
+    for (let wait = waiting(); wait !== null; wait = waiting()) {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 100)));
       r = await own.acquire();
     }
