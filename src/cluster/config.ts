@@ -71,6 +71,8 @@ export interface ClusterConfig {
   readonly drainDeadlineMs: number;
   /** How long a handed-over session is reserved for its target (2 × SessionLeaseTimeout). */
   readonly reserveMs: number;
+  /** `SessionLeaseTimeout` in milliseconds (pushed to clients with the topology). */
+  readonly sessionLeaseMs: number;
 }
 
 const SHARED = [
@@ -158,5 +160,6 @@ export function clusterConfigFrom(sessions: readonly Record<string, string>[], p
     quietMs: num('RebalanceQuietInterval', 200),
     deadlineMs: num('RebalanceDeadline', 5000),
     reserveMs: 2 * Math.round(num('SessionLeaseTimeout', 5) * 1000),
+    sessionLeaseMs: Math.round(num('SessionLeaseTimeout', 5) * 1000),
   };
 }

@@ -90,7 +90,7 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
   /** Sends the topology (U1, members after UpdateClusterFilter) to a session's client if it announced support. */
   private push(s: Session, t: Topology, reason: TopologyReason): void {
     if (!s.isLoggedOn || !s.peerSupportsCluster) return;
-    s.sendClusterMessage(clusterMessage(CLUSTER_MSG.topology, topologyFields(t, publishedMembers(t, this.config.filter), reason)));
+    s.sendClusterMessage(clusterMessage(CLUSTER_MSG.topology, topologyFields(t, publishedMembers(t, this.config.filter), reason, this.config.sessionLeaseMs)));
   }
 
   /**

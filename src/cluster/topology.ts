@@ -20,6 +20,7 @@ export const CLUSTER_TAG = {
   MemberURIs: 21104,
   MemberState: 21105,
   TopologyReason: 21106,
+  SessionLeaseTimeout: 21107,
   ClusterTopologySupport: 21110,
   TargetNode: 21120,
   TargetURIs: 21121,
@@ -39,6 +40,8 @@ export interface PushedTopology {
   readonly epoch: number;
   readonly reason: TopologyReason;
   readonly members: ReadonlyArray<{ readonly node: string; readonly uris: readonly string[] }>;
+  /** The node's `SessionLeaseTimeout` in milliseconds, when it sent one (21107). */
+  readonly sessionLeaseMs?: number;
 }
 
 /** A topology or move message that does not have the layout of docs/cluster.md. */
@@ -46,12 +49,16 @@ export class ClusterMessageError extends FixoverError {
   override readonly code = 'CLUSTER_MESSAGE';
 }
 
-/** The body of a ClusterTopology (U1) message for the published members. */
-export function topologyFields(t: Topology, members: readonly TopologyMember[], reason: TopologyReason): Field[] {
+/**
+ * The body of a ClusterTopology (U1) message for the published members; with `sessionLeaseMs`, the
+ * sending node's session lease (a client leaves a node silent for half of it, docs/cluster.md).
+ */
+export function topologyFields(t: Topology, members: readonly TopologyMember[], reason: TopologyReason, sessionLeaseMs?: number): Field[] {
   const out: Field[] = [
     [CLUSTER_TAG.ClusterID, t.cluster],
     [CLUSTER_TAG.TopologyEpoch, String(t.epoch)],
     [CLUSTER_TAG.TopologyReason, reason],
+    ...(sessionLeaseMs === undefined ? [] : [[CLUSTER_TAG.SessionLeaseTimeout, String(sessionLeaseMs)] as const]),
     [CLUSTER_TAG.NoClusterMembers, String(members.length)],
   ];
   for (const m of members) out.push([CLUSTER_TAG.MemberName, m.node], [CLUSTER_TAG.MemberURIs, m.uris.join(',')], [CLUSTER_TAG.MemberState, 'A']);
@@ -84,7 +91,9 @@ export function parseTopologyFields(fields: readonly Field[]): PushedTopology {
     else if (tag !== CLUSTER_TAG.MemberState) break;
   }
   if (members.length !== count) throw new ClusterMessageError(`NoClusterMembers(${CLUSTER_TAG.NoClusterMembers}) is ${count} but ${members.length} MemberName(${CLUSTER_TAG.MemberName}) entries follow`);
-  return { cluster, epoch: Number(epochText), reason: reason as TopologyReason, members };
+  const lease = fields.find(([t]) => t === CLUSTER_TAG.SessionLeaseTimeout)?.[1];
+  if (lease !== undefined && !/^[1-9]\d{0,8}$/.test(lease)) throw new ClusterMessageError(`SessionLeaseTimeout(${CLUSTER_TAG.SessionLeaseTimeout}) must be a positive number of milliseconds, not "${lease}"`);
+  return { cluster, epoch: Number(epochText), reason: reason as TopologyReason, members, ...(lease === undefined ? {} : { sessionLeaseMs: Number(lease) }) };
 }
 
 /** What a client knows of its cluster: the first ClusterID it accepted and the last epoch applied. */

@@ -18,7 +18,11 @@ export function followCluster(session: Session, driver: FailoverDriver, onEvent:
     if (e.kind !== 'cluster-message') return;
     try {
       if (e.msgType === CLUSTER_MSG.topology) {
-        const d = applyPushedTopology(state, parseTopologyFields(e.fields), []);
+        const pushed = parseTopologyFields(e.fields);
+        // The node's session lease: a node silent for half of it is left (a TestRequest first), so
+        // a paused node is escaped by the time its lease lets another node take the session.
+        if (pushed.sessionLeaseMs !== undefined && (state.cluster === undefined || state.cluster === pushed.cluster)) session.core.watchSilence(Math.round(pushed.sessionLeaseMs / 2));
+        const d = applyPushedTopology(state, pushed, []);
         if (d.kind === 'refused') onEvent({ type: 'topologyRefused', reason: d.reason });
         else if (d.kind === 'stale') note(`cluster topology epoch ${d.epoch} ignored: epoch ${d.current} is applied`);
         else {
@@ -39,4 +43,7 @@ export function followCluster(session: Session, driver: FailoverDriver, onEvent:
   // Incoming messages are not copied for this listener: it only wants cluster-message events.
   listener.wantsIncoming = false;
   session.on('event', listener);
+  // The silence watch is the node's: the next connection (perhaps to a configured non-member) starts
+  // without it, until that node's topology says its lease.
+  session.on('disconnected', () => session.core.watchSilence(0));
 }

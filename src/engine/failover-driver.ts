@@ -262,7 +262,9 @@ export class FailoverDriver {
     const a = this.attempt;
     if (!a || !a.attached) return;
     this.attempt = null;
-    this.apply(this.policy.disconnected(this.now(), reason));
+    // 'connection closed': the socket closed or was reset without a Logout, so the counterparty's
+    // host answered (a heartbeat timeout or a Logout has its own reason).
+    this.apply(this.policy.disconnected(this.now(), reason, reason === 'connection closed'));
   }
 
   // ---- commands -----------------------------------------------------------------------------

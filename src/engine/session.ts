@@ -16,6 +16,8 @@ import type { MessageStore, StoredMessage } from '../store/store.js';
 import { type StoreRepair, formatRepair } from '../store/store-repair.js';
 import { applyStoreAction } from '../session/apply.js';
 import { StoreFencedError, type OwnerRecord, type SessionOwnership } from '../fencing/ownership.js';
+import { leaseTiming } from '../fencing/lease-timing.js';
+import { stalledOwnerWait } from '../fencing/stalled-owner.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
 import type { SessionEventListener } from '../log/session-events.js';
 import { DEFAULT_RESEND_CPU_SHARE, RESEND_CHUNK, ResendPacer, ResendPump, type ResendJob } from './resend-pump.js';
@@ -262,6 +264,10 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private readonly leaseMs: number;
   private readonly keepOwnership: boolean;
   private renewTimer: NodeJS.Timeout | null = null;
+  /** The epoch this node last took the session at (kept after a fence: the loss is reported with it). */
+  private heldEpoch = 0;
+  /** The epoch whose loss was reported: a loss is reported once, however many writes it refuses. */
+  private lossReported = -1;
   /** Answers resend requests chunk by chunk. */
   private readonly resends: ResendPump;
   /** Counts connections: a resend asked on one is not continued on the next. */
@@ -491,6 +497,12 @@ export class Session extends EventEmitter<SessionHandleEvents> {
 
   /** The claim (or refresh) before a connection's Logon is done: bind the socket, or refuse it. */
   private claimed({ socket, initial, refusal }: { socket: Socket; initial?: Buffer; refusal: string | null }): void {
+    if (refusal === null && socket.destroyed) {
+      // The client went away while the claim waited (a stalled owner's lease): give the session up.
+      this.socket = null;
+      this.after(() => this.releaseOwnership(), (err) => this.emitError(err));
+      return;
+    }
     if (refusal === null) return this.bind(socket, initial);
     // Refused: a Logout naming the owner, then the connection ends; nothing is stored.
     this.socket = null;
@@ -514,7 +526,17 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       this.emit('ownership', { state: 'refused', node: own.node, epoch: 0, owner: refused.owner, reason: refused.reason });
       return refused.reason;
     }
-    const r = await own.acquire();
+    let r = await own.acquire();
+    // Another node owns it: a connection's Logon watches the owner record while the connection
+    // lasts. Renewed: a live owner, refused. Not renewed until its lease ran out (paused,
+    // partitioned): taken over then, instead of refused (src/fencing/stalled-owner.ts). An
+    // operator's change is refused at once, as before.
+    const first = r.acquired ? null : r.owner;
+    const waiting = (): number | null => (r.acquired || first === null || this.socket === null || this.socket.destroyed ? null : stalledOwnerWait(first, r.owner, Date.now()));
+    for (let wait = waiting(); wait !== null; wait = waiting()) {
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 100)));
+      r = await own.acquire();
+    }
     if (!r.acquired) {
       const reason =
         r.owner.pid === 0 && r.owner.movingTo !== undefined
@@ -524,6 +546,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       this.emit('ownership', { state: 'refused', node: own.node, epoch: r.owner.epoch, owner: r.owner.node, reason });
       return reason;
     }
+    this.heldEpoch = r.epoch;
     this.startRenewing(own);
     // The store is reloaded whatever RefreshOnLogon says: the previous owner may have written it.
     try {
@@ -552,6 +575,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     if (handover && own.handOver && !lost) await own.handOver(handover.node, Date.now() + handover.reserveMs);
     else await own.release();
     if (lost) {
+      if (this.lossReported === epoch) return;
+      this.lossReported = epoch;
       const reason = `the lease ran out before the connection ended (epoch ${epoch})`;
       this.emit('event', { kind: 'note', text: `ownership lost: ${reason}` });
       this.emit('ownership', { state: 'lost', node: own.node, epoch, reason });
@@ -563,7 +588,9 @@ export class Session extends EventEmitter<SessionHandleEvents> {
 
   private startRenewing(own: SessionOwnership): void {
     if (this.renewTimer) clearInterval(this.renewTimer);
-    const every = Math.max(100, Math.floor(this.leaseMs / 3));
+    // Often (a tenth of the lease): the pause a node survives is then close to the lease whatever
+    // its phase (src/fencing/lease-timing.ts).
+    const every = leaseTiming(this.leaseMs).renewEveryMs;
     this.renewTimer = setInterval(() => {
       own.renew().catch((err: unknown) => this.contain('lease', this.fenced, err));
     }, every);
@@ -578,12 +605,20 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.renewTimer = null;
     this.dropBatch();
+    // Input read before the fence and held for a later turn is not handled: each turn would only
+    // be refused again.
+    if (socket !== null && socket === this.socket) this.heldInput = null;
     socket?.destroy();
     if (!(err instanceof StoreFencedError)) return this.storeFailed(err, 'disconnected');
     const own = this.ownership;
-    const reason = err.message;
+    // Writes made after the fence carry epoch 0; the loss is of the epoch this node held, and is
+    // reported once (a woken node refuses every write queued while it was paused).
+    const epoch = err.epoch !== 0 ? err.epoch : this.heldEpoch;
+    if (this.lossReported === epoch) return;
+    this.lossReported = epoch;
+    const reason = (epoch === err.epoch ? err : new StoreFencedError(epoch, err.current, err.why)).message;
     this.emit('event', { kind: 'note', text: `ownership lost, connection dropped: ${reason}` });
-    if (own) this.emit('ownership', { state: 'lost', node: own.node, epoch: err.epoch, owner: err.current?.node, reason });
+    if (own) this.emit('ownership', { state: 'lost', node: own.node, epoch, owner: err.current?.node, reason });
   }
 
   private bind(socket: Socket, initial?: Buffer): void {

@@ -13,6 +13,7 @@ import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promise
 import { performance } from 'node:perf_hooks';
 import { FixoverError } from '../codec/errors.js';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
+import { leaseHolds, leaseTiming, type LeaseTiming } from './lease-timing.js';
 
 /** Where a {@link FileOwnership} keeps its lease, for which session and node, and how long the lease lasts. */
 export interface FileOwnershipOptions {
@@ -97,8 +98,9 @@ export class FileOwnership implements SessionOwnership {
   private writes = 0;
   /** The epoch we gave up because its lease ran out by our own clock (for the error's reason). */
   private expired = 0;
-  /** When our lease ends by our own clock: past it we fence ourselves. */
-  private validUntil = 0;
+  /** When our last successful renewal (or the acquisition) started, by our own clock. */
+  private renewStarted = 0;
+  private readonly timing: LeaseTiming;
   /**
    * Identity (device, inode, size, modification time) of the owner file right after this node
    * wrote its own record, under the lock. Every change replaces the file by a rename, hence a new
@@ -115,6 +117,7 @@ export class FileOwnership implements SessionOwnership {
     this.file = join(o.dir, `${o.prefix}.owner`);
     this.lockFile = `${this.file}.lock`;
     this.leaseMs = o.leaseMs ?? 5000;
+    this.timing = leaseTiming(this.leaseMs);
     this.now = o.now ?? Date.now;
     this.isAlive = o.isAlive ?? processAlive;
   }
@@ -128,11 +131,12 @@ export class FileOwnership implements SessionOwnership {
   }
 
   /**
-   * Our lease is valid by our own clock, with a margin of a tenth of the lease: a node that was
-   * paused for longer stops before another node may take the session over.
+   * Our lease is valid by our own clock: less than the lease minus its margin has passed since our
+   * last successful renewal started (`leaseHolds`), so a node that was paused for longer stops
+   * before another node may take the session over.
    */
   holds(): boolean {
-    return this.owned !== 0 && this.now() <= this.validUntil - this.leaseMs / 10;
+    return this.owned !== 0 && leaseHolds(this.timing, this.renewStarted, this.now());
   }
 
   async current(): Promise<OwnerRecord | undefined> {
@@ -174,7 +178,7 @@ export class FileOwnership implements SessionOwnership {
 
   private grant(epoch: number, now: number): AcquireResult {
     this.owned = epoch;
-    this.validUntil = now + this.leaseMs;
+    this.renewStarted = now;
     return { acquired: true, epoch };
   }
 
@@ -192,7 +196,7 @@ export class FileOwnership implements SessionOwnership {
       const latest = await this.current();
       if (!this.holds() || !this.mine(latest)) this.lose(latest);
     });
-    this.validUntil = now + this.leaseMs;
+    this.renewStarted = now;
   }
 
   /** Gives our epoch up and says why: the lease ran out by our clock, or the record is another's. */

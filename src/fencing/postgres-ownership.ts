@@ -20,6 +20,7 @@
 import { hostname } from 'node:os';
 import type { PgClient } from '../store/pg-driver.js';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
+import { leaseHolds, leaseTiming, type LeaseTiming } from './lease-timing.js';
 import type { PostgresDatabase } from '../store/postgres-database.js';
 import { PostgresStoreError, isConnectionError } from '../store/postgres-error.js';
 
@@ -58,7 +59,9 @@ export class PostgresOwnership implements SessionOwnership {
   private readonly db: PostgresDatabase;
   private id = 0;
   private owned = 0;
-  private validUntil = 0;
+  /** When our last successful renewal (or the acquisition) started, by our own clock. */
+  private renewStarted = 0;
+  private readonly timing: LeaseTiming;
   private client: PgClient | null = null;
   /** Our dedicated connection holds the session's advisory lock. */
   private locked = false;
@@ -70,6 +73,7 @@ export class PostgresOwnership implements SessionOwnership {
   constructor(private readonly o: PostgresOwnershipOptions) {
     this.db = o.database;
     this.leaseMs = o.leaseMs ?? 5000;
+    this.timing = leaseTiming(this.leaseMs);
     this.now = o.now ?? Date.now;
     this.lockSpace = `fixover:${this.db.schema}`;
     this.rowSql = `SELECT epoch, node, host, pid, released, locked, lease_ms,
@@ -87,9 +91,12 @@ export class PostgresOwnership implements SessionOwnership {
     return this.o.node;
   }
 
-  /** Our lease is valid by our own clock, with a margin of a tenth of it (no I/O). */
+  /**
+   * Our lease is valid by our own clock (no I/O): less than the lease minus its margin has passed
+   * since our last successful renewal started (`leaseHolds`); the database records a later time.
+   */
   holds(): boolean {
-    return this.owned !== 0 && this.now() <= this.validUntil - this.leaseMs / 10;
+    return this.owned !== 0 && leaseHolds(this.timing, this.renewStarted, this.now());
   }
 
   /** Whether our dedicated connection holds the session's lock (for operations and tests). */
@@ -112,6 +119,7 @@ export class PostgresOwnership implements SessionOwnership {
     return this.serial(async () => {
       const id = await this.sessionId();
       const c = await this.connection();
+      const started = this.now();
       let result: AcquireResult;
       try {
         result = await this.transaction(c, 'acquire the session', async () => {
@@ -140,7 +148,7 @@ export class PostgresOwnership implements SessionOwnership {
       }
       if (result.acquired) {
         this.owned = result.epoch;
-        this.validUntil = this.now() + this.leaseMs;
+        this.renewStarted = started;
       } else await this.disconnect();
       return result;
     });
@@ -152,6 +160,7 @@ export class PostgresOwnership implements SessionOwnership {
       if (!epoch) throw new StoreFencedError(0, await this.current().catch(() => undefined));
       const id = await this.sessionId();
       const c = await this.connection();
+      const started = this.now();
       await this.transaction(c, 'renew the session lease', async () => {
         const r = await this.row(c, id);
         if (!this.mine(r)) {
@@ -162,7 +171,7 @@ export class PostgresOwnership implements SessionOwnership {
         if (!this.locked) this.locked = await this.tryLock(c, id);
         await c.query(`UPDATE ${this.db.schema}.fixover_owners SET renewed_at = now(), locked = $2 WHERE session_id = $1`, [id, this.locked]);
       });
-      this.validUntil = this.now() + this.leaseMs;
+      this.renewStarted = started;
     }).catch(async (e: unknown) => {
       if (e instanceof StoreFencedError) await this.disconnect();
       throw e;
@@ -199,7 +208,7 @@ export class PostgresOwnership implements SessionOwnership {
   }
 
   async check(epoch = this.owned): Promise<void> {
-    if (!epoch || epoch !== this.owned || this.now() > this.validUntil) {
+    if (!epoch || epoch !== this.owned || !this.holds()) {
       this.owned = 0;
       throw new StoreFencedError(epoch, await this.current().catch(() => undefined));
     }

@@ -39,6 +39,8 @@ const ADMIN_TYPES = new Set(['0', '1', '2', '3', '4', '5', 'A']);
  * driver as `cluster-message` events instead of the application.
  */
 const CLUSTER_TYPES = new Set(['U1', 'U2']);
+/** The disconnect reason of `watchSilence`. */
+export const SILENT_COUNTERPARTY = 'counterparty silent';
 /** ClusterTopologySupport(21110): a fixover initiator's Logon announces it can take U1/U2. */
 const CLUSTER_SUPPORT_TAG = 21110;
 
@@ -160,6 +162,10 @@ export class SessionCore {
   private rateReject: string | null = null;
   /** Until when the current excess over the inbound rate has been reported. */
   private rateReportedUntil = 0;
+  /** `watchSilence`: leave a counterparty silent for this long (0: off). */
+  private silenceLimitMs = 0;
+  /** The last-received time the silence TestRequest was sent for (one per silence). */
+  private silenceProbed = -1;
   private readonly schedule: Schedule;
   /** Start of the current FIX session in the store (its creation or last reset). */
   private creationTime: number;
@@ -1284,6 +1290,33 @@ export class SessionCore {
 
   // ---------------------------------------------------------------- timers
 
+  /**
+   * Leaves a logged-on counterparty that has sent nothing for `ms` milliseconds (0: off, the
+   * default), sooner than the heartbeat timeout: a TestRequest once it has been silent for half of
+   * it, then a disconnect with the reason `counterparty silent`. A fixover cluster client sets it
+   * from its node's session lease (docs/cluster.md, "A paused node"). Checked on every tick.
+   */
+  watchSilence(ms: number): void {
+    this.silenceLimitMs = ms > 0 ? ms : 0;
+  }
+
+  /** The silence watch on a tick: true when it disconnected. */
+  private silenceCheck(now: number): boolean {
+    const s = this.state;
+    const silent = now - s.lastReceivedTime;
+    if (silent >= this.silenceLimitMs) {
+      this.note(`Nothing received for ${silent} ms (limit ${this.silenceLimitMs} ms): leaving the silent counterparty`);
+      this.disconnect(SILENT_COUNTERPARTY, true);
+      return true;
+    }
+    if (silent >= this.silenceLimitMs / 2 && this.silenceProbed !== s.lastReceivedTime) {
+      this.silenceProbed = s.lastReceivedTime;
+      this.generateTestRequest('SILENCE');
+      this.note(`Nothing received for ${silent} ms: sent test request SILENCE`);
+    }
+    return false;
+  }
+
   private onTimer(): void {
     const s = this.state;
     const now = this.now;
@@ -1297,6 +1330,7 @@ export class SessionCore {
       }
       return;
     }
+    if (this.silenceLimitMs > 0 && !s.sentLogout && this.silenceCheck(now)) return;
     if (s.heartBtInt === 0) return;
     if (s.sentLogout && now - s.lastSentTime >= this.options.logoutTimeout * 1000) {
       this.note('Timed out waiting for logout response');

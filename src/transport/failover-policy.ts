@@ -5,7 +5,8 @@
  *
  * Rules (ActiveMQ's failover transport, adapted to FIX):
  * - A pass tries the endpoints one after another without delay, in the order of {@link passOrder}
- *   (random unless `randomize=false`; the endpoint that just dropped last).
+ *   (random unless `randomize=false`; the endpoint that just dropped last, or first when the
+ *   counterparty's side closed the connection without a Logout: a blip, see `disconnected`).
  * - The start-up pass runs at once. After a logged-on session drops, pass 1 waits
  *   `delay(1)`; after a failed pass k the next waits `delay(k+1)` (start-up: `delay(k)`), where
  *   `delay` is {@link reconnectDelay}: back-off or schedule, then jitter. A ready warm standby
@@ -192,15 +193,21 @@ export class FailoverPolicy {
   /**
    * The current connection closed. Before logon this is a failed attempt; on a logged-on session
    * it starts reconnecting; after `logoutAndSwitch` it moves on to the switch target.
+   *
+   * `closedByPeer`: the logged-on connection was ended from the counterparty's side without a
+   * Logout (a TCP close or reset: its host answered, so this is a connection blip or a process
+   * that died, not a silent node). The next pass then tries the same endpoint first, so a blip
+   * does not move the session to another node (a dead process refuses the connection at once and
+   * the pass goes on). Otherwise (a heartbeat timeout, a Logout) the endpoint goes last.
    */
-  disconnected(now: number, reason: string): PolicyOutput {
+  disconnected(now: number, reason: string, closedByPeer = false): PolicyOutput {
     return this.run(now, () => {
       const s = this.state;
       if (s.kind === 'connecting' || s.kind === 'loggingOn') return this.attemptFailed(s.endpoint, now, reason);
       if (s.kind === 'loggedOn') {
         this.events.push({ type: 'disconnected', endpoint: s.endpoint, reason });
         this.lostAt = now;
-        return this.beginOutage(now, s.endpoint, null);
+        return closedByPeer ? this.beginOutage(now, null, s.endpoint, false) : this.beginOutage(now, s.endpoint, null);
       }
       if (s.kind === 'switching') {
         this.events.push({ type: 'disconnected', endpoint: s.from, reason });
@@ -406,15 +413,15 @@ export class FailoverPolicy {
   }
 
   /** A logged-on session is gone (dropped, or left for a switch): start a new reconnect phase. */
-  private beginOutage(now: number, dropped: FailoverEndpoint | null, preferred: FailoverEndpoint | null): void {
+  private beginOutage(now: number, dropped: FailoverEndpoint | null, preferred: FailoverEndpoint | null, immediate = preferred !== null): void {
     this.phase = 'reconnect';
     this.pass = 0;
     this.failedPasses = 0;
     this.dropped = dropped;
     this.preferred = preferred;
     if (dropped) this.healthySince.delete(dropped.uri);
-    if (dropped && this.limit() === 0) return this.giveUp();
-    this.schedulePass(now, preferred !== null);
+    if ((dropped || !immediate) && this.limit() === 0) return this.giveUp();
+    this.schedulePass(now, immediate);
   }
 
   /** Waits before the next pass, unless it may start at once. */
@@ -563,7 +570,9 @@ export class FailoverPolicy {
       this.commands.push({ type: 'probe', endpoints: probe });
     }
     if (!this.config.backup || s.kind === 'idle') return;
-    const current = s.kind === 'loggedOn' || s.kind === 'loggingOn' ? s.endpoint.uri : s.kind === 'switching' ? s.from.uri : null;
+    // No standby to the endpoint being connected to: while a pass tries it (the one a blip dropped,
+    // retried first), the standby to the next one stays ready.
+    const current = s.kind === 'loggedOn' || s.kind === 'loggingOn' || s.kind === 'connecting' ? s.endpoint.uri : s.kind === 'switching' ? s.from.uri : null;
     const candidates = this.warmOrder.filter((e) => this.uris.some((u) => u.uri === e.uri));
     const next = this.standby.recompute(candidates, current, this.config.backupPoolSize);
     if (next) this.commands.push({ type: 'keepWarm', endpoints: next });

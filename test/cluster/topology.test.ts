@@ -70,3 +70,20 @@ test('property: the configured endpoints are never dropped, and the applied epoc
     }),
   );
 });
+
+test('the node\'s session lease rides along as SessionLeaseTimeout(21107) after the reason; absent, none; a bad one is refused', () => {
+  const t = nextTopology(undefined, [rec('A', ['tcp://a:1'])], 'c', 0);
+  const fields = topologyFields(t, publishedMembers(t), 'logon', 5000);
+  assert.deepEqual(fields.slice(0, 5), [
+    [21100, 'c'],
+    [21101, '1'],
+    [21106, 'logon'],
+    [21107, '5000'],
+    [21102, '1'],
+  ]);
+  assert.equal(parseTopologyFields(fields).sessionLeaseMs, 5000);
+  assert.equal(parseTopologyFields(topologyFields(t, publishedMembers(t), 'logon')).sessionLeaseMs, undefined);
+  for (const bad of ['0', '-5', 'x', '5.5']) {
+    assert.throws(() => parseTopologyFields([[21100, 'c'], [21101, '1'], [21106, 'join'], [21107, bad]]), (e: unknown) => e instanceof ClusterMessageError && /SessionLeaseTimeout\(21107\) must be a positive number of milliseconds/.test(e.message));
+  }
+});

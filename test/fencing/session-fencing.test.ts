@@ -190,3 +190,35 @@ test('a standby opening or refreshing a shared store writes nothing, not even th
   assert.equal(reopened.messageCount, 4);
   await reopened.close();
 });
+
+test('a node woken up with a backlog reports the loss once, with the epoch it held (not 0)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-fence-'));
+  let skew = 0;
+  const clockA: Clock = { now: () => Date.now() + skew };
+  const a = await node(dir, 'A', clockA, 3000, 600_000);
+  const notes: string[] = [];
+  a.session.on('event', (e) => e.kind === 'note' && notes.push(e.text));
+  try {
+    const ca = await connect(a.port);
+    ca.c.write(logon(1));
+    await ca.next();
+    ca.c.write(order(2, 'X1'));
+    assert.match(await ca.next(), /\|11=X1\|/);
+    await a.session.drain();
+    // "Paused" past the lease; meanwhile the client's orders pile up in the socket: at the wake-up
+    // they arrive together, in many turns, each of which the store refuses.
+    skew = 10_000;
+    const backlog: Buffer[] = [];
+    for (let seq = 3; seq < 603; seq++) backlog.push(order(seq, `B${seq}`));
+    ca.c.write(Buffer.concat(backlog));
+    await ca.closed;
+    await new Promise((r) => setTimeout(r, 300));
+    const lost = a.events.filter((e) => e.state === 'lost');
+    assert.equal(lost.length, 1, `one loss reported: ${JSON.stringify(lost)}`);
+    assert.equal(lost[0].epoch, 1, 'the epoch lost is the one A held');
+    assert.match(lost[0].reason ?? '', /^fenced: epoch 1 is no longer the owner/);
+    assert.equal(notes.filter((t) => t.startsWith('ownership lost')).length, 1, notes.join('\n'));
+  } finally {
+    await a.acceptor.stop();
+  }
+});

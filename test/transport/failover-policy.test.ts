@@ -319,3 +319,50 @@ test('nested options reach every endpoint; an endpoint option overrides them', (
   assert.deepEqual(a.options, { connectTimeout: '5', keepAlive: 'true' });
   assert.deepEqual(b.options, { connectTimeout: '2', keepAlive: 'true' });
 });
+
+test('a connection the counterparty closed without a Logout (a blip) is retried at the same endpoint first, after the usual wait; a dead one is left at once', () => {
+  const net = new FakeNet({ uris: [A, B, C], randomize: false, initialReconnectDelay: 100, ...noJitter });
+  net.connectMs = 5;
+  net.outcome.set(A, 'logon');
+  net.start().runUntil(50);
+  net.runUntil(1000);
+  net.input((now) => net.policy.disconnected(now, 'connection closed', true));
+  net.runUntil(2000);
+  let after = net.ofType('reconnecting').filter((e) => e.phase === 'reconnect');
+  assert.deepEqual(after.map((e) => [e.endpoint.uri, e.at]), [[A, 1100]], 'back on A, where it was');
+  assert.equal(net.policy.currentEndpoint?.uri, A);
+  assert.equal(net.ofType('failover').length, 0, 'no failover');
+  // The process behind A died (its connection closed too): A refuses, B takes the session in the same pass.
+  net.outcome.set(A, 'refuse');
+  net.outcome.set(B, 'logon');
+  net.input((now) => net.policy.disconnected(now, 'connection closed', true));
+  net.runUntil(3000);
+  after = net.ofType('reconnecting').filter((e) => e.at >= 2000);
+  assert.deepEqual(after.map((e) => [e.endpoint.uri, e.at]), [[A, 2100], [B, 2105]]);
+  assert.equal(net.policy.currentEndpoint?.uri, B);
+  // A silent connection (heartbeat timeout) still goes last: B is not tried again first.
+  net.outcome.set(C, 'logon');
+  net.input((now) => net.policy.disconnected(now, 'heartbeat timeout'));
+  net.runUntil(4000);
+  after = net.ofType('reconnecting').filter((e) => e.at >= 3000);
+  assert.deepEqual(after.map((e) => e.endpoint.uri), [A, C]);
+  assert.equal(net.policy.currentEndpoint?.uri, C);
+});
+
+test('backup=true and a connection the peer closed: the same endpoint is tried first, the standby to the next stays ready and is used at once when it is refused', () => {
+  const net = new FakeNet({ uris: [A, B], randomize: false, backup: true, initialReconnectDelay: 1000, ...noJitter });
+  net.outcome.set(A, 'logon');
+  net.outcome.set(B, 'logon');
+  net.start().runUntil(10);
+  net.input((now) => net.policy.backupReady(parseEndpointUri(B), now));
+  net.runUntil(500);
+  // The process behind A died: its connection closed, and A refuses.
+  net.outcome.set(A, 'refuse');
+  net.input((now) => net.policy.disconnected(now, 'connection closed', true));
+  assert.deepEqual(net.cmds('keepWarm').at(-1)!.endpoints.map((e) => e.uri), [B], 'the standby to B is kept while A is tried');
+  net.runUntil(600);
+  assert.deepEqual(net.tried().slice(-2), [A, B]);
+  assert.deepEqual(net.cmds('useBackup').map((c) => c.endpoint.uri), [B], 'B through its ready standby');
+  assert.equal(net.policy.currentEndpoint?.uri, B);
+  assert.ok(net.ofType('failover').at(-1)!.downtimeMs < 100);
+});
