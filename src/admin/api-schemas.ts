@@ -171,6 +171,10 @@ export interface ApiRoute {
   readonly response: Record<number, object>;
 }
 
+/**
+ * Every route of the JSON admin API with its method, path, parameters, request body and responses
+ * (JSON Schema): the server validates requests with it and `docs/openapi.json` is generated from it.
+ */
 export const ROUTES = {
   node: { method: 'GET', url: '/api/node', summary: "This node's status", changes: false, response: { 200: NODE_STATUS } },
   drain: {

@@ -18,6 +18,7 @@
  */
 import type { MemberRecord } from './membership.js';
 
+/** The planner's settings (`Rebalance*` and `DrainGracePeriod`, docs/cluster.md). */
 export interface RebalanceOptions {
   /** `RebalanceInterval`: the window `maxMoves` applies to (ms). */
   readonly intervalMs: number;

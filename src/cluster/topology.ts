@@ -12,6 +12,7 @@ import type { MoveReason } from './cluster-store.js';
 
 /** User-defined MsgTypes and tags (docs/cluster.md, "Topology pushed to clients"). */
 export const CLUSTER_MSG = { topology: 'U1', reconnectTo: 'U2' } as const;
+/** The user-defined tags of the cluster messages U1 and U2 and of the Logon's support flag (layout in docs/cluster.md). */
 export const CLUSTER_TAG = {
   ClusterID: 21100,
   TopologyEpoch: 21101,

@@ -67,7 +67,7 @@ test('console: the Move button (confirmed, target chosen) moves a session to ano
     assert.match(await peer.waitFor(/\|35=5\|/, 15_000), new RegExp(`58=moving to node A \\(tcp://127\\.0\\.0\\.1:${pa}\\): operator`));
     // Not answered: B closes the connection after its LogoutTimeout (the numbers stay where both sides stored them).
     assert.ok(await peer.closed(15_000), 'B closed the connection');
-    await waitUntil('B let the session go', () => cluster.owner('C1')?.pid === 0 || cluster.owner('C1')?.node === 'A', 10_000);
+    await waitUntil('B let the session go', () => cluster.owner('C1')?.pid === 0 || cluster.owner('C1')?.node === 'A', 20_000);
     const atA = await FixPeer.connect(pa, 'FIX.4.2', 'C1', 'EXEC');
     atA.seq = peer.seq;
     atA.send('35=A|98=0|108=30|');
