@@ -15,7 +15,7 @@ import { senderAfterRefusal } from '../fencing/refusal-record.js';
 export async function reserveRefusalSeq(store: MessageStore, own: SessionOwnership | undefined): Promise<number | undefined> {
   if (own?.recordRefusal === undefined || store.peekStored === undefined) return undefined;
   const stored = await store.peekStored();
-  return own.recordRefusal(stored.nextSenderSeq, stored.creationTime.getTime());
+  return own.recordRefusal(stored.nextSenderSeq, stored.creationTime?.getTime() ?? 0);
 }
 
 /**

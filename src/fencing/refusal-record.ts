@@ -18,9 +18,15 @@ export interface RefusalRecord {
   readonly seq: number;
   /**
    * The store's creation time (ms since the epoch) when the refusal was sent: a record made before
-   * a reset of the sequence numbers (a new creation time) no longer applies.
+   * a reset of the sequence numbers (a new creation time) no longer applies. 0: nothing was stored
+   * yet (a file store no owner has written), so it belongs to the store's first FIX session.
    */
   readonly sessionTime: number;
+}
+
+/** The record belongs to the FIX session of `sessionTime`. */
+function sameSession(last: RefusalRecord, sessionTime: number): boolean {
+  return last.sessionTime === sessionTime || last.sessionTime === 0;
 }
 
 /**
@@ -28,7 +34,7 @@ export interface RefusalRecord {
  * when that is higher (refusals met one after the other are each counted by the counterparty).
  */
 export function nextRefusal(last: RefusalRecord | undefined, nextSender: number, sessionTime: number): RefusalRecord {
-  const after = last !== undefined && last.sessionTime === sessionTime ? last.seq + 1 : 0;
+  const after = last !== undefined && sameSession(last, sessionTime) ? last.seq + 1 : 0;
   return { seq: Math.max(nextSender, after), sessionTime };
 }
 
@@ -37,7 +43,7 @@ export function nextRefusal(last: RefusalRecord | undefined, nextSender: number,
  * is at or above `nextSender` (same FIX session), else null (nothing to skip).
  */
 export function senderAfterRefusal(last: RefusalRecord | undefined, nextSender: number, sessionTime: number): number | null {
-  if (last === undefined || last.sessionTime !== sessionTime || last.seq < nextSender) return null;
+  if (last === undefined || !sameSession(last, sessionTime) || last.seq < nextSender) return null;
   return last.seq + 1;
 }
 

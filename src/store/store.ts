@@ -78,7 +78,8 @@ export interface MessageStore {
 /** The state of a store as {@link MessageStore.peekStored} reads it. */
 export interface StoredState {
   readonly nextSenderSeq: number;
-  readonly creationTime: Date;
+  /** null when nothing is stored yet (a shared file store no owner has written). */
+  readonly creationTime: Date | null;
 }
 
 /** Creates a store for a session, from the settings that name the kind of store. */

@@ -202,8 +202,9 @@ test('refusals are recorded beside the owner file: numbered in the session, one 
 test("a node that does not own a shared file store reads its next outgoing number and creation time without writing or reloading it", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fixover-peek-'));
   const prefix = 'FIX.4.2-EXEC-BANZAI';
-  const owner = await FileStore.open({ path: dir, prefix });
   const standby = await FileStore.open({ path: dir, prefix, shared: true });
+  assert.deepEqual(await standby.peekStored(), { nextSenderSeq: 1, creationTime: null }, 'nothing stored yet');
+  const owner = await FileStore.open({ path: dir, prefix });
   try {
     owner.saveOutgoing(1, Buffer.from('8=FIX.4.2\x019=5\x0135=0\x0110=000\x01'));
     owner.setNextSenderSeq(12);

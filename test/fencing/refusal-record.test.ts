@@ -23,6 +23,12 @@ test('the owner continues past a refusal at or above its next number, and only t
   assert.equal(senderAfterRefusal({ seq: 40, sessionTime: T }, 1, T + 1000), null, 'a record from before a reset');
 });
 
+test('a refusal made before anything was stored (session time 0) belongs to the first FIX session of the store', () => {
+  assert.deepEqual(nextRefusal({ seq: 3, sessionTime: 0 }, 1, 0), { seq: 4, sessionTime: 0 });
+  assert.deepEqual(nextRefusal({ seq: 3, sessionTime: 0 }, 1, T), { seq: 4, sessionTime: T });
+  assert.equal(senderAfterRefusal({ seq: 3, sessionTime: 0 }, 1, T), 4, 'the first owner, whatever creation time its store took');
+});
+
 test('a record read back is checked: anything else is no record', () => {
   assert.deepEqual(parseRefusalRecord({ seq: 3, sessionTime: T, node: 'B' }), { seq: 3, sessionTime: T });
   for (const bad of [null, 'x', 7, {}, { seq: 0, sessionTime: T }, { seq: 1.5, sessionTime: T }, { seq: '3', sessionTime: T }, { seq: 3 }, { seq: 3, sessionTime: Number.NaN }]) {
