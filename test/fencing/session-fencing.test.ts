@@ -284,3 +284,34 @@ async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+test('an acceptor that keeps its ownership between connections also continues past the refusals before it answers a Logon', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-fence-'));
+  const clock: Clock = { now: () => Date.now() };
+  const store = await FileStore.open({ path: dir, prefix: id.filePrefix });
+  const ownership = new FileOwnership({ dir, prefix: id.filePrefix, node: 'A', leaseMs: 3000 });
+  const holder = {} as { session: Session };
+  holder.session = new Session({ sessionId: id, role: 'acceptor', heartBtInt: 30 }, store, executorApplication({ send: (m) => void holder.session.send(m) }), { tickMs: 50, ownership, leaseMs: 3000, keepOwnership: true });
+  const acceptor = new Acceptor([holder.session], [{ port: 0, host: '127.0.0.1' }]);
+  const [port] = await acceptor.start();
+  const b = await node(dir, 'B', clock, 3000);
+  try {
+    assert.equal(await holder.session.claim(), null, 'A owns the session, and keeps it');
+    const ca = await connect(port);
+    ca.c.write(logon(1));
+    assert.match(await ca.next(), /\|35=A\|34=1\|/);
+    ca.c.destroy();
+    await ca.closed;
+    assert.ok(ownership.holds(), 'kept after the connection');
+    const cb = await connect(b.port);
+    cb.c.write(logon(2));
+    assert.match(await cb.next(), /\|35=5\|34=2\|.*\|58=session FIX\.4\.4:EXEC->CLIENT is active on node A/);
+    await cb.closed;
+    const ca2 = await connect(port);
+    ca2.c.write(logon(2));
+    assert.match(await ca2.next(), /\|35=A\|34=3\|/);
+    ca2.c.destroy();
+  } finally {
+    await Promise.all([acceptor.stop(), b.acceptor.stop()]);
+  }
+});
