@@ -18,6 +18,7 @@ import { applyStoreAction } from '../session/apply.js';
 import { StoreFencedError, type OwnerRecord, type SessionOwnership } from '../fencing/ownership.js';
 import { leaseTiming } from '../fencing/lease-timing.js';
 import { stalledOwnerWait } from '../fencing/stalled-owner.js';
+import { reserveRefusalSeq, skipRefusedSeq } from './refusal-seq.js';
 import type { FailoverEvent } from '../transport/policy-types.js';
 import type { SessionEventListener } from '../log/session-events.js';
 import { DEFAULT_RESEND_CPU_SHARE, RESEND_CHUNK, ResendPacer, ResendPump, type ResendJob } from './resend-pump.js';
@@ -478,13 +479,28 @@ export class Session extends EventEmitter<SessionHandleEvents> {
 
   private attachNow({ socket, initial }: { socket: Socket; initial?: Buffer }): void {
     const claim = this.ownership !== undefined && !this.keepOwnership;
-    if (!this.refreshBeforeLogon && !claim) {
+    // An acceptor owning a shared session continues past the refusals other nodes sent for it.
+    const refusals = this.ownership?.lastRefusal !== undefined && this.core.options.role === 'acceptor';
+    if (!this.refreshBeforeLogon && !claim && !refusals) {
       this.bind(socket, initial);
       return;
     }
     socket.pause();
     this.socket = socket;
-    (claim ? this.claim() : this.refresh().then(() => null)).then(
+    const ready = async (): Promise<string | null> => {
+      const refusal = claim ? await this.claim() : this.refreshBeforeLogon ? await this.refresh().then(() => null) : null;
+      if (refusal === null && refusals && !socket.destroyed) {
+        try {
+          await this.skipRefused();
+        } catch (e) {
+          // The store cannot be written: no Logon now, and the session is not kept from the others.
+          if (claim) await this.releaseOwnership().catch(() => undefined);
+          throw e;
+        }
+      }
+      return refusal;
+    };
+    ready().then(
       (refusal) => this.contain('attach', this.claimed, { socket, initial, refusal }),
       (err: unknown) => {
         // The store (or the ownership records next to it) cannot be read or written: no Logon now.
@@ -504,10 +520,46 @@ export class Session extends EventEmitter<SessionHandleEvents> {
       return;
     }
     if (refusal === null) return this.bind(socket, initial);
-    // Refused: a Logout naming the owner, then the connection ends; nothing is stored.
+    // Refused: a Logout naming the owner, then the connection ends; nothing is stored here. The
+    // Logout's number is one of the session's own, recorded for the owner to continue past
+    // (src/fencing/refusal-record.ts): a counterparty that counts it expects what the owner sends.
     this.socket = null;
-    socket.end(this.core.refusal(refusal, Date.now()));
+    reserveRefusalSeq(this.store, this.ownership).then(
+      (seq) => this.contain('attach', this.sendRefusal, { socket, refusal, seq }),
+      (err: unknown) => {
+        this.emit('event', { kind: 'note', text: `the refusal could not be recorded, sent with this node's own MsgSeqNum: ${err instanceof Error ? err.message : String(err)}` });
+        this.contain('attach', this.sendRefusal, { socket, refusal, seq: undefined });
+      },
+    );
+  }
+
+  private sendRefusal({ socket, refusal, seq }: { socket: Socket; refusal: string; seq: number | undefined }): void {
+    socket.end(this.core.refusal(refusal, Date.now(), seq));
     setTimeout(() => socket.destroy(), 1000).unref();
+  }
+
+  /**
+   * Before answering a Logon as the owner: the next outgoing number moved past the last refusal
+   * another node sent for the session (a counterparty that counted it expects the number after),
+   * and stored. When the record cannot be read, the Logon is answered as it is (a note says so).
+   */
+  private async skipRefused(): Promise<void> {
+    let skip: { next: number; refused: number } | null;
+    try {
+      skip = await skipRefusedSeq(this.store, this.ownership, this.core.nextSenderSeq);
+    } catch (err) {
+      this.emit('event', { kind: 'note', text: `the last refusal could not be read, the Logon is answered without continuing past it: ${err instanceof Error ? err.message : String(err)}` });
+      return;
+    }
+    if (skip === null) return;
+    const from = this.core.nextSenderSeq;
+    this.store.setNextSenderSeq(skip.next);
+    this.core.setSequenceNumbers(skip.next, this.core.nextTargetSeq);
+    this.emit('event', {
+      kind: 'note',
+      text: `next outgoing MsgSeqNum raised from ${from} to ${skip.next}: another node refused a Logon for ${this.id.toString()} with a Logout numbered ${skip.refused} (a counterparty counts it; nothing is stored under it, a resend gap-fills it)`,
+    });
+    await this.store.flush();
   }
 
   /**

@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { FixoverError } from '../codec/errors.js';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
 import { leaseHolds, leaseTiming, type LeaseTiming } from './lease-timing.js';
+import { nextRefusal, parseRefusalRecord, type RefusalRecord } from './refusal-record.js';
 
 /** Where a {@link FileOwnership} keeps its lease, for which session and node, and how long the lease lasts. */
 export interface FileOwnershipOptions {
@@ -89,6 +90,8 @@ const RECHECK_MS = 2;
 export class FileOwnership implements SessionOwnership {
   private readonly file: string;
   private readonly lockFile: string;
+  /** The last refusal sent for the session (`<prefix>.refused`, beside the owner file). */
+  private readonly refusedFile: string;
   private readonly leaseMs: number;
   private readonly now: () => number;
   private readonly isAlive: (pid: number) => boolean;
@@ -116,6 +119,7 @@ export class FileOwnership implements SessionOwnership {
   constructor(private readonly o: FileOwnershipOptions) {
     this.file = join(o.dir, `${o.prefix}.owner`);
     this.lockFile = `${this.file}.lock`;
+    this.refusedFile = join(o.dir, `${o.prefix}.refused`);
     this.leaseMs = o.leaseMs ?? 5000;
     this.timing = leaseTiming(this.leaseMs);
     this.now = o.now ?? Date.now;
@@ -241,6 +245,42 @@ export class FileOwnership implements SessionOwnership {
     if (!this.mine(r)) {
       this.owned = 0;
       throw new StoreFencedError(epoch, r);
+    }
+  }
+
+  /**
+   * Records a refusal and returns its number (`SessionOwnership.recordRefusal`): read, raised and
+   * replaced (temporary file and rename) under the owner file's lock, so two nodes refusing at
+   * once give two numbers.
+   */
+  async recordRefusal(nextSender: number, sessionTime: number): Promise<number> {
+    return this.locked(async () => {
+      const r = nextRefusal(await this.lastRefusal(), nextSender, sessionTime);
+      const tmp = `${this.refusedFile}.${process.pid}.${++this.writes}.tmp`;
+      await writeFile(tmp, JSON.stringify({ ...r, node: this.o.node }));
+      try {
+        await rename(tmp, this.refusedFile);
+      } catch (e) {
+        await unlink(tmp).catch(() => undefined);
+        throw e;
+      }
+      return r.seq;
+    });
+  }
+
+  /** The last refusal recorded; undefined when none (or the file is not a record: then it is rewritten by the next refusal). */
+  async lastRefusal(): Promise<RefusalRecord | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.refusedFile, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    try {
+      return parseRefusalRecord(JSON.parse(text));
+    } catch {
+      return undefined;
     }
   }
 

@@ -2,3 +2,4 @@
 export { SessionOwnedError, StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
 export { FileOwnership, type FileOwnershipOptions } from './file-ownership.js';
 export { PostgresOwnership, type PostgresOwnershipOptions } from './postgres-ownership.js';
+export type { RefusalRecord } from './refusal-record.js';

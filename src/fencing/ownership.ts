@@ -5,6 +5,7 @@
  * paused (SIGSTOP, GC pause, partition) is refused before it writes a byte.
  */
 import { FixoverError } from '../codec/errors.js';
+import type { RefusalRecord } from './refusal-record.js';
 
 /** Who owns a session. */
 export interface OwnerRecord {
@@ -76,6 +77,16 @@ export interface SessionOwnership extends StoreFence {
    * owner record. Called before every store write.
    */
   check(epoch?: number): Promise<void>;
+  /**
+   * Records a refusal this node is about to send (a Logout answering a Logon for a session another
+   * node owns) and returns its MsgSeqNum: the larger of `nextSender` (the store's next outgoing
+   * number, read without writing the store) and one past the last refusal of the same FIX session
+   * (`sessionTime`: the store's creation time); see `refusal-record.ts`. Any node may call it: the
+   * record is not the message store, and the owner only ever moves forward from it.
+   */
+  recordRefusal?(nextSender: number, sessionTime: number): Promise<number>;
+  /** The last refusal recorded (undefined when none), read by the owner before it answers a Logon. */
+  lastRefusal?(): Promise<RefusalRecord | undefined>;
 }
 
 /** Another live node owns the session. */

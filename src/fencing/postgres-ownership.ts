@@ -16,11 +16,16 @@
  *
  * A cluster move hands the session over (`handOver`): the row is released with `moving_to` naming
  * the target and `moving_until` (the database's clock); until then only the target may take it.
+ *
+ * A refusal (a Logout answering a Logon for a session another node owns) is recorded in the owner
+ * row's `refused_seq`/`refused_session_time` by one UPDATE (`recordRefusal`), so two nodes refusing
+ * at once give two numbers; it does not touch the ownership columns.
  */
 import { hostname } from 'node:os';
 import type { PgClient } from '../store/pg-driver.js';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
 import { leaseHolds, leaseTiming, type LeaseTiming } from './lease-timing.js';
+import { parseRefusalRecord, type RefusalRecord } from './refusal-record.js';
 import type { PostgresDatabase } from '../store/postgres-database.js';
 import { PostgresStoreError, isConnectionError } from '../store/postgres-error.js';
 
@@ -107,6 +112,33 @@ export class PostgresOwnership implements SessionOwnership {
   /** The backend process id of our dedicated connection (to see it in pg_stat_activity). */
   get backendPid(): number | undefined {
     return (this.client as unknown as { processID?: number } | null)?.processID;
+  }
+
+  /**
+   * Records a refusal and returns its number (`SessionOwnership.recordRefusal`): the rule of
+   * `nextRefusal` in one UPDATE of the owner row.
+   */
+  async recordRefusal(nextSender: number, sessionTime: number): Promise<number> {
+    const id = await this.sessionId();
+    const r = await this.db.query<{ seq: string }>(
+      'record a refusal',
+      `UPDATE ${this.db.schema}.fixover_owners SET refused_seq = CASE WHEN refused_session_time = $3 THEN GREATEST(refused_seq + 1, $2) ELSE $2 END, refused_session_time = $3 WHERE session_id = $1 RETURNING refused_seq AS seq`,
+      [id, nextSender, Math.round(sessionTime)],
+    );
+    if (!r.rows[0]) throw new PostgresStoreError('query', `PostgreSQL store: session ${this.o.session} has no owner row`, this.db.target);
+    return Number(r.rows[0].seq);
+  }
+
+  /** The last refusal recorded (undefined when none). */
+  async lastRefusal(): Promise<RefusalRecord | undefined> {
+    const id = await this.sessionId();
+    const r = await this.db.query<{ seq: string; session_time: string }>(
+      'read the last refusal',
+      `SELECT refused_seq AS seq, refused_session_time AS session_time FROM ${this.db.schema}.fixover_owners WHERE session_id = $1`,
+      [id],
+    );
+    const row = r.rows[0];
+    return row ? parseRefusalRecord({ seq: Number(row.seq), sessionTime: Number(row.session_time) }) : undefined;
   }
 
   async current(): Promise<OwnerRecord | undefined> {

@@ -228,13 +228,15 @@ export class SessionCore {
 
   /**
    * A Logout refusing a connection this node must not serve (the session is active on another
-   * node): the reason in Text, the current sequence numbers, but neither stored nor counted, and
-   * nothing else about the session changes.
+   * node): the reason in Text, MsgSeqNum `seq` (the number the driver reserved for the refusal in
+   * the session's shared sequence, `src/fencing/refusal-record.ts`) or else this node's next
+   * sender number, but neither stored nor counted, and nothing else about the session changes.
    */
-  refusal(text: string, now: number): Buffer {
+  refusal(text: string, now: number, seq?: number): Buffer {
     this.now = now;
     const logout = this.newAdmin('5').set(58, text);
     this.fill(logout);
+    if (seq !== undefined) logout.header.set(34, seq);
     return this.encoder.encodeCopy(logout);
   }
 

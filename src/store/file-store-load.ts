@@ -90,6 +90,38 @@ async function readResetMarker(fs: StoreFileSystem, path: string, now: Date): Pr
   }
 }
 
+/**
+ * The next sender number and creation time stored now (`.seqnums`, `.session`, a reset marker),
+ * read without opening the store for writing or changing anything; creation time null when nothing
+ * is stored yet; `fallback` for what cannot be read (torn, or being rewritten). For a node that
+ * does not own a shared store.
+ */
+export async function peekStoredState(fs: StoreFileSystem, paths: StoreFiles<string>, fallback: { nextSenderSeq: number; creationTime: Date }): Promise<{ nextSenderSeq: number; creationTime: Date | null }> {
+  const marker = await readResetMarker(fs, resetMarkerPath(paths), fallback.creationTime);
+  if (marker) return { nextSenderSeq: 1, creationTime: marker };
+  const read = async (path: string): Promise<Buffer | null> => {
+    let file: StoreFile;
+    try {
+      file = await fs.open(path, constants.O_RDONLY);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw FileStoreError.wrap('open-failed', 'open', path, e);
+    }
+    try {
+      return await readAll(file);
+    } finally {
+      await file.close().catch(() => undefined);
+    }
+  };
+  const seqBytes = await read(paths.seqnums);
+  const sessionBytes = await read(paths.session);
+  const seqNums = seqBytes ? parseSeqNums(seqBytes.toString('latin1')) : null;
+  // No `.session` (or an empty one): nothing stored yet, whatever this process's store object says.
+  if (sessionBytes === null || sessionBytes.length === 0) return { nextSenderSeq: seqNums?.sender ?? 1, creationTime: null };
+  const created = parseCreationTime(sessionBytes);
+  return { nextSenderSeq: seqNums?.sender ?? fallback.nextSenderSeq, creationTime: created ?? fallback.creationTime };
+}
+
 /** File names of a store: `<dir>/<prefix>.body|header|seqnums|session`. */
 export function storePaths(dir: string, prefix: string): StoreFiles<string> {
   const base = join(dir || '.', `${prefix}.`);

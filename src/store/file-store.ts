@@ -15,14 +15,14 @@
  * unless `recoveryPolicy` is `repair`; every repair is in `FileStore.repairs`.
  */
 import { constants } from 'node:fs';
-import { countWithin, type MessageStore, type MessageStoreFactory, type RangeLimit, type StoredMessage } from './store.js';
+import { countWithin, type MessageStore, type MessageStoreFactory, type RangeLimit, type StoredMessage, type StoredState } from './store.js';
 import { StoreFencedError, type StoreFence } from '../fencing/ownership.js';
 import { FileStoreError } from './file-store-error.js';
 import { SEQNUMS_LENGTH, formatCreationTime, truncateToSecond, writeSeqNumsBytes } from './file-store-format.js';
 import type { IndexEntry, SeqIndex } from './file-store-index.js';
 import { type StoreFile, type StoreFileSystem, nodeFileSystem, writeAll, writeAllNow } from './file-store-fs.js';
 import { readMessages } from './file-store-read.js';
-import { type FileStoreRecovery, type LoadedStore, type StoreFiles, closeAll, loadStore, resetMarkerPath, storePaths } from './file-store-load.js';
+import { type FileStoreRecovery, type LoadedStore, type StoreFiles, closeAll, loadStore, peekStoredState, resetMarkerPath, storePaths } from './file-store-load.js';
 import { Batch } from './file-store-batch.js';
 import { MessageCache } from './file-store-cache.js';
 import { checkSeqNum, checkStoredSeqNum } from './seq-num.js';
@@ -265,6 +265,15 @@ export class FileStore implements MessageStore {
       await closeAll(old);
       this.report();
     });
+  }
+
+  /**
+   * The next sender number and creation time in the files now (`.seqnums`, `.session`), read
+   * without writing or reloading; this object's own values stand in for what cannot be read.
+   */
+  async peekStored(): Promise<StoredState> {
+    this.assertOpen();
+    return peekStoredState(this.fs, this.paths, { nextSenderSeq: this.nextSender, creationTime: this.creationTime });
   }
 
   flush(): Promise<void> {

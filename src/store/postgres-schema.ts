@@ -10,7 +10,9 @@
  * - `fixover_write(...)`: one round trip per flush: checks the writer's epoch, then resets, stores
  *   messages (sent as one binary bytea and their lengths) and sets the sequence numbers that changed.
  * - Clusters of acceptor nodes (docs/cluster.md), version 3: `fixover_owners.moving_to`/`moving_until`
- *   (a session handed over to one node); `fixover_cluster_members` (member records with their
+ *   (a session handed over to one node), `fixover_owners.refused_seq`/`refused_session_time` (the
+ *   MsgSeqNum of the last refusal Logout sent for the session and the store's creation time in ms
+ *   then, `src/fencing/refusal-record.ts`); `fixover_cluster_members` (member records with their
  *   lease), `fixover_cluster_leases` (the coordinator lease of each cluster, with its epoch),
  *   `fixover_cluster_state` (the topology and the planner's memory), `fixover_cluster_moves` (move
  *   orders), `fixover_cluster_move_requests` (operators' move requests) and `fixover_cluster_drains`
@@ -117,7 +119,8 @@ $fn$;
 `,
   // 3: clusters (docs/cluster.md): the hand-over reservation and the cluster's tables.
   (s) => `
-ALTER TABLE ${s}.fixover_owners ADD COLUMN moving_to text, ADD COLUMN moving_until timestamptz;
+ALTER TABLE ${s}.fixover_owners ADD COLUMN moving_to text, ADD COLUMN moving_until timestamptz,
+  ADD COLUMN refused_seq bigint NOT NULL DEFAULT 0, ADD COLUMN refused_session_time bigint NOT NULL DEFAULT 0;
 CREATE TABLE ${s}.fixover_cluster_members (
   cluster text NOT NULL,
   node text NOT NULL,

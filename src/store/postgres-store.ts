@@ -11,7 +11,7 @@
  * session at when the write was made; the database refuses it in the same transaction unless that
  * epoch still owns the session, and the store reports StoreFencedError and drops the writes.
  */
-import { countWithin, type MessageStore, type MessageStoreFactory, type RangeLimit, type StoredMessage } from './store.js';
+import { countWithin, type MessageStore, type MessageStoreFactory, type RangeLimit, type StoredMessage, type StoredState } from './store.js';
 import { StoreFencedError, type SessionOwnership } from '../fencing/ownership.js';
 import { PostgresDatabase, type PostgresDatabaseOptions } from './postgres-database.js';
 import { PostgresStoreError } from './postgres-error.js';
@@ -225,6 +225,13 @@ export class PostgresStore implements MessageStore {
       this.install(loaded);
       for (const op of replay) op();
     });
+  }
+
+  /** The stored next sender number (past the highest stored message) and creation time, read without writing. */
+  async peekStored(): Promise<StoredState> {
+    this.assertOpen();
+    const loaded = await this.load();
+    return { nextSenderSeq: loaded.nextSender, creationTime: loaded.created };
   }
 
   flush(): Promise<void> {

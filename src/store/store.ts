@@ -51,6 +51,13 @@ export interface MessageStore {
   reset(now?: Date): void;
   /** Reloads state written by another process sharing the store. */
   refresh(): Promise<void>;
+  /**
+   * What is stored now (another process may have written it): the next outgoing sequence number and
+   * the creation time, read without writing anything or changing this store object. A node that
+   * does not own a shared store's session reads it to number a refusal. Optional: stores shared by
+   * processes.
+   */
+  peekStored?(): Promise<StoredState>;
   /** Makes every write so far durable. */
   flush(): Promise<void>;
   /**
@@ -66,6 +73,13 @@ export interface MessageStore {
    * check their data when they load it.
    */
   readonly repairs?: readonly StoreRepair[];
+}
+
+/** The state of a store as {@link MessageStore.peekStored} reads it. */
+export interface StoredState {
+  readonly nextSenderSeq: number;
+  /** null when nothing is stored yet (a shared file store no owner has written). */
+  readonly creationTime: Date | null;
 }
 
 /** Creates a store for a session, from the settings that name the kind of store. */

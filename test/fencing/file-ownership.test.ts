@@ -173,3 +173,52 @@ test('a hand-over reserves the session for its target: only it may take it until
   advance(600);
   assert.deepEqual(await a.acquire(), { acquired: true, epoch: 3 }, 'after the reservation ran out any node may take it');
 });
+
+test('refusals are recorded beside the owner file: numbered in the session, one number each even at once, the owner file untouched', async () => {
+  const { dir, a, b } = pair(60_000);
+  const prefix = 'FIX.4.2-EXEC-BANZAI';
+  await a.acquire();
+  const owner = readFileSync(join(dir, `${prefix}.owner`), 'latin1');
+  const T = 1_700_000_000_000;
+  assert.equal(await b.lastRefusal(), undefined);
+  assert.equal(await b.recordRefusal(8, T), 8, "the store's next outgoing number");
+  assert.equal(await b.recordRefusal(8, T), 9, 'refused again: one past the last');
+  assert.deepEqual(await a.lastRefusal(), { seq: 9, sessionTime: T }, 'the owner reads it');
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, `${prefix}.refused`), 'latin1')), { seq: 9, sessionTime: T, node: 'b' });
+  assert.equal(await b.recordRefusal(20, T), 20, 'the owner sent past it since');
+  assert.equal(await b.recordRefusal(1, T + 1000), 1, 'after a reset (new creation time) the old record no longer counts');
+  // Refusals made at once (two nodes, or one node's several connections) each get their own number.
+  const c = new FileOwnership({ dir, prefix, node: 'c', leaseMs: 60_000 });
+  const seqs = await Promise.all([b, c, b, c, b, c].map((o) => o.recordRefusal(5, T + 1000)));
+  assert.deepEqual([...seqs].sort((x, y) => x - y), [5, 6, 7, 8, 9, 10]);
+  assert.equal(readFileSync(join(dir, `${prefix}.owner`), 'latin1'), owner, 'the owner record is not touched');
+  await a.check();
+  // A damaged record counts as none (and the next refusal replaces it).
+  writeFileSync(join(dir, `${prefix}.refused`), '{"seq": "x"');
+  assert.equal(await a.lastRefusal(), undefined);
+  assert.equal(await b.recordRefusal(3, T + 1000), 3);
+});
+
+test("a node that does not own a shared file store reads its next outgoing number and creation time without writing or reloading it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-peek-'));
+  const prefix = 'FIX.4.2-EXEC-BANZAI';
+  const standby = await FileStore.open({ path: dir, prefix, shared: true });
+  assert.deepEqual(await standby.peekStored(), { nextSenderSeq: 1, creationTime: null }, 'nothing stored yet');
+  const owner = await FileStore.open({ path: dir, prefix });
+  try {
+    owner.saveOutgoing(1, Buffer.from('8=FIX.4.2\x019=5\x0135=0\x0110=000\x01'));
+    owner.setNextSenderSeq(12);
+    await owner.flush();
+    const files = ['seqnums', 'session', 'header', 'body'].map((f) => statSync(join(dir, `${prefix}.${f}`)).mtimeMs);
+    assert.equal(standby.getNextSenderSeq(), 1, 'the standby loaded before the owner wrote');
+    assert.deepEqual(await standby.peekStored(), { nextSenderSeq: 12, creationTime: owner.creationTime });
+    assert.equal(standby.getNextSenderSeq(), 1, 'this store object is not changed');
+    assert.deepEqual(['seqnums', 'session', 'header', 'body'].map((f) => statSync(join(dir, `${prefix}.${f}`)).mtimeMs), files, 'nothing written');
+    // A torn .seqnums: the store object's own numbers stand in.
+    writeFileSync(join(dir, `${prefix}.seqnums`), '00000');
+    assert.equal((await standby.peekStored()).nextSenderSeq, 1);
+  } finally {
+    await owner.close();
+    await standby.close();
+  }
+});

@@ -151,3 +151,35 @@ test('concurrent acquisitions: exactly one wins', opts, async () => {
   const results = await Promise.all(all.map((n) => n.own.acquire()));
   assert.equal(results.filter((r) => r.acquired).length, 1);
 });
+
+test('refusals are recorded in the owner row: numbered in the session, one number each even at once, the ownership untouched', opts, async () => {
+  const [a, b, c] = await nodes(60_000, ['a', 'b', 'c']);
+  assert.deepEqual(await a.own.acquire(), { acquired: true, epoch: 1 });
+  const T = 1_700_000_000_000;
+  assert.equal(await b.own.lastRefusal(), undefined);
+  assert.equal(await b.own.recordRefusal(8, T), 8, "the store's next outgoing number");
+  assert.equal(await b.own.recordRefusal(8, T), 9, 'refused again: one past the last');
+  assert.deepEqual(await a.own.lastRefusal(), { seq: 9, sessionTime: T }, 'the owner reads it');
+  assert.equal(await b.own.recordRefusal(20, T), 20, 'the owner sent past it since');
+  assert.equal(await b.own.recordRefusal(1, T + 1000), 1, 'after a reset (new creation time) the old record no longer counts');
+  const seqs = await Promise.all([b, c, b, c, b, c].map((n) => n.own.recordRefusal(5, T + 1000)));
+  assert.deepEqual([...seqs].sort((x, y) => x - y), [5, 6, 7, 8, 9, 10]);
+  await a.own.check();
+  await a.own.renew();
+  assert.equal((await c.own.current())?.epoch, 1);
+});
+
+test("a node that does not own the session reads the stored next outgoing number and creation time without writing or reloading", opts, async () => {
+  const [a, b] = await nodes(60_000);
+  await a.own.acquire();
+  const owner = await PostgresStore.open({ database: a.database, session: SESSION });
+  const standby = await PostgresStore.open({ database: b.database, session: SESSION });
+  closers.push(() => owner.close(), () => standby.close());
+  owner.fenceBy(a.own);
+  owner.saveOutgoing(1, fixMessage(1));
+  owner.setNextSenderSeq(12);
+  await owner.flush();
+  assert.equal(standby.getNextSenderSeq(), 1);
+  assert.deepEqual(await standby.peekStored(), { nextSenderSeq: 12, creationTime: owner.creationTime });
+  assert.equal(standby.getNextSenderSeq(), 1, 'this store object is not changed');
+});

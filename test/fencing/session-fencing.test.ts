@@ -222,3 +222,96 @@ test('a node woken up with a backlog reports the loss once, with the epoch it he
     await a.acceptor.stop();
   }
 });
+
+test("a refusal uses up a number of the session's sequence: numbered from the shared store, and the owner continues past it at the next Logon; a resend gap-fills it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-fence-'));
+  const clock: Clock = { now: () => Date.now() };
+  const a = await node(dir, 'A', clock, 3000);
+  const b = await node(dir, 'B', clock, 3000);
+  const notes: string[] = [];
+  a.session.on('event', (e) => void (e.kind === 'note' && notes.push(e.text)));
+  try {
+    const ca = await connect(a.port);
+    ca.c.write(logon(1));
+    assert.match(await ca.next(), /\|35=A\|34=1\|/);
+    ca.c.write(order(2, 'X1'));
+    assert.match(await ca.next(), /\|35=8\|34=2\|.*\|11=X1\|/);
+    const seqnums = readFileSync(join(dir, `${id.filePrefix}.seqnums`), 'latin1');
+
+    // B refuses twice while A serves the session: the Logouts carry A's next numbers, 3 then 4
+    // (a counterparty such as QuickFIX C++ counts each), where B's own idea would be 1.
+    for (const expected of [3, 4]) {
+      const cb = await connect(b.port);
+      cb.c.write(logon(3));
+      const refusal = await cb.next();
+      assert.match(refusal, new RegExp(`\\|35=5\\|34=${expected}\\|.*\\|58=session FIX\\.4\\.4:EXEC->CLIENT is active on node A`));
+      await cb.closed;
+    }
+    assert.equal(readFileSync(join(dir, `${id.filePrefix}.seqnums`), 'latin1'), seqnums, 'B wrote nothing to the store');
+    assert.equal(b.store.getNextSenderSeq(), 1);
+
+    // The client comes back to A: A continues past the refusals (5), and says why.
+    ca.c.destroy();
+    await ca.closed;
+    await waitFor(() => a.events.some((e) => e.state === 'released'));
+    const ca2 = await connect(a.port);
+    ca2.c.write(logon(3));
+    assert.match(await ca2.next(), /\|35=A\|34=5\|/);
+    assert.ok(notes.some((n) => /next outgoing MsgSeqNum raised from 3 to 5: another node refused a Logon .* numbered 4/.test(n)), notes.join('\n'));
+    // A counterparty that did not count the refusals asks for them: gap-filled, nothing stored under them.
+    ca2.c.write(frame(`35=2|34=4|49=CLIENT|52=${ts()}|56=EXEC|7=3|16=0|`));
+    // 3 and 4 (the refusals) and 5 (the Logon, an admin message) in one GapFill.
+    assert.match(await ca2.next(), /\|35=4\|34=3\|43=Y\|.*\|36=6\|123=Y\|/);
+    ca2.c.write(order(5, 'X2'));
+    assert.match(await ca2.next(), /\|35=8\|34=6\|.*\|11=X2\|/);
+    ca2.c.destroy();
+    await ca2.closed;
+    // Stored: the next Logon, at either node, starts at 7.
+    await waitFor(() => a.events.filter((e) => e.state === 'released').length === 2);
+    const cb = await connect(b.port);
+    cb.c.write(logon(6));
+    assert.match(await cb.next(), /\|35=A\|34=7\|/);
+    cb.c.destroy();
+  } finally {
+    await Promise.all([a.acceptor.stop(), b.acceptor.stop()]);
+  }
+});
+
+async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('an acceptor that keeps its ownership between connections also continues past the refusals before it answers a Logon', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-fence-'));
+  const clock: Clock = { now: () => Date.now() };
+  const store = await FileStore.open({ path: dir, prefix: id.filePrefix });
+  const ownership = new FileOwnership({ dir, prefix: id.filePrefix, node: 'A', leaseMs: 3000 });
+  const holder = {} as { session: Session };
+  holder.session = new Session({ sessionId: id, role: 'acceptor', heartBtInt: 30 }, store, executorApplication({ send: (m) => void holder.session.send(m) }), { tickMs: 50, ownership, leaseMs: 3000, keepOwnership: true });
+  const acceptor = new Acceptor([holder.session], [{ port: 0, host: '127.0.0.1' }]);
+  const [port] = await acceptor.start();
+  const b = await node(dir, 'B', clock, 3000);
+  try {
+    assert.equal(await holder.session.claim(), null, 'A owns the session, and keeps it');
+    const ca = await connect(port);
+    ca.c.write(logon(1));
+    assert.match(await ca.next(), /\|35=A\|34=1\|/);
+    ca.c.destroy();
+    await ca.closed;
+    assert.ok(ownership.holds(), 'kept after the connection');
+    const cb = await connect(b.port);
+    cb.c.write(logon(2));
+    assert.match(await cb.next(), /\|35=5\|34=2\|.*\|58=session FIX\.4\.4:EXEC->CLIENT is active on node A/);
+    await cb.closed;
+    const ca2 = await connect(port);
+    ca2.c.write(logon(2));
+    assert.match(await ca2.next(), /\|35=A\|34=3\|/);
+    ca2.c.destroy();
+  } finally {
+    await Promise.all([acceptor.stop(), b.acceptor.stop()]);
+  }
+});
