@@ -299,7 +299,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('InboundMessageRate', 'nonneg', true, { dflt: '0' }),
   S('InboundRateAction', 'enum', true, { values: ['pause', 'reject', 'logout'], dflt: 'pause' }),
   S('InboundBytesPerTurn', 'posint', true, { dflt: '8192' }),
-  S('ResendCpuShare', 'posint', true, { dflt: '50', range: [1, 100] }),
+  S('ResendCpuShare', 'posint', true, { dflt: '25', range: [1, 100] }),
   S('StoreRecovery', 'enum', true, { values: ['refuse', 'repair'], dflt: 'refuse' }),
   // fixover cluster of acceptor nodes (docs/cluster.md); timings in milliseconds
   S('ClusterName', 'string', true),
