@@ -59,6 +59,8 @@ try {
   }
   g.close();
   await until(() => views.get('B')!.counts.bad >= badBefore + 4);
+  // A reports its counts periodically: wait for a report made after it heard X's cluster.
+  await until(() => views.get('A')!.counts.otherCluster > 0);
   const afterGarbage = { B: views.get('B')!.members.join(), X: views.get('X')!.members.join(), otherClusterAtA: views.get('A')!.counts.otherCluster, badAtB: views.get('B')!.counts.bad - badBefore };
   c.kill('SIGKILL');
   const lapseMs = await until(() => sees('A', 'A,B') && sees('B', 'A,B'));
