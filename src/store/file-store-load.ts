@@ -76,6 +76,12 @@ export function resetMarkerPath(paths: StoreFiles<string>): string {
 
 /** The creation time a reset marker holds (now, if unreadable), or null when there is no marker. */
 async function readResetMarker(fs: StoreFileSystem, path: string, now: Date): Promise<Date | null> {
+  const bytes = await readIfThere(fs, path);
+  return bytes === null ? null : (parseCreationTime(bytes) ?? truncateToSecond(now));
+}
+
+/** A whole file, or null when it does not exist. */
+async function readIfThere(fs: StoreFileSystem, path: string): Promise<Buffer | null> {
   let file: StoreFile;
   try {
     file = await fs.open(path, constants.O_RDONLY);
@@ -84,7 +90,7 @@ async function readResetMarker(fs: StoreFileSystem, path: string, now: Date): Pr
     throw FileStoreError.wrap('open-failed', 'open', path, e);
   }
   try {
-    return parseCreationTime(await readAll(file)) ?? truncateToSecond(now);
+    return await readAll(file);
   } finally {
     await file.close().catch(() => undefined);
   }
@@ -99,22 +105,8 @@ async function readResetMarker(fs: StoreFileSystem, path: string, now: Date): Pr
 export async function peekStoredState(fs: StoreFileSystem, paths: StoreFiles<string>, fallback: { nextSenderSeq: number; creationTime: Date }): Promise<{ nextSenderSeq: number; creationTime: Date | null }> {
   const marker = await readResetMarker(fs, resetMarkerPath(paths), fallback.creationTime);
   if (marker) return { nextSenderSeq: 1, creationTime: marker };
-  const read = async (path: string): Promise<Buffer | null> => {
-    let file: StoreFile;
-    try {
-      file = await fs.open(path, constants.O_RDONLY);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw FileStoreError.wrap('open-failed', 'open', path, e);
-    }
-    try {
-      return await readAll(file);
-    } finally {
-      await file.close().catch(() => undefined);
-    }
-  };
-  const seqBytes = await read(paths.seqnums);
-  const sessionBytes = await read(paths.session);
+  const seqBytes = await readIfThere(fs, paths.seqnums);
+  const sessionBytes = await readIfThere(fs, paths.session);
   const seqNums = seqBytes ? parseSeqNums(seqBytes.toString('latin1')) : null;
   // No `.session` (or an empty one): nothing stored yet, whatever this process's store object says.
   if (sessionBytes === null || sessionBytes.length === 0) return { nextSenderSeq: seqNums?.sender ?? 1, creationTime: null };
