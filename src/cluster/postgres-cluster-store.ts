@@ -138,12 +138,7 @@ export class PostgresClusterStore implements ClusterStore {
   }
 
   async writeTopology(t: TopologyFile, coordinatorEpoch: number): Promise<void> {
-    await this.fenced(
-      'write the topology',
-      coordinatorEpoch,
-      `INSERT INTO ${this.s}.fixover_cluster_state (cluster, key, value) SELECT $2::text, 'topology', $3::jsonb WHERE $HOLDS ON CONFLICT (cluster, key) DO UPDATE SET value = EXCLUDED.value`,
-      [JSON.stringify(t)],
-    );
+    await this.writeState('write the topology', 'topology', t, coordinatorEpoch);
     if (t.epoch !== this.announcedEpoch) {
       this.announcedEpoch = t.epoch;
       await this.notify('topology');
@@ -156,11 +151,16 @@ export class PostgresClusterStore implements ClusterStore {
   }
 
   async writePlannerMemory(m: PlannerMemory, coordinatorEpoch: number): Promise<void> {
+    await this.writeState("write the planner's memory", 'planner', m, coordinatorEpoch);
+  }
+
+  /** One row of `fixover_cluster_state`, fenced by the coordinator lease at `coordinatorEpoch`. */
+  private async writeState(what: string, key: 'topology' | 'planner', value: object, coordinatorEpoch: number): Promise<void> {
     await this.fenced(
-      "write the planner's memory",
+      what,
       coordinatorEpoch,
-      `INSERT INTO ${this.s}.fixover_cluster_state (cluster, key, value) SELECT $2::text, 'planner', $3::jsonb WHERE $HOLDS ON CONFLICT (cluster, key) DO UPDATE SET value = EXCLUDED.value`,
-      [JSON.stringify(m)],
+      `INSERT INTO ${this.s}.fixover_cluster_state (cluster, key, value) SELECT $2::text, $3::text, $4::jsonb WHERE $HOLDS ON CONFLICT (cluster, key) DO UPDATE SET value = EXCLUDED.value`,
+      [key, JSON.stringify(value)],
     );
   }
 
