@@ -14,27 +14,22 @@
  * refused.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { MemberState } from './membership.js';
+import type { MemberRecord, MemberState } from './membership.js';
 import { CLUSTER_LEASE_RANGE, CLUSTER_WEIGHT_RANGE } from '../config/setting-names.js';
 
 /** `announce`: I am here (multicast); `probe`/`answer`: the two halves of a static probe; `leave`: I stop now. */
 export type AnnouncementKind = 'announce' | 'probe' | 'answer' | 'leave';
 
-/** One member's message about itself. */
-export interface Announcement {
+/**
+ * One member's message about itself: the fields of its member record that the others need (the
+ * cluster name lets a message of another cluster be ignored), and what orders its messages.
+ */
+export interface Announcement extends Pick<MemberRecord, 'cluster' | 'node' | 'uris' | 'state' | 'sessions' | 'weight' | 'leaseMs'> {
   readonly kind: AnnouncementKind;
-  /** `ClusterName`: a message of another cluster is ignored. */
-  readonly cluster: string;
-  readonly node: string;
   /** When the sending process started (ms): a restarted node's messages supersede its old ones. */
   readonly incarnation: number;
   /** Grows with every message of one incarnation: an older message arriving late is ignored. */
   readonly seq: number;
-  readonly uris: readonly string[];
-  readonly state: MemberState;
-  readonly sessions: readonly string[];
-  readonly weight: number;
-  readonly leaseMs: number;
   /** How long the sender has been in `state` (ms; its own clock, so no clock needs to agree). */
   readonly inStateMs: number;
 }
