@@ -586,7 +586,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     const first = r.acquired ? null : r.owner;
     const waiting = (): number | null => (r.acquired || first === null || this.socket === null || this.socket.destroyed ? null : stalledOwnerWait(first, r.owner, Date.now()));
     for (let wait = waiting(); wait !== null; wait = waiting()) {
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 100)));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(wait, 1), 100)));
       r = await own.acquire();
     }
     if (!r.acquired) {

@@ -22,5 +22,10 @@ export function stalledOwnerWait(first: OwnerRecord, latest: OwnerRecord, now: n
   if (latest.epoch !== first.epoch || latest.node !== first.node || latest.renewedAt !== first.renewedAt) return null;
   // One millisecond past the lease: the first moment another node may take the session.
   const left = latest.renewedAt + latest.leaseMs + 1 - now;
-  return left > 0 && left <= latest.leaseMs + 1 ? left : null;
+  if (left > latest.leaseMs + 1) return null;
+  // Already past it: the acquisition that just failed read its clock a moment earlier (a timer
+  // can fire a millisecond early, and taking the lock takes time), so try again at once; a
+  // record past its lease is taken. Bounded, so that nothing can make this loop for ever.
+  if (left <= 0) return left > -latest.leaseMs ? 0 : null;
+  return left;
 }
