@@ -29,7 +29,8 @@
  * `--cpu-prof` and leaves the profiles in DIR; `--set Name=Value` adds a setting for fixover only;
  * `--node-arg FLAG` adds a Node/V8 flag for the fixover executor only (e.g. `--trace-gc`, or
  * `--semi-space-growth-factor=2` to undo the CLI's garbage-collector tuning);
- * `--only fixover|fixover-ops|quickfix` measures one of them.
+ * `--only fixover|fixover-ops|quickfix` measures one of them; `--scrape-ms N` changes how often
+ * fixover-ops is scraped (0: never).
  *
  * The cost of operations: `fixover-ops` is the same fixover executor with its HTTP interface on
  * (HttpAcceptPort) and /metrics scraped every second during the run (harsher than Prometheus's
@@ -46,6 +47,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, get as httpGet } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT, TSX, freePort, startFixover, startProcess, type Proc } from '../scripts/peers/process.js';
@@ -85,8 +87,8 @@ const CLIENT_SPIN = args.includes('--client-spin');
 const PIN = args.includes('--pin');
 /** Measure fixover with its operations interface on and scraped, next to fixover without (default on). */
 const OPS = !args.includes('--no-ops');
-/** How often the `fixover-ops` case scrapes /metrics. */
-const SCRAPE_MS = 1000;
+/** How often the `fixover-ops` case scrapes /metrics (`--scrape-ms N`, default 1000; 0: never, the interface only listens). */
+const SCRAPE_MS = Number(opt('--scrape-ms') ?? 1000);
 /** Also measure each executor over TLS, next to plaintext. */
 const TLS = args.includes('--tls');
 
@@ -116,23 +118,30 @@ interface Server {
   stopScraping?: () => number;
 }
 
-/** Scrapes `url` every SCRAPE_MS, as Prometheus would; returns the stopper. */
+/**
+ * Scrapes `url` every SCRAPE_MS over one kept-alive connection, as Prometheus would; returns the
+ * stopper. node:http rather than fetch: the scraper shares the machine's two cores with the client
+ * and the executor, so it should cost as little as a Prometheus on another host would.
+ */
 function scrape(url: string): () => number {
   let ok = 0;
   let busy = false;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    fetch(url)
-      .then(async (r) => {
-        await r.text();
-        if (r.ok) ok++;
-      })
-      .catch(() => undefined)
-      .finally(() => (busy = false));
+    const req = httpGet(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        if (res.statusCode === 200) ok++;
+        busy = false;
+      });
+    });
+    req.on('error', () => (busy = false));
   }, SCRAPE_MS);
   return () => {
     clearInterval(timer);
+    agent.destroy();
     return ok;
   };
 }
@@ -163,7 +172,7 @@ async function startServer(impl: Impl, base: string, run: number): Promise<Serve
     await proc.stop('SIGKILL', 1000);
     throw e;
   }
-  return pinned({ proc, pid: proc.child.pid!, port, tlsCa, stopScraping: http ? scrape(`http://127.0.0.1:${http}/metrics`) : undefined });
+  return pinned({ proc, pid: proc.child.pid!, port, tlsCa, stopScraping: http && SCRAPE_MS > 0 ? scrape(`http://127.0.0.1:${http}/metrics`) : undefined });
 }
 
 /** With `--pin`: every thread of the executor onto CPU 1. */

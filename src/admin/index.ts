@@ -1,6 +1,7 @@
 /** The operations HTTP interface: health, Prometheus metrics, the admin API and the web console. */
 export { AdminServer, AdminError, type AdminServerOptions, type SessionInfo } from './server.js';
 export { EngineMetrics, METRIC_PREFIX, RECOVERY_BUCKETS_S } from './metrics.js';
+export { PROCESS_METRICS_LEVELS, type ProcessMetricsLevel } from './process-metrics.js';
 export { ActivityFeed, ACTIVITY_KEPT, type ActivityEntry, type ActivityKind, type Rates } from './activity.js';
 export { AuditLog, AUDIT_KEPT, type AuditEntry } from './audit.js';
 export { classifyDisconnect, DISCONNECT_REASONS, type DisconnectReason } from './disconnect-reasons.js';

@@ -6,11 +6,12 @@
  * and node: both come from the settings (and acceptor templates), MsgTypes from a bounded set
  * (see MsgTypeCounts) and disconnect reasons from a fixed list, so series cannot grow without limit.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import type { Engine } from '../engine/engine.js';
 import type { Session } from '../engine/session.js';
 import type { MsgTypeCounts } from '../session/session-stats.js';
 import { classifyDisconnect, DISCONNECT_REASONS } from './disconnect-reasons.js';
+import { registerProcessMetrics, type ProcessMetricsLevel } from './process-metrics.js';
 
 /** Every metric name starts with this. */
 export const METRIC_PREFIX = 'fixover_';
@@ -84,10 +85,15 @@ export class EngineMetrics {
   /** Each session's series labels, kept (see ReadMetric). */
   private readonly seriesOf = new WeakMap<Session, SessionSeries>();
 
-  /** `processMetrics`: also the process's CPU, memory, event loop lag… (prom-client's default metrics). */
+  /**
+   * `processMetrics`: also the process's own metrics (CPU, memory, heap, event loop…): `basic`
+   * (the default, also `true`) reads them only when scraped; `full` adds prom-client's GC duration
+   * histogram and event-loop delay percentiles, which work all the time and cost throughput;
+   * `off` (or `false`) serves none.
+   */
   constructor(
     private readonly engine: Engine,
-    options: { processMetrics?: boolean } = {},
+    options: { processMetrics?: boolean | ProcessMetricsLevel } = {},
   ) {
     const registers = [this.registry];
     const sessions = (): Iterable<Session> => engine.sessions.values();
@@ -190,7 +196,8 @@ export class EngineMetrics {
       buckets: RECOVERY_BUCKETS_S,
       registers,
     });
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    const level = options.processMetrics ?? 'basic';
+    registerProcessMetrics(this.registry, level === true ? 'basic' : level === false ? 'off' : level);
     for (const s of engine.sessions.values()) this.attach(s);
     engine.on('session', (s) => this.attach(s));
   }

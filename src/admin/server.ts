@@ -17,6 +17,7 @@ import { ActivityFeed } from './activity.js';
 import { ROUTES, type ApiRoute } from './api-schemas.js';
 import { AuditLog } from './audit.js';
 import { EngineMetrics } from './metrics.js';
+import type { ProcessMetricsLevel } from './process-metrics.js';
 import { registerConsole } from './console.js';
 import { openApiDocument } from './openapi.js';
 
@@ -41,8 +42,8 @@ export interface AdminServerOptions {
   token?: string;
   /** Where audit lines go (default: standard output). */
   auditWrite?: (line: string) => void;
-  /** Include process metrics (default true). */
-  processMetrics?: boolean;
+  /** Which process metrics `/metrics` serves (setting `HttpProcessMetrics`; default `basic`, see {@link EngineMetrics}). */
+  processMetrics?: boolean | ProcessMetricsLevel;
   /** The cluster membership of the node (set by `fixover run` for a cluster member): `/readyz` waits for it to have joined, `/api/cluster` shows it. */
   cluster?: AdminCluster;
   /** Serve HTTPS with this certificate (chain) and key, PEM (settings: HttpCertificateFile, HttpCertificateKeyFile). */

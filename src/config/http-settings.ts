@@ -15,7 +15,7 @@ import type { SettingsProblem } from './problems.js';
 import type { Located, SessionSettings } from './settings.js';
 
 /** The settings of the HTTP interface, which apply to the whole process. */
-export const HTTP_SETTINGS = ['HttpAcceptPort', 'HttpAcceptAddress', 'HttpAdminToken', 'HttpAdminTokenFile', 'HttpCertificateFile', 'HttpCertificateKeyFile', 'HttpCertificateKeyPassword'] as const;
+export const HTTP_SETTINGS = ['HttpAcceptPort', 'HttpAcceptAddress', 'HttpAdminToken', 'HttpAdminTokenFile', 'HttpCertificateFile', 'HttpCertificateKeyFile', 'HttpCertificateKeyPassword', 'HttpProcessMetrics'] as const;
 
 /** The shortest admin token accepted (characters). */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;

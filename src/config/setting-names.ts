@@ -250,6 +250,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   S('HttpCertificateFile', 'path', true),
   S('HttpCertificateKeyFile', 'path', true),
   S('HttpCertificateKeyPassword', 'string', true),
+  S('HttpProcessMetrics', 'enum', true, { values: ['basic', 'full', 'off'], dflt: 'basic' }),
   S('HostSelectionPolicy', 'enum', true, { values: ['ROUNDROBIN', 'PRIORITY'], dflt: 'ROUNDROBIN' }),
   S('HostSelectionPolicyPriorityStartOverInterval', 'posint', true, { dflt: '120' }),
   // fixover: the failover transport, `failover:(tcp://a:1,tcp://b:2)?option=value&…` (initiators)

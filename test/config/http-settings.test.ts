@@ -17,7 +17,9 @@ test('HttpAcceptPort, HttpAcceptAddress and the token are accepted in [DEFAULT] 
   const text = `[DEFAULT]\nHttpAcceptPort=8080\nHttpAcceptAddress=0.0.0.0\nHttpAdminToken=0123456789abcdefXYZ\n${session()}\n${session()}`;
   const s = parseSettings(text, 'ops.cfg', {});
   assert.deepEqual(errors(text), []);
-  assert.deepEqual(adminOptionsFrom(s.sessions.map((x) => x.toRecord()), process.cwd()), { port: 8080, host: '0.0.0.0', token: '0123456789abcdefXYZ' });
+  assert.deepEqual(adminOptionsFrom(s.sessions.map((x) => x.toRecord()), process.cwd()), { port: 8080, host: '0.0.0.0', token: '0123456789abcdefXYZ', processMetrics: 'basic' });
+  const full = parseSettings(`[DEFAULT]\nHttpAcceptPort=8080\nHttpProcessMetrics=full\n${session()}`, 'ops.cfg', {});
+  assert.equal(adminOptionsFrom(full.sessions.map((x) => x.toRecord()), '.')?.processMetrics, 'full');
   assert.equal(adminOptionsFrom(parseSettings(session(), 'x', {}).sessions.map((x) => x.toRecord()), '.'), undefined);
 });
 
@@ -26,6 +28,7 @@ test('bad HTTP settings name file, line, setting and what is valid', () => {
   assert.match(errors(`[DEFAULT]\nHttpAcceptPort=8080\nHttpAcceptAddress=not an address!\n${session()}`)[0], /^ops\.cfg:3: error: HttpAcceptAddress: invalid value "not an address!": expected an IP address or a host name/);
   assert.match(errors(`[DEFAULT]\nHttpAcceptPort=8080\nHttpAdminToken=short\n${session()}`)[0], /^ops\.cfg:3: error: HttpAdminToken: expected a token of at least 16 characters \(this one has 5\)/);
   assert.match(errors(`[DEFAULT]\nHttpAcceptPort=9000\n${session()}`)[0], /^ops\.cfg:2: error: HttpAcceptPort: port 9000 is also the SocketAcceptPort of session FIX\.4\.2:EXEC->C/);
+  assert.match(errors(`[DEFAULT]\nHttpAcceptPort=8080\nHttpProcessMetrics=all\n${session()}`)[0], /^ops\.cfg:3: error: HttpProcessMetrics: invalid value "all": expected basic, full, off/);
   // Per process: every session must say the same.
   assert.match(errors(`${session('HttpAcceptPort=8080\n')}\n${session('HttpAcceptPort=8081\n')}`)[0], /^ops\.cfg:15: error: HttpAcceptPort: one HTTP interface serves the whole process, so every session must have the same HttpAcceptPort \(set it in \[DEFAULT\]\)/);
 });
