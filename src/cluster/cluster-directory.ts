@@ -7,7 +7,7 @@
  * each write. Other nodes learn of changes by polling (`watch` does nothing here).
  */
 import { mkdirSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FileOwnership } from '../fencing/file-ownership.js';
 import type { OwnerRecord } from '../fencing/ownership.js';
@@ -144,8 +144,21 @@ export class ClusterDirectory implements ClusterStore {
     return (await readAll(this.requestsDir, isMoveRequest)).items;
   }
 
-  async removeMoveRequest(session: string): Promise<void> {
-    await unlink(join(this.requestsDir, fileName(session))).catch(() => undefined);
+  async removeMoveRequest(r: MoveRequest): Promise<void> {
+    const file = join(this.requestsDir, fileName(r.session));
+    // Taken aside first (a rename is atomic): a request written from now on is a new file, not ours.
+    const aside = `${file}.${process.pid}.${++writes}.taken`;
+    try {
+      await rename(file, aside);
+    } catch {
+      return;
+    }
+    if (JSON.stringify(await readJson(aside)) !== JSON.stringify(r)) {
+      // A newer request replaced ours before we took it aside: put it back unless an even newer
+      // one is already there (link fails when the name exists).
+      await link(aside, file).catch(() => undefined);
+    }
+    await unlink(aside).catch(() => undefined);
   }
 }
 

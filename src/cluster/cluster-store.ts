@@ -98,7 +98,11 @@ export interface ClusterStore {
   requestMove(r: MoveRequest): Promise<void>;
   /** The operators' move requests not yet taken by the coordinator. */
   moveRequests(): Promise<MoveRequest[]>;
-  removeMoveRequest(session: string): Promise<void>;
+  /**
+   * Removes the request `r` once taken, only while it is still the one stored: a newer request
+   * for the same session, left while the coordinator handled `r`, stays for its next round.
+   */
+  removeMoveRequest(r: MoveRequest): Promise<void>;
   /** The coordinator lease of this cluster, held as `node`. */
   coordinatorLease(node: string, leaseMs: number, now?: () => number): CoordinatorLease;
   /** Who holds the coordinator lease (for status). */

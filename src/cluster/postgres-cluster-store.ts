@@ -217,8 +217,9 @@ export class PostgresClusterStore implements ClusterStore {
     return r.rows.map((x) => x.request).filter(isMoveRequest);
   }
 
-  async removeMoveRequest(session: string): Promise<void> {
-    await this.db.query('remove a move request', `DELETE FROM ${this.s}.fixover_cluster_move_requests WHERE cluster = $1 AND session = $2`, [this.cluster, session]);
+  async removeMoveRequest(r: MoveRequest): Promise<void> {
+    // Only while it is still the stored one: a newer request for the session stays.
+    await this.db.query('remove a move request', `DELETE FROM ${this.s}.fixover_cluster_move_requests WHERE cluster = $1 AND session = $2 AND request = $3::jsonb`, [this.cluster, r.session, JSON.stringify(r)]);
   }
 
   coordinatorLease(node: string, leaseMs: number, now?: () => number): CoordinatorLease {

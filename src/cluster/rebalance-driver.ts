@@ -127,7 +127,7 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
         moving.add(r.session);
         this.emit('event', { type: 'moveOrdered', session: r.session, from: check.from, to: r.to, reason: 'operator' });
       }
-      await this.files.removeMoveRequest(r.session);
+      await this.files.removeMoveRequest(r);
     }
     await this.files.writePlannerMemory({ moved, recent: memory.recent }, this.lease.epoch);
   }

@@ -106,3 +106,16 @@ test('without RebalanceClusterClients an operator move is still ordered, and its
   await a.coordinator.tick();
   assert.deepEqual(await a.files.moves(), [], 'done: the order is removed');
 });
+
+test('a newer request for the same session, left while the coordinator handled the older one, is not lost (file store)', async () => {
+  const { a } = twoNodes({ A: [], B: [] }, false);
+  const older = { session: 's1', from: 'B', to: 'A', by: 'carol', at: 1 };
+  const newer = { session: 's1', from: 'B', to: 'C', by: 'dave', at: 2 };
+  await a.files.requestMove(older);
+  const taken = await a.files.moveRequests();
+  await a.files.requestMove(newer);
+  await a.files.removeMoveRequest(taken[0]);
+  assert.deepEqual(await a.files.moveRequests(), [newer]);
+  await a.files.removeMoveRequest(newer);
+  assert.deepEqual(await a.files.moveRequests(), []);
+});

@@ -165,3 +165,16 @@ test('a session handed over is reserved for its target: any other node, the old 
   await a.release();
   assert.deepEqual(await c.acquire(), { acquired: true, epoch: 4 });
 });
+
+test('removing a move request taken by the coordinator keeps a newer one for the same session', opts, async () => {
+  const { stores: [a] } = await stores(1);
+  const older = { session: 'FIX.4.2:EXEC->C1', from: 'A', to: 'B', by: 'carol', at: 1 };
+  const newer = { session: 'FIX.4.2:EXEC->C1', from: 'A', to: 'C', by: 'dave', at: 2 };
+  await a.requestMove(older);
+  const taken = await a.moveRequests();
+  await a.requestMove(newer);
+  await a.removeMoveRequest(taken[0]);
+  assert.deepEqual(await a.moveRequests(), [newer]);
+  await a.removeMoveRequest(newer);
+  assert.deepEqual(await a.moveRequests(), []);
+});
