@@ -23,6 +23,11 @@
  *    and the return together (one client run).
  *  - rolling restart: a fresh 3-node cluster under load; each node in turn drains (SIGUSR2), exits,
  *    starts again and gets its share back before the next: the longest pause of any session, lost.
+ *  - paused owner (`--case paused`): a fresh 3-node cluster under load; SIGSTOP of the node holding
+ *    a third: time until each of its sessions is logged on elsewhere (p50/p99/max) against the
+ *    target SessionLeaseTimeout + 1 s; then SIGCONT: how many of the sessions it lost it says it
+ *    lost (it fences itself: writes and sends nothing more for them), and orders lost or
+ *    duplicated over the whole run.
  *
  * `--clients fixover` (default): fixover's failover transport (randomize=true, announces cluster
  * support: told where to reconnect). `--clients quickfix-style`: alternate addresses tried in turn
@@ -56,7 +61,7 @@ const RATE = Number(opt('--rate') ?? (QUICK ? 30 : 300));
 const STORM_SIZES = (opt('--storm-sizes') ?? '150,300').split(',').map(Number);
 const CLIENTS = (opt('--clients') ?? 'fixover') as ClientKind;
 const RECONNECT = Number(opt('--reconnect-interval') ?? 1);
-const CASES = new Set((opt('--case') ?? 'storm,failover,rolling').split(','));
+const CASES = new Set((opt('--case') ?? 'storm,failover,rolling,paused').split(','));
 const STORES = (opt('--store') ?? 'file,postgresql').split(',');
 for (const [name, ok] of [
   ['--runs', Number.isInteger(RUNS) && RUNS >= 1],
@@ -65,7 +70,7 @@ for (const [name, ok] of [
   ['--storm-sizes', STORM_SIZES.every((n) => Number.isInteger(n) && n > 0)],
   ['--clients', CLIENTS === 'fixover' || CLIENTS === 'quickfix-style'],
   ['--reconnect-interval', Number.isInteger(RECONNECT) && RECONNECT >= 1],
-  ['--case', [...CASES].every((c) => ['storm', 'failover', 'rolling'].includes(c))],
+  ['--case', [...CASES].every((c) => ['storm', 'failover', 'rolling', 'paused'].includes(c))],
   ['--store', STORES.every((s) => s === 'file' || s === 'postgresql')],
 ] as const) {
   if (!ok) {
@@ -221,6 +226,20 @@ interface RollingResult {
   orders: { sent: number; lost: number; unflaggedDuplicates: number };
 }
 
+interface PausedResult {
+  store: StoreKind;
+  sessions: number;
+  victimHeld: number;
+  /** SessionLeaseTimeout + 1 s. */
+  targetMs: number;
+  back: { p50: number; p99: number; max: number; notBack: number };
+  collateral: number;
+  collateralMax: number;
+  /** Sessions it held that the woken node reported lost (fenced itself), of victimHeld. */
+  fenced: number;
+  orders: { sent: number; lost: number; flaggedDuplicates: number; unflaggedDuplicates: number };
+}
+
 const NAMES = Array.from({ length: SESSIONS }, (_, i) => `S${i + 1}`);
 const NODE_NAMES = ['A', 'B', 'C'];
 
@@ -343,14 +362,66 @@ async function rolling(store: StoreKind, pg: TestPostgres | undefined): Promise<
   }
 }
 
+/** The nodes' session lease (the harness's SessionLeaseTimeout, 5 s). */
+const SESSION_LEASE_MS = 5000;
+
+async function pausedOwner(store: StoreKind, pg: TestPostgres | undefined): Promise<PausedResult> {
+  const { cluster, ports, nodes } = await startCluster(store, pg, 'paused');
+  const victim = nodes[2];
+  try {
+    const fleet = await startFleet(ports);
+    await sleep(1000);
+    const held = fleet.sessions.filter((s) => s.port === victim.port);
+    const t0 = performance.now();
+    victim.proc.child.kill('SIGSTOP');
+    const backAt = (s: (typeof held)[number]): number | undefined => s.logons.find((l) => l.at > t0 && l.port !== victim.port)?.at;
+    // A quickfix-style client leaves the silent node only at its heartbeat timeout (HeartBtInt 30).
+    await until('every session of the paused node logged on elsewhere', () => held.every((s) => backAt(s) !== undefined), CLIENTS === 'fixover' ? 60_000 : 120_000).catch((e: unknown) => log(String(e)));
+    const times = held.map(backAt).filter((x): x is number => x !== undefined).map((at) => at - t0);
+    log(`paused owner: ${times.length}/${held.length} back elsewhere, p50 ${round1(percentile(times, 50))} ms, p99 ${round1(percentile(times, 99))} ms, max ${round1(Math.max(...times))} ms (target ${SESSION_LEASE_MS + 1000} ms)`);
+    // Paused at least a lease and a half in all, then woken: it must find every session it held
+    // lost, say so once, and write or send nothing more for them.
+    await sleep(Math.max(0, SESSION_LEASE_MS * 1.5 - (performance.now() - t0)));
+    const heldSet = new Set(held);
+    const collateral = fleet.sessions.filter((s) => !heldSet.has(s)).flatMap((s) => s.pauses.filter((p) => p.end - p.ms > t0).map((p) => p.ms));
+    const woke = victim.proc.output().length;
+    victim.proc.child.kill('SIGCONT');
+    const lostBy = (): Set<string> => new Set([...victim.proc.output().slice(woke).matchAll(/EXEC->(\S+) ownership lost/g)].map((m) => m[1]));
+    await until('the woken node reports every session it held lost', () => held.every((s) => lostBy().has(s.name)), 10_000, 100).catch((e: unknown) => log(String(e)));
+    const fenced = held.filter((s) => lostBy().has(s.name)).length;
+    if (victim.proc.child.exitCode !== null) log(`paused owner: the woken node exited (${victim.proc.child.exitCode})`);
+    // Let it run (and the rebalancer move sessions back to it) before the orders are counted.
+    await sleep(QUICK ? 3000 : 10_000);
+    const orders = await fleet.finish();
+    const reports = await Promise.all(fleet.sessions.map((s) => s.run));
+    const flaggedDuplicates = reports.reduce((a, r) => a + r.duplicates.flagged, 0);
+    log(`paused owner: woken node reported ${fenced}/${held.length} of its sessions lost; other sessions interrupted ${collateral.length}; orders ${orders.sent} sent, ${orders.lost} lost, ${flaggedDuplicates} flagged and ${orders.unflaggedDuplicates} unflagged duplicates (output in ${cluster.dir})`);
+    return {
+      store,
+      sessions: SESSIONS,
+      victimHeld: held.length,
+      targetMs: SESSION_LEASE_MS + 1000,
+      back: { p50: round1(percentile(times, 50)), p99: round1(percentile(times, 99)), max: round1(Math.max(...times)), notBack: held.length - times.length },
+      collateral: collateral.length,
+      collateralMax: collateral.length ? round1(Math.max(...collateral)) : 0,
+      fenced,
+      orders: { sent: orders.sent, lost: orders.lost, flaggedDuplicates, unflaggedDuplicates: orders.unflaggedDuplicates },
+    };
+  } finally {
+    victim.proc.child.kill('SIGCONT');
+    cluster.killAll();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const load0 = loadavg()[0];
 const stormRows = CASES.has('storm') ? await storm() : [];
 const failovers: FailoverResult[] = [];
 const rolls: RollingResult[] = [];
+const pauses: PausedResult[] = [];
 const skipped: string[] = [];
-if (CASES.has('failover') || CASES.has('rolling')) {
+if (CASES.has('failover') || CASES.has('rolling') || CASES.has('paused')) {
   for (const store of STORES as StoreKind[]) {
     let pg: TestPostgres | undefined;
     if (store === 'postgresql') {
@@ -365,6 +436,7 @@ if (CASES.has('failover') || CASES.has('rolling')) {
     try {
       if (CASES.has('failover')) failovers.push(await failoverAndReturn(store, pg));
       if (CASES.has('rolling')) rolls.push(await rolling(store, pg));
+      if (CASES.has('paused')) pauses.push(await pausedOwner(store, pg));
     } finally {
       await pg?.destroy();
     }
@@ -384,7 +456,7 @@ if (stormRows.length > 0) {
     console.log(`| ${r.sessions} | ${cell(r.fixover, r.fixoverFailures)} | ${cell(r.quickfix, r.quickfixFailures) || 'not run'} | ${r.sessions === 300 ? '≤ 500 ms' : ''} |`);
   }
 }
-if (failovers.length > 0 || rolls.length > 0) {
+if (failovers.length > 0 || rolls.length > 0 || pauses.length > 0) {
   console.log(`\ncluster cases: 3 nodes, ${SESSIONS} sessions, default rebalance settings, ${CLIENTS} clients`);
   console.log('| store | case | measured | lost | target |');
   console.log('|---|---|---|---|---|');
@@ -397,6 +469,10 @@ if (failovers.length > 0 || rolls.length > 0) {
   for (const r of rolls) {
     console.log(`| ${r.store} | rolling restart (drain, restart, share back; each node) | longest pause ${r.longestPauseMs} ms (p99 ${r.pauseP99} ms); whole roll ${r.totalMs} ms (drain / share back: ${r.steps.map((x) => `${x.node} ${x.drainMs}/${x.shareBackMs}`).join(', ')} ms) | ${r.orders.lost} of ${r.orders.sent}${r.orders.unflaggedDuplicates ? `, ${r.orders.unflaggedDuplicates} unflagged dup.` : ''} | 0 lost |`);
   }
+  for (const p of pauses) {
+    const b = p.back;
+    console.log(`| ${p.store} | paused owner (SIGSTOP the node holding ${p.victimHeld}, SIGCONT after ${SESSION_LEASE_MS * 1.5} ms or more) | back elsewhere p50 ${b.p50} ms, p99 ${b.p99} ms, max ${b.max} ms${b.notBack ? `, ${b.notBack} NOT back` : ''}; other sessions interrupted: ${p.collateral}${p.collateral ? ` (longest ${p.collateralMax} ms)` : ''}; woken node fenced itself for ${p.fenced} of ${p.victimHeld} | ${p.orders.lost} of ${p.orders.sent}${p.orders.unflaggedDuplicates ? `, ${p.orders.unflaggedDuplicates} unflagged dup.` : ''}${p.orders.flaggedDuplicates ? ` (${p.orders.flaggedDuplicates} PossDup)` : ''} | every session back within the lease + 1 s (${p.targetMs} ms), fenced for all, 0 lost |`);
+  }
 }
 for (const s of skipped) console.log(s);
-console.log(JSON.stringify({ bench: 'cluster', quick: QUICK, runs: RUNS, sessions: SESSIONS, rate: RATE, clients: CLIENTS, loadavg1: [round1(load0), round1(load1)], storm: stormRows, failovers, rolls, skipped }));
+console.log(JSON.stringify({ bench: 'cluster', quick: QUICK, runs: RUNS, sessions: SESSIONS, rate: RATE, clients: CLIENTS, loadavg1: [round1(load0), round1(load1)], storm: stormRows, failovers, rolls, pauses, skipped }));

@@ -1,8 +1,11 @@
 /**
  * Session ownership in PostgreSQL, next to the PostgreSQL store. The row `fixover_owners` holds the
  * owner (node, host, pid), its epoch and its lease; the owner also holds a session-level advisory
- * lock (keys: a hash of the schema, the session's id) on a connection of its own, so the lock is freed the moment the owner's connection ends
- * (process killed, machine lost, connection terminated).
+ * lock (keys: a hash of the schema, the session's id) on its process's lock connection
+ * ({@link PostgresSessionLocks}: one connection holds the locks of every session the process owns),
+ * so the lock is freed the moment the owner's connection ends (process killed, machine lost,
+ * connection terminated). The decisions run as short transactions on the database's pool: a node
+ * holding hundreds of sessions needs no connection per session.
  *
  * A node may take the session when the row is released, when the owner held the lock and the lock
  * is now free (its death is certain: take over at once), or when the owner's lease has expired by
@@ -11,7 +14,7 @@
  * write (see `fixover_write`), so a node that lost the session can never write again.
  *
  * Decisions are made in a transaction holding the owner row (SELECT ... FOR UPDATE), and the lock
- * is only tried inside it: outside those transactions, a row marked `locked` means its owner's
+ * is only tried while it holds the row: outside those transactions, a row marked `locked` means its owner's
  * connection holds the lock, or is gone.
  *
  * A cluster move hands the session over (`handOver`): the row is released with `moving_to` naming
@@ -22,12 +25,13 @@
  * at once give two numbers; it does not touch the ownership columns.
  */
 import { hostname } from 'node:os';
-import type { PgClient } from '../store/pg-driver.js';
+import type { PgQueryable } from '../store/pg-driver.js';
+import type { PostgresSessionLocks } from '../store/postgres-session-locks.js';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
 import { leaseHolds, leaseTiming, type LeaseTiming } from './lease-timing.js';
 import { parseRefusalRecord, type RefusalRecord } from './refusal-record.js';
 import type { PostgresDatabase } from '../store/postgres-database.js';
-import { PostgresStoreError, isConnectionError } from '../store/postgres-error.js';
+import { PostgresStoreError } from '../store/postgres-error.js';
 
 /** The database, session, node and lease of a {@link PostgresOwnership}. */
 export interface PostgresOwnershipOptions {
@@ -56,7 +60,7 @@ interface OwnerRow {
   moving_until_ms: number | null;
 }
 
-/** Fenced session ownership in PostgreSQL: an owner row and an advisory lock held on a connection of the owner. */
+/** Fenced session ownership in PostgreSQL: an owner row and an advisory lock held on the owner process's lock connection. */
 export class PostgresOwnership implements SessionOwnership {
   private readonly leaseMs: number;
   private readonly now: () => number;
@@ -67,20 +71,25 @@ export class PostgresOwnership implements SessionOwnership {
   /** When our last successful renewal (or the acquisition) started, by our own clock. */
   private renewStarted = 0;
   private readonly timing: LeaseTiming;
-  private client: PgClient | null = null;
-  /** Our dedicated connection holds the session's advisory lock. */
-  private locked = false;
+  /** The process's lock connection (shared by the sessions of the database). */
+  private readonly locks: PostgresSessionLocks;
   private tail: Promise<unknown> = Promise.resolve();
   private readonly rowSql: string;
-  /** First key of the session locks: one space per schema, so schemas sharing a database do not collide. */
-  private readonly lockSpace: string;
+  /** Statement opening a decision's transaction, with its timeouts. */
+  private readonly beginSql: string;
+  /** A renewal while the lock is held: the row still names us at our epoch. */
+  private readonly renewSql: string;
 
   constructor(private readonly o: PostgresOwnershipOptions) {
     this.db = o.database;
     this.leaseMs = o.leaseMs ?? 5000;
     this.timing = leaseTiming(this.leaseMs);
     this.now = o.now ?? Date.now;
-    this.lockSpace = `fixover:${this.db.schema}`;
+    this.locks = this.db.sessionLocks;
+    // A node paused inside one of our transactions must not hold the owner row for ever; a row
+    // held by such a node is not waited for for ever either.
+    this.beginSql = `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, this.leaseMs)}; SET LOCAL lock_timeout = ${Math.max(2000, 2 * this.leaseMs)}`;
+    this.renewSql = `UPDATE ${this.db.schema}.fixover_owners SET renewed_at = now() WHERE session_id = $1 AND epoch = $2 AND node = $3 AND host = $4 AND pid = $5 AND NOT released AND locked`;
     this.rowSql = `SELECT epoch, node, host, pid, released, locked, lease_ms,
         (extract(epoch FROM renewed_at) * 1000)::float8 AS renewed_ms,
         (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now_ms,
@@ -104,14 +113,18 @@ export class PostgresOwnership implements SessionOwnership {
     return this.owned !== 0 && leaseHolds(this.timing, this.renewStarted, this.now());
   }
 
-  /** Whether our dedicated connection holds the session's lock (for operations and tests). */
+  /** Whether the process's lock connection holds the session's lock for us (for operations and tests). */
   get holdsLock(): boolean {
     return this.locked;
   }
 
-  /** The backend process id of our dedicated connection (to see it in pg_stat_activity). */
+  /** The backend process id of the process's lock connection (to see it in pg_stat_activity). */
   get backendPid(): number | undefined {
-    return (this.client as unknown as { processID?: number } | null)?.processID;
+    return this.locks.backendPid;
+  }
+
+  private get locked(): boolean {
+    return this.id !== 0 && this.locks.holds(this.id, this);
   }
 
   /**
@@ -150,21 +163,20 @@ export class PostgresOwnership implements SessionOwnership {
   acquire(): Promise<AcquireResult> {
     return this.serial(async () => {
       const id = await this.sessionId();
-      const c = await this.connection();
       const started = this.now();
       let result: AcquireResult;
       try {
-        result = await this.transaction(c, 'acquire the session', async () => {
+        result = await this.transaction('acquire the session', async (c) => {
           const r = await this.row(c, id);
           const mine = this.mine(r);
           let fresh = false;
-          if (!this.locked) fresh = this.locked = await this.tryLock(c, id);
+          if (!this.locked) fresh = await this.locks.tryLock(id, this);
           const expired = r.renewed_ms === null || r.now_ms > r.renewed_ms + r.lease_ms;
           // Handed over to another node (a cluster move) and the reservation runs: only it may take the session.
           const reserved = r.released && r.moving_to !== null && r.moving_to !== this.o.node && r.now_ms < (r.moving_until_ms ?? 0);
           const take = !reserved && (mine || r.released || (fresh && r.locked) || expired);
           if (!take) {
-            if (this.locked) await this.unlock(c, id);
+            await this.locks.unlock(id, this);
             return { acquired: false, owner: record(r), reason: reserved ? `moving to node ${r.moving_to!}` : `active on node ${r.node} (epoch ${r.epoch})` };
           }
           const epoch = mine ? this.owned : Number(r.epoch) + 1;
@@ -175,13 +187,14 @@ export class PostgresOwnership implements SessionOwnership {
           return { acquired: true, epoch };
         });
       } catch (e) {
-        await this.disconnect();
+        // Not knowing whether the transaction committed, let go of the lock: held without an owner row saying so, it would mislead.
+        if (!this.owned) await this.locks.unlock(id, this).catch(() => undefined);
         throw e;
       }
       if (result.acquired) {
         this.owned = result.epoch;
         this.renewStarted = started;
-      } else await this.disconnect();
+      }
       return result;
     });
   }
@@ -191,21 +204,29 @@ export class PostgresOwnership implements SessionOwnership {
       const epoch = this.owned;
       if (!epoch) throw new StoreFencedError(0, await this.current().catch(() => undefined));
       const id = await this.sessionId();
-      const c = await this.connection();
       const started = this.now();
-      await this.transaction(c, 'renew the session lease', async () => {
+      // Holding the lock, one statement renews: the row is still ours (a node taking it over
+      // changes the epoch, which this UPDATE then no longer matches) — one round trip on the pool
+      // per session and renewal, as a node renews hundreds of them ten times a lease.
+      if (this.locked) {
+        const r = await this.db.query('renew the session lease', { name: `fixover_renew:${this.db.schema}`, text: this.renewSql }, [id, epoch, this.o.node, this.host, process.pid]);
+        if (r.rowCount === 1) {
+          this.renewStarted = started;
+          return;
+        }
+      }
+      await this.transaction('renew the session lease', async (c) => {
         const r = await this.row(c, id);
         if (!this.mine(r)) {
-          if (this.locked) await this.unlock(c, id);
           this.owned = 0;
           throw new StoreFencedError(epoch, record(r));
         }
-        if (!this.locked) this.locked = await this.tryLock(c, id);
+        if (!this.locked) await this.locks.tryLock(id, this);
         await c.query(`UPDATE ${this.db.schema}.fixover_owners SET renewed_at = now(), locked = $2 WHERE session_id = $1`, [id, this.locked]);
       });
       this.renewStarted = started;
     }).catch(async (e: unknown) => {
-      if (e instanceof StoreFencedError) await this.disconnect();
+      if (e instanceof StoreFencedError) await this.unlockAll();
       throw e;
     });
   }
@@ -221,10 +242,9 @@ export class PostgresOwnership implements SessionOwnership {
 
   private giveUp(movingTo: string | null, forMs: number): Promise<void> {
     return this.serial(async () => {
-      if (!this.owned) return this.disconnect();
+      if (!this.owned) return this.unlockAll();
       const id = await this.sessionId();
-      const c = await this.connection();
-      await this.transaction(c, movingTo ? 'hand the session over' : 'release the session', async () => {
+      await this.transaction(movingTo ? 'hand the session over' : 'release the session', async (c) => {
         const r = await this.row(c, id);
         if (this.mine(r)) {
           await c.query(
@@ -232,10 +252,9 @@ export class PostgresOwnership implements SessionOwnership {
             [id, movingTo, forMs],
           );
         }
-        if (this.locked) await this.unlock(c, id);
+        await this.locks.unlock(id, this);
       });
       this.owned = 0;
-      await this.disconnect();
     });
   }
 
@@ -252,9 +271,9 @@ export class PostgresOwnership implements SessionOwnership {
     }
   }
 
-  /** Closes the dedicated connection (the lock goes with it); the row is left as it is. */
+  /** Lets go of the session's lock (as if our connection had ended); the row is left as it is. */
   async close(): Promise<void> {
-    await this.serial(() => this.disconnect());
+    await this.serial(() => this.unlockAll());
   }
 
   private mine(r: OwnerRow | undefined): boolean {
@@ -266,60 +285,35 @@ export class PostgresOwnership implements SessionOwnership {
     return this.id;
   }
 
-  private async connection(): Promise<PgClient> {
-    if (this.client) return this.client;
-    const c = await this.db.connectDedicated(() => {
-      if (this.client === c) {
-        this.client = null;
-        this.locked = false;
-      }
-    });
-    try {
-      // A node paused inside one of our transactions must not hold the owner row for ever.
-      await c.query(`SET idle_in_transaction_session_timeout = ${Math.max(1000, this.leaseMs)}; SET lock_timeout = ${Math.max(2000, 2 * this.leaseMs)}`);
-    } catch (e) {
-      await c.end().catch(() => undefined);
-      throw PostgresStoreError.wrap('connect', 'set up the lock connection', this.db.target, e);
-    }
-    this.client = c;
-    return c;
+  /** Frees the session's lock if we hold it. */
+  private async unlockAll(): Promise<void> {
+    if (this.id) await this.locks.unlock(this.id, this);
   }
 
-  private async disconnect(): Promise<void> {
-    const c = this.client;
-    this.client = null;
-    this.locked = false;
-    if (c) await c.end().catch(() => undefined);
-  }
-
-  private async row(c: PgClient, id: number): Promise<OwnerRow> {
+  private async row(c: PgQueryable, id: number): Promise<OwnerRow> {
     const r = await c.query<OwnerRow>(`${this.rowSql} FOR UPDATE`, [id]);
     if (!r.rows[0]) throw new PostgresStoreError('query', `PostgreSQL store: session ${this.o.session} has no owner row`, this.db.target);
     return r.rows[0];
   }
 
-  private async tryLock(c: PgClient, id: number): Promise<boolean> {
-    const r = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), $2) AS ok', [this.lockSpace, id]);
-    return r.rows[0].ok;
-  }
-
-  private async unlock(c: PgClient, id: number): Promise<void> {
-    await c.query('SELECT pg_advisory_unlock(hashtext($1), $2)', [this.lockSpace, id]);
-    this.locked = false;
-  }
-
-  private async transaction<T>(c: PgClient, what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      await c.query('BEGIN');
-      const out = await fn();
-      await c.query('COMMIT');
-      return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      if (e instanceof StoreFencedError || e instanceof PostgresStoreError) throw e;
-      if (isConnectionError(e)) await this.disconnect();
-      throw PostgresStoreError.wrap(isConnectionError(e) ? 'connect' : 'query', what, this.db.target, e);
-    }
+  /** Runs `fn` in a transaction on a pooled connection; a fenced outcome is thrown as it is, after the rollback. */
+  private async transaction<T>(what: string, fn: (c: PgQueryable) => Promise<T>): Promise<T> {
+    let fenced: StoreFencedError | undefined;
+    const out = await this.db.withClient(what, async (c) => {
+      await c.query(this.beginSql);
+      try {
+        const v = await fn(c);
+        await c.query('COMMIT');
+        return v;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        if (!(e instanceof StoreFencedError)) throw e;
+        fenced = e;
+        return undefined;
+      }
+    });
+    if (fenced) throw fenced;
+    return out as T;
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,12 +1,15 @@
 /**
  * One PostgreSQL database used by fixover: a small connection pool for store writes and reads,
- * the schema migrated once, session rows registered on first use, and dedicated connections for
- * ownership locks. Stores and ownerships of one process share a database per connection target.
+ * the schema migrated once, session rows registered on first use, and one dedicated connection
+ * holding the session locks of every ownership (see {@link PostgresSessionLocks}). Stores and
+ * ownerships of one process share a database per connection target, so a node uses the pool, its
+ * lock connection and its cluster listener however many sessions it holds.
  */
 import { loadPg, type PgClient, type PgClientConfig, type PgPool, type PgPoolClient, type PgQueryConfig, type PgQueryResult, type PgRow } from './pg-driver.js';
 import { type PostgresConnectionOptions, clientConfig, checkSchema, describeTarget } from './postgres-connection.js';
 import { PostgresStoreError, isConnectionError } from './postgres-error.js';
 import { migrate, quote } from './postgres-schema.js';
+import { PostgresSessionLocks } from './postgres-session-locks.js';
 
 /** The connection of a {@link PostgresDatabase} and its pool size. */
 export interface PostgresDatabaseOptions extends PostgresConnectionOptions {
@@ -29,6 +32,7 @@ export class PostgresDatabase {
   private refs = 0;
   private closed = false;
   private sharedKey: string | null = null;
+  private locks: PostgresSessionLocks | null = null;
 
   constructor(readonly options: PostgresDatabaseOptions) {
     this.config = clientConfig(options);
@@ -144,7 +148,13 @@ export class PostgresDatabase {
     }
   }
 
-  /** A new connection of its own (for a session lock held as long as the connection lives). */
+  /** The session locks of this process: one connection holds them all (created on first use). @internal */
+  get sessionLocks(): PostgresSessionLocks {
+    this.locks ??= new PostgresSessionLocks(this, `fixover:${this.schema}`);
+    return this.locks;
+  }
+
+  /** A new connection of its own (the session locks, the cluster's LISTEN). */
   async connectDedicated(onLost: (err: Error | undefined) => void): Promise<PgClient> {
     const c = new (loadPg().Client)(this.config);
     let lost = false;
@@ -169,6 +179,6 @@ export class PostgresDatabase {
     if (this.closed) return;
     this.closed = true;
     if (this.sharedKey && shared.get(this.sharedKey) === this) shared.delete(this.sharedKey);
-    await this.pool.end().catch(() => undefined);
+    await Promise.all([this.pool.end().catch(() => undefined), this.locks?.close()]);
   }
 }

@@ -183,3 +183,39 @@ test("a node that does not own the session reads the stored next outgoing number
   assert.deepEqual(await standby.peekStored(), { nextSenderSeq: 12, creationTime: owner.creationTime });
   assert.equal(standby.getNextSenderSeq(), 1, 'this store object is not changed');
 });
+
+test('a node owning more sessions than the server allows connections holds them on its pool and one lock connection; ending that connection frees them all at once', opts, async () => {
+  // The private server allows 60 connections (test/support/postgres.ts); a stock one 100.
+  const [a, b] = await nodes(60_000);
+  const max = Number((await server.query<{ max_connections: string }>('SHOW max_connections')).rows[0].max_connections);
+  const names = Array.from({ length: max + 20 }, (_, i) => `FIX.4.2:EXEC->C${i}`);
+  const mine = names.map((session) => new PostgresOwnership({ database: a.database, session, node: 'a', leaseMs: 60_000 }));
+  const theirs = names.map((session) => new PostgresOwnership({ database: b.database, session, node: 'b', leaseMs: 60_000 }));
+  closers.push(...[...mine, ...theirs].map((o) => () => o.close()));
+  // Earlier tests' connections stay open until the end of the file: count ours as the difference.
+  const count = async (): Promise<number> => Number((await server.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'fixover'")).rows[0].n);
+  const before = await count();
+  const got = await Promise.all(mine.map((o) => o.acquire()));
+  assert.equal(got.filter((r) => r.acquired).length, names.length, JSON.stringify(got.find((r) => !r.acquired)));
+  assert.ok(mine.every((o) => o.holdsLock && o.backendPid === mine[0].backendPid), 'one lock connection holds every lock');
+  const used = (await count()) - before;
+  assert.ok(used <= 5, `${used} connections for ${names.length} sessions (a pool of 4 and the lock connection expected)`);
+  await Promise.all(mine.map((o) => o.renew()));
+  assert.ok((await Promise.all(theirs.map((o) => o.acquire()))).every((r) => !r.acquired), 'refused while the node lives');
+  // Two ownerships of one session in one process (one database) are kept apart as two connections would be.
+  const twin = new PostgresOwnership({ database: a.database, session: names[0], node: 'a-twin', leaseMs: 60_000 });
+  closers.push(() => twin.close());
+  assert.equal((await twin.acquire()).acquired, false);
+  assert.ok(mine[0].holdsLock);
+  // The lock connection ends (as when the process dies): the other node takes every session at once.
+  await server.query('SELECT pg_terminate_backend($1)', [mine[0].backendPid]);
+  const t0 = Date.now();
+  let taken = 0;
+  while (taken < names.length && Date.now() - t0 < 10_000) {
+    taken = (await Promise.all(theirs.map((o) => (o.epoch ? { acquired: true } : o.acquire())))).filter((r) => r.acquired).length;
+    if (taken < names.length) await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.equal(taken, names.length);
+  assert.ok(theirs.every((o) => o.epoch === 2));
+  await assert.rejects(mine[1].renew(), StoreFencedError);
+});
