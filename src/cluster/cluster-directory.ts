@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { FileOwnership } from '../fencing/file-ownership.js';
 import type { OwnerRecord } from '../fencing/ownership.js';
 import type { MemberRecord } from './membership.js';
-import type { PlannerMemory } from './rebalance.js';
+import { plannerMemoryOf, type PlannerMemory } from './rebalance.js';
 import { isMoveOrder, isMoveRequest, type ClusterStore, type CoordinatorLease, type MoveOrder, type MoveRequest, type TopologyFile } from './cluster-store.js';
 
 export type { MoveOrder, MoveReason, MoveRequest, TopologyFile } from './cluster-store.js';
@@ -98,8 +98,7 @@ export class ClusterDirectory implements ClusterStore {
   }
 
   async plannerMemory(): Promise<PlannerMemory | undefined> {
-    const m = await readJson(join(this.dir, 'planner.json'));
-    return m !== undefined && Array.isArray((m as PlannerMemory).recent) && typeof (m as PlannerMemory).moved === 'object' ? (m as PlannerMemory) : undefined;
+    return plannerMemoryOf(await readJson(join(this.dir, 'planner.json')));
   }
 
   async writePlannerMemory(m: PlannerMemory, _coordinatorEpoch?: number): Promise<void> {

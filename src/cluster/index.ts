@@ -3,7 +3,7 @@ export { ClusterNode, type ClusterEngine } from './node.js';
 export { CLUSTER_SECRET_MIN, clusterConfigFrom, ClusterSettingsError, readClusterSecret, type ClusterConfig } from './config.js';
 export { describeClusterEvent, type ClusterEvent } from './events.js';
 export { clusterFilter, isAlive, liveMembers, nextTopology, publishedMembers, topologyChange, type MemberRecord, type MemberState, type Topology, type TopologyChange, type TopologyMember } from './membership.js';
-export { EMPTY_MEMORY, planMoves, withPending, type Move, type PendingMove, type Plan, type PlannerMemory, type RebalanceOptions } from './rebalance.js';
+export { EMPTY_MEMORY, nextPlanAt, planMoves, plannerMemoryOf, withPending, type Move, type PendingMove, type Plan, type PlannerMemory, type RebalanceOptions, type RecentMove } from './rebalance.js';
 export { isApplicationType, moveDecision, msgTypeOf, refuseReturn, type HandedOver, type MoveDecision, type MoveTiming, type SessionActivity } from './safe-point.js';
 export { ClusterDirectory } from './cluster-directory.js';
 export { isMoveOrder, isMoveRequest, type ClusterChange, type ClusterStore, type CoordinatorLease, type MoveOrder, type MoveReason, type MoveRequest, type TopologyFile } from './cluster-store.js';

@@ -56,7 +56,10 @@ export class MoveDriver extends EventEmitter<{ event: [ClusterEvent] }> {
       s.claimGuard = async () => {
         const h = this.handed.get(id);
         if (h === undefined) return null;
-        const reason = refuseReturn(h, this.now(), this.o.minStayMs, await this.o.memberActive(h.to), id);
+        // Handed over to this node since (a drain or a later move chose it): the owner record says so.
+        const owner = await s.owner().catch(() => undefined);
+        const reservedHere = owner !== undefined && owner.pid === 0 && owner.movingTo === this.o.node;
+        const reason = refuseReturn(h, this.now(), this.o.minStayMs, await this.o.memberActive(h.to), id, reservedHere);
         return reason === null ? null : { reason, owner: h.to };
       };
     }

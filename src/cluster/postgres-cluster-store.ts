@@ -25,7 +25,7 @@ import type { PgClient, PgQueryable } from '../store/pg-driver.js';
 import { PostgresDatabase, type PostgresDatabaseOptions } from '../store/postgres-database.js';
 import { isMoveOrder, isMoveRequest, type ClusterChange, type ClusterStore, type CoordinatorLease, type MoveOrder, type MoveRequest, type TopologyFile } from './cluster-store.js';
 import type { MemberRecord } from './membership.js';
-import type { PlannerMemory } from './rebalance.js';
+import { plannerMemoryOf, type PlannerMemory } from './rebalance.js';
 
 /** The NOTIFY channel of cluster changes (payload `<schema>/<cluster>/<what>`). */
 export const CLUSTER_CHANNEL = 'fixover_cluster';
@@ -146,8 +146,7 @@ export class PostgresClusterStore implements ClusterStore {
   }
 
   async plannerMemory(): Promise<PlannerMemory | undefined> {
-    const m = await this.state<PlannerMemory>('planner');
-    return m !== undefined && Array.isArray(m.recent) && typeof m.moved === 'object' ? m : undefined;
+    return plannerMemoryOf(await this.state<unknown>('planner'));
   }
 
   async writePlannerMemory(m: PlannerMemory, coordinatorEpoch: number): Promise<void> {

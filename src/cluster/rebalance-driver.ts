@@ -2,7 +2,10 @@
  * The coordinator: exactly one node at a time holds the coordinator lease (a fenced ownership
  * record in the cluster store, fenced as session ownership is), writes the topology and, with
  * `RebalanceClusterClients=Y`, runs the pure planner every `RebalanceInterval` and writes its move
- * orders. It also turns operators' move requests (`ClusterNode.requestMove`) into move orders at
+ * orders. It also plans the moment a run could do more (`nextPlanAt`: a member has settled, a
+ * drain's grace ended, a window freed) rather than at its next poll, so a returning node gets its
+ * first sessions `RebalanceSettle` after it became active, and the windows follow each other
+ * without a gap. It also turns operators' move requests (`ClusterNode.requestMove`) into move orders at
  * its next turn, whatever `RebalanceClusterClients`, and remembers them like its own moves so the
  * planner leaves the session where the operator put it for `RebalanceMinStay`. A coordinator that
  * lost its lease (paused past it) is refused before it writes an order: the lease's epoch is
@@ -15,7 +18,7 @@ import type { ClusterConfig } from './config.js';
 import type { Discovery } from './discovery.js';
 import type { ClusterEvent } from './events.js';
 import { nextTopology, type MemberRecord } from './membership.js';
-import { EMPTY_MEMORY, planMoves, withPending, type PlannerMemory } from './rebalance.js';
+import { EMPTY_MEMORY, nextPlanAt, planMoves, withPending, type PlannerMemory } from './rebalance.js';
 
 /** A clock and a random source (tests give fakes). */
 export interface CoordinatorOptions {
@@ -34,7 +37,12 @@ export function orderFinished(o: MoveOrder, members: readonly MemberRecord[], no
 export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
   private readonly lease: CoordinatorLease;
   private timer: NodeJS.Timeout | null = null;
+  /** A turn at the next plan's time, when that comes before the next poll. */
+  private planTimer: NodeJS.Timeout | null = null;
   private lastPlan = -Infinity;
+  /** The planner's memory as of the last plan (for `nextPlanAt`). */
+  private memory: PlannerMemory = EMPTY_MEMORY;
+  private stopped = false;
   private running: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly random: () => number;
@@ -88,9 +96,26 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
       await this.dropFinished(members, now);
       return;
     }
-    if (now - this.lastPlan < this.c.planner.intervalMs) return;
-    this.lastPlan = now;
-    await this.plan(members, now);
+    // Due every RebalanceInterval, and as soon as something happened since the last plan that lets
+    // a run do more (a member settled, a drain's grace ended, a giver's window freed).
+    const due = Math.min(this.lastPlan + this.c.planner.intervalMs, nextPlanAt(members, this.memory, this.lastPlan, this.c.planner) ?? Infinity);
+    if (now >= due) {
+      this.lastPlan = now;
+      await this.plan(members, now);
+    }
+    this.planAt(Math.min(this.lastPlan + this.c.planner.intervalMs, nextPlanAt(members, this.memory, this.lastPlan, this.c.planner) ?? Infinity));
+  }
+
+  /** Takes a turn at `at` (this node's clock), replacing the one set before; a timer firing early only sets it again. */
+  private planAt(at: number): void {
+    if (this.planTimer) clearTimeout(this.planTimer);
+    this.planTimer = null;
+    if (this.stopped || this.timer === null || !Number.isFinite(at)) return;
+    this.planTimer = setTimeout(() => {
+      this.planTimer = null;
+      void this.tick();
+    }, Math.max(1, at - this.now()));
+    this.planTimer.unref();
   }
 
   /** Removes the orders that are done or stale; the others are pending. */
@@ -154,6 +179,7 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
     const pending = await this.dropFinished(members, now);
     const memory: PlannerMemory = (await this.files.plannerMemory()) ?? EMPTY_MEMORY;
     const plan = planMoves(withPending(members, pending), memory, now, this.c.planner);
+    this.memory = plan.memory;
     if (plan.moves.length === 0) {
       if (memory !== EMPTY_MEMORY && (memory.recent.length !== plan.memory.recent.length || Object.keys(memory.moved).length !== Object.keys(plan.memory.moved).length)) await this.files.writePlannerMemory(plan.memory, this.lease.epoch);
       return;
@@ -170,7 +196,9 @@ export class Coordinator extends EventEmitter<{ event: [ClusterEvent] }> {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.planTimer) clearTimeout(this.planTimer);
     await this.running;
     await this.lease.release().catch(() => undefined);
   }

@@ -57,9 +57,11 @@ export interface HandedOver {
  * Whether this node refuses a Logon for a session it handed over: within the minimum stay, while
  * the target is an active member (a client whose own address rotation brought it back is sent on
  * to the target, and sessions do not drift back). Null: accept (never handed over, the stay is
- * over, or the target is gone, so the session must be served somewhere).
+ * over, the target is gone, so the session must be served somewhere, or the session has been
+ * handed over to this node since: `reservedHere`, its owner record reserves it for this node, as a
+ * drain or a later move ordered; refusing it then would leave it nowhere until the reservation ran out).
  */
-export function refuseReturn(h: HandedOver | undefined, now: number, minStayMs: number, targetActive: boolean, session: string): string | null {
-  if (h === undefined || now - h.at >= minStayMs || !targetActive) return null;
+export function refuseReturn(h: HandedOver | undefined, now: number, minStayMs: number, targetActive: boolean, session: string, reservedHere = false): string | null {
+  if (h === undefined || now - h.at >= minStayMs || !targetActive || reservedHere) return null;
   return `session ${session} moved to node ${h.to}${h.toUris.length > 0 ? ` (${h.toUris.join(',')})` : ''}`;
 }

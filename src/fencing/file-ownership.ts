@@ -115,6 +115,10 @@ export class FileOwnership implements SessionOwnership {
   private confirmedAt = -Infinity;
   /** Identity of our record while its rename is in progress (then it may already be in place). */
   private renaming: FileIdentity | null = null;
+  /** The renewal in progress (settled), which a release or hand-over waits for before it writes. */
+  private renewal: Promise<unknown> = Promise.resolve();
+  /** The epoch being released or handed over: no renewal of it starts any more. */
+  private givingUp = 0;
 
   constructor(private readonly o: FileOwnershipOptions) {
     this.file = join(o.dir, `${o.prefix}.owner`);
@@ -182,6 +186,7 @@ export class FileOwnership implements SessionOwnership {
 
   private grant(epoch: number, now: number): AcquireResult {
     this.owned = epoch;
+    this.givingUp = 0;
     this.renewStarted = now;
     return { acquired: true, epoch };
   }
@@ -190,9 +195,18 @@ export class FileOwnership implements SessionOwnership {
    * Extends our lease. Without the lock: another node (busy, or paused while holding it) must not
    * make the owner miss its renewal. Safe because nobody takes the session over while the record's
    * lease runs, and we write only while our lease holds by our own clock (checked last, just before
-   * the rename) and the record is still ours.
+   * the rename) and the record is still ours. Once a release or hand-over has begun, a renewal
+   * does nothing, and one in progress is waited for: otherwise its rename, landing after the
+   * release's, would put our record back, and the next owner would wait for its lease to run out.
    */
-  async renew(): Promise<void> {
+  renew(): Promise<void> {
+    if (this.owned !== 0 && this.givingUp === this.owned) return Promise.resolve();
+    const run = this.renewNow();
+    this.renewal = run.catch(() => undefined);
+    return run;
+  }
+
+  private async renewNow(): Promise<void> {
     const r = await this.current();
     if (!this.holds() || !this.mine(r)) this.lose(r);
     const now = this.now();
@@ -222,6 +236,8 @@ export class FileOwnership implements SessionOwnership {
 
   private async giveUp(reservation: { movingTo: string; movingUntil: number } | undefined): Promise<void> {
     if (!this.owned) return;
+    this.givingUp = this.owned;
+    await this.renewal;
     await this.locked(async () => {
       const r = await this.current();
       if (this.mine(r)) {

@@ -1032,6 +1032,7 @@ export class SessionCore {
 
   /** Processes queued messages whose turn has come. */
   private processQueued(): void {
+    if (this.state.queue.size > 0) this.dropPassedQueued();
     while (!this.waiting && this.state.connected) {
       const seq = this.state.nextTargetSeq;
       const bytes = this.state.queue.get(seq);
@@ -1043,6 +1044,20 @@ export class SessionCore {
       const t = view.msgType;
       if (t === 'A' || t === '2') this.incrTarget();
       else this.guard(() => this.next(view, true));
+    }
+  }
+
+  /**
+   * Drops messages queued above a gap that a GapFill (or reset) then jumped past: their numbers
+   * were filled, so they will never be processed; kept, they would make the session look as if a
+   * resend were in progress for ever (`isResending`: no move or failback could log it out).
+   */
+  private dropPassedQueued(): void {
+    for (const [seq, bytes] of this.state.queue) {
+      if (seq >= this.state.nextTargetSeq) continue;
+      this.state.queue.delete(seq);
+      this.state.queuedBytes -= bytes.length;
+      this.note(`Dropped QUEUED message ${seq}: below the next expected MsgSeqNum ${this.state.nextTargetSeq}`);
     }
   }
 

@@ -10,14 +10,14 @@ import { clusterConfigFrom } from '../../src/cluster/config.js';
 import type { ClusterEvent } from '../../src/cluster/events.js';
 import { formatClusterStatus, readClusterStatus } from '../../src/cluster/status.js';
 
-/** Two members on one directory with a fake clock; each holds the sessions in `held`. */
-function twoNodes(held: Record<string, string[]>) {
+/** Members on one directory with a fake clock; each holds the sessions in `held`. */
+function twoNodes(held: Record<string, string[]>, settings: Record<string, string> = {}) {
   const store = mkdtempSync(join(tmpdir(), 'fixover-cluster-'));
   let clock = 1_000_000;
   const now = (): number => clock;
   const events: ClusterEvent[] = [];
   const node = (name: string) => {
-    const config = clusterConfigFrom([{ ConnectionType: 'acceptor', FileStorePath: store, NodeName: name, RebalanceClusterClients: 'Y', RebalanceSettle: '0', RebalanceJitter: '0', ClusterLeaseTimeout: '3000', SocketAcceptAddress: '127.0.0.1' }], [name === 'A' ? 1001 : 1002])!;
+    const config = clusterConfigFrom([{ ConnectionType: 'acceptor', FileStorePath: store, NodeName: name, RebalanceClusterClients: 'Y', RebalanceSettle: '0', RebalanceJitter: '0', ClusterLeaseTimeout: '3000', SocketAcceptAddress: '127.0.0.1', ...settings }], [1001 + name.charCodeAt(0) - 65])!;
     const files = new ClusterDirectory(config.dir);
     const discovery = new StoreDiscovery(files, { cluster: config.cluster, node: name, uris: config.uris, weight: 1, leaseMs: config.leaseMs, sessions: () => [...held[name]], now });
     const coordinator = new Coordinator(files, discovery, config, { now, random: () => 0.5 });
@@ -25,7 +25,7 @@ function twoNodes(held: Record<string, string[]>) {
     discovery.on('event', (e) => events.push(e));
     return { config, files, discovery, coordinator };
   };
-  return { store, a: node('A'), b: node('B'), events, advance: (ms: number) => (clock += ms), now };
+  return { store, a: node('A'), b: node('B'), node, events, advance: (ms: number) => (clock += ms), now };
 }
 
 test('one coordinator at a time orders the moves, once: pending orders count for their target', async () => {
@@ -81,4 +81,36 @@ test('a coordinator paused past its lease loses it to another node and writes no
   assert.ok(byB.every((e) => e === 2));
   await a.discovery.stop();
   await b.discovery.stop();
+});
+
+test('a returning node: the coordinator plans the moment it has settled (not at its next interval), from every giver at once, and again as the windows free', async () => {
+  const held = { A: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'], B: ['b1', 'b2', 'b3', 'b4', 'b5', 'b6'], C: [] as string[] };
+  const { a, b, node, advance } = twoNodes(held, { RebalanceSettle: '1000', RebalanceInterval: '2000', RebalanceMaxMoves: '2', ClusterLeaseTimeout: '6000' });
+  await a.discovery.start('active');
+  await b.discovery.start('active');
+  await a.coordinator.tick();
+  assert.deepEqual(await a.files.moves(), [], 'balanced: A plans, nothing to move');
+  advance(500);
+  const c = node('C');
+  await c.discovery.start('active');
+  advance(500);
+  await a.coordinator.tick();
+  assert.deepEqual(await a.files.moves(), [], 'C active for 500 ms: not settled');
+  advance(500);
+  await a.coordinator.tick();
+  const first = await a.files.moves();
+  assert.deepEqual(first.map((o) => `${o.from}->${o.to}`).sort(), ['A->C', 'A->C', 'B->C', 'B->C'], 'C settled 1000 ms after it became active, 1500 ms after the last plan: two from each giver now');
+  // The moves happen.
+  for (const o of first) {
+    held[o.from as 'A' | 'B'] = held[o.from as 'A' | 'B'].filter((s) => s !== o.session);
+    held.C.push(o.session);
+  }
+  for (const n of [a, b, c]) await n.discovery.renew();
+  advance(1999);
+  await a.coordinator.tick();
+  assert.deepEqual((await a.files.moves()).map((o) => o.session).sort(), first.map((o) => o.session).sort(), 'no plan before the windows free, 2000 ms after the first moves');
+  advance(1);
+  await a.coordinator.tick();
+  assert.deepEqual(await a.files.moves(), [], 'planned again: the finished orders are removed, and A, B and C hold 4 each: nothing more');
+  for (const n of [a, b, c]) await n.discovery.stop();
 });

@@ -30,4 +30,5 @@ test('a node refuses a session it handed over while the minimum stay runs and th
   assert.equal(refuseReturn(h, 61_000, 60_000, true, 'x'), null, 'the stay is over');
   assert.equal(refuseReturn(h, 5000, 60_000, false, 'x'), null, 'the target is gone: the session must be served here');
   assert.equal(refuseReturn(undefined, 5000, 60_000, true, 'x'), null, 'never handed over');
+  assert.equal(refuseReturn(h, 5000, 60_000, true, 'x', true), null, 'handed over to this node since (its owner record reserves it here): taken, not left nowhere');
 });

@@ -222,3 +222,21 @@ test("a node that does not own a shared file store reads its next outgoing numbe
     await standby.close();
   }
 });
+
+test('a renewal in flight when the session is handed over does not put the old record back (the target would wait out the lease)', async () => {
+  // The renewal is not under the lock; started a few turns before or after the hand-over, its
+  // rename must never land after the hand-over's.
+  for (let offset = -12; offset <= 12; offset++) {
+    const { a, b } = pair(60_000);
+    await a.acquire();
+    const turns = (n: number): Promise<void> => (n <= 0 ? Promise.resolve() : new Promise((r) => setImmediate(() => void turns(n - 1).then(r))));
+    const renewal = turns(Math.max(0, offset)).then(() => a.renew().catch(() => undefined));
+    await turns(Math.max(0, -offset));
+    await a.handOver('b', 1_000_000 + 10_000);
+    await renewal;
+    const r = await a.current();
+    assert.equal(r?.pid, 0, `offset ${offset}: the record is the hand-over, not the old owner's (${JSON.stringify(r)})`);
+    assert.equal(r?.movingTo, 'b');
+    assert.deepEqual(await b.acquire(), { acquired: true, epoch: 2 }, `offset ${offset}: the target takes the session at once`);
+  }
+});

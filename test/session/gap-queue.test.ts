@@ -61,3 +61,20 @@ test('with a closed ResendRequest the messages not kept are asked for again once
   assert.equal(h.store.getNextTargetSeq(), 14);
   assert.equal(h.disconnects.length, 0);
 });
+
+test('messages queued above a gap that a GapFill then jumps past are dropped: no resend is left in progress', () => {
+  const h = new Harness({}).connect().logon(1);
+  h.take();
+  // Message 2 is lost; 3 and 4 (session messages) arrive above the gap and wait.
+  h.send('35=0|', { seq: 3 });
+  h.send('35=0|', { seq: 4 });
+  assert.equal(h.core.queuedAboveGap.messages, 2);
+  // The counterparty gap-fills from 2 past them (they were session messages).
+  h.send('35=4|123=Y|36=6|', { seq: 2, possDup: true });
+  assert.equal(h.store.getNextTargetSeq(), 6);
+  assert.equal(h.core.queuedAboveGap.messages, 0, 'nothing left waiting for a number already passed');
+  assert.equal(h.core.isResending, false, 'a move or a failback may log out now');
+  h.send('35=0|', { seq: 6 });
+  assert.equal(h.store.getNextTargetSeq(), 7);
+  assert.equal(h.disconnects.length, 0);
+});
