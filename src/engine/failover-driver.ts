@@ -442,8 +442,12 @@ export class FailoverDriver {
 
   private logoutWhenSafe(): void {
     if (this.switching) return;
+    // Bound to the connection it was asked on: once that one ends, a later logon (at the target,
+    // for instance) is not logged out by this wait.
+    const conn = this.attempt;
+    const current = (): boolean => !this.stopped && this.session.isLoggedOn && this.attempt === conn;
     const check = (): void => {
-      if (this.stopped || !this.session.isLoggedOn) {
+      if (!current()) {
         if (this.switching) clearInterval(this.switching);
         this.switching = null;
         return;
@@ -451,7 +455,9 @@ export class FailoverDriver {
       if (this.session.core.isResending) return;
       if (this.switching) clearInterval(this.switching);
       this.switching = null;
-      void this.session.drain().then(() => this.session.logout('failback to a priority endpoint'));
+      void this.session.drain().then(() => {
+        if (current()) this.session.logout('failback to a priority endpoint');
+      });
     };
     this.switching = setInterval(check, 50);
     check();
