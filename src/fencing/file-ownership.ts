@@ -4,12 +4,18 @@
  * changes to it are serialised with an exclusively created lock file. A node may take over when
  * the owner's lease has expired, or at once when the owner was on this host and its process is gone.
  * Clocks of the hosts sharing a network file system must agree to well within the lease.
+ *
+ * Taking and giving up the session (the lock, the record's read, write and rename) is made with
+ * synchronous calls: each is a few microseconds on a local disk, while an asynchronous one costs a
+ * round trip through libuv's thread pool (4 threads) that is dearer than the call itself, and a
+ * logon storm queued some twenty of them per session behind each other. The lease renewal stays
+ * asynchronous (it runs all the time beside the sessions' traffic).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync, statSync } from 'node:fs';
-import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { FixoverError } from '../codec/errors.js';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
@@ -145,8 +151,16 @@ export class FileOwnership implements SessionOwnership {
 
   async current(): Promise<OwnerRecord | undefined> {
     try {
-      const r = JSON.parse(await readFile(this.file, 'utf8')) as OwnerRecord;
-      return typeof r.epoch === 'number' ? r : undefined;
+      return parseOwner(await readFile(this.file, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `current` at once (under the lock, while taking or giving up the session). */
+  private currentNow(): OwnerRecord | undefined {
+    try {
+      return parseOwner(readFileSync(this.file, 'utf8'));
     } catch {
       return undefined;
     }
@@ -164,17 +178,20 @@ export class FileOwnership implements SessionOwnership {
   }
 
   async acquire(): Promise<AcquireResult> {
-    return this.locked(async () => {
+    return this.locked((): AcquireResult => {
       const now = this.now();
-      const r = await this.current();
-      if (r && this.mine(r)) return this.write({ ...r, renewedAt: now }).then(() => this.grant(r.epoch, now));
+      const r = this.currentNow();
+      if (r && this.mine(r)) {
+        this.writeNow({ ...r, renewedAt: now });
+        return this.grant(r.epoch, now);
+      }
       if (r && !this.gone(r, now)) return { acquired: false, owner: r, reason: `active on node ${r.node}` };
       if (r && reservedForAnother(r, this.o.node, now)) return { acquired: false, owner: r, reason: `moving to node ${r.movingTo!}` };
       const epoch = (r?.epoch ?? 0) + 1;
       const seen = JSON.stringify(r ?? null);
-      await this.write({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs }, async () => {
+      this.writeNow({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs }, () => {
         // Paused here while another node broke the lock and took the session: do not write over it.
-        if (JSON.stringify((await this.current()) ?? null) !== seen) throw new FixoverError(`session ${this.o.prefix}: the owner changed while taking it over`, { code: 'OWNER_CHANGED' });
+        if (JSON.stringify(this.currentNow() ?? null) !== seen) throw new FixoverError(`session ${this.o.prefix}: the owner changed while taking it over`, { code: 'OWNER_CHANGED' });
       });
       return this.grant(epoch, now);
     });
@@ -222,11 +239,11 @@ export class FileOwnership implements SessionOwnership {
 
   private async giveUp(reservation: { movingTo: string; movingUntil: number } | undefined): Promise<void> {
     if (!this.owned) return;
-    await this.locked(async () => {
-      const r = await this.current();
+    await this.locked(() => {
+      const r = this.currentNow();
       if (this.mine(r)) {
         const { movingTo: _to, movingUntil: _until, ...rest } = r!;
-        await this.write({ ...rest, pid: 0, renewedAt: 0, ...reservation });
+        this.writeNow({ ...rest, pid: 0, renewedAt: 0, ...reservation });
       }
       this.owned = 0;
     });
@@ -310,6 +327,30 @@ export class FileOwnership implements SessionOwnership {
     }
   }
 
+  /** `write` at once (under the lock): the same steps with synchronous calls. */
+  private writeNow(r: OwnerRecord, before?: () => void): void {
+    const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
+    const ours = r.pid === process.pid && r.host === this.host;
+    writeFileSync(tmp, JSON.stringify(r));
+    try {
+      before?.();
+      const next = ours ? identityOf(tmp) : null;
+      this.renaming = next;
+      if (!ours) this.written = null;
+      renameSync(tmp, this.file);
+      this.written = next;
+    } catch (e) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // Already gone, or never made.
+      }
+      throw e;
+    } finally {
+      this.renaming = null;
+    }
+  }
+
   /**
    * `check` without waiting, for the store's synchronous flush: true when `epoch` is ours, the lease
    * holds and the owner file is still the one this node wrote (one stat); false when `check` must
@@ -338,27 +379,63 @@ export class FileOwnership implements SessionOwnership {
     return written || (s !== undefined && sameFile(s, n));
   }
 
-  /** Runs `fn` holding the lock file; a lock older than a few seconds is taken as abandoned. */
-  private async locked<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` holding the lock file; a lock older than a few seconds is taken as abandoned. The
+   * lock is taken and let go with synchronous calls; only a lock held by another waits (a timer).
+   */
+  private async locked<T>(fn: () => T | Promise<T>): Promise<T> {
     const token = randomUUID();
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; !this.tryLock(token); attempt++) {
+      let age = 0;
       try {
-        const h = await open(this.lockFile, 'wx');
-        await h.writeFile(token).finally(() => h.close());
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const age = await stat(this.lockFile).then((s) => Date.now() - s.mtimeMs, () => 0);
-        if (age > lockStaleMs(this.leaseMs)) await unlink(this.lockFile).catch(() => undefined);
-        else await new Promise((r) => setTimeout(r, Math.min(50, 5 + attempt * 5)));
+        age = Date.now() - statSync(this.lockFile).mtimeMs;
+      } catch {
+        // Let go of meanwhile (or unreadable): wait a little as for a held lock.
       }
+      if (age > lockStaleMs(this.leaseMs)) unlinkQuietly(this.lockFile);
+      else await new Promise((r) => setTimeout(r, Math.min(50, 5 + attempt * 5)));
     }
     try {
       return await fn();
     } finally {
       // Only our own lock: after a pause it may have been broken and taken by another node.
-      const held = await readFile(this.lockFile, 'utf8').catch(() => '');
-      if (held === token) await unlink(this.lockFile).catch(() => undefined);
+      let held = '';
+      try {
+        held = readFileSync(this.lockFile, 'utf8');
+      } catch {
+        // Broken (and perhaps let go of) by another node.
+      }
+      if (held === token) unlinkQuietly(this.lockFile);
     }
+  }
+
+  /** Creates the lock file with our token; false when another holds it. */
+  private tryLock(token: string): boolean {
+    let fd: number;
+    try {
+      fd = openSync(this.lockFile, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
+    try {
+      writeSync(fd, token);
+    } finally {
+      closeSync(fd);
+    }
+    return true;
+  }
+}
+
+function parseOwner(text: string): OwnerRecord | undefined {
+  const r = JSON.parse(text) as OwnerRecord;
+  return typeof r.epoch === 'number' ? r : undefined;
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone.
   }
 }
