@@ -121,6 +121,8 @@ export class FileOwnership implements SessionOwnership {
   private confirmedAt = -Infinity;
   /** Identity of our record while its rename is in progress (then it may already be in place). */
   private renaming: FileIdentity | null = null;
+  /** The resting version (`restingVersion`) the last acquisition replaced, undefined when it replaced a held record. */
+  private replaced: string | undefined;
 
   constructor(private readonly o: FileOwnershipOptions) {
     this.file = join(o.dir, `${o.prefix}.owner`);
@@ -159,11 +161,36 @@ export class FileOwnership implements SessionOwnership {
 
   /** `current` at once (under the lock, while taking or giving up the session). */
   private currentNow(): OwnerRecord | undefined {
+    return this.readNow().record;
+  }
+
+  /** The owner file's text ('' when there is none; undefined when unreadable) and its record. */
+  private readNow(): { text: string | undefined; record: OwnerRecord | undefined } {
+    let text: string;
     try {
-      return parseOwner(readFileSync(this.file, 'utf8'));
-    } catch {
-      return undefined;
+      text = readFileSync(this.file, 'utf8');
+    } catch (e) {
+      return { text: (e as NodeJS.ErrnoException).code === 'ENOENT' ? '' : undefined, record: undefined };
     }
+    try {
+      return { text, record: parseOwner(text) };
+    } catch {
+      return { text: undefined, record: undefined };
+    }
+  }
+
+  /**
+   * The owner file's text while nobody holds the session: '' when there is none, the record when
+   * it is released (pid 0, possibly reserved for a node by a hand-over); undefined while a node
+   * holds it. Every acquisition raises the epoch and a release keeps it, so the same text means
+   * that nobody took the session in between.
+   */
+  restingVersion(): string | undefined {
+    return resting(this.readNow());
+  }
+
+  acquiredFrom(version: string | undefined): boolean {
+    return version !== undefined && this.owned !== 0 && version === this.replaced;
   }
 
   /** True when the record's owner can no longer be running the session. */
@@ -180,7 +207,9 @@ export class FileOwnership implements SessionOwnership {
   async acquire(): Promise<AcquireResult> {
     return this.locked((): AcquireResult => {
       const now = this.now();
-      const r = this.currentNow();
+      const read = this.readNow();
+      const r = read.record;
+      this.replaced = undefined;
       if (r && this.mine(r)) {
         this.writeNow({ ...r, renewedAt: now });
         return this.grant(r.epoch, now);
@@ -193,6 +222,7 @@ export class FileOwnership implements SessionOwnership {
         // Paused here while another node broke the lock and took the session: do not write over it.
         if (JSON.stringify(this.currentNow() ?? null) !== seen) throw new FixoverError(`session ${this.o.prefix}: the owner changed while taking it over`, { code: 'OWNER_CHANGED' });
       });
+      this.replaced = resting(read);
       return this.grant(epoch, now);
     });
   }
@@ -430,6 +460,12 @@ export class FileOwnership implements SessionOwnership {
 function parseOwner(text: string): OwnerRecord | undefined {
   const r = JSON.parse(text) as OwnerRecord;
   return typeof r.epoch === 'number' ? r : undefined;
+}
+
+/** The resting version of an owner file read (see `FileOwnership.restingVersion`). */
+function resting({ text, record }: { text: string | undefined; record: OwnerRecord | undefined }): string | undefined {
+  if (text === '') return '';
+  return record !== undefined && record.pid === 0 ? text : undefined;
 }
 
 function unlinkQuietly(file: string): void {
