@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { FixoverError } from '../codec/errors.js';
@@ -319,7 +319,9 @@ export class FileOwnership implements SessionOwnership {
   async lastRefusal(): Promise<RefusalRecord | undefined> {
     let text: string;
     try {
-      text = await readFile(this.refusedFile, 'utf8');
+      // At once: asked before every Logon is answered, and mostly there is no file (no error made for it).
+      if (!existsSync(this.refusedFile)) return undefined;
+      text = readFileSync(this.refusedFile, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
