@@ -224,6 +224,8 @@ export class FileStore implements MessageStore {
 
   reset(now: Date = this.now()): void {
     this.mutate(() => {
+      // Nothing stored, nothing to cut and no other write in progress or queued: the files are empty.
+      const empty = this.bodySize === 0 && this.headerSize === 0 && this.busy === 0 && this.inflight === null && !this.pending.reset && !this.pending.truncateHeader && !this.pending.truncateBody;
       this.generation++;
       this.index.clear();
       this.cache.clear();
@@ -235,6 +237,7 @@ export class FileStore implements MessageStore {
       this.flushedBody = 0;
       this.pending = new Batch(0, 0);
       this.pending.reset = true;
+      this.pending.cuts = !empty;
       this.pending.session = this.created;
       this.pending.seqNums = true;
     });
@@ -593,13 +596,17 @@ export class FileStore implements MessageStore {
     const all = [f.header, f.body, f.seqnums, f.session];
     if (!fs.writeSmallFileSync || !fs.unlinkSync || all.some((file) => !file.truncateSync || !file.writeSync)) return false;
     const marker = resetMarkerPath(this.paths);
-    try {
-      fs.writeSmallFileSync(marker, Buffer.from(formatCreationTime(b.session ?? this.created), 'latin1'));
-    } catch (e) {
-      throw FileStoreError.wrap('io', 'create', marker, e);
+    // A store already empty (reset at the Logout, or new) has nothing to cut: no marker either (a
+    // crash before the new numbers and creation time are written leaves it as it was).
+    if (b.cuts) {
+      try {
+        fs.writeSmallFileSync(marker, Buffer.from(formatCreationTime(b.session ?? this.created), 'latin1'));
+      } catch (e) {
+        throw FileStoreError.wrap('io', 'create', marker, e);
+      }
+      f.header.truncateSync!(0);
+      f.body.truncateSync!(0);
     }
-    f.header.truncateSync!(0);
-    f.body.truncateSync!(0);
     const seqNums = writeSeqNumsBytes(this.seqNumsBytes, 1, 1);
     writeAllNow(f.seqnums, seqNums, 0);
     if (this.seqNumsFileSize !== seqNums.length) {
@@ -611,6 +618,7 @@ export class FileStore implements MessageStore {
       writeAllNow(f.session, text, 0);
       f.session.truncateSync!(text.length);
     }
+    if (!b.cuts) return true;
     try {
       fs.unlinkSync(marker);
     } catch (e) {

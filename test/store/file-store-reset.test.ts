@@ -155,3 +155,33 @@ test('a completed reset leaves no marker, and messages stored after it in the sa
   assert.equal(again.getNextSenderSeq(), 2);
   await again.close();
 });
+
+test('a reset of a store already empty (reset at the Logout, or new) writes only its numbers and creation time: no marker, no cut', async (t) => {
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  const ops: string[] = [];
+  const fs = new CrashingFs((path, op) => (ops.push(`${op} ${path.slice(path.lastIndexOf('.'))}`), false), true);
+  const markers: string[] = [];
+  const create = fs.writeSmallFileSync!;
+  fs.writeSmallFileSync = (path, content) => (markers.push(path), create(path, content));
+  const store = await FileStore.open({ path: dir, prefix: PREFIX, fs });
+  store.saveOutgoing(1, fixMessage(1));
+  store.reset(new Date('2026-12-06T06:00:00Z'));
+  await store.flush();
+  assert.equal(markers.length, 1, 'a store with a message is cut under the marker');
+  ops.length = 0;
+  const when = new Date('2026-12-06T07:00:00Z');
+  store.reset(when);
+  await store.flush();
+  assert.deepEqual(markers.length, 1, 'no marker for an empty store');
+  assert.deepEqual(ops.filter((o) => o.startsWith('truncate') && !o.endsWith('.session')), [], 'no cut of .header or .body');
+  assert.ok(ops.includes('write .seqnums') && ops.includes('write .session'), ops.join(', '));
+  store.saveOutgoing(1, fixMessage(1, '58=after'));
+  await store.close();
+  const again = await FileStore.open({ path: dir, prefix: PREFIX });
+  assert.equal(again.creationTime.getTime(), when.getTime());
+  assert.deepEqual((await again.getRange(1, 10)).map((m) => m.bytes), [fixMessage(1, '58=after')]);
+  assert.equal(again.getNextSenderSeq(), 2);
+  assert.equal(again.getNextTargetSeq(), 1);
+  await again.close();
+});
