@@ -11,10 +11,9 @@
  * logon storm queued some twenty of them per session behind each other. The lease renewal stays
  * asynchronous (it runs all the time beside the sessions' traffic).
  */
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { FixoverError } from '../codec/errors.js';
@@ -180,6 +179,45 @@ export class FileOwnership implements SessionOwnership {
   }
 
   /**
+   * `readNow` keeping the file open (when there is one): while its descriptor is open, its inode
+   * cannot be reused, so `stillInPlace` can tell by one stat whether the file was replaced since.
+   */
+  private readHeld(): { text: string | undefined; record: OwnerRecord | undefined; fd?: number; ino?: number; dev?: number } {
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', record: undefined };
+      throw e;
+    }
+    try {
+      const { ino, dev, size } = fstatSync(fd);
+      const buf = Buffer.allocUnsafe(size);
+      let done = 0;
+      for (let n = 1; done < size && n > 0; done += n) n = readSync(fd, buf, done, size - done, done);
+      const text = buf.toString('utf8', 0, done);
+      let record: OwnerRecord | undefined;
+      try {
+        record = parseOwner(text);
+      } catch {
+        // Not a record: taken as none (as `current` does), the text as unreadable.
+        return { text: undefined, record: undefined, fd, ino, dev };
+      }
+      return { text, record, fd, ino, dev };
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  /** The owner file read by `readHeld` is still the one in place (or there is still none). */
+  private stillInPlace(read: { fd?: number; ino?: number; dev?: number }): boolean {
+    const s = statSync(this.file, { throwIfNoEntry: false });
+    if (read.fd === undefined) return s === undefined;
+    return s !== undefined && s.ino === read.ino && s.dev === read.dev;
+  }
+
+  /**
    * The owner file's text while nobody holds the session: '' when there is none, the record when
    * it is released (pid 0, possibly reserved for a node by a hand-over); undefined while a node
    * holds it. Every acquisition raises the epoch and a release keeps it, so the same text means
@@ -207,23 +245,26 @@ export class FileOwnership implements SessionOwnership {
   async acquire(): Promise<AcquireResult> {
     return this.locked((): AcquireResult => {
       const now = this.now();
-      const read = this.readNow();
-      const r = read.record;
-      this.replaced = undefined;
-      if (r && this.mine(r)) {
-        this.writeNow({ ...r, renewedAt: now });
-        return this.grant(r.epoch, now);
+      const read = this.readHeld();
+      try {
+        const r = read.record;
+        this.replaced = undefined;
+        if (r && this.mine(r)) {
+          this.writeNow({ ...r, renewedAt: now });
+          return this.grant(r.epoch, now);
+        }
+        if (r && !this.gone(r, now)) return { acquired: false, owner: r, reason: `active on node ${r.node}` };
+        if (r && reservedForAnother(r, this.o.node, now)) return { acquired: false, owner: r, reason: `moving to node ${r.movingTo!}` };
+        const epoch = (r?.epoch ?? 0) + 1;
+        this.writeNow({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs }, () => {
+          // Paused here while another node broke the lock and took the session: do not write over it.
+          if (!this.stillInPlace(read)) throw new FixoverError(`session ${this.o.prefix}: the owner changed while taking it over`, { code: 'OWNER_CHANGED' });
+        });
+        this.replaced = resting(read);
+        return this.grant(epoch, now);
+      } finally {
+        if (read.fd !== undefined) closeSync(read.fd);
       }
-      if (r && !this.gone(r, now)) return { acquired: false, owner: r, reason: `active on node ${r.node}` };
-      if (r && reservedForAnother(r, this.o.node, now)) return { acquired: false, owner: r, reason: `moving to node ${r.movingTo!}` };
-      const epoch = (r?.epoch ?? 0) + 1;
-      const seen = JSON.stringify(r ?? null);
-      this.writeNow({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs }, () => {
-        // Paused here while another node broke the lock and took the session: do not write over it.
-        if (JSON.stringify(this.currentNow() ?? null) !== seen) throw new FixoverError(`session ${this.o.prefix}: the owner changed while taking it over`, { code: 'OWNER_CHANGED' });
-      });
-      this.replaced = resting(read);
-      return this.grant(epoch, now);
     });
   }
 
@@ -416,8 +457,8 @@ export class FileOwnership implements SessionOwnership {
    * lock is taken and let go with synchronous calls; only a lock held by another waits (a timer).
    */
   private async locked<T>(fn: () => T | Promise<T>): Promise<T> {
-    const token = randomUUID();
-    for (let attempt = 0; !this.tryLock(token); attempt++) {
+    let fd: number | undefined;
+    for (let attempt = 0; (fd = this.tryLock()) === undefined; attempt++) {
       let age = 0;
       try {
         age = Date.now() - statSync(this.lockFile).mtimeMs;
@@ -430,32 +471,45 @@ export class FileOwnership implements SessionOwnership {
     try {
       return await fn();
     } finally {
-      // Only our own lock: after a pause it may have been broken and taken by another node.
-      let held = '';
-      try {
-        held = readFileSync(this.lockFile, 'utf8');
-      } catch {
-        // Broken (and perhaps let go of) by another node.
-      }
-      if (held === token) unlinkQuietly(this.lockFile);
+      this.unlock(fd);
     }
   }
 
-  /** Creates the lock file with our token; false when another holds it. */
-  private tryLock(token: string): boolean {
+  /**
+   * Creates the lock file (naming this node and process, for operators); its descriptor, kept open
+   * until `unlock`, or undefined when another holds the lock.
+   */
+  private tryLock(): number | undefined {
     let fd: number;
     try {
       fd = openSync(this.lockFile, 'wx');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
       throw e;
     }
     try {
-      writeSync(fd, token);
+      writeSync(fd, `${this.o.node} ${this.host} ${process.pid}\n`);
+    } catch (e) {
+      closeSync(fd);
+      unlinkQuietly(this.lockFile);
+      throw e;
+    }
+    return fd;
+  }
+
+  /**
+   * Removes the lock file if it is still ours (after a pause it may have been broken and taken by
+   * another node): ours has the inode of the descriptor held open since we created it, which no
+   * other file can have meanwhile.
+   */
+  private unlock(fd: number): void {
+    try {
+      const mine = fstatSync(fd);
+      const now = statSync(this.lockFile, { throwIfNoEntry: false });
+      if (now !== undefined && now.ino === mine.ino && now.dev === mine.dev) unlinkQuietly(this.lockFile);
     } finally {
       closeSync(fd);
     }
-    return true;
   }
 }
 
