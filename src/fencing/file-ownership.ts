@@ -227,6 +227,7 @@ export class FileOwnership implements SessionOwnership {
     return resting(this.readNow());
   }
 
+  /** The last acquisition replaced the resting record `version` (see `SessionOwnership.acquiredFrom`). */
   acquiredFrom(version: string | undefined): boolean {
     return version !== undefined && this.owned !== 0 && version === this.replaced;
   }
