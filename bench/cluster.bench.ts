@@ -165,7 +165,7 @@ async function stormOnce(impl: StormImpl, n: number): Promise<StormResult> {
     const said = text.split('\n').find((l) => /\*\*\*|abort|terminat/i.test(l));
     return { sessions: n, loggedOn: 0, ms: undefined, failure: `${text.split('\n')[0].replace(/:$/, '')}${said ? `: ${said.trim()}` : ''}` };
   } finally {
-    await proc?.stop((PROFILE || process.env.STORM_TRACE) && impl === 'fixover' ? 'SIGTERM' : 'SIGKILL', PROFILE ? 10_000 : 2000);
+    await proc?.stop(PROFILE && impl === 'fixover' ? 'SIGTERM' : 'SIGKILL', PROFILE ? 10_000 : 2000);
     rmSync(dir, { recursive: true, force: true });
   }
 }
