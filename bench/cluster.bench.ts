@@ -36,13 +36,17 @@
  * start) — run only where cluster membership on PostgreSQL is built; otherwise printed as skipped
  * with the reason.
  *
+ * `--node-arg FLAG` (repeatable) adds a Node/V8 flag for the storm's fixover executor (e.g.
+ * `--trace-gc`); `--profile DIR` starts it with `--cpu-prof` and leaves the profiles in DIR (the
+ * executor is then stopped with SIGTERM so that it writes them).
+ *
  * Lost = orders sent and never filled after a 15 s settle; every client session keeps its own
  * messages (memory store), so a gap is resent, not lost.
  */
 import { once } from 'node:events';
 import { loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Cluster, type Node } from '../test/failover/harness.js';
 import { PostgresCluster } from '../test/failover/postgres-cluster.js';
@@ -63,6 +67,12 @@ const CLIENTS = (opt('--clients') ?? 'fixover') as ClientKind;
 const RECONNECT = Number(opt('--reconnect-interval') ?? 1);
 const CASES = new Set((opt('--case') ?? 'storm,failover,rolling,paused').split(','));
 const STORES = (opt('--store') ?? 'file,postgresql').split(',');
+const PROFILE = opt('--profile');
+/** `--node-arg FLAG` (repeatable): Node/V8 flags for the storm's fixover executor. */
+const NODE_ARGS = [
+  ...args.flatMap((a, i) => (a === '--node-arg' && args[i + 1] ? [args[i + 1]] : [])),
+  ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE)}`] : []),
+];
 for (const [name, ok] of [
   ['--runs', Number.isInteger(RUNS) && RUNS >= 1],
   ['--sessions', Number.isInteger(SESSIONS) && SESSIONS >= 3],
@@ -142,7 +152,7 @@ async function stormOnce(impl: StormImpl, n: number): Promise<StormResult> {
       installQuickfixExecutor(dir);
       proc = await startQuickfixExecutor(dir, 'storm.cfg', port, 30_000);
     } else {
-      proc = startFixover(['executor', 'storm.cfg'], dir);
+      proc = startFixover(['executor', 'storm.cfg'], dir, NODE_ARGS);
       await proc.waitFor(/listening on \d+/, 60_000);
     }
     await sleep(300);
@@ -160,7 +170,7 @@ async function stormOnce(impl: StormImpl, n: number): Promise<StormResult> {
     const said = text.split('\n').find((l) => /\*\*\*|abort|terminat/i.test(l));
     return { sessions: n, loggedOn: 0, ms: undefined, failure: `${text.split('\n')[0].replace(/:$/, '')}${said ? `: ${said.trim()}` : ''}` };
   } finally {
-    await proc?.stop('SIGKILL', 2000);
+    await proc?.stop(PROFILE && impl === 'fixover' ? 'SIGTERM' : 'SIGKILL', PROFILE ? 10_000 : 2000);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -226,10 +226,13 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
       return createWith(s, opts, sessionApp);
     };
     const createWith = async (s: SessionSettingsRecord, opts: ReturnType<typeof sessionOptionsFrom>, application: Application<SessionID>): Promise<Session> => {
-      const store = options.store ? await options.store(s, opts.sessionId) : await storeFor(s, opts.sessionId);
       const lease = ownershipFor(s, opts.sessionId);
+      // Read before the store is loaded: a first Logon taking the session over from this very
+      // record needs no reload of the store (nobody owned the session since).
+      const storeLoadedUnder = lease.ownership?.restingVersion?.();
+      const store = options.store ? await options.store(s, opts.sessionId) : await storeFor(s, opts.sessionId);
       if (lease.ownership) engine.nodeName = lease.ownership.node;
-      const session = new Session(opts, store, application, { tickMs: options.tickMs, ...sessionSharingFrom(s), ...lease });
+      const session = new Session(opts, store, application, { tickMs: options.tickMs, ...sessionSharingFrom(s), ...lease, storeLoadedUnder });
       engine.sessions.set(opts.sessionId.toString(), session);
       const log = await (options.log ?? defaultLog)(s, opts.sessionId);
       if (log) {

@@ -40,6 +40,12 @@ export interface SessionHandleOptions {
   /** Lease length in milliseconds (renewed every third of it). */
   leaseMs?: number;
   /**
+   * The owner record's resting version (`SessionOwnership.restingVersion`) read just before the
+   * store was opened: when the first acquisition takes the session over from that very record,
+   * nobody wrote the store since and it is not read again.
+   */
+  storeLoadedUnder?: string;
+  /**
    * Keep ownership across connections, released only by `close()` (default: initiators). An
    * acceptor releases it when a connection ends so another node can serve the next one at once.
    */
@@ -264,6 +270,8 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   readonly ownership: SessionOwnership | undefined;
   private readonly leaseMs: number;
   private readonly keepOwnership: boolean;
+  /** The owner record's resting version read before the store's last load (see `SessionHandleOptions.storeLoadedUnder`). */
+  private storeLoadedUnder: string | undefined;
   private renewTimer: NodeJS.Timeout | null = null;
   /** The epoch this node last took the session at (kept after a fence: the loss is reported with it). */
   private heldEpoch = 0;
@@ -298,6 +306,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.resendDrainTimeoutMs = handle.resendDrainTimeoutMs ?? 30_000;
     this.ownership = handle.ownership;
     this.leaseMs = handle.leaseMs ?? 5000;
+    this.storeLoadedUnder = handle.storeLoadedUnder;
     this.keepOwnership = handle.keepOwnership ?? options.role === 'initiator';
     // A store shared by nodes checks the ownership epoch of every write before making it.
     const fenceable = store as MessageStore & { fenceBy?: (own: SessionOwnership) => void };
@@ -601,8 +610,12 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.heldEpoch = r.epoch;
     this.startRenewing(own);
     // The store is reloaded whatever RefreshOnLogon says: the previous owner may have written it.
+    // Unless nobody owned the session since the store was loaded (the owner record taken over is
+    // the one at rest then): then the files are as loaded.
+    const loadedUnder = this.storeLoadedUnder;
+    this.storeLoadedUnder = undefined;
     try {
-      await this.refresh();
+      if (!(own.acquiredFrom?.(loadedUnder) && this.adoptLoaded())) await this.refresh();
     } catch (e) {
       await this.releaseOwnership();
       throw e;
@@ -691,8 +704,15 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     this.timer.unref?.();
   }
 
+  /** The store's state as loaded is taken as the files' (see `FileStore.adoptLoaded`); false when it must be refreshed. */
+  private adoptLoaded(): boolean {
+    const store = this.store as MessageStore & { adoptLoaded?: () => boolean };
+    return typeof store.adoptLoaded === 'function' && store.adoptLoaded();
+  }
+
   /** Reloads sequence numbers from the store (RefreshOnLogon, or on demand); reports its repairs. */
   async refresh(): Promise<void> {
+    this.storeLoadedUnder = undefined;
     await this.store.refresh();
     this.core.setSequenceNumbers(this.store.getNextSenderSeq(), this.store.getNextTargetSeq(), this.store.creationTime.getTime());
     this.reportStoreRepairs();

@@ -4,12 +4,17 @@
  * changes to it are serialised with an exclusively created lock file. A node may take over when
  * the owner's lease has expired, or at once when the owner was on this host and its process is gone.
  * Clocks of the hosts sharing a network file system must agree to well within the lease.
+ *
+ * Taking and giving up the session (the lock, the record's read, write and rename) is made with
+ * synchronous calls: each is a few microseconds on a local disk, while an asynchronous one costs a
+ * round trip through libuv's thread pool (4 threads) that is dearer than the call itself, and a
+ * logon storm queued some twenty of them per session behind each other. The lease renewal stays
+ * asynchronous (it runs all the time beside the sessions' traffic).
  */
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync, statSync } from 'node:fs';
-import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, openSync, readSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { FixoverError } from '../codec/errors.js';
 import { StoreFencedError, type AcquireResult, type OwnerRecord, type SessionOwnership } from './ownership.js';
@@ -119,6 +124,8 @@ export class FileOwnership implements SessionOwnership {
   private renewal: Promise<unknown> = Promise.resolve();
   /** The epoch being released or handed over: no renewal of it starts any more. */
   private givingUp = 0;
+  /** The resting version (`restingVersion`) the last acquisition replaced, undefined when it replaced a held record. */
+  private replaced: string | undefined;
 
   constructor(private readonly o: FileOwnershipOptions) {
     this.file = join(o.dir, `${o.prefix}.owner`);
@@ -149,11 +156,84 @@ export class FileOwnership implements SessionOwnership {
 
   async current(): Promise<OwnerRecord | undefined> {
     try {
-      const r = JSON.parse(await readFile(this.file, 'utf8')) as OwnerRecord;
-      return typeof r.epoch === 'number' ? r : undefined;
+      return parseOwner(await readFile(this.file, 'utf8'));
     } catch {
       return undefined;
     }
+  }
+
+  /** `current` at once (under the lock, while taking or giving up the session). */
+  private currentNow(): OwnerRecord | undefined {
+    return this.readNow().record;
+  }
+
+  /** The owner file's text ('' when there is none; undefined when unreadable) and its record. */
+  private readNow(): { text: string | undefined; record: OwnerRecord | undefined } {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (e) {
+      return { text: (e as NodeJS.ErrnoException).code === 'ENOENT' ? '' : undefined, record: undefined };
+    }
+    try {
+      return { text, record: parseOwner(text) };
+    } catch {
+      return { text: undefined, record: undefined };
+    }
+  }
+
+  /**
+   * `readNow` keeping the file open (when there is one): while its descriptor is open, its inode
+   * cannot be reused, so `stillInPlace` can tell by one stat whether the file was replaced since.
+   */
+  private readHeld(): { text: string | undefined; record: OwnerRecord | undefined; fd?: number; ino?: number; dev?: number } {
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { text: '', record: undefined };
+      throw e;
+    }
+    try {
+      const { ino, dev, size } = fstatSync(fd);
+      const buf = Buffer.allocUnsafe(size);
+      let done = 0;
+      for (let n = 1; done < size && n > 0; done += n) n = readSync(fd, buf, done, size - done, done);
+      const text = buf.toString('utf8', 0, done);
+      let record: OwnerRecord | undefined;
+      try {
+        record = parseOwner(text);
+      } catch {
+        // Not a record: taken as none (as `current` does), the text as unreadable.
+        return { text: undefined, record: undefined, fd, ino, dev };
+      }
+      return { text, record, fd, ino, dev };
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  /** The owner file read by `readHeld` is still the one in place (or there is still none). */
+  private stillInPlace(read: { fd?: number; ino?: number; dev?: number }): boolean {
+    const s = statSync(this.file, { throwIfNoEntry: false });
+    if (read.fd === undefined) return s === undefined;
+    return s !== undefined && s.ino === read.ino && s.dev === read.dev;
+  }
+
+  /**
+   * The owner file's text while nobody holds the session: '' when there is none, the record when
+   * it is released (pid 0, possibly reserved for a node by a hand-over); undefined while a node
+   * holds it. Every acquisition raises the epoch and a release keeps it, so the same text means
+   * that nobody took the session in between.
+   */
+  restingVersion(): string | undefined {
+    return resting(this.readNow());
+  }
+
+  /** The last acquisition replaced the resting record `version` (see `SessionOwnership.acquiredFrom`). */
+  acquiredFrom(version: string | undefined): boolean {
+    return version !== undefined && this.owned !== 0 && version === this.replaced;
   }
 
   /** True when the record's owner can no longer be running the session. */
@@ -168,19 +248,28 @@ export class FileOwnership implements SessionOwnership {
   }
 
   async acquire(): Promise<AcquireResult> {
-    return this.locked(async () => {
+    return this.locked((): AcquireResult => {
       const now = this.now();
-      const r = await this.current();
-      if (r && this.mine(r)) return this.write({ ...r, renewedAt: now }).then(() => this.grant(r.epoch, now));
-      if (r && !this.gone(r, now)) return { acquired: false, owner: r, reason: `active on node ${r.node}` };
-      if (r && reservedForAnother(r, this.o.node, now)) return { acquired: false, owner: r, reason: `moving to node ${r.movingTo!}` };
-      const epoch = (r?.epoch ?? 0) + 1;
-      const seen = JSON.stringify(r ?? null);
-      await this.write({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs }, async () => {
-        // Paused here while another node broke the lock and took the session: do not write over it.
-        if (JSON.stringify((await this.current()) ?? null) !== seen) throw new FixoverError(`session ${this.o.prefix}: the owner changed while taking it over`, { code: 'OWNER_CHANGED' });
-      });
-      return this.grant(epoch, now);
+      const read = this.readHeld();
+      try {
+        const r = read.record;
+        this.replaced = undefined;
+        if (r && this.mine(r)) {
+          this.writeNow({ ...r, renewedAt: now });
+          return this.grant(r.epoch, now);
+        }
+        if (r && !this.gone(r, now)) return { acquired: false, owner: r, reason: `active on node ${r.node}` };
+        if (r && reservedForAnother(r, this.o.node, now)) return { acquired: false, owner: r, reason: `moving to node ${r.movingTo!}` };
+        const epoch = (r?.epoch ?? 0) + 1;
+        this.writeNow({ node: this.o.node, host: this.host, pid: process.pid, epoch, renewedAt: now, leaseMs: this.leaseMs }, () => {
+          // Paused here while another node broke the lock and took the session: do not write over it.
+          if (!this.stillInPlace(read)) throw new FixoverError(`session ${this.o.prefix}: the owner changed while taking it over`, { code: 'OWNER_CHANGED' });
+        });
+        this.replaced = resting(read);
+        return this.grant(epoch, now);
+      } finally {
+        if (read.fd !== undefined) closeSync(read.fd);
+      }
     });
   }
 
@@ -238,11 +327,11 @@ export class FileOwnership implements SessionOwnership {
     if (!this.owned) return;
     this.givingUp = this.owned;
     await this.renewal;
-    await this.locked(async () => {
-      const r = await this.current();
+    await this.locked(() => {
+      const r = this.currentNow();
       if (this.mine(r)) {
         const { movingTo: _to, movingUntil: _until, ...rest } = r!;
-        await this.write({ ...rest, pid: 0, renewedAt: 0, ...reservation });
+        this.writeNow({ ...rest, pid: 0, renewedAt: 0, ...reservation });
       }
       this.owned = 0;
     });
@@ -288,7 +377,9 @@ export class FileOwnership implements SessionOwnership {
   async lastRefusal(): Promise<RefusalRecord | undefined> {
     let text: string;
     try {
-      text = await readFile(this.refusedFile, 'utf8');
+      // At once: asked before every Logon is answered, and mostly there is no file (no error made for it).
+      if (!existsSync(this.refusedFile)) return undefined;
+      text = readFileSync(this.refusedFile, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
@@ -326,6 +417,30 @@ export class FileOwnership implements SessionOwnership {
     }
   }
 
+  /** `write` at once (under the lock): the same steps with synchronous calls. */
+  private writeNow(r: OwnerRecord, before?: () => void): void {
+    const tmp = `${this.file}.${process.pid}.${++this.writes}.tmp`;
+    const ours = r.pid === process.pid && r.host === this.host;
+    writeFileSync(tmp, JSON.stringify(r));
+    try {
+      before?.();
+      const next = ours ? identityOf(tmp) : null;
+      this.renaming = next;
+      if (!ours) this.written = null;
+      renameSync(tmp, this.file);
+      this.written = next;
+    } catch (e) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // Already gone, or never made.
+      }
+      throw e;
+    } finally {
+      this.renaming = null;
+    }
+  }
+
   /**
    * `check` without waiting, for the store's synchronous flush: true when `epoch` is ours, the lease
    * holds and the owner file is still the one this node wrote (one stat); false when `check` must
@@ -354,27 +469,82 @@ export class FileOwnership implements SessionOwnership {
     return written || (s !== undefined && sameFile(s, n));
   }
 
-  /** Runs `fn` holding the lock file; a lock older than a few seconds is taken as abandoned. */
-  private async locked<T>(fn: () => Promise<T>): Promise<T> {
-    const token = randomUUID();
-    for (let attempt = 0; ; attempt++) {
+  /**
+   * Runs `fn` holding the lock file; a lock older than a few seconds is taken as abandoned. The
+   * lock is taken and let go with synchronous calls; only a lock held by another waits (a timer).
+   */
+  private async locked<T>(fn: () => T | Promise<T>): Promise<T> {
+    let fd: number | undefined;
+    for (let attempt = 0; (fd = this.tryLock()) === undefined; attempt++) {
+      let age = 0;
       try {
-        const h = await open(this.lockFile, 'wx');
-        await h.writeFile(token).finally(() => h.close());
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const age = await stat(this.lockFile).then((s) => Date.now() - s.mtimeMs, () => 0);
-        if (age > lockStaleMs(this.leaseMs)) await unlink(this.lockFile).catch(() => undefined);
-        else await new Promise((r) => setTimeout(r, Math.min(50, 5 + attempt * 5)));
+        age = Date.now() - statSync(this.lockFile).mtimeMs;
+      } catch {
+        // Let go of meanwhile (or unreadable): wait a little as for a held lock.
       }
+      if (age > lockStaleMs(this.leaseMs)) unlinkQuietly(this.lockFile);
+      else await new Promise((r) => setTimeout(r, Math.min(50, 5 + attempt * 5)));
     }
     try {
       return await fn();
     } finally {
-      // Only our own lock: after a pause it may have been broken and taken by another node.
-      const held = await readFile(this.lockFile, 'utf8').catch(() => '');
-      if (held === token) await unlink(this.lockFile).catch(() => undefined);
+      this.unlock(fd);
     }
+  }
+
+  /**
+   * Creates the lock file (naming this node and process, for operators); its descriptor, kept open
+   * until `unlock`, or undefined when another holds the lock.
+   */
+  private tryLock(): number | undefined {
+    let fd: number;
+    try {
+      fd = openSync(this.lockFile, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+      throw e;
+    }
+    try {
+      writeSync(fd, `${this.o.node} ${this.host} ${process.pid}\n`);
+    } catch (e) {
+      closeSync(fd);
+      unlinkQuietly(this.lockFile);
+      throw e;
+    }
+    return fd;
+  }
+
+  /**
+   * Removes the lock file if it is still ours (after a pause it may have been broken and taken by
+   * another node): ours has the inode of the descriptor held open since we created it, which no
+   * other file can have meanwhile.
+   */
+  private unlock(fd: number): void {
+    try {
+      const mine = fstatSync(fd);
+      const now = statSync(this.lockFile, { throwIfNoEntry: false });
+      if (now !== undefined && now.ino === mine.ino && now.dev === mine.dev) unlinkQuietly(this.lockFile);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+function parseOwner(text: string): OwnerRecord | undefined {
+  const r = JSON.parse(text) as OwnerRecord;
+  return typeof r.epoch === 'number' ? r : undefined;
+}
+
+/** The resting version of an owner file read (see `FileOwnership.restingVersion`). */
+function resting({ text, record }: { text: string | undefined; record: OwnerRecord | undefined }): string | undefined {
+  if (text === '') return '';
+  return record !== undefined && record.pid === 0 ? text : undefined;
+}
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // Already gone.
   }
 }

@@ -87,6 +87,19 @@ export interface SessionOwnership extends StoreFence {
   recordRefusal?(nextSender: number, sessionTime: number): Promise<number>;
   /** The last refusal recorded (undefined when none), read by the owner before it answers a Logon. */
   lastRefusal?(): Promise<RefusalRecord | undefined>;
+  /**
+   * The version of the owner record while nobody holds the session (no record yet, or one released
+   * or handed over), read at once; undefined while a node holds it (or when it cannot be read).
+   * Taken just before the session's store is loaded, it lets {@link SessionOwnership.acquiredFrom}
+   * tell that nobody wrote the store since.
+   */
+  restingVersion?(): string | undefined;
+  /**
+   * The last `acquire` took the session over from the resting record `version` (see
+   * {@link SessionOwnership.restingVersion}): no node owned the session in between, so none wrote
+   * its store, and a store loaded under that version needs no reloading.
+   */
+  acquiredFrom?(version: string | undefined): boolean;
 }
 
 /** Another live node owns the session. */

@@ -35,7 +35,24 @@ interface Wall {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** The last wall time computed in each zone, by epoch second (sessions ask for the same second all the time). */
+const lastWall = new Map<string, { second: number; wall: Wall }>();
+
 function wallTime(epochMs: number, timeZone: string): Wall {
+  const second = Math.floor(epochMs / 1000);
+  if (timeZone === 'UTC') {
+    // Without Intl (formatToParts costs tens of microseconds; every session asks at each tick and Logon).
+    const day = Math.floor(second / 86_400);
+    return { day, weekday: (day + 4) % 7, seconds: second - day * 86_400 };
+  }
+  const last = lastWall.get(timeZone);
+  if (last?.second === second) return last.wall;
+  const wall = zonedWallTime(epochMs, timeZone);
+  lastWall.set(timeZone, { second, wall });
+  return wall;
+}
+
+function zonedWallTime(epochMs: number, timeZone: string): Wall {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {

@@ -10,6 +10,11 @@ const EMPTY = Buffer.alloc(0);
 export class Batch {
   /** Truncate `.header` and `.body` first (a store reset). */
   reset = false;
+  /**
+   * A reset must cut `.header` and `.body` (under its marker); false when both were empty on disk
+   * with nothing queued that would change them: only `.seqnums` and `.session` are then written.
+   */
+  cuts = true;
   /** Cut `.header` back to `headerPos` first (a torn tail left by a crash). */
   truncateHeader = false;
   /** Cut `.body` back to `bodyPos` first (bytes no record points at, dropped by a repair). */
@@ -51,6 +56,7 @@ export class Batch {
     this.bodyPos = bodyPos;
     this.headerPos = headerPos;
     this.reset = false;
+    this.cuts = true;
     this.truncateHeader = false;
     this.truncateBody = false;
     this.session = null;
@@ -120,6 +126,7 @@ export class Batch {
     const m = new Batch(this.bodyPos, this.headerPos);
     m.epoch = next.epoch === -1 || next.epoch === this.epoch ? this.epoch : this.epoch === -1 ? next.epoch : 0;
     m.reset = this.reset;
+    m.cuts = this.cuts;
     m.truncateHeader = this.truncateHeader || next.truncateHeader;
     m.truncateBody = this.truncateBody || next.truncateBody;
     m.session = next.session ?? this.session;

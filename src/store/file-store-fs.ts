@@ -2,7 +2,7 @@
  * The slice of the file system a file store uses, so tests can count fsyncs or inject failures.
  * `node:fs/promises` satisfies it as is.
  */
-import { writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, unlinkSync, writeSync, constants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 
 /** An open file: positional reads and writes, truncation, fsync. A `FileHandle` is one. */
@@ -20,6 +20,8 @@ export interface StoreFile {
    * file offers it. The store uses it without FileStoreSync to save the thread-pool round trips.
    */
   writeSync?(buffer: Buffer, offset: number, length: number, position: number): number;
+  /** A truncation performed at once, when the file offers it (a reset without FileStoreSync). */
+  truncateSync?(length: number): void;
 }
 
 /** Opens files and creates directories. */
@@ -29,6 +31,13 @@ export interface StoreFileSystem {
   open(path: string, flags: number, mode?: number): Promise<StoreFile>;
   /** Removes a file (the reset marker once a reset is complete). */
   unlink(path: string): Promise<void>;
+  /**
+   * Creates or replaces a small file at once (written over, then cut to length), when the file
+   * system offers it: the reset marker of a reset without FileStoreSync.
+   */
+  writeSmallFileSync?(path: string, content: Buffer): void;
+  /** `unlink` performed at once, when the file system offers it. */
+  unlinkSync?(path: string): void;
 }
 
 /** A file of the real file system: a `FileHandle`, plus synchronous writes on its descriptor. */
@@ -51,6 +60,10 @@ class NodeStoreFile implements StoreFile {
     return this.handle.truncate(length);
   }
 
+  truncateSync(length: number): void {
+    ftruncateSync(this.handle.fd, length);
+  }
+
   datasync(): Promise<void> {
     return this.handle.datasync();
   }
@@ -69,6 +82,21 @@ export const nodeFileSystem: StoreFileSystem = {
   mkdir: (path, options) => fsp.mkdir(path, options),
   open: async (path, flags, mode) => new NodeStoreFile(await fsp.open(path, flags, mode)),
   unlink: (path) => fsp.unlink(path),
+  writeSmallFileSync: (path, content) => {
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o644);
+    try {
+      let done = 0;
+      while (done < content.length) {
+        const n = writeSync(fd, content, done, content.length - done, done);
+        if (n <= 0) throw new Error('short write');
+        done += n;
+      }
+      ftruncateSync(fd, content.length);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  unlinkSync: (path) => unlinkSync(path),
 };
 
 /** Reads a whole file through an open handle (small files: `.seqnums`, `.session`). */

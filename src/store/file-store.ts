@@ -99,6 +99,8 @@ export class FileStore implements MessageStore {
   /** Mutations made while a refresh is reading, replayed on the new state. */
   private replay: Array<() => void> | null = null;
   private closed = false;
+  /** Nothing changed (or was queued) since the last open or refresh loaded the files (see `adoptLoaded`). */
+  private asLoaded = false;
   private lastRecovery!: FileStoreRecovery;
   /** Reused by `writeRecords` for header records and the `.seqnums` text. */
   private readonly scratch = { buf: Buffer.allocUnsafe(256) };
@@ -222,6 +224,8 @@ export class FileStore implements MessageStore {
 
   reset(now: Date = this.now()): void {
     this.mutate(() => {
+      // Nothing stored, nothing to cut and no other write in progress or queued: the files are empty.
+      const empty = this.bodySize === 0 && this.headerSize === 0 && this.busy === 0 && this.inflight === null && !this.pending.reset && !this.pending.truncateHeader && !this.pending.truncateBody;
       this.generation++;
       this.index.clear();
       this.cache.clear();
@@ -233,6 +237,7 @@ export class FileStore implements MessageStore {
       this.flushedBody = 0;
       this.pending = new Batch(0, 0);
       this.pending.reset = true;
+      this.pending.cuts = !empty;
       this.pending.session = this.created;
       this.pending.seqNums = true;
     });
@@ -262,9 +267,26 @@ export class FileStore implements MessageStore {
       this.replay = null;
       this.install(loaded);
       for (const op of replay) op();
+      if (replay.length > 0) this.asLoaded = false;
       await closeAll(old);
       this.report();
     });
+  }
+
+  /**
+   * Takes the state the last open or refresh loaded as the files' state now, without reading them
+   * again, when the caller knows that nobody wrote them since (a session took its ownership over
+   * from the owner record that was at rest when the store was loaded). The writes a shared open
+   * left pending (the repair of a torn tail, a new store's numbers) are made under the ownership
+   * now held, as after a refresh. Returns false, changing nothing, when something changed or was
+   * queued since the load: then `refresh` is needed.
+   */
+  adoptLoaded(): boolean {
+    this.assertOpen();
+    if (!this.asLoaded || this.busy > 0) return false;
+    if (!this.pending.empty) this.pending.epoch = this.fence ? this.fence.epoch : -1;
+    this.asLoaded = false;
+    return true;
   }
 
   /**
@@ -350,6 +372,7 @@ export class FileStore implements MessageStore {
    */
   private mutate(op: () => void): void {
     this.assertOpen();
+    this.asLoaded = false;
     op();
     this.stamp();
     this.replay?.push(op);
@@ -361,6 +384,7 @@ export class FileStore implements MessageStore {
    */
   private mutateWith<A, B>(apply: (this: FileStore, a: A, b: B) => void, a: A, b: B): void {
     this.assertOpen();
+    this.asLoaded = false;
     apply.call(this, a, b);
     this.stamp();
     this.replay?.push(() => apply.call(this, a, b));
@@ -406,6 +430,7 @@ export class FileStore implements MessageStore {
     // Repairs found by this load are ours to make only while we own the session.
     if (this.fence && !this.pending.empty) this.pending.epoch = this.fence.epoch;
     this.lastRecovery = s.recovery;
+    this.asLoaded = true;
   }
 
   private report(): void {
@@ -416,6 +441,7 @@ export class FileStore implements MessageStore {
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
+    this.asLoaded = false;
     this.busy++;
     const p = this.tail.then(fn);
     const done = (): void => {
@@ -492,7 +518,9 @@ export class FileStore implements MessageStore {
     if (fence) await fence.check(b.epoch === -1 ? fence.epoch : b.epoch);
     const f = this.files;
     const touched = new Set<StoreFile>();
-    if (b.reset) {
+    if (b.reset && !this.options.sync && this.resetNow(b)) {
+      // Made at once (below).
+    } else if (b.reset) {
       // The marker first: a crash between the cuts below leaves a store that finishes the reset
       // when it opens, instead of one whose .header and .body disagree.
       const marker = resetMarkerPath(this.paths);
@@ -553,6 +581,50 @@ export class FileStore implements MessageStore {
       if (written) return written.then(() => this.writeRecords(b, fence, step + 1));
     }
     return undefined;
+  }
+
+  /**
+   * A reset's writes without FileStoreSync, in the order `writeBatch` makes them (marker, cuts,
+   * numbers, creation time, marker removed), made at once into the page cache when the files
+   * allow it: a logon storm with ResetOnLogon made them through the thread pool, some ten round
+   * trips per session queued behind each other. Returns false, having done nothing, when the
+   * files do not offer synchronous calls.
+   */
+  private resetNow(b: Batch): boolean {
+    const f = this.files;
+    const fs = this.fs;
+    const all = [f.header, f.body, f.seqnums, f.session];
+    if (!fs.writeSmallFileSync || !fs.unlinkSync || all.some((file) => !file.truncateSync || !file.writeSync)) return false;
+    const marker = resetMarkerPath(this.paths);
+    // A store already empty (reset at the Logout, or new) has nothing to cut: no marker either (a
+    // crash before the new numbers and creation time are written leaves it as it was).
+    if (b.cuts) {
+      try {
+        fs.writeSmallFileSync(marker, Buffer.from(formatCreationTime(b.session ?? this.created), 'latin1'));
+      } catch (e) {
+        throw FileStoreError.wrap('io', 'create', marker, e);
+      }
+      f.header.truncateSync!(0);
+      f.body.truncateSync!(0);
+    }
+    const seqNums = writeSeqNumsBytes(this.seqNumsBytes, 1, 1);
+    writeAllNow(f.seqnums, seqNums, 0);
+    if (this.seqNumsFileSize !== seqNums.length) {
+      f.seqnums.truncateSync!(seqNums.length);
+      this.seqNumsFileSize = seqNums.length;
+    }
+    if (b.session) {
+      const text = Buffer.from(formatCreationTime(b.session), 'latin1');
+      writeAllNow(f.session, text, 0);
+      f.session.truncateSync!(text.length);
+    }
+    if (!b.cuts) return true;
+    try {
+      fs.unlinkSync(marker);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw FileStoreError.wrap('io', 'remove', marker, e);
+    }
+    return true;
   }
 
   /** Writes `.session`: the creation time. */

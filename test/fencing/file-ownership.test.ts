@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileOwnership, StoreFencedError } from '../../src/fencing/index.js';
@@ -239,4 +239,23 @@ test('a renewal in flight when the session is handed over does not put the old r
     assert.equal(r?.movingTo, 'b');
     assert.deepEqual(await b.acquire(), { acquired: true, epoch: 2 }, `offset ${offset}: the target takes the session at once`);
   }
+});
+
+test('the lock: a stale one is broken; one broken and taken by another node while ours was held is left to it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-lock-'));
+  const lock = join(dir, 'P.owner.lock');
+  const a = new FileOwnership({ dir, prefix: 'P', node: 'a', leaseMs: 60_000 });
+  // Left by a node that died holding it (older than the stale age, 5 s with this lease).
+  writeFileSync(lock, 'gone 1\n');
+  const old = new Date(Date.now() - 10_000);
+  utimesSync(lock, old, old);
+  assert.deepEqual(await a.acquire(), { acquired: true, epoch: 1 });
+  assert.equal(existsSync(lock), false, 'let go of after the acquisition');
+  // While a holds the lock (recording a refusal), another node breaks it and takes its own.
+  const recording = a.recordRefusal(1, 0);
+  assert.match(readFileSync(lock, 'utf8'), /^a /, 'held by a, named in the file');
+  unlinkSync(lock);
+  writeFileSync(lock, 'b elsewhere 2\n');
+  await recording;
+  assert.equal(readFileSync(lock, 'utf8'), 'b elsewhere 2\n', "a did not remove b's lock");
 });

@@ -53,3 +53,31 @@ test('weekdays and time zones', () => {
   assert.equal(s.isSessionTime(at('2026-11-22T15:00:00Z')), false, 'Sunday');
   assert.equal(Schedule.nonStop().isSameSession(0, at('2026-11-23T00:00:00Z')), true);
 });
+
+test('UTC (computed without Intl) and each zone (remembered per second) decide as Intl does', () => {
+  const specs = [
+    { startTime: hms('00:00:00'), endTime: hms('00:00:00') },
+    { startTime: hms('22:15:30'), endTime: hms('06:00:00') },
+    { startTime: hms('18:00:00'), endTime: hms('17:00:00'), startDay: 0, endDay: 5 },
+    { startTime: hms('09:30:00'), endTime: hms('16:00:00'), weekdays: [1, 2, 3, 4, 5] },
+  ];
+  for (const spec of specs) {
+    const utc = new Schedule({ ...spec, timeZone: 'UTC' });
+    const intl = new Schedule({ ...spec, timeZone: 'Etc/UTC' });
+    const ny = new Schedule({ ...spec, timeZone: 'America/New_York' });
+    const nyAgain = new Schedule({ ...spec, timeZone: 'America/New_York' });
+    let t = Date.parse('1969-12-25T00:00:00Z');
+    for (let i = 0; i < 2000; i++) {
+      t += 3_600_000 * 7 + 61_013 * (i % 13) + (i % 3) * 499;
+      assert.equal(utc.sessionKey(t), intl.sessionKey(t), `UTC at ${new Date(t).toISOString()}`);
+      // The same second again (remembered), then the next one.
+      const key = ny.sessionKey(t);
+      assert.equal(nyAgain.sessionKey(Math.floor(t / 1000) * 1000 + 999), key, `New York at ${new Date(t).toISOString()}`);
+    }
+  }
+  // Across the end of daylight saving time in New York (2026-11-01 06:00 UTC): the local hour repeats.
+  const s = new Schedule({ startTime: hms('01:30:00'), endTime: hms('01:45:00'), timeZone: 'America/New_York' });
+  assert.equal(s.isSessionTime(at('2026-11-01T05:35:00Z')), true, '01:35 EDT');
+  assert.equal(s.isSessionTime(at('2026-11-01T06:35:00Z')), true, '01:35 EST');
+  assert.equal(s.isSessionTime(at('2026-11-01T06:50:00Z')), false, '01:50 EST');
+});
