@@ -284,7 +284,9 @@ export class FileStore implements MessageStore {
   adoptLoaded(): boolean {
     this.assertOpen();
     if (!this.asLoaded || this.busy > 0) return false;
-    if (!this.pending.empty) this.pending.epoch = this.fence ? this.fence.epoch : -1;
+    // A shared open marked its batch as made without ownership (epoch 0), empty or not: nothing
+    // would ever be written from it. Under the ownership now held, like a fresh batch after a refresh.
+    this.pending.epoch = !this.pending.empty && this.fence ? this.fence.epoch : -1;
     this.asLoaded = false;
     return true;
   }

@@ -55,6 +55,11 @@ async function connect(port: number) {
 const logon = (seq: number) => frame(`35=A|34=${seq}|49=CLIENT|52=${ts()}|56=EXEC|98=0|108=30|`);
 const order = (seq: number) => frame(`35=D|34=${seq}|49=CLIENT|52=${ts()}|56=EXEC|11=O${seq}|21=1|40=1|54=1|55=IBM|38=100|60=${ts()}|`);
 
+/** `p`, or a failure after 5 s (an answer that never comes fails the test rather than hanging it). */
+function within<T>(p: Promise<T>): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref())]);
+}
+
 async function until(what: string, ok: () => boolean): Promise<void> {
   const t0 = Date.now();
   while (!ok()) {
@@ -112,4 +117,28 @@ test('the resting version: empty without a record, the record once released, non
   assert.equal(b.acquiredFrom(undefined), false);
   await b.release();
   assert.equal(a.restingVersion() === released, false, 'a new epoch was taken and released since');
+});
+
+test('a store with complete files (nothing to repair at open), taken as loaded: the Logon and what follows are written (a shared open left its empty batch marked as made without ownership, and every write was refused as fenced)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-loaded-complete-'));
+  // Written and closed cleanly before the node starts (as a previous run, or a restore, leaves it).
+  const before = await FileStore.open({ path: dir, prefix: id.filePrefix });
+  before.saveOutgoing(1, frame(`35=0|34=1|49=EXEC|52=${ts()}|56=CLIENT|`));
+  await before.flush();
+  await before.close();
+  const a = await node(dir, 'A');
+  try {
+    const opened = a.opens();
+    const ca = await connect(a.port);
+    ca.c.write(logon(1));
+    assert.match(await within(ca.next()), /\|35=A\|34=2\|/);
+    assert.equal(a.opens(), opened, 'taken as loaded');
+    ca.c.write(order(2));
+    assert.match(await within(ca.next()), /\|35=8\|/);
+    await a.store.flush();
+    assert.deepEqual(a.events.map((e) => e.state), ['acquired'], 'not fenced');
+    ca.c.destroy();
+  } finally {
+    await a.acceptor.stop();
+  }
 });
