@@ -358,25 +358,12 @@ export class PostgresCoordinatorLease implements CoordinatorLease {
   private transaction<T>(what: string, fn: (c: PgQueryable, r: LeaseRow) => Promise<T>): Promise<T> {
     const p = this.tail.then(async () => {
       await this.db.init();
-      let fenced: StoreFencedError | undefined;
-      const out = await this.db.withClient(what, async (c) => {
-        await c.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(2000, 2 * this.leaseMs)}; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, this.leaseMs)}`);
-        try {
-          await c.query(`INSERT INTO ${this.db.schema}.fixover_cluster_leases (cluster) VALUES ($1) ON CONFLICT DO NOTHING`, [this.cluster]);
-          const r = (await c.query<LeaseRow>(`${leaseSql(this.db.schema)} WHERE cluster = $1 FOR UPDATE`, [this.cluster])).rows[0];
-          const out = await fn(c, r);
-          await c.query('COMMIT');
-          return out;
-        } catch (e) {
-          await c.query('ROLLBACK').catch(() => undefined);
-          // Fenced is an answer, not a database failure: given as it is.
-          if (!(e instanceof StoreFencedError)) throw e;
-          fenced = e;
-          return undefined;
-        }
+      const begin = `BEGIN; SET LOCAL lock_timeout = ${Math.max(2000, 2 * this.leaseMs)}; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, this.leaseMs)}`;
+      return this.db.fencedTransaction(what, begin, async (c) => {
+        await c.query(`INSERT INTO ${this.db.schema}.fixover_cluster_leases (cluster) VALUES ($1) ON CONFLICT DO NOTHING`, [this.cluster]);
+        const r = (await c.query<LeaseRow>(`${leaseSql(this.db.schema)} WHERE cluster = $1 FOR UPDATE`, [this.cluster])).rows[0];
+        return fn(c, r);
       });
-      if (fenced) throw fenced;
-      return out as T;
     });
     this.tail = p.catch(() => undefined);
     return p;

@@ -297,23 +297,8 @@ export class PostgresOwnership implements SessionOwnership {
   }
 
   /** Runs `fn` in a transaction on a pooled connection; a fenced outcome is thrown as it is, after the rollback. */
-  private async transaction<T>(what: string, fn: (c: PgQueryable) => Promise<T>): Promise<T> {
-    let fenced: StoreFencedError | undefined;
-    const out = await this.db.withClient(what, async (c) => {
-      await c.query(this.beginSql);
-      try {
-        const v = await fn(c);
-        await c.query('COMMIT');
-        return v;
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => undefined);
-        if (!(e instanceof StoreFencedError)) throw e;
-        fenced = e;
-        return undefined;
-      }
-    });
-    if (fenced) throw fenced;
-    return out as T;
+  private transaction<T>(what: string, fn: (c: PgQueryable) => Promise<T>): Promise<T> {
+    return this.db.fencedTransaction(what, this.beginSql, fn);
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

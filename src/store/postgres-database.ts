@@ -10,6 +10,7 @@ import { type PostgresConnectionOptions, clientConfig, checkSchema, describeTarg
 import { PostgresStoreError, isConnectionError } from './postgres-error.js';
 import { migrate, quote } from './postgres-schema.js';
 import { PostgresSessionLocks } from './postgres-session-locks.js';
+import { StoreFencedError } from '../fencing/ownership.js';
 
 /** The connection of a {@link PostgresDatabase} and its pool size. */
 export interface PostgresDatabaseOptions extends PostgresConnectionOptions {
@@ -146,6 +147,30 @@ export class PostgresDatabase {
       client.removeListener('error', onError);
       client.release(broken);
     }
+  }
+
+  /**
+   * Runs `fn` in a transaction opened by `begin` (a `BEGIN` with its `SET LOCAL`s) on a pooled
+   * connection. A fenced outcome (`StoreFencedError`) is an answer, not a database failure: it is
+   * rolled back and thrown as it is, not wrapped. @internal
+   */
+  async fencedTransaction<T>(what: string, begin: string, fn: (c: PgPoolClient) => Promise<T>): Promise<T> {
+    let fenced: StoreFencedError | undefined;
+    const out = await this.withClient(what, async (c) => {
+      await c.query(begin);
+      try {
+        const v = await fn(c);
+        await c.query('COMMIT');
+        return v;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        if (!(e instanceof StoreFencedError)) throw e;
+        fenced = e;
+        return undefined;
+      }
+    });
+    if (fenced) throw fenced;
+    return out as T;
   }
 
   /** The session locks of this process: one connection holds them all (created on first use). @internal */
