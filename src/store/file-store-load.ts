@@ -364,7 +364,11 @@ async function readBodyTail(file: StoreFile, start: number, size: number): Promi
   let maxSeq = 0;
   let unreadable = 0;
   while (pos < size) {
-    const buf = await readAt(file, pos, Math.min(want, size - pos));
+    const length = Math.min(want, size - pos);
+    const buf = await readAt(file, pos, length);
+    // Fewer bytes than asked: the file was cut meanwhile (a writer sharing the store reset it).
+    // It ends where the read ended; reading on at the old size would find nothing for ever.
+    if (buf.length < length) size = pos + buf.length;
     let at = 0;
     let stuck = false;
     while (at < buf.length) {
