@@ -1020,6 +1020,7 @@ export class SessionCore {
       this.emitEvent({ kind: 'gap-queue-full', seq, queuedBytes: this.state.queuedBytes, limit });
     } else {
       this.state.queue.set(seq, Buffer.from(view.bytes));
+      if (this.state.nextTargetSeq < this.queueCheckedAt) this.queueCheckedAt = 0; // the numbers went back (a reset): look again
       this.state.queuedBytes += view.bytes.length - queuedBefore;
     }
     const range = this.state.resendRange;
@@ -1030,9 +1031,13 @@ export class SessionCore {
     this.generateResendRequest(seq);
   }
 
+  /** The next expected MsgSeqNum when queued messages were last checked for ones it passed. */
+  private queueCheckedAt = 0;
+
   /** Processes queued messages whose turn has come. */
   private processQueued(): void {
-    if (this.state.queue.size > 0) this.dropPassedQueued();
+    // Only when the expected number moved since the last look: no scan of a large queue per message while a gap waits.
+    if (this.state.queue.size > 0 && this.state.nextTargetSeq !== this.queueCheckedAt) this.dropPassedQueued();
     while (!this.waiting && this.state.connected) {
       const seq = this.state.nextTargetSeq;
       const bytes = this.state.queue.get(seq);
@@ -1053,6 +1058,7 @@ export class SessionCore {
    * resend were in progress for ever (`isResending`: no move or failback could log it out).
    */
   private dropPassedQueued(): void {
+    this.queueCheckedAt = this.state.nextTargetSeq;
     for (const [seq, bytes] of this.state.queue) {
       if (seq >= this.state.nextTargetSeq) continue;
       this.state.queue.delete(seq);
