@@ -1,7 +1,8 @@
 /**
  * The API report: every name the package root exports (src/index.ts), its kind and its type, and
  * for classes and interfaces their public members, one line each, sorted; `(undocumented)` marks
- * an export without a TSDoc comment. `docs/api-report.txt` is the checked-in report, compared by
+ * an export without a TSDoc comment, `(internal)` a member marked `@internal` (visible in the
+ * declarations, not for users). `docs/api-report.txt` is the checked-in report, compared by
  * test/library/api-report.test.ts so that every change to the public surface shows in review.
  *
  *   npm run api:report            writes docs/api-report.txt
@@ -56,7 +57,8 @@ export function apiReport(): string {
         if (m.name.startsWith('#') || m.name.startsWith('__')) continue;
         // Members declared by this class or interface only: inherited ones show under their base.
         if (!md || !s.declarations!.some((d) => ts.findAncestor(md, (n) => n === d))) continue;
-        members.push(`  ${prefix}${m.name}: ${strip(checker.typeToString(checker.getTypeOfSymbol(m), undefined, flags))}`);
+        const internal = m.getJsDocTags(checker).some((t) => t.name === 'internal') ? ' (internal)' : '';
+        members.push(`  ${prefix}${m.name}: ${strip(checker.typeToString(checker.getTypeOfSymbol(m), undefined, flags))}${internal}`);
       }
       lines.push(...members.sort());
     }

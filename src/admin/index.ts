@@ -1,5 +1,5 @@
 /** The operations HTTP interface: health, Prometheus metrics, the admin API and the web console. */
-export { AdminServer, AdminError, type AdminServerOptions, type SessionInfo } from './server.js';
+export { AdminServer, AdminError, type AdminServerOptions, type AdminCluster, type SessionInfo } from './server.js';
 export { EngineMetrics, METRIC_PREFIX, RECOVERY_BUCKETS_S } from './metrics.js';
 export { PROCESS_METRICS_LEVELS, type ProcessMetricsLevel } from './process-metrics.js';
 export { ActivityFeed, ACTIVITY_KEPT, type ActivityEntry, type ActivityKind, type Rates } from './activity.js';

@@ -68,8 +68,11 @@ export type SessionInfo = ReturnType<Session['status']> & { owner?: { node: stri
 
 /** The HTTP operations interface of a process (`HttpAcceptPort`): health, readiness, Prometheus metrics, the JSON admin API and the web console. */
 export class AdminServer {
+  /** The Prometheus registry `/metrics` answers from. @internal */
   readonly metrics: EngineMetrics;
+  /** The recent events the console shows. @internal */
   readonly activity: ActivityFeed;
+  /** The admin API's audit trail. @internal */
   readonly audit: AuditLog;
   private readonly app: FastifyInstance;
   private readonly tokenHash: Buffer | undefined;

@@ -40,10 +40,13 @@ function discoveryFor(files: ClusterStore, config: ClusterConfig, o: DiscoveryOp
 
 /** One node's membership in a cluster, with its coordinator and move driver; emits ClusterEvents. */
 export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
-  /** Where the cluster's state is: the shared directory or the shared PostgreSQL database. */
+  /** Where the cluster's state is: the shared directory or the shared PostgreSQL database. @internal */
   readonly files: ClusterStore;
+  /** How the members learn of each other. @internal */
   readonly discovery: Discovery;
+  /** Plans and orders rebalancing moves while this node is the coordinator. @internal */
   readonly coordinator: Coordinator;
+  /** Carries out the moves ordered for this node's sessions. @internal */
   readonly moves: MoveDriver;
   private drainRun: Promise<number> | null = null;
   private drainTimer: NodeJS.Timeout | null = null;
@@ -52,6 +55,7 @@ export class ClusterNode extends EventEmitter<{ event: [ClusterEvent] }> {
   private coordinatorSoon = false;
 
   constructor(
+    /** The cluster settings read from the session settings. @internal */
     readonly config: ClusterConfig,
     private readonly engine: ClusterEngine,
   ) {

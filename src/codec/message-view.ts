@@ -235,7 +235,7 @@ export class MessageView extends FieldReader {
     return groupEntries(this, layout.countTag, 0, this.to, () => layout);
   }
 
-  /** Scans a top-level group without throwing: entries plus the first structural error. */
+  /** Scans a top-level group without throwing: entries plus the first structural error. @internal */
   scanGroup(countIndex: number, schema: GroupSchema): GroupScan {
     return scanGroup(this.buf, this.table, countIndex, schema, this.to);
   }

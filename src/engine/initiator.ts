@@ -127,7 +127,7 @@ export class Initiator extends EventEmitter<InitiatorEvents> {
     return this.configs.map((c) => c.session);
   }
 
-  /** The failover driver of a session (its policy's state, for status displays). */
+  /** The failover driver of a session (its policy's state, for status displays). @internal */
   driverOf(session: Session | SessionID): FailoverDriver | undefined {
     const i = this.configs.findIndex((c) => c.session === session || c.session.id.toString() === session.toString());
     return i < 0 ? undefined : this.drivers[i];

@@ -237,6 +237,10 @@ export interface SessionStatus {
  * rest of {@link SessionHandleEvents}. Get one with `engine.session(id)` or `engine.sessions`.
  */
 export class Session extends EventEmitter<SessionHandleEvents> {
+  /**
+   * The sans-I/O state machine the session drives. Read `core.stats` for the running counts the
+   * metrics read ({@link SessionStats}); the rest of it is internal: use the session's own methods.
+   */
   readonly core: SessionCore;
   readonly id: SessionID;
   private socket: Socket | null = null;
@@ -289,7 +293,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
   private pausedUntil = 0;
   private pauseTimer: NodeJS.Timeout | null = null;
   private faults = 0;
-  /** How long store flushes took (ms), for operations; written on each flush, read by metrics. */
+  /** How long store flushes took (ms), for operations; written on each flush, read by metrics. @internal */
   readonly flushTimes = new LatencyHistogram();
 
   constructor(
@@ -921,7 +925,7 @@ export class Session extends EventEmitter<SessionHandleEvents> {
     }
   }
 
-  /** Executes the core's actions in order. */
+  /** Executes the core's actions in order. @internal */
   run(actions: SessionAction[]): void {
     for (const a of actions) {
       if (applyStoreAction(this.store, a, Date.now())) continue;

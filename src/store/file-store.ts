@@ -44,7 +44,7 @@ export interface FileStoreOptions {
    * about 6 KiB on average); others are read from `.body`.
    */
   maxCachedMsgs?: number;
-  /** File system to use (tests inject one to count fsyncs or fail writes). */
+  /** File system to use (tests inject one to count fsyncs or fail writes). @internal */
   fs?: StoreFileSystem;
   /** Clock for the creation time of a new store. */
   now?: () => Date;
@@ -170,7 +170,7 @@ export class FileStore implements MessageStore {
     return this.cache.size;
   }
 
-  /** The file names used. */
+  /** The file names used. @internal */
   get fileNames(): StoreFiles<string> {
     return this.paths;
   }
@@ -496,10 +496,11 @@ export class FileStore implements MessageStore {
   /**
    * Set by session ownership: each batch is written only if the epoch its writes were made under
    * still owns the session (checked against the owner record before the batch, see `StoreFence`).
+   * @internal
    */
   fence: StoreFence | null = null;
 
-  /** Checks every batch against this ownership's epoch before writing it (sets `fence`). */
+  /** Checks every batch against this ownership's epoch before writing it (sets `fence`). @internal */
   fenceBy(fence: StoreFence): void {
     this.fence = fence;
   }

@@ -1,5 +1,5 @@
 /** Message stores: one interface, memory and file implementations. */
-export type { MessageStore, MessageStoreFactory, StoredMessage, RangeLimit } from './store.js';
+export type { MessageStore, MessageStoreFactory, StoredMessage, StoredState, RangeLimit } from './store.js';
 export { MemoryStore, MemoryStoreFactory } from './memory-store.js';
 export { FileStore, FileStoreFactory, type FileStoreOptions, type FileStoreFactoryOptions, type FileStoreRecovery } from './file-store.js';
 export { StoreError } from './store-error.js';
@@ -11,5 +11,6 @@ export { PostgresStore, PostgresStoreFactory, type PostgresStoreOptions } from '
 export { PostgresDatabase, type PostgresDatabaseOptions } from './postgres-database.js';
 export { PostgresStoreError, type PostgresStoreErrorReason } from './postgres-error.js';
 export { type PostgresConnectionOptions, describeTarget, redactUrl } from './postgres-connection.js';
-export { SCHEMA_VERSION, FENCED_SQLSTATE } from './postgres-schema.js';
+export { SCHEMA_VERSION, FENCED_SQLSTATE, SchemaTooNewError } from './postgres-schema.js';
+export { PostgresDriverMissingError } from './pg-driver.js';
 export { postgresOptionsFrom } from './postgres-settings.js';

@@ -116,12 +116,12 @@ export class PostgresDatabase {
     });
   }
 
-  /** Runs one statement on a pooled connection. */
+  /** Runs one statement on a pooled connection. @internal */
   async query<R extends PgRow>(what: string, q: PgQueryConfig | string, values?: unknown[]): Promise<PgQueryResult<R>> {
     return this.withClient(what, (c) => c.query<R>(q as PgQueryConfig, values));
   }
 
-  /** Runs `fn` on a pooled connection; driver failures become PostgresStoreError naming `what`. */
+  /** Runs `fn` on a pooled connection; driver failures become PostgresStoreError naming `what`. @internal */
   async withClient<T>(what: string, fn: (c: PgPoolClient) => Promise<T>): Promise<T> {
     if (this.closed) throw new PostgresStoreError('closed', `PostgreSQL store: closed (${this.target})`, this.target);
     let client: PgPoolClient;
@@ -179,7 +179,7 @@ export class PostgresDatabase {
     return this.locks;
   }
 
-  /** A new connection of its own (the session locks, the cluster's LISTEN). */
+  /** A new connection of its own (the session locks, the cluster's LISTEN). @internal */
   async connectDedicated(onLost: (err: Error | undefined) => void): Promise<PgClient> {
     const c = new (loadPg().Client)(this.config);
     let lost = false;

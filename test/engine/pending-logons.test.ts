@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PendingLogons, addressKey } from '../../src/engine/pending-logons.js';
-import { InvalidOptionError } from '../../src/index.js';
+import { InvalidOptionError } from '../../src/codec/errors.js';
 
 interface Conn {
   readonly name: string;
