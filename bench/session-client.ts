@@ -86,6 +86,12 @@ export interface CaseResult {
   rss?: Array<[number, number]>;
   /** Replies that were not a filled ExecutionReport (rejects, unknown ClOrdIDs). */
   unexpected: number;
+  /**
+   * Milliseconds of CPU the virtual machine's host took from this machine's vCPUs ("steal" in
+   * /proc/stat, all CPUs, 10 ms ticks) during the measured part. While the host holds a vCPU back,
+   * every process on it stops (seen here in slices of 100 ms), whatever it runs.
+   */
+  hostStealMs: number;
 }
 
 export interface ClientResult {
@@ -386,6 +392,16 @@ function cpuOf(pid: number): number {
   }
 }
 
+/** Steal time of all CPUs in milliseconds (/proc/stat's first line, eighth value, 10 ms ticks); NaN where unreadable. */
+function hostSteal(): number {
+  try {
+    const first = readFileSync('/proc/stat', 'latin1').slice(0, 256).split('\n')[0].trim().split(/\s+/);
+    return Number(first[8]) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 function ownCpu(): number {
   const u = process.cpuUsage();
   return u.user + u.system;
@@ -418,6 +434,8 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, spin: boole
     let tEnd = 0;
     let cpuEnd = 0;
     let ownEnd = 0;
+    let steal0 = 0;
+    let stealEnd = 0;
     const rss: Array<[number, number]> = [];
     let readings: number[] = [];
     const window = c.kind === 'throughput' || c.kind === 'memory' ? c.window : 1;
@@ -438,6 +456,7 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, spin: boole
       t0 = performance.now();
       cpu0 = cpuOf(serverPid);
       own0 = ownCpu();
+      steal0 = hostSteal();
     };
 
     const stop = (): void => {
@@ -446,6 +465,7 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, spin: boole
       tEnd = performance.now();
       cpuEnd = cpuOf(serverPid);
       ownEnd = ownCpu();
+      stealEnd = hostSteal();
       measuring = false;
       if (inFlight === 0) finish();
     };
@@ -466,6 +486,7 @@ function runCase(conn: Connection, c: ClientCase, serverPid: number, spin: boole
         clientCpuPerOrderUs: measuredOrders ? (ownEnd - own0) / measuredOrders : NaN,
         rss: c.kind === 'memory' ? rss : undefined,
         unexpected,
+        hostStealMs: stealEnd - steal0,
         nextId,
       });
     };

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileStore, StoreDamagedError, type StoreRepair } from '../../src/store/index.js';
+import { FileStore, StoreDamagedError, nodeFileSystem, type StoreFile, type StoreFileSystem, type StoreRepair } from '../../src/store/index.js';
 import { fixMessage, tempDir } from './helpers.js';
 
 const PREFIX = 'FIX.4.4-A-B';
@@ -151,6 +151,46 @@ test('messages written to .body whose records never were (an unfinished flush) a
   assert.match(reported[0].problem, /3 messages \(8\.\.10\) with no record in/);
   assert.equal(store.getNextSenderSeq(), 8, 'the unsent messages cut off: their numbers are used again');
   assert.deepEqual((await store.getRange(1, 100)).map((m) => m.seq), range(1, 7));
+  await store.close();
+});
+
+test('a .body cut back after its size was taken (reads past the cut come back short) is read to where it now ends, not for ever', { timeout: 20_000 }, async (t) => {
+  // What a writer sharing the store does when it resets between this open's stat and its reads of
+  // the tail (the messages past the last record): made certain here by a file system whose .body
+  // answers nothing past the last record, as if cut there.
+  const { dir, cleanup } = await tempDir();
+  t.after(cleanup);
+  await makeStore(dir, 10);
+  const header = await readFile(file(dir, 'header'), 'latin1');
+  const cut = header.indexOf(' 8,') + 1;
+  await writeFile(file(dir, 'header'), header.slice(0, cut));
+  await writeFile(file(dir, 'seqnums'), '0000000008 : 0000000003');
+  const past = new Date(Date.now() - 120_000);
+  await utimes(file(dir, 'seqnums'), past, past);
+  // The last record kept (message 7): "seq,offset,size"; the tail starts where its message ends.
+  const last = /(\d+),(\d+)\s*$/.exec(header.slice(0, cut))!;
+  const recordsEnd = Number(last[1]) + Number(last[2]);
+  let shortReads = 0;
+  const fs: StoreFileSystem = {
+    mkdir: (p, o) => nodeFileSystem.mkdir(p, o),
+    unlink: (p) => nodeFileSystem.unlink(p),
+    open: async (p, flags, mode) => {
+      const f = await nodeFileSystem.open(p, flags, mode);
+      if (!p.endsWith('.body')) return f;
+      return Object.assign(Object.create(f) as StoreFile, {
+        read: async (b: Buffer, o: number, l: number, pos: number): Promise<{ bytesRead: number }> => {
+          if (pos + l <= recordsEnd) return f.read(b, o, l, pos);
+          shortReads++;
+          await new Promise((r) => setImmediate(r)); // as a real read would: the test's timeout can fire
+          return pos >= recordsEnd ? { bytesRead: 0 } : f.read(b, o, recordsEnd - pos, pos);
+        },
+      });
+    },
+  };
+  const store = await FileStore.open({ path: dir, prefix: PREFIX, shared: true, fs });
+  assert.ok(shortReads > 0, 'the tail was read past the cut');
+  assert.ok(store.repairs.every((r) => r.torn), store.repairs.map((r) => r.problem).join('\n'));
+  assert.equal(store.getNextSenderSeq(), 8, 'numbering goes on from the last record');
   await store.close();
 });
 
