@@ -77,7 +77,12 @@ export function tlsStatus(engine: Engine, now: number = Date.now()): TlsStatus {
   return { tls: tlsContextsOf(engine).length > 0, certificates: certificatesInUse(engine, now), warnings: engine.certificateWarnings(now), handshakeFailures: engine.tlsFailureCount };
 }
 
-/** Each failure of a reload as file, setting and problem. */
+/** Each failure of a reload as file, setting and problem (once, when several ports or sessions share the file). */
 export function reloadReasons(errors: readonly Error[]): TlsReloadReason[] {
-  return errors.map((e) => (e instanceof TlsSettingsError ? { ...(e.file !== undefined ? { file: e.file } : {}), setting: e.setting, problem: e.problem } : { problem: e.message }));
+  const out = new Map<string, TlsReloadReason>();
+  for (const e of errors) {
+    const r: TlsReloadReason = e instanceof TlsSettingsError ? { ...(e.file !== undefined ? { file: e.file } : {}), setting: e.setting, problem: e.problem } : { problem: e.message };
+    out.set(`${r.file}\u0000${r.setting}\u0000${r.problem}`, r);
+  }
+  return [...out.values()];
 }

@@ -317,7 +317,8 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
       }
     };
     for (const a of this.acceptors) attempt(() => a.reloadTls());
-    if (this.initiator) attempt(() => this.initiator!.reloadTls());
+    // Each initiator session's context on its own, so one bad file neither stops the others nor hides their errors.
+    for (const t of new Set(this.initiator?.tlsContexts ?? [])) attempt(() => t.reload());
     const error = errors.length > 0 ? new TlsReloadError(errors) : null;
     this.emit('tlsReload', error);
     if (error) throw error;

@@ -96,7 +96,7 @@ test('admin API: TLS certificates shown, reloaded with the token (a new client s
   assert.equal(value(m, `fixover_tls_reloads_total{${nodeLabel},result="ok"}`), 0);
 
   // A client trusting another CA fails its handshake: the counter rises.
-  const wrongCa = tls.connect({ port: n.port, host: '127.0.0.1', ca: readFileSync(files().path('other-ca.pem')), maxVersion: 'TLSv1.2' });
+  const wrongCa = tls.connect({ port: n.port, host: '127.0.0.1', ca: readFileSync(files().path('other-ca.pem')) });
   await assert.rejects(once(wrongCa, 'secureConnect'), /self.signed|unable to (get|verify)/i);
   await waitUntil(async () => value(await metrics(), `fixover_tls_handshake_failures_total{${nodeLabel}}`) === 1, 3000, 'the failed handshake counted');
 
@@ -155,4 +155,39 @@ test('admin API: a node without TLS answers the reload with 409 no_tls, and show
   const res = await fetch(`${n.admin.url}/api/node/tls/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{"force":true}' });
   assert.equal(res.status, 400);
   assert.doesNotMatch(await (await fetch(`${n.admin.url}/metrics`)).text(), /^fixover_tls_/m);
+});
+
+test('admin API: a reload where one initiator session has a bad key reloads the others and names the file at fault', { skip, timeout: 20_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixover-admin-tls-initiators-'));
+  for (const [to, from] of [['a', 'client'], ['b', 'client']]) {
+    copyFileSync(files().path(`${from}.pem`), join(dir, `${to}.pem`));
+    copyFileSync(files().path(`${from}.key`), join(dir, `${to}.key`));
+  }
+  copyFileSync(files().path('ca.pem'), join(dir, 'ca.pem'));
+  const session = (sender: string, file: string): Record<string, string> => ({
+    BeginString: 'FIX.4.4', SenderCompID: sender, TargetCompID: 'EXEC', ConnectionType: 'initiator', SocketConnectHost: '127.0.0.1', SocketConnectPort: '9', HeartBtInt: '30', UseDataDictionary: 'N', FileStorePath: dir,
+    SocketUseSSL: 'Y', CertificateAuthoritiesFile: 'ca.pem', ClientCertificateFile: `${file}.pem`, ClientCertificateKeyFile: `${file}.key`,
+  });
+  // Not started: the sessions' TLS contexts exist from creation, no connection is needed to reload them.
+  const engine = await Engine.create([session('A', 'a'), session('B', 'b')], () => ({}), { baseDir: dir });
+  const admin = await AdminServer.start(engine, { port: 0, token: TOKEN, auditWrite: () => undefined, processMetrics: false });
+  t.after(async () => {
+    await admin.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const client = new AdminClient(admin.url, { token: TOKEN });
+  assert.deepEqual((await client.tls()).certificates.map((c) => [c.path, c.subject]), [[join(dir, 'a.pem'), 'CN=CLIENT'], [join(dir, 'b.pem'), 'CN=CLIENT']]);
+
+  // a gets a new pair, b a key of another certificate: a is reloaded, b keeps its certificate and is named.
+  copyFileSync(files().path('firmb.pem'), join(dir, 'a.pem'));
+  copyFileSync(files().path('firmb.key'), join(dir, 'a.key'));
+  copyFileSync(files().path('firmb.key'), join(dir, 'b.key'));
+  const refused = await client.reloadTls().then(
+    () => assert.fail('a mismatched key was accepted'),
+    (e: unknown) => e as AdminClientError,
+  );
+  assert.equal(refused.status, 409);
+  assert.deepEqual(refused.body.reasons, [{ file: join(dir, 'b.key'), setting: 'ClientCertificateKeyFile', problem: `the key in ${join(dir, 'b.key')} does not match the certificate in ${join(dir, 'b.pem')} (ClientCertificateFile)` }]);
+  const inUse = (refused.body.tls as { certificates: Array<{ path: string; subject: string }> }).certificates;
+  assert.deepEqual(inUse.map((c) => [c.path, c.subject]), [[join(dir, 'a.pem'), 'CN=FIRMB'], [join(dir, 'b.pem'), 'CN=CLIENT']]);
 });
