@@ -41,7 +41,7 @@ export const ERROR = {
     error: {
       type: 'string',
       description:
-        'A code: bad_request, unauthorized, forbidden, not_found, owned_elsewhere (409: another live node owns the session), internal; for a move: not_in_cluster (409), unknown_node (404), target_not_active (409), session_not_held (409), already_there (409), already_moving (409)',
+        'A code: bad_request, unauthorized, forbidden, not_found, owned_elsewhere (409: another live node owns the session), internal; for a move: not_in_cluster (409), unknown_node (404), target_not_active (409), session_not_held (409), already_there (409), already_moving (409); for a TLS reload: no_tls (409: the node serves no TLS), tls_reload_failed (409, with reasons)',
     },
     message: { type: 'string' },
   },
@@ -154,6 +154,55 @@ export const CLUSTER_STATUS = {
   },
 } as const;
 
+/** An own certificate in use: one per file, however many ports or sessions use it. */
+export const CERTIFICATE = {
+  type: 'object',
+  required: ['path', 'setting', 'subject', 'notBefore', 'notAfter', 'daysLeft'],
+  properties: {
+    path: { type: 'string', description: 'The file it was read from' },
+    setting: { type: 'string', description: 'The setting naming the file, e.g. ServerCertificateFile' },
+    subject: { type: 'string' },
+    notBefore: { type: 'string', description: 'ISO 8601 time' },
+    notAfter: { type: 'string', description: 'ISO 8601 time: when it expires' },
+    daysLeft: { type: 'integer', description: 'Whole days until it expires (negative: expired)' },
+    warning: { type: 'string', description: 'The expiry warning, when it expires within CertificateExpiryWarningDays (default 30) or has expired' },
+  },
+} as const;
+
+/** The TLS of a node: the certificates in use, the expiry warnings, the failed handshakes. */
+export const TLS_STATUS = {
+  type: 'object',
+  required: ['tls', 'certificates', 'warnings', 'handshakeFailures'],
+  properties: {
+    tls: { type: 'boolean', description: 'Some acceptor port or initiator session uses TLS (SocketUseSSL)' },
+    certificates: { type: 'array', items: CERTIFICATE },
+    warnings: { type: 'array', items: { type: 'string' }, description: 'Certificates that expire soon or have expired (also printed at start-up and daily)' },
+    handshakeFailures: { type: 'integer', description: 'Failed TLS handshakes since start' },
+  },
+} as const;
+
+/** A refused TLS reload: the error and, per file that failed, why (the certificates in use stay). */
+export const TLS_RELOAD_ERROR = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    ...ERROR.properties,
+    reasons: {
+      type: 'array',
+      description: 'Each file that could not be used; the certificates in use stay',
+      items: {
+        type: 'object',
+        required: ['problem'],
+        properties: { file: { type: 'string' }, setting: { type: 'string' }, problem: { type: 'string' } },
+      },
+    },
+    tls: { ...TLS_STATUS, description: 'What is in use after the refused reload' },
+  },
+} as const;
+
+/** A body with nothing in it (`{}`, or none). */
+export const EMPTY_BODY = { type: 'object', additionalProperties: false, properties: {} } as const;
+
 const ok = { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, session: SESSION_INFO } } as const;
 
 const errors = { 400: ERROR, 401: ERROR, 403: ERROR, 404: ERROR, 409: ERROR } as const;
@@ -184,6 +233,16 @@ export const ROUTES = {
     changes: true,
     body: TEXT_BODY,
     response: { 200: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, node: NODE_STATUS } }, ...errors },
+  },
+  tls: { method: 'GET', url: '/api/node/tls', summary: "This node's TLS: the own certificates in use with their expiry, the expiry warnings, the failed handshakes", changes: false, response: { 200: TLS_STATUS } },
+  reloadTls: {
+    method: 'POST',
+    url: '/api/node/tls/reload',
+    summary:
+      'Read every certificate, key and trust file again (as SIGHUP does); new connections use them, open ones keep theirs. Answers with the certificates now in use; when a file is bad, 409 with each reason (file, setting, problem) and that port or session keeps the certificates in use; 409 no_tls on a node without TLS',
+    changes: true,
+    body: EMPTY_BODY,
+    response: { 200: { type: 'object', required: ['ok', 'tls'], properties: { ok: { type: 'boolean' }, tls: TLS_STATUS } }, ...errors, 409: TLS_RELOAD_ERROR },
   },
   cluster: { method: 'GET', url: '/api/cluster', summary: "The cluster this node is a member of: members and their state, topology epoch, coordinator, moves in progress, and which node holds each session (404 when the node is no cluster member)", changes: false, response: { 200: CLUSTER_STATUS, 404: ERROR } },
   sessions: {

@@ -8,6 +8,7 @@ import type { AuditEntry } from './audit.js';
 import type { ActivityEntry } from './activity.js';
 import type { SessionInfo } from './server.js';
 import type { MoveRequest } from '../cluster/cluster-store.js';
+import type { TlsReloadReason, TlsStatus } from './tls-status.js';
 
 /** The admin API answered with an error, or could not be reached (`code` 'unreachable'). */
 export class AdminClientError extends FixoverError {
@@ -15,6 +16,8 @@ export class AdminClientError extends FixoverError {
     override readonly code: string,
     readonly status: number,
     message: string,
+    /** The rest of the server's error answer (e.g. a refused TLS reload's `reasons`). */
+    readonly body: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }
@@ -91,6 +94,20 @@ export class AdminClient {
     return (await this.call<{ node: NodeStatus }>('POST', '/api/node/drain', text === undefined ? {} : { text })).node;
   }
 
+  /** The node's TLS: certificates in use with their expiry, warnings, failed handshakes (GET /api/node/tls). */
+  tls(): Promise<TlsStatus> {
+    return this.call('GET', '/api/node/tls');
+  }
+
+  /**
+   * Reloads the node's certificate, key and trust files (POST /api/node/tls/reload); resolves with
+   * what is now in use. A bad file: error code tls_reload_failed with `body.reasons` (file,
+   * setting, problem); the certificates in use stay.
+   */
+  async reloadTls(): Promise<TlsStatus> {
+    return (await this.call<{ tls: TlsStatus }>('POST', '/api/node/tls/reload', {})).tls;
+  }
+
   async activity(): Promise<ActivityEntry[]> {
     return (await this.call<{ activity: ActivityEntry[] }>('GET', '/api/activity')).activity;
   }
@@ -123,8 +140,8 @@ export class AdminClient {
       throw new AdminClientError('bad_response', res.status, `${method} ${path}: HTTP ${res.status}, not JSON: ${text.slice(0, 200)}`);
     }
     if (!res.ok) {
-      const e = json as { error?: string; message?: string };
-      throw new AdminClientError(e.error ?? 'error', res.status, `${method} ${path}: HTTP ${res.status}: ${e.message ?? text.slice(0, 200)}`);
+      const e = json as { error?: string; message?: string; reasons?: TlsReloadReason[] };
+      throw new AdminClientError(e.error ?? 'error', res.status, `${method} ${path}: HTTP ${res.status}: ${e.message ?? text.slice(0, 200)}`, json !== null && typeof json === 'object' ? (json as Record<string, unknown>) : {});
     }
     return json as T;
   }

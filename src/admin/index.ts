@@ -9,3 +9,4 @@ export { adminOptionsFrom } from './from-settings.js';
 export { openApiDocument } from './openapi.js';
 export { ROUTES as ADMIN_ROUTES, type ApiRoute } from './api-schemas.js';
 export { AdminClient, AdminClientError, type AdminClientOptions } from './client.js';
+export { type CertificateStatus, type TlsStatus, type TlsReloadReason } from './tls-status.js';

@@ -12,6 +12,7 @@ import type { Session } from '../engine/session.js';
 import type { MsgTypeCounts } from '../session/session-stats.js';
 import { classifyDisconnect, DISCONNECT_REASONS } from './disconnect-reasons.js';
 import { registerProcessMetrics, type ProcessMetricsLevel } from './process-metrics.js';
+import { certificatesInUse, tlsContextsOf } from './tls-status.js';
 
 /** Every metric name starts with this. */
 export const METRIC_PREFIX = 'fixover_';
@@ -178,6 +179,35 @@ export class EngineMetrics {
         this.set({ node: node() }, engine.phase === 'draining' ? 1 : 0);
       },
     });
+    // TLS: one expiry series per own certificate file (bounded by the settings), the failed handshakes, the reloads.
+    new Gauge<'node' | 'certificate'>({
+      name: METRIC_PREFIX + 'tls_certificate_expiry_timestamp_seconds',
+      help: 'When the own certificate in use expires (notAfter, Unix time), per certificate file',
+      labelNames: ['node', 'certificate'],
+      registers,
+      collect(this: Gauge<'node' | 'certificate'>) {
+        this.reset();
+        for (const c of certificatesInUse(engine)) this.set({ node: node(), certificate: c.path }, Date.parse(c.notAfter) / 1000);
+      },
+    });
+    new Counter<'node'>({
+      name: METRIC_PREFIX + 'tls_handshake_failures_total',
+      help: 'TLS handshakes that failed (or peers refused after one) on the acceptor ports and initiator sessions',
+      labelNames: ['node'],
+      registers,
+      collect(this: Counter<'node'>) {
+        this.reset();
+        if (tlsContextsOf(engine).length > 0) this.inc({ node: node() }, engine.tlsFailureCount);
+      },
+    });
+    const reloads = new Counter<'node' | 'result'>({
+      name: METRIC_PREFIX + 'tls_reloads_total',
+      help: 'Reloads of the certificate, key and trust files (SIGHUP or the admin API), by result (ok, failed: the certificates in use stayed)',
+      labelNames: ['node', 'result'],
+      registers,
+    });
+    if (tlsContextsOf(engine).length > 0) for (const result of ['ok', 'failed']) reloads.inc({ node: node(), result }, 0);
+    engine.on('tlsReload', (e) => reloads.inc({ node: node(), result: e ? 'failed' : 'ok' }));
     const counter = <L extends string>(name: string, help: string, extra: readonly L[] = []): Counter<SessionLabels | L> =>
       new Counter<SessionLabels | L>({ name: METRIC_PREFIX + name, help, labelNames: ['session', 'node', ...extra], registers });
     this.logons = counter('logons_total', 'Logons completed');

@@ -13,6 +13,8 @@ import type { Engine } from '../engine/engine.js';
 import { SessionOwnedElsewhereError, type Session } from '../engine/session.js';
 import { InvalidSeqNumError } from '../store/seq-num.js';
 import { ClusterMoveError } from '../cluster/move-request.js';
+import { TlsReloadError } from '../transport/tls.js';
+import { reloadReasons, tlsContextsOf, tlsStatus } from './tls-status.js';
 import { ActivityFeed } from './activity.js';
 import { ROUTES, type ApiRoute } from './api-schemas.js';
 import { AuditLog } from './audit.js';
@@ -24,7 +26,7 @@ import { openApiDocument } from './openapi.js';
 /** An admin request failed; `code` is the error named in the JSON answer. */
 export class AdminError extends FixoverError {
   constructor(
-    override readonly code: 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found',
+    override readonly code: 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'no_tls',
     readonly status: number,
     message: string,
   ) {
@@ -148,6 +150,7 @@ export class AdminServer {
       if (err instanceof AdminError) return reply.code(err.status).send({ error: err.code, message: err.message });
       if (err instanceof InvalidSeqNumError) return reply.code(400).send({ error: 'bad_request', message: err.message });
       if (err instanceof SessionOwnedElsewhereError) return reply.code(409).send({ error: 'owned_elsewhere', message: err.message });
+      if (err instanceof TlsReloadError) return reply.code(409).send({ error: 'tls_reload_failed', message: `${err.message}; the certificates in use stay`, reasons: reloadReasons(err.errors), tls: tlsStatus(this.engine) });
       if (err instanceof ClusterMoveError) return reply.code(err.code === 'unknown_node' || err.code === 'unknown_session' ? 404 : 409).send({ error: err.code, message: err.message });
       const e = err as Error & { validation?: unknown; statusCode?: number };
       if (e.validation || (e.statusCode && e.statusCode < 500)) return reply.code(e.statusCode ?? 400).send({ error: 'bad_request', message: e.message });
@@ -167,6 +170,14 @@ export class AdminServer {
     app.get('/api/openapi.json', async () => openApiDocument());
 
     this.route(ROUTES.node, async () => this.engine.status());
+    this.route(ROUTES.tls, async () => tlsStatus(this.engine));
+    this.route(ROUTES.reloadTls, async (req) => {
+      await this.audited(req, 'reload-tls', 'node', (req.body ?? {}) as object, async () => {
+        if (tlsContextsOf(this.engine).length === 0) throw new AdminError('no_tls', 409, `node ${this.engine.nodeName} serves no TLS (no acceptor port nor initiator session has SocketUseSSL): there are no certificates to reload`);
+        this.engine.reloadTls();
+      });
+      return { ok: true, tls: tlsStatus(this.engine) };
+    });
     this.route(ROUTES.cluster, async () => {
       const cluster = this.options.cluster;
       if (!cluster) throw new AdminError('not_found', 404, 'this node is not a cluster member (see docs/cluster.md)');

@@ -1,6 +1,6 @@
 /**
  * `fixover admin <url> <action> …`: the operations interface of a running engine, from the command
- * line (sessions, node, logout, disconnect, reset, set-seq, refresh, move, drain, cluster, activity, audit). The
+ * line (sessions, node, logout, disconnect, reset, set-seq, refresh, move, drain, cluster, tls, reload-tls, activity, audit). The
  * admin token comes from `--token-file` or the FIXOVER_ADMIN_TOKEN environment variable (not the
  * command line, where other users of the machine could read it).
  */
@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { AdminClient, AdminClientError } from '../admin/client.js';
 import type { SessionInfo } from '../admin/server.js';
+import type { TlsReloadReason, TlsStatus } from '../admin/tls-status.js';
 
-export const ADMIN_ACTIONS = ['sessions', 'session', 'node', 'logout', 'disconnect', 'reset', 'set-seq', 'refresh', 'move', 'drain', 'cluster', 'activity', 'audit'] as const;
+export const ADMIN_ACTIONS = ['sessions', 'session', 'node', 'logout', 'disconnect', 'reset', 'set-seq', 'refresh', 'move', 'drain', 'cluster', 'tls', 'reload-tls', 'activity', 'audit'] as const;
 
 export interface AdminCommandOptions {
   tokenFile?: string;
@@ -82,6 +83,16 @@ export async function adminCommand(url: string, action: string, args: string[], 
         print(n, () => `drain: ok; node ${n.node} is ${n.phase}, ${n.loggedOn} session(s) still logged on\n`);
         break;
       }
+      case 'tls': {
+        const t = await client.tls();
+        print(t, () => tlsText(t));
+        break;
+      }
+      case 'reload-tls': {
+        const t = await client.reloadTls();
+        print(t, () => `reload-tls: ok; in use now:\n${tlsText(t)}`);
+        break;
+      }
       case 'activity': {
         const a = await client.activity();
         print(a, () => a.map((e) => `${new Date(e.at).toISOString()} ${e.kind.padEnd(10)} ${e.session ?? '-'} ${e.text}\n`).join(''));
@@ -96,9 +107,21 @@ export async function adminCommand(url: string, action: string, args: string[], 
     return 0;
   } catch (e) {
     if (!(e instanceof AdminClientError)) throw e;
+    if (o.json && Object.keys(e.body).length > 0) out(`${JSON.stringify(e.body, null, 2)}\n`);
     process.stderr.write(`fixover admin: ${e.message}\n`);
+    for (const r of (e.body.reasons ?? []) as TlsReloadReason[]) process.stderr.write(`  ${r.file ?? '-'} (${r.setting ?? '-'}): ${r.problem}\n`);
     return 1;
   }
+}
+
+/** The certificates in use, one a line (file, setting, subject, expiry, days left), then the warnings. */
+function tlsText(t: TlsStatus): string {
+  if (!t.tls) return 'no TLS on this node\n';
+  const lines = t.certificates.map((c) => `${c.path} (${c.setting}) ${c.subject}: valid until ${c.notAfter}, ${c.daysLeft} day(s) left`);
+  if (t.certificates.length === 0) lines.push('no own certificate (initiator sessions without a client certificate)');
+  for (const w of t.warnings) lines.push(`warning: ${w}`);
+  lines.push(`failed handshakes: ${t.handshakeFailures}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** The cluster status in a few lines: members, moves in progress, who holds each session. */

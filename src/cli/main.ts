@@ -71,7 +71,7 @@ function program(): Command {
       process.exitCode = await clientCommand(file, { ...o, settleMs: o.settle, logonTimeoutMs: o.logonTimeout });
     });
   p.command('admin')
-    .description('operate a running engine through its HTTP interface (HttpAcceptPort): sessions, session <id>, node, logout <id>, disconnect <id>, reset <id>, set-seq <id>, refresh <id>, move <id> <node>, drain, cluster, activity, audit')
+    .description('operate a running engine through its HTTP interface (HttpAcceptPort): sessions, session <id>, node, logout <id>, disconnect <id>, reset <id>, set-seq <id>, refresh <id>, move <id> <node>, drain, cluster, tls, reload-tls, activity, audit')
     .argument('<url>', 'the interface, e.g. http://127.0.0.1:8080')
     .argument('<action>', ADMIN_ACTIONS.join(' | '))
     .argument('[args...]', 'the session ID for per-session actions, e.g. FIX.4.2:EXEC->BANZAI; for move also the target node')

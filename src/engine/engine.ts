@@ -95,6 +95,8 @@ export interface EngineEvents {
   session: [Session];
   /** The engine moved to another phase. */
   phase: [EnginePhase];
+  /** Certificates were read again ({@link Engine.reloadTls}): null when every file was, else the error (those that failed keep the files in use). */
+  tlsReload: [TlsReloadError | null];
 }
 
 /** A snapshot of this node for operations (see {@link Engine.status}). */
@@ -315,8 +317,11 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
       }
     };
     for (const a of this.acceptors) attempt(() => a.reloadTls());
-    if (this.initiator) attempt(() => this.initiator!.reloadTls());
-    if (errors.length > 0) throw new TlsReloadError(errors);
+    // Each initiator session's context on its own, so one bad file neither stops the others nor hides their errors.
+    for (const t of new Set(this.initiator?.tlsContexts ?? [])) attempt(() => t.reload());
+    const error = errors.length > 0 ? new TlsReloadError(errors) : null;
+    this.emit('tlsReload', error);
+    if (error) throw error;
   }
 
   /** Failed TLS handshakes so far, on every acceptor port and initiator session. */

@@ -19,9 +19,12 @@ export class TlsSettingsError extends FixoverError {
   constructor(
     /** The setting at fault, e.g. `ServerCertificateKeyFile`. */
     readonly setting: string,
-    message: string,
+    /** What is wrong, without the setting's name. */
+    readonly problem: string,
+    /** The file the setting names, when known (set on the errors of `TlsContext.reload`). */
+    readonly file?: string,
   ) {
-    super(`${setting}: ${message}`);
+    super(`${setting}: ${problem}`);
   }
 }
 

@@ -306,6 +306,20 @@ export class TlsContext {
     this.material = load(settings);
   }
 
+  /** The files of {@link settings} that `setting` names (an own certificate, key or store, a trust file or folder, a revocation list). */
+  private filesOf(setting: string): string[] {
+    const s = this.settings;
+    const out = new Set<string>();
+    const m = s.keyMaterial;
+    if (m?.kind === 'pem') {
+      if (m.cert.setting === setting) out.add(m.cert.path);
+      if (m.key?.setting === setting) out.add(m.key.path);
+      if (m.passphraseSetting === setting) out.add((m.key ?? m.cert).path);
+    } else if (m?.kind === 'store' && (m.store.setting === setting || m.passwordSetting === setting)) out.add(m.store.path);
+    for (const f of [...s.trust, ...s.crl]) if (f.setting === setting) out.add(f.path);
+    return [...out];
+  }
+
   /** The own certificate (subject, validity), or null when there is none (an initiator without client certificate). */
   get certificate(): CertificateInfo | null {
     return this.material.certificate;
@@ -313,10 +327,21 @@ export class TlsContext {
 
   /**
    * Reads the files again. On success new connections use them (established ones keep theirs);
-   * on failure the files in use stay and the TlsSettingsError is thrown.
+   * on failure the files in use stay and the TlsSettingsError is thrown, naming the file at fault
+   * (`file`) when the setting names one.
    */
   reload(): void {
-    this.material = load(this.settings);
+    try {
+      this.material = load(this.settings);
+    } catch (e) {
+      // Name the file at fault (the message may only name the setting, e.g. a wrong password).
+      if (e instanceof TlsSettingsError && e.file === undefined) {
+        const files = this.filesOf(e.setting);
+        const named = files.find((f) => e.problem.includes(f)) ?? files[0];
+        if (named !== undefined) throw new TlsSettingsError(e.setting, e.problem, named);
+      }
+      throw e;
+    }
   }
 
   /** Options of a listening socket (`tls.createServer`). */

@@ -31,7 +31,7 @@ test('every metric of the Grafana dashboard and the alert rules is served by /me
   const exprs = parsed.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
   assert.ok(exprs.length >= 20);
   const alerts = doc('prometheus-alerts.yml');
-  for (const name of ['FixSessionDownInSchedule', 'FixSequenceGap', 'FixStoreFault', 'FixFenced', 'FixReconnectStorm']) assert.match(alerts, new RegExp(`alert: ${name}\\n`));
+  for (const name of ['FixSessionDownInSchedule', 'FixSequenceGap', 'FixStoreFault', 'FixFenced', 'FixReconnectStorm', 'FixTlsCertificateExpiringSoon']) assert.match(alerts, new RegExp(`alert: ${name}\\n`));
   const missing = [...used(exprs.join('\n')), ...used(alerts)].filter((n) => !served.has(n));
   assert.deepEqual(missing, []);
 });
