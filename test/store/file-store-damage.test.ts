@@ -25,6 +25,23 @@ async function makeStore(dir: string, count: number): Promise<void> {
   for (const ext of ['body', 'header', 'seqnums', 'session']) await utimes(file(dir, ext), past, past);
 }
 
+/**
+ * Messages 1..10 in .body with records for 1..7 only and .seqnums older than the files: an
+ * unfinished flush of 8..10. Answers where the last record's message ends (the tail's start).
+ */
+async function unrecordedTail(dir: string): Promise<number> {
+  await makeStore(dir, 10);
+  const header = await readFile(file(dir, 'header'), 'latin1');
+  const cut = header.indexOf(' 8,') + 1;
+  await writeFile(file(dir, 'header'), header.slice(0, cut));
+  await writeFile(file(dir, 'seqnums'), '0000000008 : 0000000003');
+  const past = new Date(Date.now() - 120_000);
+  await utimes(file(dir, 'seqnums'), past, past);
+  // The last record kept (message 7): "seq,offset,size".
+  const last = /(\d+),(\d+)\s*$/.exec(header.slice(0, cut))!;
+  return Number(last[1]) + Number(last[2]);
+}
+
 /** Opens with the default policy: must be refused, naming `path` and matching `problem`. */
 async function refused(dir: string, path: string, problem: RegExp): Promise<StoreDamagedError> {
   let error: StoreDamagedError | undefined;
@@ -138,13 +155,7 @@ test('an unfinished flush (records written, .seqnums not yet) is a torn write: r
 test('messages written to .body whose records never were (an unfinished flush) are cut off, reported, not refused', async (t) => {
   const { dir, cleanup } = await tempDir();
   t.after(cleanup);
-  await makeStore(dir, 10);
-  const header = await readFile(file(dir, 'header'), 'latin1');
-  const cut = header.indexOf(' 8,') + 1;
-  await writeFile(file(dir, 'header'), header.slice(0, cut));
-  await writeFile(file(dir, 'seqnums'), '0000000008 : 0000000003');
-  const past = new Date(Date.now() - 120_000);
-  await utimes(file(dir, 'seqnums'), past, past);
+  await unrecordedTail(dir);
   const reported: StoreRepair[] = [];
   const store = await FileStore.open({ path: dir, prefix: PREFIX, onRecovery: (r) => reported.push(...r.repairs) });
   assert.deepEqual(reported.map((r) => [r.file, r.torn]), [[file(dir, 'body'), true], [file(dir, 'seqnums'), true]]);
@@ -160,16 +171,7 @@ test('a .body cut back after its size was taken (reads past the cut come back sh
   // answers nothing past the last record, as if cut there.
   const { dir, cleanup } = await tempDir();
   t.after(cleanup);
-  await makeStore(dir, 10);
-  const header = await readFile(file(dir, 'header'), 'latin1');
-  const cut = header.indexOf(' 8,') + 1;
-  await writeFile(file(dir, 'header'), header.slice(0, cut));
-  await writeFile(file(dir, 'seqnums'), '0000000008 : 0000000003');
-  const past = new Date(Date.now() - 120_000);
-  await utimes(file(dir, 'seqnums'), past, past);
-  // The last record kept (message 7): "seq,offset,size"; the tail starts where its message ends.
-  const last = /(\d+),(\d+)\s*$/.exec(header.slice(0, cut))!;
-  const recordsEnd = Number(last[1]) + Number(last[2]);
+  const recordsEnd = await unrecordedTail(dir);
   let shortReads = 0;
   const fs: StoreFileSystem = {
     mkdir: (p, o) => nodeFileSystem.mkdir(p, o),
