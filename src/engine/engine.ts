@@ -25,7 +25,7 @@ import { loadSettings, type Settings } from '../config/settings.js';
 import { formatProblem, type SettingsProblem } from '../config/problems.js';
 import { attachLog } from '../log/session-events.js';
 import type { Log } from '../log/log.js';
-import { TlsReloadError } from '../transport/tls.js';
+import { reloadEach, TlsReloadError } from '../transport/tls.js';
 import { CredentialFile, CredentialFileError } from '../auth/credentials.js';
 import { LogonGuard, type LogonCheck } from '../auth/logon-guard.js';
 
@@ -308,18 +308,12 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
    * use; the errors are thrown together after the others were reloaded.
    */
   reloadTls(): void {
-    const errors: Error[] = [];
-    const attempt = (fn: () => void): void => {
-      try {
-        fn();
-      } catch (e) {
-        errors.push(e instanceof Error ? e : new Error(String(e)));
-      }
-    };
-    for (const a of this.acceptors) attempt(() => a.reloadTls());
-    // Each initiator session's context on its own, so one bad file neither stops the others nor hides their errors.
-    for (const t of new Set(this.initiator?.tlsContexts ?? [])) attempt(() => t.reload());
-    const error = errors.length > 0 ? new TlsReloadError(errors) : null;
+    let error: TlsReloadError | null = null;
+    try {
+      reloadEach([...this.acceptors.map((a) => ({ reload: () => a.reloadTls() })), ...(this.initiator ? [{ reload: () => this.initiator!.reloadTls() }] : [])]);
+    } catch (e) {
+      error = e instanceof TlsReloadError ? e : new TlsReloadError([e instanceof Error ? e : new Error(String(e))]);
+    }
     this.emit('tlsReload', error);
     if (error) throw error;
   }

@@ -29,7 +29,7 @@ import type { RandomSource } from '../transport/random.js';
 import { FailoverDriver } from './failover-driver.js';
 import { followCluster } from './cluster-client.js';
 import type { SocketOptions } from '../transport/socket-options.js';
-import type { TlsContext } from '../transport/tls.js';
+import { reloadEach, type TlsContext } from '../transport/tls.js';
 
 /** A host and port an initiator connects to. */
 export interface Endpoint {
@@ -171,10 +171,11 @@ export class Initiator extends EventEmitter<InitiatorEvents> {
 
   /**
    * Reads every session's certificate, key and trust files again; the next connections use them.
-   * @throws TlsSettingsError for the first that fails (it keeps the files in use)
+   * Each session's files on their own: one that fails keeps its files in use and stops no other.
+   * @throws TlsReloadError naming each that failed, after the others were reloaded
    */
   reloadTls(): void {
-    for (const t of new Set(this.tlsContexts)) t.reload();
+    reloadEach(new Set(this.tlsContexts));
   }
 
   /** Stops reconnecting at once (whatever is being waited for), logs out, closes sockets and stores. */

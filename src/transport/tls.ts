@@ -286,6 +286,24 @@ export class TlsReloadError extends FixoverError {
   }
 }
 
+/**
+ * Reloads each of `contexts` on its own: one that fails keeps its files in use and neither stops
+ * the others nor hides their errors. Throws one {@link TlsReloadError} naming every failure.
+ * @internal
+ */
+export function reloadEach(contexts: Iterable<{ reload(): void }>): void {
+  const errors: Error[] = [];
+  for (const c of contexts) {
+    try {
+      c.reload();
+    } catch (e) {
+      if (e instanceof TlsReloadError) errors.push(...e.errors);
+      else errors.push(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+  if (errors.length > 0) throw new TlsReloadError(errors);
+}
+
 /** A handshake failed or a peer was refused after it: who and why. */
 export interface TlsFailure {
   readonly remote: string;
