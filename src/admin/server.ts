@@ -150,7 +150,7 @@ export class AdminServer {
       if (err instanceof AdminError) return reply.code(err.status).send({ error: err.code, message: err.message });
       if (err instanceof InvalidSeqNumError) return reply.code(400).send({ error: 'bad_request', message: err.message });
       if (err instanceof SessionOwnedElsewhereError) return reply.code(409).send({ error: 'owned_elsewhere', message: err.message });
-      if (err instanceof TlsReloadError) return reply.code(409).send({ error: 'tls_reload_failed', message: `${err.message}; the certificates in use stay`, reasons: reloadReasons(err.errors), tls: tlsStatus(this.engine) });
+      if (err instanceof TlsReloadError) return reply.code(409).send({ error: 'tls_reload_failed', message: `certificate reload failed for ${reloadReasons(err.errors).length} file(s); the certificates in use stay`, reasons: reloadReasons(err.errors), tls: tlsStatus(this.engine) });
       if (err instanceof ClusterMoveError) return reply.code(err.code === 'unknown_node' || err.code === 'unknown_session' ? 404 : 409).send({ error: err.code, message: err.message });
       const e = err as Error & { validation?: unknown; statusCode?: number };
       if (e.validation || (e.statusCode && e.statusCode < 500)) return reply.code(e.statusCode ?? 400).send({ error: 'bad_request', message: e.message });

@@ -77,7 +77,8 @@ test('fixover executor over TLS: expiry warning at start-up, SIGHUP and fixover 
     copyFileSync(files().path('client.key'), join(dir, 'live.key'));
     const bad = await fixover(['admin', url, 'reload-tls', '--token-file', 'token'], undefined, dir);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /HTTP 409: certificate reload failed: ServerCertificateKeyFile: the key in .*live\.key does not match .*; the certificates in use stay\n {2}.*live\.key \(ServerCertificateKeyFile\): the key in .*live\.key does not match the certificate in .*live\.pem/);
+    assert.match(bad.stderr, /HTTP 409: certificate reload failed for 1 file\(s\); the certificates in use stay\n {2}.*live\.key \(ServerCertificateKeyFile\): the key in .*live\.key does not match the certificate in .*live\.pem/);
+    assert.equal(bad.stderr.match(/does not match/g)?.length, 1, 'each reason once');
     assert.equal(await servedCN(port), 'localhost', 'the certificate in use stays');
     assert.match(p.output(), /fixover: admin: \S+ erin@127\.0\.0\.1 reload-tls node: ok/);
   } finally {
