@@ -190,7 +190,7 @@ async function call(path, body) {
   if (operatorInput.value) headers['x-fixover-operator'] = operatorInput.value;
   const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body) });
   const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(json.message ?? `HTTP ${res.status}`);
+  if (!res.ok) throw Object.assign(new Error(json.message ?? `HTTP ${res.status}`), { status: res.status, body: json });
   return json;
 }
 
@@ -224,6 +224,70 @@ $('#drain').addEventListener('click', async () => {
   }
 });
 
+/** The node's TLS (GET /api/node/tls): the certificates in use, a row marked when it has an expiry warning. */
+function renderTls(status, reasons = []) {
+  $('#tls-none').hidden = status.tls;
+  $('#tls-body').hidden = !status.tls;
+  $('#reload-tls').hidden = !status.tls;
+  if (!status.tls) return;
+  $('#tls-certificates tbody').replaceChildren(
+    ...status.certificates.map((c) =>
+      el(
+        'tr',
+        { 'data-path': c.path, ...(c.warning ? { className: 'warning', title: c.warning } : {}) },
+        el('td', {}, c.path),
+        el('td', {}, c.setting),
+        el('td', { className: 'subject' }, c.subject),
+        el('td', {}, time(Date.parse(c.notAfter))),
+        el('td', { className: 'num days' }, c.daysLeft),
+      ),
+    ),
+  );
+  $('#tls-warnings').replaceChildren(...status.warnings.map((w) => el('li', {}, w)));
+  $('#tls-failures').textContent = String(status.handshakeFailures);
+  $('#tls-reasons').hidden = reasons.length === 0;
+  $('#tls-reasons').replaceChildren(...reasons.map((r) => el('li', {}, `${r.file ?? '–'} (${r.setting ?? '–'}): ${r.problem}`)));
+}
+
+/** The reasons of the last refused reload, shown until a reload succeeds. */
+let lastReasons = [];
+
+/** Reads the TLS status now; a node without TLS keeps none (a reload cannot add it), so it is not asked for again. */
+let tlsTimer = null;
+async function refreshTls() {
+  try {
+    const res = await fetch('/api/node/tls');
+    if (!res.ok) return;
+    const status = await res.json();
+    renderTls(status, lastReasons);
+    if (!status.tls && tlsTimer !== null) {
+      clearInterval(tlsTimer);
+      tlsTimer = null;
+    }
+  } catch {
+    // Unreachable for now: keep what was shown.
+  }
+}
+
+$('#reload-tls').addEventListener('click', async () => {
+  const body = await confirmOperation('Reload the certificates: read every certificate, key and trust file of this node again? New connections use them, open ones keep theirs.', []);
+  if (body === null) return say('');
+  try {
+    const res = await call('/api/node/tls/reload', body);
+    lastReasons = [];
+    renderTls(res.tls);
+    say('Reload certificates: done', true);
+  } catch (e) {
+    // 409 tls_reload_failed: each file at fault, and what stays in use.
+    if (Array.isArray(e.body?.reasons)) {
+      lastReasons = e.body.reasons;
+      if (e.body.tls) renderTls(e.body.tls, lastReasons);
+      else void refreshTls();
+    }
+    say(`Reload certificates: ${e.message}`);
+  }
+});
+
 function connect() {
   const events = new EventSource('/api/events');
   events.addEventListener('open', () => ($('#live').className = 'live on'));
@@ -243,3 +307,5 @@ function connect() {
 connect();
 clusterTimer = setInterval(refreshCluster, 2000);
 refreshCluster();
+tlsTimer = setInterval(refreshTls, 30_000);
+refreshTls();

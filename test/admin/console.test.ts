@@ -47,6 +47,10 @@ test('console: a session appears on logon, the Logout button (confirmed) logs it
     await page.locator('#live.on').waitFor({ timeout: 10_000 });
     await page.locator('#node-phase', { hasText: 'running, ready' }).waitFor();
     assert.equal(await page.locator('#sessions tbody tr').count(), 0);
+    // No acceptor port uses TLS: the TLS panel says so in one line, without a table or a Reload button.
+    await page.locator('#tls-none', { hasText: 'No TLS' }).waitFor();
+    assert.equal(await page.locator('#reload-tls').isVisible(), false);
+    assert.equal(await page.locator('#tls-certificates').isVisible(), false);
 
     // A counterparty logs on: its session appears, logged on, with its traffic.
     const peer = await FixPeer.connect(port, 'FIX.4.4', 'CLIENT1', 'EXEC');

@@ -47,6 +47,11 @@ function leaf(dir: string, name: string, issuer: string, cn: string, opts: { san
   openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-days', String(opts.days ?? 2), '-extfile', ext, '-out', `${name}.pem`]);
 }
 
+/** One more certificate `<name>.pem`/`<name>.key` in `certs`' folder, signed by its test CA, valid `days` (e.g. a long one, outside any expiry warning). */
+export function makeLeafCert(certs: TestCerts, name: string, cn: string, opts: { san?: string; days?: number } = {}): void {
+  leaf(certs.dir, name, 'ca', cn, opts);
+}
+
 /**
  * Makes, in a new temporary folder:
  * - `ca.pem`/`ca.key`: the test CA; `other-ca.pem`: a CA nobody trusts;
