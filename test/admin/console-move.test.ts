@@ -8,25 +8,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, chromiumMissing, shot } from '../support/console.js';
 import { Cluster, freePort, waitUntil } from '../failover/harness.js';
 import { FixPeer, newOrder } from '../support/fix-peer.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'console-move-token-0123456789';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium; .ci/run installs it)`;
+const skip = chromiumMissing;
 const CLUSTER = ['ClusterName=east', 'ClusterLeaseTimeout=1500', 'SocketAcceptAddress=127.0.0.1', `HttpAdminToken=${TOKEN}`].join('\n');
-
-async function shot(page: Page, dir: string, name: string): Promise<void> {
-  await page.screenshot({ path: join(dir, name), fullPage: true });
-  const docs = process.env.FIXOVER_SCREENSHOTS;
-  if (docs) {
-    mkdirSync(docs, { recursive: true });
-    await page.screenshot({ path: join(docs, name), fullPage: true });
-  }
-}
 
 test('console: the Move button (confirmed, target chosen) moves a session to another node; the console shows it there', { skip, timeout: 60_000 }, async () => {
   const cluster = new Cluster();

@@ -9,29 +9,20 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, chromiumMissing, shot } from '../support/console.js';
 import { Engine } from '../../src/engine/index.js';
 import { executorApplication } from '../../src/apps/index.js';
 import { AdminServer } from '../../src/admin/index.js';
 import { makeLeafCert, makeTestCerts, opensslMissing, type TestCerts } from '../support/certs.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'console-tls-token-0123456789';
-const skip = opensslMissing || (existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium; .ci/run installs it)`);
+const skip = opensslMissing || chromiumMissing;
 let certs: TestCerts | undefined;
 after(() => certs?.cleanup());
-
-async function shot(page: Page, dir: string, name: string): Promise<void> {
-  await page.screenshot({ path: join(dir, name), fullPage: true });
-  const docs = process.env.FIXOVER_SCREENSHOTS;
-  if (docs) {
-    mkdirSync(docs, { recursive: true });
-    await page.screenshot({ path: join(docs, name), fullPage: true });
-  }
-}
 
 test('console: the TLS panel lists the certificate and its days left, Reload certificates (confirmed) shows the new one, a mismatched key shows the reason and the old subject stays, a soon-expiring one is marked', { skip, timeout: 30_000 }, async (t) => {
   certs = makeTestCerts();

@@ -7,28 +7,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, chromiumMissing, shot } from '../support/console.js';
 import { Engine, type SessionSettingsRecord } from '../../src/engine/index.js';
 import { executorApplication } from '../../src/apps/index.js';
 import { storeFor } from '../../src/cli/run.js';
 import { AdminServer } from '../../src/admin/index.js';
 import { FixPeer, newOrder } from '../support/fix-peer.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'console-token-0123456789';
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium; .ci/run installs it)`;
-
-async function shot(page: Page, dir: string, name: string): Promise<void> {
-  await page.screenshot({ path: join(dir, name), fullPage: true });
-  const docs = process.env.FIXOVER_SCREENSHOTS;
-  if (docs) {
-    mkdirSync(docs, { recursive: true });
-    await page.screenshot({ path: join(docs, name), fullPage: true });
-  }
-}
+const skip = chromiumMissing;
 
 test('console: a session appears on logon, the Logout button (confirmed) logs it out, its state changes live', { skip, timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fixover-console-'));
