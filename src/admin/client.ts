@@ -8,7 +8,7 @@ import type { AuditEntry } from './audit.js';
 import type { ActivityEntry } from './activity.js';
 import type { SessionInfo } from './server.js';
 import type { MoveRequest } from '../cluster/cluster-store.js';
-import type { TlsReloadReason, TlsStatus } from './tls-status.js';
+import type { TlsStatus } from './tls-status.js';
 
 /** The admin API answered with an error, or could not be reached (`code` 'unreachable'). */
 export class AdminClientError extends FixoverError {
@@ -140,7 +140,7 @@ export class AdminClient {
       throw new AdminClientError('bad_response', res.status, `${method} ${path}: HTTP ${res.status}, not JSON: ${text.slice(0, 200)}`);
     }
     if (!res.ok) {
-      const e = json as { error?: string; message?: string; reasons?: TlsReloadReason[] };
+      const e = json as { error?: string; message?: string };
       throw new AdminClientError(e.error ?? 'error', res.status, `${method} ${path}: HTTP ${res.status}: ${e.message ?? text.slice(0, 200)}`, json !== null && typeof json === 'object' ? (json as Record<string, unknown>) : {});
     }
     return json as T;

@@ -12,7 +12,7 @@ import type { Session } from '../engine/session.js';
 import type { MsgTypeCounts } from '../session/session-stats.js';
 import { classifyDisconnect, DISCONNECT_REASONS } from './disconnect-reasons.js';
 import { registerProcessMetrics, type ProcessMetricsLevel } from './process-metrics.js';
-import { certificatesInUse, tlsContextsOf } from './tls-status.js';
+import { certificatesInUse } from './tls-status.js';
 
 /** Every metric name starts with this. */
 export const METRIC_PREFIX = 'fixover_';
@@ -197,7 +197,7 @@ export class EngineMetrics {
       registers,
       collect(this: Counter<'node'>) {
         this.reset();
-        if (tlsContextsOf(engine).length > 0) this.inc({ node: node() }, engine.tlsFailureCount);
+        if (engine.tlsContexts.length > 0) this.inc({ node: node() }, engine.tlsFailureCount);
       },
     });
     const reloads = new Counter<'node' | 'result'>({
@@ -206,7 +206,7 @@ export class EngineMetrics {
       labelNames: ['node', 'result'],
       registers,
     });
-    if (tlsContextsOf(engine).length > 0) for (const result of ['ok', 'failed']) reloads.inc({ node: node(), result }, 0);
+    if (engine.tlsContexts.length > 0) for (const result of ['ok', 'failed']) reloads.inc({ node: node(), result }, 0);
     engine.on('tlsReload', (e) => reloads.inc({ node: node(), result: e ? 'failed' : 'ok' }));
     const counter = <L extends string>(name: string, help: string, extra: readonly L[] = []): Counter<SessionLabels | L> =>
       new Counter<SessionLabels | L>({ name: METRIC_PREFIX + name, help, labelNames: ['session', 'node', ...extra], registers });

@@ -14,7 +14,7 @@ import { SessionOwnedElsewhereError, type Session } from '../engine/session.js';
 import { InvalidSeqNumError } from '../store/seq-num.js';
 import { ClusterMoveError } from '../cluster/move-request.js';
 import { TlsReloadError } from '../transport/tls.js';
-import { reloadReasons, tlsContextsOf, tlsStatus } from './tls-status.js';
+import { reloadReasons, tlsStatus } from './tls-status.js';
 import { ActivityFeed } from './activity.js';
 import { ROUTES, type ApiRoute } from './api-schemas.js';
 import { AuditLog } from './audit.js';
@@ -173,7 +173,7 @@ export class AdminServer {
     this.route(ROUTES.tls, async () => tlsStatus(this.engine));
     this.route(ROUTES.reloadTls, async (req) => {
       await this.audited(req, 'reload-tls', 'node', (req.body ?? {}) as object, async () => {
-        if (tlsContextsOf(this.engine).length === 0) throw new AdminError('no_tls', 409, `node ${this.engine.nodeName} serves no TLS (no acceptor port nor initiator session has SocketUseSSL): there are no certificates to reload`);
+        if (this.engine.tlsContexts.length === 0) throw new AdminError('no_tls', 409, `node ${this.engine.nodeName} serves no TLS (no acceptor port nor initiator session has SocketUseSSL): there are no certificates to reload`);
         this.engine.reloadTls();
       });
       return { ok: true, tls: tlsStatus(this.engine) };

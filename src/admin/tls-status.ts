@@ -4,7 +4,6 @@
  * was refused (file, setting, problem of each file that failed).
  */
 import type { Engine } from '../engine/engine.js';
-import type { TlsContext } from '../transport/tls.js';
 import { TlsSettingsError } from '../transport/tls-settings.js';
 
 /** An own certificate in use (one per file, however many ports or sessions use it). */
@@ -44,18 +43,10 @@ export interface TlsReloadReason {
   readonly problem: string;
 }
 
-/** The distinct TLS contexts of the engine's acceptor ports and initiator sessions. */
-export function tlsContextsOf(engine: Engine): TlsContext[] {
-  const out = new Set<TlsContext>();
-  for (const a of engine.acceptors) if (a.tls) out.add(a.tls);
-  for (const c of engine.initiator?.tlsContexts ?? []) out.add(c);
-  return [...out];
-}
-
 /** The certificates in use, one per file, with their expiry (as of `now`). */
 export function certificatesInUse(engine: Engine, now: number = Date.now()): CertificateStatus[] {
   const byPath = new Map<string, CertificateStatus>();
-  for (const context of tlsContextsOf(engine)) {
+  for (const context of engine.tlsContexts) {
     const c = context.certificate;
     if (!c || byPath.has(c.path)) continue;
     const warning = context.expiryWarning(now);
@@ -74,7 +65,8 @@ export function certificatesInUse(engine: Engine, now: number = Date.now()): Cer
 
 /** The node's TLS: certificates in use, warnings and failed handshakes. */
 export function tlsStatus(engine: Engine, now: number = Date.now()): TlsStatus {
-  return { tls: tlsContextsOf(engine).length > 0, certificates: certificatesInUse(engine, now), warnings: engine.certificateWarnings(now), handshakeFailures: engine.tlsFailureCount };
+  const certificates = certificatesInUse(engine, now);
+  return { tls: engine.tlsContexts.length > 0, certificates, warnings: certificates.flatMap((c) => (c.warning ? [c.warning] : [])), handshakeFailures: engine.tlsFailureCount };
 }
 
 /** Each failure of a reload as file, setting and problem (once, when several ports or sessions share the file). */

@@ -177,8 +177,7 @@ const DAY_MS = 86_400_000;
  * Returns a function that stops both.
  */
 export function watchCertificates(engine: Engine): () => void {
-  const hasTls = engine.acceptors.some((a) => a.tls) || (engine.initiator?.tlsContexts.length ?? 0) > 0;
-  if (!hasTls) return () => undefined;
+  if (engine.tlsContexts.length === 0) return () => undefined;
   const reload = (): void => {
     try {
       engine.reloadTls();

@@ -25,7 +25,7 @@ import { loadSettings, type Settings } from '../config/settings.js';
 import { formatProblem, type SettingsProblem } from '../config/problems.js';
 import { attachLog } from '../log/session-events.js';
 import type { Log } from '../log/log.js';
-import { reloadEach, TlsReloadError } from '../transport/tls.js';
+import { reloadEach, type TlsContext, type TlsReloadError } from '../transport/tls.js';
 import { CredentialFile, CredentialFileError } from '../auth/credentials.js';
 import { LogonGuard, type LogonCheck } from '../auth/logon-guard.js';
 
@@ -312,7 +312,7 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
     try {
       reloadEach([...this.acceptors.map((a) => ({ reload: () => a.reloadTls() })), ...(this.initiator ? [{ reload: () => this.initiator!.reloadTls() }] : [])]);
     } catch (e) {
-      error = e instanceof TlsReloadError ? e : new TlsReloadError([e instanceof Error ? e : new Error(String(e))]);
+      error = e as TlsReloadError; // reloadEach throws nothing else
     }
     this.emit('tlsReload', error);
     if (error) throw error;
@@ -323,12 +323,19 @@ export class Engine extends EventEmitter<EngineEvents> implements EngineSender {
     return this.acceptors.reduce((n, a) => n + a.tlsFailureCount, 0) + (this.initiator?.tlsFailureCount ?? 0);
   }
 
+  /** The TLS contexts of the acceptor ports and initiator sessions, each once (empty without TLS). */
+  get tlsContexts(): TlsContext[] {
+    const out = new Set<TlsContext>();
+    for (const a of this.acceptors) if (a.tls) out.add(a.tls);
+    for (const c of this.initiator?.tlsContexts ?? []) out.add(c);
+    return [...out];
+  }
+
   /** Warnings for own certificates that expire soon (within CertificateExpiryWarningDays) or have expired. */
   certificateWarnings(now: number = Date.now()): string[] {
-    const contexts = [...this.acceptors.map((a) => a.tls), ...(this.initiator?.tlsContexts ?? [])];
     const out = new Set<string>();
-    for (const c of contexts) {
-      const w = c?.expiryWarning(now);
+    for (const c of this.tlsContexts) {
+      const w = c.expiryWarning(now);
       if (w) out.add(w);
     }
     return [...out];

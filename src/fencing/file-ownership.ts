@@ -169,22 +169,19 @@ export class FileOwnership implements SessionOwnership {
 
   /** The owner file's text ('' when there is none; undefined when unreadable) and its record. */
   private readNow(): { text: string | undefined; record: OwnerRecord | undefined } {
-    let text: string;
     try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (e) {
-      return { text: (e as NodeJS.ErrnoException).code === 'ENOENT' ? '' : undefined, record: undefined };
-    }
-    try {
-      return { text, record: parseOwner(text) };
+      const { text, record, fd } = this.readHeld();
+      if (fd !== undefined) closeSync(fd);
+      return { text, record };
     } catch {
       return { text: undefined, record: undefined };
     }
   }
 
   /**
-   * `readNow` keeping the file open (when there is one): while its descriptor is open, its inode
-   * cannot be reused, so `stillInPlace` can tell by one stat whether the file was replaced since.
+   * The owner file's text and record, keeping the file open (when there is one): while its
+   * descriptor is open, its inode cannot be reused, so `stillInPlace` can tell by one stat whether
+   * the file was replaced since. Throws when the file exists but cannot be read.
    */
   private readHeld(): { text: string | undefined; record: OwnerRecord | undefined; fd?: number; ino?: number; dev?: number } {
     let fd: number;

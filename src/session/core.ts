@@ -1020,7 +1020,6 @@ export class SessionCore {
       this.emitEvent({ kind: 'gap-queue-full', seq, queuedBytes: this.state.queuedBytes, limit });
     } else {
       this.state.queue.set(seq, Buffer.from(view.bytes));
-      if (this.state.nextTargetSeq < this.queueCheckedAt) this.queueCheckedAt = 0; // the numbers went back (a reset): look again
       this.state.queuedBytes += view.bytes.length - queuedBefore;
     }
     const range = this.state.resendRange;
@@ -1031,13 +1030,8 @@ export class SessionCore {
     this.generateResendRequest(seq);
   }
 
-  /** The next expected MsgSeqNum when queued messages were last checked for ones it passed. */
-  private queueCheckedAt = 0;
-
   /** Processes queued messages whose turn has come. */
   private processQueued(): void {
-    // Only when the expected number moved since the last look: no scan of a large queue per message while a gap waits.
-    if (this.state.queue.size > 0 && this.state.nextTargetSeq !== this.queueCheckedAt) this.dropPassedQueued();
     while (!this.waiting && this.state.connected) {
       const seq = this.state.nextTargetSeq;
       const bytes = this.state.queue.get(seq);
@@ -1058,7 +1052,6 @@ export class SessionCore {
    * resend were in progress for ever (`isResending`: no move or failback could log it out).
    */
   private dropPassedQueued(): void {
-    this.queueCheckedAt = this.state.nextTargetSeq;
     for (const [seq, bytes] of this.state.queue) {
       if (seq >= this.state.nextTargetSeq) continue;
       this.state.queue.delete(seq);
@@ -1667,8 +1660,12 @@ export class SessionCore {
       this.note(`MsgSeqNum limit ${MAX_SEQ_NUM} reached: the next expected number stays there`);
       return;
     }
+    const jumped = seq > this.state.nextTargetSeq + 1;
     this.state.nextTargetSeq = seq;
     this.push({ type: 'set-next-target-seq', seq });
+    // A jump (GapFill or SequenceReset) may pass messages queued above the gap: dropped here, the
+    // one place the expected number jumps, rather than looked for at every queued message.
+    if (jumped && this.state.queue.size > 0) this.dropPassedQueued();
     const range = this.state.resendRange;
     // A chunk of a split gap is filled (by its messages or a gap fill): ask for the next one.
     if (range !== null && seq > range[1] && seq <= range[2]) this.generateResendRequest(range[2] + 1);
